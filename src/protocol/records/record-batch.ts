@@ -1,0 +1,169 @@
+/**
+ * A zero-copy view over record batch v2 headers (protocol README 5.1) in a buffer that holds one or
+ * more batches back to back, as in a Produce request, a Fetch response or a log segment.
+ * Nothing here decodes records: the broker validates and rewrites headers only (README 5.4).
+ */
+import { crc32c } from '../primitives/crc32c.js'
+
+/** baseOffset (8) + batchLength (4): the bytes before the length-counted part of a batch. */
+export const LOG_OVERHEAD = 12
+export const RECORD_BATCH_HEADER_BYTES = 61
+export const MAGIC_V2 = 2
+
+export const CompressionCodec = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const
+export const TimestampType = { CREATE_TIME: 0, LOG_APPEND_TIME: 1 } as const
+
+/** Kafka's codes for these outcomes (the same numbers as src/protocol/error-codes.ts). */
+export const BatchErrorCode = { NONE: 0, CORRUPT_MESSAGE: 2, MESSAGE_TOO_LARGE: 10, INVALID_RECORD: 87 } as const
+export type BatchErrorCode = (typeof BatchErrorCode)[keyof typeof BatchErrorCode]
+
+export type BatchSetValidation =
+  | {
+    errorCode: typeof BatchErrorCode.NONE
+    batchCount: number
+    recordCount: number
+    /** The largest effective max timestamp of any batch (see RecordBatch.effectiveMaxTimestamp). */
+    maxTimestamp: number
+  }
+  | { errorCode: Exclude<BatchErrorCode, 0>, reason: string, batchIndex: number }
+
+const POS_BASE_OFFSET = 0
+const POS_BATCH_LENGTH = 8
+const POS_PARTITION_LEADER_EPOCH = 12
+const POS_MAGIC = 16
+const POS_CRC = 17
+/** The CRC covers attributes .. end of batch. */
+const POS_ATTRIBUTES = 21
+const POS_LAST_OFFSET_DELTA = 23
+const POS_FIRST_TIMESTAMP = 27
+const POS_MAX_TIMESTAMP = 35
+const POS_PRODUCER_ID = 43
+const POS_PRODUCER_EPOCH = 51
+const POS_BASE_SEQUENCE = 53
+const POS_RECORDS_COUNT = 57
+
+export class RecordBatch {
+  constructor (readonly buffer: Buffer, readonly position = 0) {}
+
+  get baseOffset (): number { return readInt64(this.buffer, this.position + POS_BASE_OFFSET) }
+  /** Not covered by the CRC, so rewriting it in place keeps the batch valid. */
+  set baseOffset (offset: number) { writeInt64(this.buffer, this.position + POS_BASE_OFFSET, offset) }
+  get batchLength (): number { return this.buffer.readInt32BE(this.position + POS_BATCH_LENGTH) }
+  get sizeInBytes (): number { return this.batchLength + LOG_OVERHEAD }
+  get partitionLeaderEpoch (): number { return this.buffer.readInt32BE(this.position + POS_PARTITION_LEADER_EPOCH) }
+  /** Not covered by the CRC either. */
+  set partitionLeaderEpoch (epoch: number) { this.buffer.writeInt32BE(epoch, this.position + POS_PARTITION_LEADER_EPOCH) }
+  get magic (): number { return this.buffer.readInt8(this.position + POS_MAGIC) }
+  get crc (): number { return this.buffer.readUInt32BE(this.position + POS_CRC) }
+  get attributes (): number { return this.buffer.readInt16BE(this.position + POS_ATTRIBUTES) }
+  get compressionCodec (): number { return this.attributes & 0x07 }
+  get timestampType (): number { return (this.attributes >> 3) & 1 }
+  get isTransactional (): boolean { return (this.attributes & 0x10) !== 0 }
+  get isControl (): boolean { return (this.attributes & 0x20) !== 0 }
+  get lastOffsetDelta (): number { return this.buffer.readInt32BE(this.position + POS_LAST_OFFSET_DELTA) }
+  get lastOffset (): number { return this.baseOffset + this.lastOffsetDelta }
+  get nextOffset (): number { return this.lastOffset + 1 }
+  get firstTimestamp (): number { return readInt64(this.buffer, this.position + POS_FIRST_TIMESTAMP) }
+  get maxTimestamp (): number { return readInt64(this.buffer, this.position + POS_MAX_TIMESTAMP) }
+  /** Sarama writes maxTimestamp -1; indexes and retention must never see that, so take the larger. */
+  get effectiveMaxTimestamp (): number { return Math.max(this.firstTimestamp, this.maxTimestamp) }
+  get producerId (): number { return readInt64(this.buffer, this.position + POS_PRODUCER_ID) }
+  get producerEpoch (): number { return this.buffer.readInt16BE(this.position + POS_PRODUCER_EPOCH) }
+  get baseSequence (): number { return this.buffer.readInt32BE(this.position + POS_BASE_SEQUENCE) }
+  get recordsCount (): number { return this.buffer.readInt32BE(this.position + POS_RECORDS_COUNT) }
+
+  computeCrc (): number {
+    return crc32c(this.buffer, this.position + POS_ATTRIBUTES, this.position + this.sizeInBytes)
+  }
+
+  isValidCrc (): boolean { return this.computeCrc() === this.crc }
+}
+
+/**
+ * The batches of `buf` in order. Stops at the first batch whose header or body is not wholly
+ * inside `buf` (a Fetch response may end with a partial batch); callers that must not accept a
+ * partial tail use validateBatches first.
+ */
+export function * recordBatches (buf: Buffer): Generator<RecordBatch> {
+  let position = 0
+  for (;;) {
+    const size = wholeBatchSizeAt(buf, position)
+    if (size === 0) return
+    yield new RecordBatch(buf, position)
+    position += size
+  }
+}
+
+/**
+ * The size of the batch starting at `position` if its header and body lie wholly inside `buf`,
+ * else 0. The size check alone (no magic or CRC), for scanning bytes that were validated before.
+ */
+export function wholeBatchSizeAt (buf: Buffer, position: number): number {
+  if (buf.length - position < RECORD_BATCH_HEADER_BYTES) return 0
+  const size = buf.readInt32BE(position + POS_BATCH_LENGTH) + LOG_OVERHEAD
+  if (size < RECORD_BATCH_HEADER_BYTES || size > buf.length - position) return 0
+  return size
+}
+
+/**
+ * Where appended bytes come from (Kafka's AppendOrigin). A client's batches must also be dense
+ * (lastOffsetDelta + 1 == recordsCount) and within max.message.bytes; a leader's batches may be
+ * compacted and were size-checked when the leader accepted them.
+ */
+export type AppendOrigin = 'client' | 'replication'
+
+/**
+ * Checks every batch of a produced (or replicated) set without decoding records: sizes, magic,
+ * CRC-32C, the offset range, and max.message.bytes. The first failing batch decides the result.
+ */
+export function validateBatches (
+  buf: Buffer,
+  options: { maxMessageBytes: number, origin?: AppendOrigin },
+): BatchSetValidation {
+  const fromClient = options.origin !== 'replication'
+  let position = 0
+  let batchIndex = 0
+  let recordCount = 0
+  let maxTimestamp = -1
+  while (position < buf.length) {
+    const fail = (errorCode: Exclude<BatchErrorCode, 0>, reason: string): BatchSetValidation =>
+      ({ errorCode, reason, batchIndex })
+    const remaining = buf.length - position
+    if (remaining < RECORD_BATCH_HEADER_BYTES) {
+      // The magic byte is inside the 17 bytes Kafka reads first; an old-format tail reports as such.
+      if (remaining > POS_MAGIC && buf.readInt8(position + POS_MAGIC) !== MAGIC_V2) return fail(BatchErrorCode.INVALID_RECORD, 'unsupported magic')
+      return fail(BatchErrorCode.CORRUPT_MESSAGE, 'truncated batch header')
+    }
+    const batch = new RecordBatch(buf, position)
+    // Java's ProduceRequest rejects non-v2 data with INVALID_RECORD before looking further.
+    if (batch.magic !== MAGIC_V2) return fail(BatchErrorCode.INVALID_RECORD, `unsupported magic ${batch.magic}`)
+    const size = batch.sizeInBytes
+    if (size < RECORD_BATCH_HEADER_BYTES) return fail(BatchErrorCode.CORRUPT_MESSAGE, `batch length ${batch.batchLength} below the header size`)
+    if (fromClient && size > options.maxMessageBytes) return fail(BatchErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes ${options.maxMessageBytes}`)
+    if (size > remaining) return fail(BatchErrorCode.CORRUPT_MESSAGE, `truncated batch: ${remaining} of ${size} bytes`)
+    if (!batch.isValidCrc()) return fail(BatchErrorCode.CORRUPT_MESSAGE, 'CRC-32C mismatch')
+    const count = batch.recordsCount
+    if (batch.lastOffsetDelta < 0) return fail(BatchErrorCode.CORRUPT_MESSAGE, `negative lastOffsetDelta ${batch.lastOffsetDelta}`)
+    // Java LogValidator: lastOffsetDelta + 1 must equal recordsCount, both positive (InvalidRecordException).
+    if (fromClient && (count <= 0 || batch.lastOffsetDelta + 1 !== count)) {
+      return fail(BatchErrorCode.INVALID_RECORD, `recordsCount ${count} does not match lastOffsetDelta ${batch.lastOffsetDelta}`)
+    }
+    recordCount += count
+    maxTimestamp = Math.max(maxTimestamp, batch.effectiveMaxTimestamp)
+    position += size
+    batchIndex++
+  }
+  if (batchIndex === 0) return { errorCode: BatchErrorCode.CORRUPT_MESSAGE, reason: 'no batches', batchIndex: 0 }
+  return { errorCode: BatchErrorCode.NONE, batchCount: batchIndex, recordCount, maxTimestamp }
+}
+
+/** int64 as a number: exact to 2^53, far beyond any offset or millisecond timestamp. */
+function readInt64 (buf: Buffer, position: number): number {
+  return buf.readInt32BE(position) * 0x1_0000_0000 + buf.readUInt32BE(position + 4)
+}
+
+function writeInt64 (buf: Buffer, position: number, value: number): void {
+  const high = Math.floor(value / 0x1_0000_0000)
+  buf.writeInt32BE(high, position)
+  buf.writeUInt32BE(value - high * 0x1_0000_0000, position + 4)
+}
