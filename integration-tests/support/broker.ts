@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { stringify } from 'yaml'
+import { freePort } from './free-port.js'
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+export const serverStartScript = join(projectRoot, 'dist/src/cli/kafka-server-start.js')
+
+export type ConfigValues = Record<string, string | number | boolean>
+
+export interface BrokerSpec {
+  zkConnect: string
+  brokerId: number
+  /** Extra keys for the generated server.yaml (Kafka names). */
+  config?: ConfigValues
+}
+
+/**
+ * One real broker process with a generated config on a free port in its own temp dir. `start`
+ * resolves once the broker logged 'started'; kill/stop/restart act on the PID; `cleanup` removes
+ * everything. Output lines are kept (JSON logs) for assertions and for failure messages.
+ */
+export class BrokerProcess {
+  readonly lines: string[] = []
+  child?: ChildProcess
+  private exited?: Promise<number | null>
+
+  private constructor (readonly spec: BrokerSpec, readonly port: number, readonly dir: string, readonly configFile: string) {}
+
+  static async create (spec: BrokerSpec): Promise<BrokerProcess> {
+    const port = await freePort()
+    const dir = mkdtempSync(join(tmpdir(), `broker-${spec.brokerId}-`))
+    const configFile = join(dir, 'server.yaml')
+    const config: ConfigValues = {
+      'broker.id': spec.brokerId,
+      listeners: `PLAINTEXT://127.0.0.1:${port}`,
+      'log.dirs': join(dir, 'data'),
+      'zookeeper.connect': spec.zkConnect,
+      'zookeeper.session.timeout.ms': 6000,
+      'group.initial.rebalance.delay.ms': 0,
+      'logger.format': 'json',
+      'logger.dir': join(dir, 'logs'),
+      ...spec.config,
+    }
+    writeFileSync(configFile, stringify(config))
+    return new BrokerProcess(spec, port, dir, configFile)
+  }
+
+  static async start (spec: BrokerSpec): Promise<BrokerProcess> {
+    const broker = await BrokerProcess.create(spec)
+    await broker.start()
+    return broker
+  }
+
+  get pid (): number | undefined { return this.child?.pid }
+  get bootstrap (): string { return `127.0.0.1:${this.port}` }
+  get running (): boolean { return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null }
+
+  /** Starts (or restarts, with the same config and data) and waits for the 'started' log line. */
+  async start (timeoutMs = 30_000): Promise<void> {
+    const child = spawn(process.execPath, [serverStartScript, this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child = child
+    this.exited = new Promise(resolve => child.once('exit', code => resolve(code)))
+    const started = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`broker ${this.spec.brokerId} did not log 'started' within ${timeoutMs} ms:\n${this.tail()}`)), timeoutMs)
+      const onLine = (line: string): void => {
+        this.lines.push(line)
+        if (line.includes('"message":"started"')) { clearTimeout(timer); resolve() }
+      }
+      splitLines(child.stdout, onLine)
+      splitLines(child.stderr, onLine)
+      void this.exited?.then(code => { clearTimeout(timer); reject(new Error(`broker ${this.spec.brokerId} exited with ${code} during start-up:\n${this.tail()}`)) })
+    })
+    await started
+  }
+
+  /** kill -9 (or another signal) and wait for the process to be gone. */
+  async kill (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.running) return
+    this.child?.kill(signal)
+    await this.exited
+  }
+
+  /** SIGTERM and the exit code. */
+  async stop (): Promise<number | null> {
+    if (!this.running) return this.child?.exitCode ?? null
+    this.child?.kill('SIGTERM')
+    return (await this.exited) ?? null
+  }
+
+  async cleanup (): Promise<void> {
+    await this.kill()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+
+  tail (n = 30): string {
+    return this.lines.slice(-n).join('\n')
+  }
+}
+
+/** Runs kafka-server-start to completion (for start-up failures): exit code and output. */
+export async function runServerStart (args: readonly string[], timeoutMs = 30_000): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [serverStartScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const code = await new Promise<number | null>(resolve => child.once('exit', c => resolve(c)))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+function splitLines (stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  let rest = ''
+  stream?.on('data', (d: Buffer) => {
+    const parts = (rest + d.toString()).split('\n')
+    rest = parts.pop() ?? ''
+    for (const p of parts) onLine(p)
+  })
+}

@@ -1,0 +1,199 @@
+import { EventEmitter } from 'node:events'
+import zookeeper from 'node-zookeeper-client'
+import type { Logger } from '../logger.js'
+
+export type Watcher = (event: zookeeper.Event) => void
+export interface ZnodeData { data: Buffer, version: number, czxid: bigint, ephemeralOwner: bigint }
+
+/** A ZooKeeper failure with its code name (NO_NODE, NODE_EXISTS, BAD_VERSION ...) for callers to test. */
+export class ZkError extends Error {
+  constructor (readonly code: string, readonly path: string | undefined, options?: ErrorOptions) {
+    super(`ZooKeeper ${code}${path !== undefined ? ` at ${path}` : ''}`, options)
+    this.name = 'ZkError'
+  }
+}
+
+export type ZkOp =
+  | { op: 'create', path: string, data: Buffer, ephemeral?: boolean }
+  | { op: 'setData', path: string, data: Buffer, version: number }
+  | { op: 'check', path: string, version: number }
+  | { op: 'remove', path: string, version?: number }
+
+export interface ZkSessionOptions {
+  sessionTimeoutMs: number
+  connectionTimeoutMs: number
+  logger: Logger
+}
+
+/**
+ * Promises over node-zookeeper-client, and the session's life: when ZooKeeper expires the session,
+ * 'expired' is emitted first (so a controller resigns before anything else), then a new session is
+ * opened and 'session' is emitted so that ephemeral znodes and watches can be set up again.
+ * Events: 'session' (new session, also the first), 'expired', 'disconnected', 'connected'.
+ */
+export class ZkSession extends EventEmitter {
+  private client!: zookeeper.Client
+  private closed = false
+  private readonly log: Logger
+
+  private constructor (readonly connectString: string, private readonly options: ZkSessionOptions) {
+    super()
+    this.log = options.logger
+  }
+
+  static async connect (connectString: string, options: ZkSessionOptions): Promise<ZkSession> {
+    const chroot = chrootOf(connectString)
+    if (chroot !== '') {
+      // The chroot must exist before a client can use it: create it through a session without one.
+      const bare = await ZkSession.connect(connectString.slice(0, connectString.length - chroot.length), options)
+      try {
+        await bare.mkdirp(chroot)
+      } finally {
+        bare.close()
+      }
+    }
+    const session = new ZkSession(connectString, options)
+    await session.openClient()
+    return session
+  }
+
+  get sessionId (): string { return this.client.getSessionId().toString('hex') }
+
+  private async openClient (): Promise<void> {
+    const client = zookeeper.createClient(this.connectString, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 200, retries: 1 })
+    this.client = client
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close()
+        reject(new Error(`cannot connect to ZooKeeper at ${this.connectString} within ${this.options.connectionTimeoutMs} ms`))
+      }, this.options.connectionTimeoutMs)
+      client.once('connected', () => { clearTimeout(timer); resolve() })
+      client.connect()
+    })
+    client.on('state', (state: zookeeper.State) => {
+      if (client !== this.client || this.closed) return
+      if (state === zookeeper.State.EXPIRED) void this.onExpired()
+      else if (state === zookeeper.State.DISCONNECTED) { this.log.warn('zookeeper connection lost; reconnecting'); this.emit('disconnected') }
+      else if (state === zookeeper.State.SYNC_CONNECTED) { this.log.info('zookeeper connected', { sessionId: this.sessionId }); this.emit('connected') }
+    })
+    this.log.info('zookeeper session established', { connect: this.connectString, sessionId: this.sessionId, sessionTimeoutMs: client.getSessionTimeout() })
+    this.emit('session')
+  }
+
+  private async onExpired (): Promise<void> {
+    this.log.warn('zookeeper session expired', { sessionId: this.sessionId })
+    this.emit('expired')
+    this.client.close()
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        await this.openClient()
+        return
+      } catch (err) {
+        this.log.warn('zookeeper reconnect failed; retrying', { attempt, error: (err as Error).message })
+        await new Promise(resolve => setTimeout(resolve, Math.min(1000 * attempt, 5000)))
+      }
+    }
+  }
+
+  close (): void {
+    this.closed = true
+    this.client.close()
+  }
+
+  async create (path: string, data: Buffer, mode: 'persistent' | 'ephemeral' | 'persistent_sequential' = 'persistent'): Promise<string> {
+    const modes = { persistent: zookeeper.CreateMode.PERSISTENT, ephemeral: zookeeper.CreateMode.EPHEMERAL, persistent_sequential: zookeeper.CreateMode.PERSISTENT_SEQUENTIAL }
+    return await this.call<string>(path, cb => this.client.create(path, data, modes[mode], cb))
+  }
+
+  /** Creates the path and missing parents; fine if it exists. */
+  async mkdirp (path: string): Promise<void> {
+    await this.call<string>(path, cb => this.client.mkdirp(path, cb))
+  }
+
+  async getData (path: string, watcher?: Watcher): Promise<ZnodeData | null> {
+    try {
+      const [data, stat] = await this.call2<Buffer, zookeeper.Stat>(path, cb => watcher !== undefined ? this.client.getData(path, watcher, cb) : this.client.getData(path, cb))
+      return { data: data ?? Buffer.alloc(0), version: stat.version, czxid: stat.czxid.readBigInt64BE(0), ephemeralOwner: stat.ephemeralOwner.readBigInt64BE(0) }
+    } catch (err) {
+      if (err instanceof ZkError && err.code === 'NO_NODE') return null
+      throw err
+    }
+  }
+
+  async setData (path: string, data: Buffer, version = -1): Promise<number> {
+    const stat = await this.call<zookeeper.Stat>(path, cb => this.client.setData(path, data, version, cb))
+    return stat.version
+  }
+
+  /** Children of path; [] if it does not exist (the watcher then fires on its creation only via exists). */
+  async getChildren (path: string, watcher?: Watcher): Promise<string[]> {
+    try {
+      return await this.call<string[]>(path, cb => watcher !== undefined ? this.client.getChildren(path, watcher, cb) : this.client.getChildren(path, cb))
+    } catch (err) {
+      if (err instanceof ZkError && err.code === 'NO_NODE') return []
+      throw err
+    }
+  }
+
+  async exists (path: string, watcher?: Watcher): Promise<boolean> {
+    const stat = await this.call<zookeeper.Stat | null>(path, cb => watcher !== undefined ? this.client.exists(path, watcher, cb) : this.client.exists(path, cb))
+    return stat !== null && stat !== undefined
+  }
+
+  async remove (path: string, version = -1): Promise<void> {
+    await this.call<void>(path, cb => this.client.remove(path, version, err => cb(err, undefined)))
+  }
+
+  /** Deletes a subtree, children first; fine if it is already gone. */
+  async removeRecursive (path: string): Promise<void> {
+    for (const child of await this.getChildren(path)) await this.removeRecursive(`${path}/${child}`)
+    try {
+      await this.remove(path)
+    } catch (err) {
+      if (!(err instanceof ZkError && err.code === 'NO_NODE')) throw err
+    }
+  }
+
+  /** All-or-nothing: ZooKeeper's multi. Throws ZkError with the code of the op that failed. */
+  async multi (ops: readonly ZkOp[]): Promise<void> {
+    const tx = this.client.transaction()
+    for (const o of ops) {
+      if (o.op === 'create') tx.create(o.path, o.data, o.ephemeral === true ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT)
+      else if (o.op === 'setData') tx.setData(o.path, o.data, o.version)
+      else if (o.op === 'check') tx.check(o.path, o.version)
+      else tx.remove(o.path, o.version ?? -1)
+    }
+    await new Promise<void>((resolve, reject) => {
+      tx.commit((err, results: Array<{ err: number }> | undefined) => {
+        if (err !== null && err !== undefined) {
+          // ZooKeeper marks the op that failed with its code and the others OK or RUNTIME_INCONSISTENCY.
+          const failed = results?.findIndex(r => r.err !== 0 && r.err !== zookeeper.Exception.RUNTIME_INCONSISTENCY) ?? -1
+          reject(toZkError(err, ops[failed]?.path ?? ''))
+        } else resolve()
+      })
+    })
+  }
+
+  private async call<T> (path: string, run: (cb: (err: Error | zookeeper.Exception | null, value: T) => void) => void): Promise<T> {
+    return await new Promise<T>((resolve, reject) => {
+      run((err, value) => { if (err !== null && err !== undefined) reject(toZkError(err, path)); else resolve(value) })
+    })
+  }
+
+  private async call2<A, B> (path: string, run: (cb: (err: Error | zookeeper.Exception | null, a: A, b: B) => void) => void): Promise<[A, B]> {
+    return await new Promise<[A, B]>((resolve, reject) => {
+      run((err, a, b) => { if (err !== null && err !== undefined) reject(toZkError(err, path)); else resolve([a, b]) })
+    })
+  }
+}
+
+/** The "/chroot" suffix of a connect string, or ''. */
+export function chrootOf (connectString: string): string {
+  const slash = connectString.indexOf('/')
+  return slash < 0 ? '' : connectString.slice(slash).replace(/\/+$/, '')
+}
+
+function toZkError (err: Error | zookeeper.Exception, path: string): ZkError {
+  const code = err instanceof zookeeper.Exception ? err.getName() : (err as Error).message
+  return new ZkError(code, path, { cause: err })
+}

@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs'
+import type { KafkaConfig } from '../config/kafka-config.js'
+import type { Logger } from '../logger.js'
+import { ConfigError } from '../errors.js'
+import { ZkSession } from '../cluster/zk-session.js'
+import { brokerIdInUse, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
+import { Controller } from '../controller/controller.js'
+import { checkLogDirOwnership, writeMetaProperties } from './meta-properties.js'
+
+/**
+ * The broker process's composition root (Kafka's KafkaServer): start-up in Kafka's order, and a
+ * shutdown that undoes it. Everything a client or the tests can see starts here.
+ */
+export class KafkaServer {
+  brokerId = -1
+  clusterId = ''
+  private zk?: ZkSession
+  private controller?: Controller
+  private shuttingDown = false
+
+  constructor (private readonly config: KafkaConfig, private readonly log: Logger) {}
+
+  async startup (): Promise<void> {
+    const v = this.config.values
+    this.log.info('starting', { listeners: this.config.listeners.map(e => `${e.listenerName}://${e.host}:${e.port}`), logDirs: this.config.logDirs })
+    const zk = await ZkSession.connect(v['zookeeper.connect'], {
+      sessionTimeoutMs: v['zookeeper.session.timeout.ms'],
+      connectionTimeoutMs: this.config.zookeeperConnectionTimeoutMs,
+      logger: this.log.child({ component: 'zookeeper' }),
+    })
+    this.zk = zk
+    await ensurePersistentPaths(zk)
+    this.clusterId = await getOrCreateClusterId(zk)
+    this.brokerId = await this.resolveBrokerId(zk)
+    // Refuse a taken id before anything is written, so a misconfigured second broker leaves no trace.
+    if (await brokerIdInUse(zk, this.brokerId)) throw new BrokerIdInUseError(this.brokerId)
+
+    await registerBroker(zk, this.brokerId, this.config.advertisedListeners, v['broker.rack'], this.log.child({ component: 'registration' }))
+    for (const dir of this.config.logDirs) {
+      mkdirSync(dir, { recursive: true })
+      writeMetaProperties(dir, { clusterId: this.clusterId, brokerId: this.brokerId })
+    }
+    zk.on('session', () => { void this.reregister() })
+
+    this.controller = new Controller(zk, this.brokerId, this.log.child({ component: 'controller' }))
+    await this.controller.start()
+    this.log.info('started', { brokerId: this.brokerId, clusterId: this.clusterId })
+  }
+
+  /** After a session expiry: the ephemeral znode went with the old session; put it back. */
+  private async reregister (): Promise<void> {
+    if (this.shuttingDown || this.zk === undefined) return
+    try {
+      await registerBroker(this.zk, this.brokerId, this.config.advertisedListeners, this.config.values['broker.rack'], this.log.child({ component: 'registration' }))
+    } catch (err) {
+      this.log.error('re-registration after session expiry failed', { error: (err as Error).message })
+    }
+  }
+
+  private async resolveBrokerId (zk: ZkSession): Promise<number> {
+    const v = this.config.values
+    const fromDirs = checkLogDirOwnership(this.config.logDirs, this.clusterId, v['broker.id'])
+    if (v['broker.id'] >= 0) return v['broker.id']
+    if (fromDirs !== undefined) return fromDirs
+    if (!v['broker.id.generation.enable']) throw new ConfigError(['"broker.id" is -1 and "broker.id.generation.enable" is false: set a broker.id'])
+    const id = await generateBrokerId(zk, v['reserved.broker.max.id'])
+    this.log.info('generated broker id', { brokerId: id })
+    return id
+  }
+
+  async shutdown (): Promise<void> {
+    if (this.shuttingDown) return
+    this.shuttingDown = true
+    this.log.info('shutting down', { brokerId: this.brokerId })
+    await this.controller?.shutdown()
+    if (this.zk !== undefined) {
+      await deregisterBroker(this.zk, this.brokerId).catch((err: unknown) => this.log.warn('could not deregister', { error: (err as Error).message }))
+      this.zk.close()
+    }
+    this.log.info('shut down completed', { brokerId: this.brokerId })
+  }
+}

@@ -1,0 +1,51 @@
+import { existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs'
+import { join } from 'node:path'
+import { ConfigError } from '../errors.js'
+import { parseProperties } from '../config/load.js'
+
+/** meta.properties in each log dir: which cluster and broker the data belongs to (Kafka's format). */
+export interface MetaProperties { clusterId: string, brokerId: number }
+
+export function readMetaProperties (logDir: string): MetaProperties | null {
+  const file = join(logDir, 'meta.properties')
+  if (!existsSync(file)) return null
+  const p = parseProperties(readFileSync(file, 'utf8'))
+  const brokerId = Number(p['broker.id'])
+  if (p['cluster.id'] === undefined || !Number.isInteger(brokerId)) throw new ConfigError([`${file}: has no valid cluster.id and broker.id`])
+  return { clusterId: p['cluster.id'], brokerId }
+}
+
+/**
+ * Checks that every log dir either is new or belongs to this cluster and broker id, as Kafka does
+ * (InconsistentClusterIdException / InconsistentBrokerIdException). Returns the broker id the
+ * dirs agree on, if any.
+ */
+export function checkLogDirOwnership (logDirs: readonly string[], clusterId: string, configuredBrokerId: number): number | undefined {
+  const problems: string[] = []
+  let agreed: number | undefined
+  for (const dir of logDirs) {
+    const meta = readMetaProperties(dir)
+    if (meta === null) continue
+    if (meta.clusterId !== clusterId) {
+      problems.push(`log dir ${dir} belongs to cluster ${meta.clusterId}, but ZooKeeper holds cluster ${clusterId}: point log.dirs at this cluster's data or zookeeper.connect at that cluster`)
+    }
+    if (configuredBrokerId >= 0 && meta.brokerId !== configuredBrokerId) {
+      problems.push(`log dir ${dir} belongs to broker.id ${meta.brokerId}, but this broker is configured with broker.id ${configuredBrokerId}`)
+    }
+    if (agreed !== undefined && meta.brokerId !== agreed) problems.push(`log dirs disagree on broker.id (${agreed} and ${meta.brokerId} in ${dir})`)
+    agreed = meta.brokerId
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return agreed
+}
+
+/** Written atomically (temp file, fsync, rename) so a crash never leaves half a file. */
+export function writeMetaProperties (logDir: string, meta: MetaProperties): void {
+  const file = join(logDir, 'meta.properties')
+  const tmp = file + '.tmp'
+  writeFileSync(tmp, `#\n#${new Date().toString()}\ncluster.id=${meta.clusterId}\nversion=0\nbroker.id=${meta.brokerId}\n`)
+  const fd = openSync(tmp, 'r')
+  fsyncSync(fd)
+  closeSync(fd)
+  renameSync(tmp, file)
+}
