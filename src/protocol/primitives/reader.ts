@@ -1,0 +1,198 @@
+/**
+ * A cursor over one Buffer: the read half of every Kafka primitive type (protocol README 2.1-2.2).
+ * Byte fields come back as subarrays of the input, never copies, so a Produce request's records
+ * stay a view of the frame they arrived in.
+ */
+import { ProtocolError } from '../protocol-error.js'
+import { uuidFromBytes } from './uuid.js'
+
+const TWO_32 = 4294967296
+
+export class Reader {
+  pos: number
+  readonly end: number
+
+  constructor (readonly buf: Buffer, start = 0, end = buf.length) {
+    this.pos = start
+    this.end = end
+  }
+
+  get remaining (): number { return this.end - this.pos }
+
+  int8 (): number {
+    const p = this.take(1)
+    return this.buf.readInt8(p)
+  }
+
+  bool (): boolean {
+    return this.buf[this.take(1)] !== 0
+  }
+
+  int16 (): number {
+    return this.buf.readInt16BE(this.take(2))
+  }
+
+  uint16 (): number {
+    return this.buf.readUInt16BE(this.take(2))
+  }
+
+  int32 (): number {
+    return this.buf.readInt32BE(this.take(4))
+  }
+
+  uint32 (): number {
+    return this.buf.readUInt32BE(this.take(4))
+  }
+
+  /** int64 as a number: exact to 2^53, far beyond any offset or timestamp (STYLE: offsets are numbers). */
+  int64 (): number {
+    const p = this.take(8)
+    const n = this.buf.readInt32BE(p) * TWO_32 + this.buf.readUInt32BE(p + 4)
+    if (!Number.isSafeInteger(n)) throw new ProtocolError(`int64 at byte ${p} is outside the safe integer range`)
+    return n
+  }
+
+  float64 (): number {
+    return this.buf.readDoubleBE(this.take(8))
+  }
+
+  /** Unsigned base-128 varint, at most 5 bytes (32 bits). */
+  uvarint (): number {
+    const buf = this.buf
+    let p = this.pos
+    let b = p < this.end ? buf[p++]! : this.truncated(1)
+    let n = b & 0x7f
+    let shift = 7
+    while (b & 0x80) {
+      if (shift > 28) throw new ProtocolError(`uvarint at byte ${this.pos} is longer than 5 bytes`)
+      b = p < this.end ? buf[p++]! : this.truncated(p - this.pos + 1)
+      n += (b & 0x7f) * 2 ** shift
+      shift += 7
+    }
+    this.pos = p
+    return n
+  }
+
+  /** Zigzag varint (record lengths and deltas, README 5.3). */
+  varint (): number {
+    const n = this.uvarint()
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2
+  }
+
+  /** Zigzag varlong as a number (timestamp deltas); at most 10 bytes, exact to 2^53. */
+  varlong (): number {
+    const buf = this.buf
+    let p = this.pos
+    let n = 0
+    let mul = 1
+    for (let i = 0; ; i++) {
+      if (i === 10) throw new ProtocolError(`varlong at byte ${this.pos} is longer than 10 bytes`)
+      const b = p < this.end ? buf[p++]! : this.truncated(i + 1)
+      n += (b & 0x7f) * mul
+      mul *= 128
+      if ((b & 0x80) === 0) break
+    }
+    if (n > Number.MAX_SAFE_INTEGER) throw new ProtocolError(`varlong at byte ${this.pos} is outside the safe integer range`)
+    this.pos = p
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2
+  }
+
+  /** int16 length + UTF-8; null for length -1. */
+  nullableString (): string | null {
+    const len = this.int16()
+    if (len < 0) {
+      if (len === -1) return null
+      throw new ProtocolError(`negative string length ${len}`)
+    }
+    return this.utf8(len)
+  }
+
+  string (): string {
+    const s = this.nullableString()
+    if (s === null) throw new ProtocolError(`null string at byte ${this.pos - 2} where null is not allowed`)
+    return s
+  }
+
+  /** uvarint (length + 1) + UTF-8; null for 0. */
+  compactNullableString (): string | null {
+    const len = this.uvarint() - 1
+    return len < 0 ? null : this.utf8(len)
+  }
+
+  compactString (): string {
+    const s = this.compactNullableString()
+    if (s === null) throw new ProtocolError(`null compact string at byte ${this.pos - 1} where null is not allowed`)
+    return s
+  }
+
+  /** int32 length + bytes as a subarray; null for -1. */
+  nullableBytes (): Buffer | null {
+    const len = this.int32()
+    if (len < 0) {
+      if (len === -1) return null
+      throw new ProtocolError(`negative bytes length ${len}`)
+    }
+    return this.raw(len)
+  }
+
+  bytes (): Buffer {
+    const b = this.nullableBytes()
+    if (b === null) throw new ProtocolError(`null bytes at byte ${this.pos - 4} where null is not allowed`)
+    return b
+  }
+
+  compactNullableBytes (): Buffer | null {
+    const len = this.uvarint() - 1
+    return len < 0 ? null : this.raw(len)
+  }
+
+  compactBytes (): Buffer {
+    const b = this.compactNullableBytes()
+    if (b === null) throw new ProtocolError(`null compact bytes at byte ${this.pos - 1} where null is not allowed`)
+    return b
+  }
+
+  /** 16 bytes in Kafka's text form (URL-safe base64, 22 chars), the form ZooKeeper and the CLI use. */
+  uuid (): string {
+    const p = this.take(16)
+    return uuidFromBytes(this.buf, p)
+  }
+
+  /** The next n bytes as a view of the input. */
+  raw (n: number): Buffer {
+    const p = this.take(n)
+    return this.buf.subarray(p, p + n)
+  }
+
+  skip (n: number): void {
+    this.take(n)
+  }
+
+  /**
+   * Guards an element count before allocating for it: each element takes at least one byte, so a
+   * count above the bytes left is garbage (Kafka's "Tried to allocate a collection of size" check).
+   */
+  checkCount (count: number): number {
+    if (count > this.end - this.pos) {
+      throw new ProtocolError(`collection of ${count} elements at byte ${this.pos} exceeds the ${this.end - this.pos} bytes left`)
+    }
+    return count
+  }
+
+  /** Advances by n and returns where the n bytes start. */
+  private take (n: number): number {
+    const p = this.pos
+    if (n < 0 || p + n > this.end) this.truncated(n)
+    this.pos = p + n
+    return p
+  }
+
+  private utf8 (len: number): string {
+    const p = this.take(len)
+    return this.buf.toString('utf8', p, p + len)
+  }
+
+  private truncated (n: number): never {
+    throw new ProtocolError(`need ${n} bytes at byte ${this.pos}, only ${this.end - this.pos} left`)
+  }
+}
