@@ -70,3 +70,63 @@ export const controllerEpochZnode = {
   encode: (epoch: number): Buffer => Buffer.from(String(epoch)),
   decode: (data: Buffer): number => Number(data.toString('utf8')),
 }
+
+/** Replica assignment per partition; Kafka 2.8+ writes version 3 with the topic id. */
+export interface TopicAssignment { topicId: string, partitions: Map<number, number[]> }
+
+export const topicsZnode = { path: '/brokers/topics' }
+
+export const topicZnode = {
+  path: (topic: string): string => `/brokers/topics/${topic}`,
+  encode: (a: TopicAssignment): Buffer => json({
+    version: 3,
+    partitions: Object.fromEntries([...a.partitions].sort((x, y) => x[0] - y[0]).map(([p, r]) => [String(p), r])),
+    adding_replicas: {},
+    removing_replicas: {},
+    topic_id: a.topicId,
+  }),
+  decode (data: Buffer): TopicAssignment {
+    const j = parse<{ partitions: Record<string, number[]>, topic_id?: string }>(data)
+    // A topic written by an old Kafka has no id; all zeroes is Kafka's "none".
+    return { topicId: j.topic_id ?? 'AAAAAAAAAAAAAAAAAAAAAA', partitions: new Map(Object.entries(j.partitions).map(([p, r]) => [Number(p), r])) }
+  },
+}
+
+export interface PartitionState { leader: number, leaderEpoch: number, isr: number[], controllerEpoch: number }
+
+export const partitionStateZnode = {
+  partitionsPath: (topic: string): string => `/brokers/topics/${topic}/partitions`,
+  partitionPath: (topic: string, partition: number): string => `/brokers/topics/${topic}/partitions/${partition}`,
+  path: (topic: string, partition: number): string => `/brokers/topics/${topic}/partitions/${partition}/state`,
+  encode: (s: PartitionState): Buffer => json({ controller_epoch: s.controllerEpoch, leader: s.leader, version: 1, leader_epoch: s.leaderEpoch, isr: s.isr }),
+  decode (data: Buffer): PartitionState {
+    const j = parse<{ controller_epoch: number, leader: number, leader_epoch: number, isr: number[] }>(data)
+    return { leader: j.leader, leaderEpoch: j.leader_epoch, isr: j.isr, controllerEpoch: j.controller_epoch }
+  },
+}
+
+/** Per-topic (and per-broker: /config/brokers/<id|<default>>) overrides with Kafka's names. */
+export const entityConfigZnode = {
+  path: (entityType: 'topics' | 'brokers', name: string): string => `/config/${entityType}/${name}`,
+  encode: (config: Record<string, string>): Buffer => json({ version: 1, config }),
+  decode: (data: Buffer): Record<string, string> => parse<{ config?: Record<string, string> }>(data).config ?? {},
+}
+
+/** A sequential notification that an entity's config changed (brokers watch /config/changes). */
+export const configChangeZnode = {
+  path: '/config/changes/config_change_',
+  encode: (entityPath: string): Buffer => json({ version: 2, entity_path: entityPath }),
+  decode: (data: Buffer): string => parse<{ entity_path: string }>(data).entity_path,
+}
+
+export const deleteTopicZnode = {
+  rootPath: '/admin/delete_topics',
+  path: (topic: string): string => `/admin/delete_topics/${topic}`,
+}
+
+export const isrChangeNotificationZnode = {
+  rootPath: '/isr_change_notification',
+  path: '/isr_change_notification/isr_change_',
+  encode: (partitions: Array<{ topic: string, partition: number }>): Buffer => json({ version: 1, partitions }),
+  decode: (data: Buffer): Array<{ topic: string, partition: number }> => parse<{ partitions: Array<{ topic: string, partition: number }> }>(data).partitions,
+}

@@ -15,7 +15,7 @@ export class Controller extends EventEmitter {
   private stopped = false
   private epoch = 0
   private epochZkVersion = -1
-  private liveBrokerIds: number[] = []
+  private liveBrokers: number[] = []
   readonly events: EventQueue
 
   constructor (private readonly zk: ZkSession, private readonly brokerId: number, private readonly log: Logger) {
@@ -28,6 +28,7 @@ export class Controller extends EventEmitter {
 
   get isActive (): boolean { return this.active }
   get controllerEpoch (): number { return this.epoch }
+  get liveBrokerIds (): ReadonlySet<number> { return new Set(this.liveBrokers) }
 
   start (): Promise<void> {
     return this.events.enqueue('elect', async () => await this.elect())
@@ -118,9 +119,9 @@ export class Controller extends EventEmitter {
     if (!this.active || this.stopped) return
     const watch = (): void => { void this.events.enqueue('brokers changed', async () => await this.watchBrokers()) }
     const ids = (await this.zk.getChildren(brokerIdsZnode.path, watch)).map(Number).sort((a, b) => a - b)
-    const dead = this.liveBrokerIds.filter(id => !ids.includes(id))
-    const born = ids.filter(id => !this.liveBrokerIds.includes(id))
-    this.liveBrokerIds = ids
+    const dead = this.liveBrokers.filter(id => !ids.includes(id))
+    const born = ids.filter(id => !this.liveBrokers.includes(id))
+    this.liveBrokers = ids
     if (dead.length > 0) this.log.info('brokers failed', { brokerIds: dead, liveBrokerIds: ids })
     if (born.length > 0) this.log.info('brokers started', { brokerIds: born, liveBrokerIds: ids })
     this.emit('brokersChanged', ids, born, dead)

@@ -1,0 +1,167 @@
+import { EventEmitter } from 'node:events'
+import type { Logger } from '../logger.js'
+import { brokerIdsZnode, brokerIdZnode, controllerZnode, entityConfigZnode, partitionStateZnode, topicsZnode, topicZnode, type BrokerInfo, type PartitionState } from './znodes.js'
+import type { ZkSession } from './zk-session.js'
+
+export interface PartitionMetadata extends PartitionState {
+  topic: string
+  partition: number
+  replicas: number[]
+  /** -1 until the controller has written the partition's state. */
+  stateVersion: number
+}
+
+export interface TopicMetadata {
+  name: string
+  topicId: string
+  partitions: Map<number, PartitionMetadata>
+  config: Record<string, string>
+}
+
+/**
+ * Every broker's view of the cluster, fed by ZooKeeper watches (we chose watches over Kafka's
+ * UpdateMetadata/LeaderAndIsr pushes: see DESIGN notes in README). Events: 'brokers' (ids),
+ * 'partition' (PartitionMetadata: new, or leader/ISR/epoch changed), 'topicDeleted' (name, topicId),
+ * 'topicConfig' (name), 'controller' (id).
+ */
+export class MetadataCache extends EventEmitter {
+  private readonly liveBrokers = new Map<number, BrokerInfo>()
+  private readonly topicsByName = new Map<string, TopicMetadata>()
+  controllerId = -1
+  private stopped = false
+
+  constructor (private readonly zk: ZkSession, private readonly log: Logger) {
+    super()
+    this.setMaxListeners(0)
+    zk.on('session', () => { this.run(async () => await this.load()) })
+  }
+
+  async start (): Promise<void> { await this.load() }
+  stop (): void { this.stopped = true }
+
+  brokers (): BrokerInfo[] { return [...this.liveBrokers.values()].sort((a, b) => a.id - b.id) }
+  broker (id: number): BrokerInfo | undefined { return this.liveBrokers.get(id) }
+  topics (): TopicMetadata[] { return [...this.topicsByName.values()] }
+  topic (name: string): TopicMetadata | undefined { return this.topicsByName.get(name) }
+  topicById (topicId: string): TopicMetadata | undefined { return this.topics().find(t => t.topicId === topicId) }
+  partition (topic: string, partition: number): PartitionMetadata | undefined { return this.topicsByName.get(topic)?.partitions.get(partition) }
+
+  /** Resolves when `predicate` holds (checked on every change), or false after timeoutMs. */
+  async waitUntil (predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (predicate()) return true
+    return await new Promise<boolean>(resolve => {
+      const events = ['partition', 'brokers', 'topicDeleted', 'topicConfig', 'controller']
+      const check = (): void => { if (predicate()) done(true) }
+      const timer = setTimeout(() => done(false), timeoutMs)
+      const done = (ok: boolean): void => {
+        clearTimeout(timer)
+        for (const e of events) this.off(e, check)
+        resolve(ok)
+      }
+      for (const e of events) this.on(e, check)
+    })
+  }
+
+  /** Watch callbacks run here: a failed read (connection loss) is logged and retried shortly. */
+  private run (work: () => Promise<void>, attempt = 1): void {
+    work().catch((err: unknown) => {
+      if (this.stopped) return
+      this.log.warn('metadata read failed; retrying', { error: (err as Error).message, attempt })
+      setTimeout(() => this.run(work, attempt + 1), Math.min(200 * attempt, 2000)).unref()
+    })
+  }
+
+  private async load (): Promise<void> {
+    await Promise.all([this.loadBrokers(), this.loadController(), this.loadTopics()])
+  }
+
+  private async loadBrokers (): Promise<void> {
+    if (this.stopped) return
+    const ids = (await this.zk.getChildren(brokerIdsZnode.path, () => { this.run(async () => await this.loadBrokers()) })).map(Number)
+    for (const id of [...this.liveBrokers.keys()]) if (!ids.includes(id)) this.liveBrokers.delete(id)
+    await Promise.all(ids.filter(id => !this.liveBrokers.has(id)).map(async id => {
+      const node = await this.zk.getData(brokerIdZnode.path(id))
+      if (node !== null) this.liveBrokers.set(id, brokerIdZnode.decode(id, node.data, node.czxid))
+    }))
+    this.emit('brokers', [...this.liveBrokers.keys()])
+  }
+
+  private async loadController (): Promise<void> {
+    if (this.stopped) return
+    const watch = (): void => { this.run(async () => await this.loadController()) }
+    const node = await this.zk.getData(controllerZnode.path, watch)
+    if (node === null) await this.zk.exists(controllerZnode.path, watch)
+    const id = node === null ? -1 : controllerZnode.decode(node.data)
+    if (id !== this.controllerId) {
+      this.controllerId = id
+      this.emit('controller', id)
+    }
+  }
+
+  private async loadTopics (): Promise<void> {
+    if (this.stopped) return
+    const names = await this.zk.getChildren(topicsZnode.path, () => { this.run(async () => await this.loadTopics()) })
+    for (const [name, t] of [...this.topicsByName]) {
+      if (!names.includes(name)) this.forgetTopic(name, t.topicId)
+    }
+    await Promise.all(names.filter(n => !this.topicsByName.has(n)).map(async n => await this.loadTopic(n)))
+  }
+
+  private forgetTopic (name: string, topicId: string): void {
+    if (!this.topicsByName.delete(name)) return
+    this.log.info('topic deleted', { topic: name, topicId })
+    this.emit('topicDeleted', name, topicId)
+  }
+
+  /** The assignment (partitions added later change it) and then each partition's state. */
+  private async loadTopic (name: string): Promise<void> {
+    if (this.stopped) return
+    const node = await this.zk.getData(topicZnode.path(name), () => { this.run(async () => await this.loadTopic(name)) })
+    if (node === null) {
+      const known = this.topicsByName.get(name)
+      if (known !== undefined) this.forgetTopic(name, known.topicId)
+      return
+    }
+    const assignment = topicZnode.decode(node.data)
+    let topic = this.topicsByName.get(name)
+    if (topic === undefined || topic.topicId !== assignment.topicId) {
+      if (topic !== undefined) this.forgetTopic(name, topic.topicId) // deleted and re-created between two reads
+      topic = { name, topicId: assignment.topicId, partitions: new Map(), config: {} }
+      this.topicsByName.set(name, topic)
+      await this.loadTopicConfig(name)
+    }
+    await Promise.all([...assignment.partitions].map(async ([partition, replicas]) => {
+      const known = topic.partitions.get(partition)
+      if (known !== undefined) { known.replicas = replicas; return }
+      topic.partitions.set(partition, { topic: name, partition, replicas, leader: -1, leaderEpoch: -1, isr: [], controllerEpoch: -1, stateVersion: -1 })
+      await this.loadPartitionState(name, partition)
+    }))
+  }
+
+  private async loadPartitionState (topic: string, partition: number): Promise<void> {
+    if (this.stopped) return
+    const path = partitionStateZnode.path(topic, partition)
+    const watch = (): void => { this.run(async () => await this.loadPartitionState(topic, partition)) }
+    const node = await this.zk.getData(path, watch)
+    if (node === null) {
+      // Not written yet by the controller: watch for its creation (a race with the write re-reads).
+      if (await this.zk.exists(path, watch)) await this.loadPartitionState(topic, partition)
+      return
+    }
+    const p = this.topicsByName.get(topic)?.partitions.get(partition)
+    if (p === undefined || node.version <= p.stateVersion) return
+    Object.assign(p, partitionStateZnode.decode(node.data), { stateVersion: node.version })
+    this.emit('partition', p)
+  }
+
+  private async loadTopicConfig (name: string): Promise<void> {
+    if (this.stopped) return
+    const watch = (): void => { this.run(async () => await this.loadTopicConfig(name)) }
+    const node = await this.zk.getData(entityConfigZnode.path('topics', name), watch)
+    if (node === null) await this.zk.exists(entityConfigZnode.path('topics', name), watch)
+    const topic = this.topicsByName.get(name)
+    if (topic === undefined) return
+    topic.config = node === null ? {} : entityConfigZnode.decode(node.data)
+    this.emit('topicConfig', name)
+  }
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto'
+import { configChangeZnode, deleteTopicZnode, entityConfigZnode, topicZnode, type TopicAssignment } from './znodes.js'
+import { ZkError, type ZkSession } from './zk-session.js'
+
+/**
+ * Topic changes as ZooKeeper writes (Kafka's AdminZkClient): any broker may make them; the
+ * controller sees them through its watches and does the rest (leaders, deletion).
+ */
+export class TopicExistsError extends Error {
+  constructor (readonly topic: string) {
+    super(`Topic '${topic}' already exists.`)
+    this.name = 'TopicExistsError'
+  }
+}
+
+export function newTopicId (): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url')
+}
+
+export async function createTopic (zk: ZkSession, name: string, partitions: Map<number, number[]>, config: Record<string, string>): Promise<string> {
+  const topicId = newTopicId()
+  try {
+    await zk.multi([
+      { op: 'create', path: entityConfigZnode.path('topics', name), data: entityConfigZnode.encode(config) },
+      { op: 'create', path: topicZnode.path(name), data: topicZnode.encode({ topicId, partitions }) },
+    ])
+  } catch (err) {
+    if (err instanceof ZkError && err.code === 'NODE_EXISTS') throw new TopicExistsError(name)
+    throw err
+  }
+  return topicId
+}
+
+/** The assignment with its znode version, for a conditional update. */
+export async function readAssignment (zk: ZkSession, name: string): Promise<{ assignment: TopicAssignment, version: number } | null> {
+  const node = await zk.getData(topicZnode.path(name))
+  return node === null ? null : { assignment: topicZnode.decode(node.data), version: node.version }
+}
+
+/** Adds partitions; BAD_VERSION (a concurrent change) surfaces as a ZkError for the caller to retry. */
+export async function writeAssignment (zk: ZkSession, name: string, assignment: TopicAssignment, version: number): Promise<void> {
+  await zk.setData(topicZnode.path(name), topicZnode.encode(assignment), version)
+}
+
+/** Marks a topic for deletion; the controller carries it out. */
+export async function requestTopicDeletion (zk: ZkSession, name: string): Promise<void> {
+  try {
+    await zk.create(deleteTopicZnode.path(name), Buffer.alloc(0))
+  } catch (err) {
+    if (!(err instanceof ZkError && err.code === 'NODE_EXISTS')) throw err
+  }
+}
+
+export async function readEntityConfig (zk: ZkSession, entityType: 'topics' | 'brokers', name: string): Promise<Record<string, string>> {
+  const node = await zk.getData(entityConfigZnode.path(entityType, name))
+  return node === null ? {} : entityConfigZnode.decode(node.data)
+}
+
+/** Replaces an entity's overrides and leaves a change notification, as Kafka does. */
+export async function writeEntityConfig (zk: ZkSession, entityType: 'topics' | 'brokers', name: string, config: Record<string, string>): Promise<void> {
+  const path = entityConfigZnode.path(entityType, name)
+  if (await zk.exists(path)) await zk.setData(path, entityConfigZnode.encode(config))
+  else await zk.create(path, entityConfigZnode.encode(config))
+  await zk.create(configChangeZnode.path, configChangeZnode.encode(`${entityType}/${name}`), 'persistent_sequential')
+}

@@ -1,0 +1,37 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { electPreferred, initialState, onBrokersChanged } from './leader-election.js'
+
+const live = (...ids: number[]): Set<number> => new Set(ids)
+
+test('a new partition is led by its first live replica with every live replica in sync', () => {
+  assert.deepEqual(initialState([2, 3, 1], live(1, 3), 5), { leader: 3, leaderEpoch: 0, isr: [3, 1], controllerEpoch: 5 })
+  assert.equal(initialState([2], live(1), 5), undefined)
+})
+
+test('a dead leader is replaced from the ISR in assignment order, epoch + 1', () => {
+  const p = { replicas: [1, 2, 3], state: { leader: 1, leaderEpoch: 4, isr: [1, 3, 2], controllerEpoch: 1 } }
+  assert.deepEqual(onBrokersChanged(p, live(2, 3), false, 2), { leader: 2, leaderEpoch: 5, isr: [3, 2], controllerEpoch: 2 })
+})
+
+test('a dead follower leaves the ISR; nothing changes when everyone lives', () => {
+  const p = { replicas: [1, 2, 3], state: { leader: 1, leaderEpoch: 4, isr: [1, 2, 3], controllerEpoch: 1 } }
+  assert.deepEqual(onBrokersChanged(p, live(1, 3), false, 2), { leader: 1, leaderEpoch: 5, isr: [1, 3], controllerEpoch: 2 })
+  assert.equal(onBrokersChanged(p, live(1, 2, 3), false, 2), undefined)
+})
+
+test('no live ISR member: offline with the ISR kept, unless unclean election is allowed', () => {
+  const p = { replicas: [1, 2], state: { leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1 } }
+  const offline = onBrokersChanged(p, live(2), false, 1)
+  assert.deepEqual(offline, { leader: -1, leaderEpoch: 1, isr: [1], controllerEpoch: 1 })
+  assert.equal(onBrokersChanged({ ...p, state: offline }, live(2), false, 1), undefined, 'offline stays offline')
+  assert.deepEqual(onBrokersChanged({ ...p, state: offline }, live(1, 2), false, 1), { leader: 1, leaderEpoch: 2, isr: [1], controllerEpoch: 1 }, 'the ISR member returns and leads')
+  assert.deepEqual(onBrokersChanged(p, live(2), true, 1), { leader: 2, leaderEpoch: 1, isr: [2], controllerEpoch: 1 })
+})
+
+test('preferred / controlled-shutdown election picks the first live ISR candidate', () => {
+  const p = { replicas: [1, 2, 3], state: { leader: 2, leaderEpoch: 3, isr: [2, 1, 3], controllerEpoch: 1 } }
+  assert.deepEqual(electPreferred(p, [1, 2, 3], live(1, 2, 3), 1), { leader: 1, leaderEpoch: 4, isr: [2, 1, 3], controllerEpoch: 1 })
+  assert.equal(electPreferred(p, [2], live(1, 2, 3), 1), undefined)
+  assert.deepEqual(electPreferred(p, [3, 1], live(1, 3), 1)?.leader, 3)
+})

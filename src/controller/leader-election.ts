@@ -1,0 +1,53 @@
+import type { PartitionState } from '../cluster/znodes.js'
+
+/**
+ * The controller's partition leadership rules (Kafka's PartitionStateMachine, ZooKeeper mode) as
+ * pure functions: given the assignment, the current state and who is alive, the state to write,
+ * or undefined when nothing changes.
+ */
+export interface PartitionView {
+  replicas: readonly number[]
+  state: PartitionState | undefined
+}
+
+/** A new partition: the first live replica leads, every live replica is in sync. */
+export function initialState (replicas: readonly number[], live: ReadonlySet<number>, controllerEpoch: number): PartitionState | undefined {
+  const isr = replicas.filter(r => live.has(r))
+  const leader = isr[0]
+  if (leader === undefined) return undefined // stays offline until a replica is alive
+  return { leader, leaderEpoch: 0, isr, controllerEpoch }
+}
+
+/**
+ * After brokers die or come back: a dead (or missing) leader is replaced by the first replica in
+ * assignment order that is alive and in the ISR; dead followers leave the ISR. With no live ISR
+ * member the partition goes offline (leader -1) and the ISR keeps its last members, so they can be
+ * elected cleanly when they return, unless unclean election is allowed.
+ */
+export function onBrokersChanged (p: PartitionView, live: ReadonlySet<number>, uncleanAllowed: boolean, controllerEpoch: number): PartitionState | undefined {
+  const s = p.state
+  if (s === undefined) return initialState(p.replicas, live, controllerEpoch)
+  const liveIsr = s.isr.filter(r => live.has(r))
+  if (s.leader >= 0 && live.has(s.leader)) {
+    if (liveIsr.length === s.isr.length) return undefined
+    return { ...s, isr: liveIsr, leaderEpoch: s.leaderEpoch + 1, controllerEpoch }
+  }
+  const leader = p.replicas.find(r => live.has(r) && liveIsr.includes(r))
+  if (leader !== undefined) return { leader, leaderEpoch: s.leaderEpoch + 1, isr: liveIsr, controllerEpoch }
+  const unclean = uncleanAllowed ? p.replicas.find(r => live.has(r)) : undefined
+  if (unclean !== undefined) return { leader: unclean, leaderEpoch: s.leaderEpoch + 1, isr: [unclean], controllerEpoch }
+  if (s.leader === -1) return undefined
+  return { leader: -1, leaderEpoch: s.leaderEpoch + 1, isr: liveIsr.length > 0 ? liveIsr : s.isr, controllerEpoch }
+}
+
+/**
+ * Moves leadership off a broker that is shutting down (controlled shutdown) or back to the
+ * preferred replica: the first candidate, in assignment order, that is alive and in the ISR.
+ */
+export function electPreferred (p: PartitionView, candidates: readonly number[], live: ReadonlySet<number>, controllerEpoch: number): PartitionState | undefined {
+  const s = p.state
+  if (s === undefined) return undefined
+  const leader = candidates.find(r => live.has(r) && s.isr.includes(r))
+  if (leader === undefined || leader === s.leader) return undefined
+  return { ...s, leader, leaderEpoch: s.leaderEpoch + 1, controllerEpoch }
+}
