@@ -1,0 +1,223 @@
+/**
+ * Individual v2 records (README 5.3) and whole record batches v2 built from them (README 5.1).
+ * Only clients, tools and tests use this: the broker keeps batches as bytes (record-batch.ts).
+ */
+import { ProtocolError } from '../protocol-error.js'
+import { crc32c } from '../primitives/crc32c.js'
+import { Reader } from '../primitives/reader.js'
+import { Writer } from '../primitives/writer.js'
+import { compress, Compression, decompress } from './compression.js'
+
+export interface RecordHeader {
+  key: string
+  value: Buffer | null
+}
+
+/** A record as stored inside a batch: timestamp and offset relative to the batch's. */
+export interface Record {
+  attributes: number
+  timestampDelta: number
+  offsetDelta: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+/** What a producer hands to `buildRecordBatch`. */
+export interface RecordInput {
+  key?: Buffer | string | null
+  value: Buffer | string | null
+  headers?: Array<{ key: string, value: Buffer | string | null }>
+  /** Defaults to the batch's baseTimestamp. */
+  timestamp?: number
+}
+
+export interface RecordBatchInput {
+  records: RecordInput[]
+  /** Producers send 0; the broker assigns the real one. */
+  baseOffset?: number
+  partitionLeaderEpoch?: number
+  compression?: Compression
+  /** Defaults to the first record's timestamp, else now. */
+  baseTimestamp?: number
+  logAppendTime?: boolean
+  transactional?: boolean
+  producerId?: number
+  producerEpoch?: number
+  baseSequence?: number
+}
+
+/** A record with absolute offset and timestamp, as a consumer sees it. */
+export interface ConsumerRecord {
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+export interface DecodedBatch {
+  baseOffset: number
+  partitionLeaderEpoch: number
+  attributes: number
+  compression: number
+  lastOffsetDelta: number
+  baseTimestamp: number
+  maxTimestamp: number
+  producerId: number
+  producerEpoch: number
+  baseSequence: number
+  isControl: boolean
+  records: ConsumerRecord[]
+}
+
+/** Bytes before the records in a v2 batch. */
+export const BATCH_HEADER_BYTES = 61
+const CRC_START = 21
+
+export function encodeRecord (writer: Writer, record: Record): Writer {
+  const body = new Writer(64)
+  body.int8(record.attributes).varlong(record.timestampDelta).varint(record.offsetDelta)
+  writeVarintBytes(body, record.key)
+  writeVarintBytes(body, record.value)
+  body.varint(record.headers.length)
+  for (const h of record.headers) {
+    writeVarintBytes(body, Buffer.from(h.key))
+    writeVarintBytes(body, h.value)
+  }
+  const bytes = body.toBuffer()
+  return writer.varint(bytes.length).raw(bytes)
+}
+
+export function decodeRecord (reader: Reader): Record {
+  const length = reader.varint()
+  if (length < 0 || length > reader.remaining) throw new ProtocolError(`record length ${length} exceeds the ${reader.remaining} bytes left`)
+  const r = new Reader(reader.buf, reader.pos, reader.pos + length)
+  reader.skip(length)
+  const attributes = r.int8()
+  const timestampDelta = r.varlong()
+  const offsetDelta = r.varint()
+  const key = readVarintBytes(r)
+  const value = readVarintBytes(r)
+  const headerCount = r.checkCount(Math.max(0, r.varint()))
+  const headers: RecordHeader[] = new Array(headerCount)
+  for (let i = 0; i < headerCount; i++) {
+    const hk = readVarintBytes(r)
+    if (hk === null) throw new ProtocolError('null record header key')
+    headers[i] = { key: hk.toString('utf8'), value: readVarintBytes(r) }
+  }
+  return { attributes, timestampDelta, offsetDelta, key, value, headers }
+}
+
+/** One record batch v2 with a correct CRC-32C; offset deltas are 0..n-1. */
+export function buildRecordBatch (input: RecordBatchInput): Buffer {
+  if (input.records.length === 0) throw new RangeError('a record batch needs at least one record')
+  const codec = input.compression ?? Compression.none
+  const baseTimestamp = input.baseTimestamp ?? input.records[0]!.timestamp ?? Date.now()
+  const recordsWriter = new Writer(256)
+  let maxTimestamp = -1
+  input.records.forEach((rec, i) => {
+    const timestamp = rec.timestamp ?? baseTimestamp
+    maxTimestamp = Math.max(maxTimestamp, timestamp)
+    encodeRecord(recordsWriter, {
+      attributes: 0,
+      timestampDelta: timestamp - baseTimestamp,
+      offsetDelta: i,
+      key: toBytes(rec.key ?? null),
+      value: toBytes(rec.value),
+      headers: (rec.headers ?? []).map(h => ({ key: h.key, value: toBytes(h.value) })),
+    })
+  })
+  const payload = compress(codec, recordsWriter.toBuffer())
+  const attributes = codec | (input.logAppendTime === true ? 0x08 : 0) | (input.transactional === true ? 0x10 : 0)
+  const w = new Writer(BATCH_HEADER_BYTES + payload.length)
+  w.int64(input.baseOffset ?? 0)
+    .int32(BATCH_HEADER_BYTES - 12 + payload.length)
+    .int32(input.partitionLeaderEpoch ?? -1)
+    .int8(2)
+    .uint32(0) // CRC, filled in below
+    .int16(attributes)
+    .int32(input.records.length - 1)
+    .int64(baseTimestamp)
+    .int64(maxTimestamp)
+    .int64(input.producerId ?? -1)
+    .int16(input.producerEpoch ?? -1)
+    .int32(input.baseSequence ?? -1)
+    .int32(input.records.length)
+    .raw(payload)
+  const batch = w.toBuffer()
+  batch.writeUInt32BE(crc32c(batch, CRC_START, batch.length), 17)
+  return batch
+}
+
+/**
+ * Decodes every whole v2 batch in `buf` (a Fetch response's records may end with a partial
+ * batch, which is ignored). Throws a ProtocolError for other magics or a bad CRC.
+ */
+export function decodeRecordBatches (buf: Buffer): DecodedBatch[] {
+  const batches: DecodedBatch[] = []
+  let pos = 0
+  while (buf.length - pos >= BATCH_HEADER_BYTES) {
+    const size = buf.readInt32BE(pos + 8) + 12
+    if (size > buf.length - pos) break
+    if (size < BATCH_HEADER_BYTES) throw new ProtocolError(`record batch at byte ${pos} has length ${size}`)
+    batches.push(decodeRecordBatch(buf.subarray(pos, pos + size)))
+    pos += size
+  }
+  return batches
+}
+
+export function decodeRecordBatch (batch: Buffer): DecodedBatch {
+  const r = new Reader(batch)
+  const baseOffset = r.int64()
+  r.int32()
+  const partitionLeaderEpoch = r.int32()
+  const magic = r.int8()
+  if (magic !== 2) throw new ProtocolError(`record batch magic ${magic} is not 2`)
+  const crc = r.uint32()
+  if (crc32c(batch, CRC_START, batch.length) !== crc) throw new ProtocolError('record batch CRC-32C mismatch')
+  const attributes = r.int16()
+  const lastOffsetDelta = r.int32()
+  const baseTimestamp = r.int64()
+  const maxTimestamp = r.int64()
+  const producerId = r.int64()
+  const producerEpoch = r.int16()
+  const baseSequence = r.int32()
+  const count = r.int32()
+  const compression = attributes & 0x07
+  const logAppendTime = (attributes & 0x08) !== 0
+  const payload = decompress(compression, r.raw(r.remaining))
+  const pr = new Reader(payload)
+  if (count < 0 || count > payload.length) throw new ProtocolError(`record count ${count} is impossible`)
+  const records: ConsumerRecord[] = new Array(count)
+  for (let i = 0; i < count; i++) {
+    const rec = decodeRecord(pr)
+    records[i] = {
+      offset: baseOffset + rec.offsetDelta,
+      // with LogAppendTime the batch's maxTimestamp stands for every record (README 5.3)
+      timestamp: logAppendTime ? maxTimestamp : baseTimestamp + rec.timestampDelta,
+      key: rec.key,
+      value: rec.value,
+      headers: rec.headers,
+    }
+  }
+  return {
+    baseOffset, partitionLeaderEpoch, attributes, compression, lastOffsetDelta, baseTimestamp, maxTimestamp,
+    producerId, producerEpoch, baseSequence, isControl: (attributes & 0x20) !== 0, records,
+  }
+}
+
+function toBytes (v: Buffer | string | null): Buffer | null {
+  return typeof v === 'string' ? Buffer.from(v) : v
+}
+
+function writeVarintBytes (w: Writer, b: Buffer | null): void {
+  if (b === null) w.varint(-1)
+  else w.varint(b.length).raw(b)
+}
+
+function readVarintBytes (r: Reader): Buffer | null {
+  const len = r.varint()
+  if (len < -1) throw new ProtocolError(`negative length ${len} in a record`)
+  return len === -1 ? null : r.raw(len)
+}
