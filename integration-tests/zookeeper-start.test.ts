@@ -121,12 +121,15 @@ describe('support/zookeeper.ts', () => {
   it('startZooKeeper({ ensemble: 3 }) elects a new leader when the leader is killed, and the old one rejoins', { timeout: 180_000 }, async (t) => {
     const zk = await startZooKeeper({ ensemble: 3 })
     t.after(() => zk.stop())
+    const leader = await zk.leaderIndex()
     if (zk.external) {
       t.skip('killing a node is not supported against external ZK_CONNECT')
       return
     }
     assert.equal(zk.connectString.split(',').length, 3)
-    const leader = await zk.leaderIndex()
+    const modes = await Promise.all(zk.nodes.map((_, i) => zk.mode(i)))
+    assert.deepEqual([...modes].sort(), ['follower', 'follower', 'leader'])
+    assert.equal(modes[leader], 'leader')
     const oldPid = zk.nodes[leader]!.pid!
     await zk.kill(leader)
     assert.equal(isAlive(oldPid), false)
