@@ -79,7 +79,7 @@ export class Reader {
     return n % 2 === 0 ? n / 2 : -(n + 1) / 2
   }
 
-  /** Zigzag varlong as a number (timestamp deltas); at most 10 bytes, exact to 2^53. */
+  /** Zigzag varlong as a number (timestamp deltas); at most 10 bytes, magnitudes up to 2^52. */
   varlong (): number {
     const buf = this.buf
     let p = this.pos
