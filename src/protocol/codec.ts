@@ -143,6 +143,10 @@ function readTaggedFields (r: Reader, o: Record<string, unknown>, byTag: Map<num
 }
 
 function writeTaggedFields (w: Writer, o: Record<string, unknown>, tagged: Slot[]): void {
+  if (tagged.length === 0) {
+    w.uvarint(0)
+    return
+  }
   const toWrite = tagged.filter(s => !s.type.isDefault(o[s.name]))
   w.uvarint(toWrite.length)
   for (const s of toWrite) {
