@@ -1,0 +1,59 @@
+/**
+ * Kafka's text checkpoint format: a version line (0), a count line, then one entry per line with
+ * space-separated fields. Used for `leader-epoch-checkpoint` (`epoch startOffset`) and the per-log-dir
+ * `recovery-point-offset-checkpoint`, `replication-offset-checkpoint` and `log-start-offset-checkpoint`
+ * (`topic partition offset`). Writes go to a temp file, are fsynced, then renamed over the old one,
+ * so a crash leaves either the old or the new checkpoint.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+
+const VERSION = 0
+
+export class CheckpointFile {
+  constructor (readonly path: string, private readonly fieldsPerLine: number) {}
+
+  /** The entries, each split into its fields; [] when the file does not exist. Throws on a malformed file. */
+  read (): string[][] {
+    let text: string
+    try {
+      text = readFileSync(this.path, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw err
+    }
+    const lines = text.split('\n').filter(line => line !== '')
+    const malformed = (why: string): Error => new Error(`malformed checkpoint ${this.path}: ${why}`)
+    if (Number(lines[0]) !== VERSION) throw malformed(`unsupported version ${lines[0]}`)
+    const count = Number(lines[1])
+    if (!Number.isInteger(count) || count !== lines.length - 2) throw malformed(`count ${lines[1]} but ${lines.length - 2} entries`)
+    return lines.slice(2).map(line => {
+      const fields = line.split(' ')
+      if (fields.length !== this.fieldsPerLine) throw malformed(`expected ${this.fieldsPerLine} fields in "${line}"`)
+      return fields
+    })
+  }
+
+  write (entries: ReadonlyArray<ReadonlyArray<string | number>>): void {
+    const text = [String(VERSION), String(entries.length), ...entries.map(fields => fields.join(' '))].join('\n') + '\n'
+    const tmp = this.path + '.tmp'
+    const fd = openSync(tmp, 'w')
+    try {
+      writeSync(fd, text)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, this.path)
+  }
+}
+
+/** `topic partition offset` entries keyed by `<topic>-<partition>`, the partition directory's name. */
+export function readOffsetCheckpoint (file: CheckpointFile): Map<string, number> {
+  const offsets = new Map<string, number>()
+  for (const [topic, partition, offset] of file.read()) offsets.set(`${topic}-${partition}`, Number(offset))
+  return offsets
+}
+
+export function writeOffsetCheckpoint (file: CheckpointFile, offsets: Iterable<{ topic: string, partition: number, offset: number }>): void {
+  file.write([...offsets].map(({ topic, partition, offset }) => [topic, partition, offset]))
+}

@@ -1,0 +1,342 @@
+/**
+ * The log of one partition replica: `<log dir>/<topic>-<partition>/` (protocol README section 12).
+ *
+ * API (request handlers and replication call these; every method is synchronous, so calls on one
+ * partition never interleave and appends are serialized without a queue):
+ *   PartitionLog.open(dir, config, logger, state?)   load segments; recover from state.recoveryPoint
+ *                                                     unless state.hadCleanShutdown
+ *   appendAsLeader(batches, leaderEpoch)             validate, assign offsets from logEndOffset, stamp the
+ *                                                     epoch, append → { errorCode, baseOffset, lastOffset, ... }
+ *   appendAsFollower(batches)                         keep the leader's offsets (first >= logEndOffset) and epochs
+ *   read(fetchOffset, maxBytes, maxOffset, minOneMessage = true)
+ *                                                     whole batches below maxOffset (exclusive: highWatermark for
+ *                                                     consumers, logEndOffset for followers) or OFFSET_OUT_OF_RANGE
+ *   logStartOffset / logEndOffset / highWatermark (settable, clamped) / recoveryPoint / leaderEpochCache
+ *   offsetForTimestamp(ts)                            -2 earliest, -1 latest (high watermark), else the time index
+ *   truncateTo(offset) / truncateFullyAndStartAt(offset) / deleteRecordsBefore(offset)
+ *   deleteRetentionBreachedSegments() / maybeFlush() / flush() / updateConfig(config) / close() / delete()
+ *
+ * Writes are synchronous positional writes (page cache; fsync only by flush policy, on roll, on close),
+ * measured in bench/README.md. Durability comes from replication, as in Kafka.
+ */
+import { mkdirSync, rmSync } from 'node:fs'
+import { basename } from 'node:path'
+import type { Logger } from '../logger.js'
+import { BatchErrorCode, recordBatches, validateBatches } from '../protocol/records/record-batch.js'
+import { LeaderEpochCache } from './leader-epoch-cache.js'
+import type { LogConfig } from './log-config.js'
+import { LogErrorCode } from './log-error-code.js'
+import { LogSegment } from './log-segment.js'
+import { loadSegments, recoverSegments } from './recovery.js'
+import { retentionBreaches } from './retention.js'
+
+/** What the log dir's checkpoints say about this partition (LogManager passes them in). */
+export interface PartitionLogState {
+  hadCleanShutdown?: boolean
+  recoveryPoint?: number
+  logStartOffset?: number
+  highWatermark?: number
+  now?: () => number
+}
+
+export type AppendResult =
+  | { errorCode: 0, baseOffset: number, lastOffset: number, logAppendTimeMs: -1, recordCount: number, logStartOffset: number }
+  | { errorCode: Exclude<LogErrorCode, 0>, reason: string }
+
+export type ReadResult =
+  | { errorCode: 0, records: Buffer, highWatermark: number, logStartOffset: number, logEndOffset: number }
+  | { errorCode: typeof LogErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: number, logEndOffset: number }
+
+export const EARLIEST_TIMESTAMP = -2
+export const LATEST_TIMESTAMP = -1
+const MAX_RELATIVE_OFFSET = 0x7fffffff
+
+export class PartitionLog {
+  readonly topic: string
+  readonly partition: number
+  readonly leaderEpochCache: LeaderEpochCache
+  private segments: LogSegment[]
+  private leo: number
+  private lso: number
+  private hw: number
+  private recoveryPointOffset: number
+  private unflushedRecords = 0
+  private lastFlushMs: number
+  private closed = false
+  private readonly logger: Logger
+  private readonly now: () => number
+
+  static open (dir: string, config: LogConfig, logger: Logger, state: PartitionLogState = {}): PartitionLog {
+    return new PartitionLog(dir, config, logger, state)
+  }
+
+  private constructor (readonly dir: string, private config: LogConfig, logger: Logger, state: PartitionLogState) {
+    const name = basename(dir)
+    const dash = name.lastIndexOf('-')
+    this.topic = name.slice(0, dash)
+    this.partition = Number(name.slice(dash + 1))
+    if (dash <= 0 || !Number.isInteger(this.partition)) throw new Error(`not a <topic>-<partition> directory: ${dir}`)
+    this.logger = logger.child({ component: 'storage', topicPartition: name })
+    this.now = state.now ?? Date.now
+    const startMs = this.now()
+    mkdirSync(dir, { recursive: true })
+    this.segments = loadSegments(dir, config, startMs, this.logger)
+    if (this.segments.length === 0) this.segments.push(new LogSegment(dir, state.logStartOffset ?? 0, config, startMs))
+    let recovery = null
+    if (state.hadCleanShutdown !== true) {
+      recovery = recoverSegments(this.segments, state.recoveryPoint ?? 0, this.logger)
+      this.segments = recovery.segments
+    }
+    this.leo = this.active.readNextOffset()
+    this.lso = Math.min(Math.max(state.logStartOffset ?? 0, this.segments[0]!.baseOffset), this.leo)
+    this.recoveryPointOffset = state.hadCleanShutdown === true ? this.leo : Math.min(state.recoveryPoint ?? 0, this.leo)
+    this.hw = clamp(state.highWatermark ?? this.lso, this.lso, this.leo)
+    this.lastFlushMs = startMs
+    this.leaderEpochCache = new LeaderEpochCache(dir)
+    this.leaderEpochCache.truncateFromEnd(this.leo)
+    this.leaderEpochCache.truncateFromStart(this.lso)
+    this.logger.info('loaded partition log', {
+      logStartOffset: this.lso, logEndOffset: this.leo, segments: this.segments.length, hadCleanShutdown: state.hadCleanShutdown === true,
+      recoveredSegments: recovery?.recoveredSegments ?? 0, truncatedBytes: recovery?.truncatedBytes ?? 0, durationMs: this.now() - startMs,
+    })
+  }
+
+  get logStartOffset (): number { return this.lso }
+  get logEndOffset (): number { return this.leo }
+  get highWatermark (): number { return this.hw }
+  /** Replication owns the high watermark; it stays within [logStartOffset, logEndOffset]. */
+  set highWatermark (offset: number) { this.hw = clamp(offset, this.lso, this.leo) }
+  /** Offsets below this are known to be fsynced. */
+  get recoveryPoint (): number { return this.recoveryPointOffset }
+  get size (): number { return this.segments.reduce((sum, s) => sum + s.size, 0) }
+  get segmentCount (): number { return this.segments.length }
+  get segmentBaseOffsets (): number[] { return this.segments.map(s => s.baseOffset) }
+
+  /** Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in place. */
+  appendAsLeader (batches: Buffer, leaderEpoch: number): AppendResult {
+    const validation = validateBatches(batches, { maxMessageBytes: this.config['max.message.bytes'] })
+    if (validation.errorCode !== BatchErrorCode.NONE) return { errorCode: validation.errorCode, reason: validation.reason }
+    const tooLarge = this.checkSegmentFit(batches)
+    if (tooLarge !== null) return tooLarge
+    const baseOffset = this.leo
+    let nextOffset = baseOffset
+    for (const batch of recordBatches(batches)) {
+      // Neither field is covered by the CRC (protocol README 5.4), so no recomputation.
+      batch.baseOffset = nextOffset
+      batch.partitionLeaderEpoch = leaderEpoch
+      nextOffset = batch.nextOffset
+    }
+    this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount)
+    if (leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(leaderEpoch, baseOffset)
+    return { errorCode: 0, baseOffset, lastOffset: nextOffset - 1, logAppendTimeMs: -1, recordCount: validation.recordCount, logStartOffset: this.lso }
+  }
+
+  /** Appends a leader's batches as they are: offsets must start at or after logEndOffset and grow. */
+  appendAsFollower (batches: Buffer): AppendResult {
+    const validation = validateBatches(batches, { maxMessageBytes: this.config['max.message.bytes'], origin: 'replication' })
+    if (validation.errorCode !== BatchErrorCode.NONE) return { errorCode: validation.errorCode, reason: validation.reason }
+    const tooLarge = this.checkSegmentFit(batches)
+    if (tooLarge !== null) return tooLarge
+    let expectedAtLeast = this.leo
+    let baseOffset = -1
+    for (const batch of recordBatches(batches)) {
+      if (batch.baseOffset < expectedAtLeast) {
+        return { errorCode: LogErrorCode.INVALID_RECORD, reason: `batch at offset ${batch.baseOffset} is below the expected ${expectedAtLeast}` }
+      }
+      if (baseOffset < 0) baseOffset = batch.baseOffset
+      expectedAtLeast = batch.nextOffset
+    }
+    this.appendValidated(batches, baseOffset, expectedAtLeast - 1, validation.recordCount)
+    for (const batch of recordBatches(batches)) {
+      if (batch.partitionLeaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(batch.partitionLeaderEpoch, batch.baseOffset)
+    }
+    return { errorCode: 0, baseOffset, lastOffset: expectedAtLeast - 1, logAppendTimeMs: -1, recordCount: validation.recordCount, logStartOffset: this.lso }
+  }
+
+  /**
+   * Whole batches from the one holding fetchOffset: at most maxBytes unless the first batch alone is
+   * larger and minOneMessage (KIP-74), only batches wholly below maxOffset, all from one segment.
+   */
+  read (fetchOffset: number, maxBytes: number, maxOffset: number, minOneMessage = true): ReadResult {
+    if (fetchOffset < this.lso || fetchOffset > this.leo) {
+      return { errorCode: LogErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: this.lso, logEndOffset: this.leo }
+    }
+    const limit = Math.min(maxOffset, this.leo)
+    let records: Buffer | null = null
+    if (fetchOffset < limit) {
+      for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length && records === null; i++) {
+        records = this.segments[i]!.read(fetchOffset, maxBytes, limit, minOneMessage)
+      }
+    }
+    return { errorCode: 0, records: records ?? EMPTY, highWatermark: this.hw, logStartOffset: this.lso, logEndOffset: this.leo }
+  }
+
+  /**
+   * ListOffsets: -2 is the log start, -1 the high watermark, otherwise the first batch whose
+   * timestamp is >= ts (its first offset: records are not decoded), or null. Callers hide answers
+   * at or above the high watermark from consumers.
+   */
+  offsetForTimestamp (timestamp: number): { offset: number, timestamp: number } | null {
+    if (timestamp === EARLIEST_TIMESTAMP) return { offset: this.lso, timestamp: -1 }
+    if (timestamp === LATEST_TIMESTAMP) return { offset: this.hw, timestamp: -1 }
+    for (const segment of this.segments) {
+      if (segment.largestTimestamp() < timestamp) continue
+      const found = segment.findOffsetByTimestamp(timestamp, this.lso)
+      if (found !== null) return found
+    }
+    return null
+  }
+
+  /** Drops every offset >= offset (a follower's divergent tail); indexes, epochs and HW follow. */
+  truncateTo (offset: number): void {
+    if (offset >= this.leo) return
+    if (offset < this.segments[0]!.baseOffset) {
+      this.truncateFullyAndStartAt(offset)
+      return
+    }
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete()
+    const active = this.active
+    const cutAt = active.truncateTo(offset)
+    if (cutAt === null) active.readNextOffset()
+    this.leo = cutAt ?? offset
+    this.afterLogEndMovedBack()
+    this.logger.info('truncated log', { offset, logEndOffset: this.leo })
+  }
+
+  /** Deletes every segment and starts empty at offset (a follower too far behind the leader's log start). */
+  truncateFullyAndStartAt (offset: number): void {
+    for (const segment of this.segments) segment.delete()
+    this.segments = [new LogSegment(this.dir, offset, this.config, this.now())]
+    this.leo = this.lso = this.hw = this.recoveryPointOffset = offset
+    this.leaderEpochCache.clear()
+    this.logger.info('truncated log fully', { logStartOffset: offset })
+  }
+
+  /** DeleteRecords: moves the log start offset up to offset (at most the high watermark). */
+  deleteRecordsBefore (offset: number): { errorCode: 0 | typeof LogErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: number } {
+    if (offset > this.hw || offset < 0) return { errorCode: LogErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: this.lso }
+    if (offset > this.lso) {
+      this.lso = offset
+      this.leaderEpochCache.truncateFromStart(offset)
+      this.deleteRetentionBreachedSegments()
+    }
+    return { errorCode: 0, lowWatermark: this.lso }
+  }
+
+  /** Deletes the oldest non-active segments that retention.ms, retention.bytes or the log start offset allow. */
+  deleteRetentionBreachedSegments (): number {
+    const reasons = retentionBreaches(this.segments, { config: this.config, nowMs: this.now(), highWatermark: this.hw, logStartOffset: this.lso })
+    if (reasons.length === 0) return 0
+    const deleted = this.segments.splice(0, reasons.length)
+    for (const [i, segment] of deleted.entries()) {
+      this.logger.info('deleting segment', { baseOffset: segment.baseOffset, size: segment.size, reason: reasons[i] })
+      segment.delete()
+    }
+    if (this.segments[0]!.baseOffset > this.lso) {
+      this.lso = this.segments[0]!.baseOffset
+      this.hw = Math.max(this.hw, this.lso)
+      this.leaderEpochCache.truncateFromStart(this.lso)
+    }
+    return deleted.length
+  }
+
+  /** fsyncs when flush.ms has passed since the last flush (LogManager calls this periodically). */
+  maybeFlush (): void {
+    if (this.unflushedRecords > 0 && this.now() - this.lastFlushMs >= this.config['flush.ms']) this.flush()
+  }
+
+  /** fsyncs every segment past the recovery point and moves it to logEndOffset. */
+  flush (): void {
+    for (let i = this.floorSegmentIndex(this.recoveryPointOffset); i < this.segments.length; i++) this.segments[i]!.flush()
+    this.recoveryPointOffset = this.leo
+    this.unflushedRecords = 0
+    this.lastFlushMs = this.now()
+  }
+
+  /** A topic config change (AlterConfigs): applies to the next append, roll and retention check. */
+  updateConfig (config: LogConfig): void { this.config = config }
+
+  /** Flushes and closes every file; the recovery point then equals logEndOffset. */
+  close (): void {
+    if (this.closed) return
+    this.flush()
+    for (const segment of this.segments) segment.close()
+    this.closed = true
+  }
+
+  /** Removes the partition directory and everything in it. */
+  delete (): void {
+    for (const segment of this.segments) segment.close()
+    this.closed = true
+    rmSync(this.dir, { recursive: true, force: true })
+    this.logger.info('deleted partition log')
+  }
+
+  private get active (): LogSegment { return this.segments[this.segments.length - 1]! }
+
+  private checkSegmentFit (batches: Buffer): AppendResult | null {
+    if (batches.length <= this.config['segment.bytes']) return null
+    return { errorCode: LogErrorCode.RECORD_LIST_TOO_LARGE, reason: `${batches.length} bytes exceed segment.bytes ${this.config['segment.bytes']}` }
+  }
+
+  private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number): void {
+    this.maybeRoll(batches.length, firstOffset, lastOffset)
+    this.active.append(batches)
+    this.leo = lastOffset + 1
+    this.unflushedRecords += recordCount
+    if (this.unflushedRecords >= this.config['flush.messages']) this.flush()
+  }
+
+  /** Kafka's roll conditions: segment.bytes, segment.ms, a full index, or a relative offset past int32. */
+  private maybeRoll (appendBytes: number, firstOffset: number, lastOffset: number): void {
+    const active = this.active
+    const nowMs = this.now()
+    let reason: string | null = null
+    if (active.size > 0 && active.size + appendBytes > this.config['segment.bytes']) reason = 'segment.bytes'
+    else if (active.size > 0 && active.timeWaitedForRollMs(nowMs) > this.config['segment.ms']) reason = 'segment.ms'
+    else if (active.offsetIndex.isFull || active.timeIndex.isFull) reason = 'index full'
+    else if (lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) reason = 'relative offset overflow'
+    if (reason === null) return
+    active.onBecomeInactive()
+    const rolled = active.size === 0 ? this.segments.pop()! : null
+    rolled?.delete()
+    this.segments.push(new LogSegment(this.dir, firstOffset, this.config, nowMs))
+    this.logger.debug('rolled segment', { baseOffset: firstOffset, reason })
+    // Kafka flushes the finished segment off the append path; the recovery point moves when it is done.
+    if (rolled === null) {
+      void active.flushAsync().then(() => {
+        if (!this.closed && this.recoveryPointOffset < firstOffset && firstOffset <= this.leo) this.recoveryPointOffset = firstOffset
+      })
+    }
+  }
+
+  private afterLogEndMovedBack (): void {
+    this.hw = Math.min(this.hw, this.leo)
+    this.lso = Math.min(this.lso, this.leo)
+    this.recoveryPointOffset = Math.min(this.recoveryPointOffset, this.leo)
+    this.leaderEpochCache.truncateFromEnd(this.leo)
+  }
+
+  /** The last segment whose base offset is <= offset (the first if none is). */
+  private floorSegmentIndex (offset: number): number {
+    let low = 0
+    let high = this.segments.length - 1
+    let found = 0
+    while (low <= high) {
+      const mid = (low + high) >>> 1
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid
+        low = mid + 1
+      } else {
+        high = mid - 1
+      }
+    }
+    return found
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+function clamp (value: number, min: number, max: number): number {
+  return Math.min(Math.max(value, min), max)
+}
