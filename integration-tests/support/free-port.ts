@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 // Ports come from below the kernel's ephemeral range, not from listen(0). A server on an ephemeral port
 // can lose it before it binds: a client polling it (is it up yet?) may be given that very port as its
 // own source port and connect to itself (TCP simultaneous open), which looks like a hung server and
 // holds the port. Outgoing connections never take ports outside the ephemeral range.
+//
+// Test files run in parallel processes, and a port is free only until its server binds it, so each
+// chosen port is also reserved for the life of this process by a file in the OS temp dir that names
+// its pid: other processes skip it even before it is bound. A reservation whose process is gone is stale.
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export async function freePort (): Promise<number> {
@@ -20,7 +26,9 @@ export async function freePorts (count: number): Promise<number[]> {
       const port = randomPort(1)
       if (held.has(port)) continue
       const server = await listen(port).catch(() => undefined)
-      if (server !== undefined) held.set(port, server)
+      if (server === undefined) continue
+      if (reserve(port)) held.set(port, server)
+      else await close(server)
     }
     if (held.size < count) throw new Error(`found only ${held.size} of ${count} free ports in ${RANGE.low}-${RANGE.high - 1}`)
     return [...held.keys()]
@@ -36,7 +44,10 @@ export async function freePortBlock (count: number): Promise<number> {
     const servers: Server[] = []
     try {
       for (let port = first; port < first + count; port++) servers.push(await listen(port))
-      return first
+      const reserved: number[] = []
+      for (let port = first; port < first + count && reserve(port); port++) reserved.push(port)
+      if (reserved.length === count) return first
+      reserved.forEach(release)
     } catch {
       continue
     } finally {
@@ -62,6 +73,48 @@ function portRange (): { low: number; high: number } {
 
 function randomPort (blockSize: number): number {
   return RANGE.low + Math.floor(Math.random() * (RANGE.high - RANGE.low - blockSize))
+}
+
+const RESERVATIONS = join(tmpdir(), 'zkafka-port-reservations')
+const reservedHere = new Set<number>()
+let releaseOnExit = false
+
+/** Creates RESERVATIONS/<port> holding our pid; false if a live process holds it. */
+function reserve (port: number): boolean {
+  mkdirSync(RESERVATIONS, { recursive: true })
+  const file = join(RESERVATIONS, String(port))
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx')
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      if (!releaseOnExit) process.once('exit', () => reservedHere.forEach(release))
+      releaseOnExit = true
+      reservedHere.add(port)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isStale(file)) return false
+      try { unlinkSync(file) } catch { return false }
+    }
+  }
+  return false
+}
+
+function release (port: number): void {
+  reservedHere.delete(port)
+  try { unlinkSync(join(RESERVATIONS, String(port))) } catch { /* already gone */ }
+}
+
+function isStale (file: string): boolean {
+  try {
+    const pid = Number(readFileSync(file, 'utf8'))
+    // a file still being written reads empty: stale only if old
+    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - statSync(file).mtimeMs > 10_000
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
 }
 
 function listen (port: number): Promise<Server> {

@@ -2,7 +2,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
-import { tmpdir } from 'node:os'
+import { constants, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -181,7 +181,9 @@ class LocalZooKeeper implements ZooKeeperHandle {
           throw new Error(`ZooKeeper node ${node.id} exited during start-up (${exitDescription(node.child)}); ` +
             `last lines of ${node.dir}/zookeeper.log:\n${await logTail(node.dir)}`)
         }
-        if (!SERVING.includes(await this.mode(i))) return false
+        // A node still starting may accept and not answer in time; its exit, if it fails, shows next round.
+        const mode = await this.mode(i).catch(() => 'not serving' as const)
+        if (!SERVING.includes(mode)) return false
       }
       return true
     }, what, { timeoutMs, intervalMs: 100 })
@@ -300,8 +302,9 @@ async function logTail (dir: string): Promise<string> {
   }
 }
 
-// Children must not outlive the test process: on exit (and on the signals that would otherwise end
-// it without an 'exit' event) SIGKILL every JVM still running and remove the temp dirs.
+// Children must not outlive the test process: on exit, and on the signals that would otherwise end
+// it without an 'exit' event, SIGKILL every JVM still running and remove the temp dirs. (Nothing runs
+// on SIGKILL of the test process: its JVMs then live on until killed by pid.)
 const children = new Set<ChildProcess>()
 const tempDirs = new Set<string>()
 let cleanupInstalled = false
@@ -317,8 +320,9 @@ function trackChild (child: ChildProcess, dir: string): void {
     const onSignal = (): void => {
       killAll()
       process.removeListener(signal, onSignal)
-      // Re-raise for the default action, unless another module still listens (it re-raises last).
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+      // End the process as the signal would have, unless another module still listens (it decides),
+      // but through process.exit so that 'exit' handlers (port reservations ...) run too.
+      if (process.listenerCount(signal) === 0) process.exit(128 + constants.signals[signal])
     }
     process.on(signal, onSignal)
   }
