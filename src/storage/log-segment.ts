@@ -198,9 +198,14 @@ export class LogSegment {
     return ts >= 0 ? ts : statSync(this.path).mtimeMs
   }
 
-  /** segment.ms counts from the first batch's timestamp, else from creation (Kafka's timeWaitedForRoll). */
-  timeWaitedForRollMs (nowMs: number): number {
-    return nowMs - (this.rollingBasedTimestamp ?? this.createdMs)
+  /**
+   * segment.ms counts from the first batch's timestamp to the incoming one's, else from creation to
+   * now (Kafka's timeWaitedForRoll), so old producer timestamps do not roll on every append.
+   */
+  timeWaitedForRollMs (nowMs: number, messageTimestamp: number): number {
+    return this.rollingBasedTimestamp !== null && this.rollingBasedTimestamp >= 0
+      ? messageTimestamp - this.rollingBasedTimestamp
+      : nowMs - this.createdMs
   }
 
   /** Called when a newer segment takes over appends: the final time index entry, indexes trimmed to size. */

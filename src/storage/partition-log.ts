@@ -126,7 +126,7 @@ export class PartitionLog {
       batch.partitionLeaderEpoch = leaderEpoch
       nextOffset = batch.nextOffset
     }
-    this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount)
+    this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount, validation.maxTimestamp)
     if (leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(leaderEpoch, baseOffset)
     return { errorCode: 0, baseOffset, lastOffset: nextOffset - 1, logAppendTimeMs: -1, recordCount: validation.recordCount, logStartOffset: this.lso }
   }
@@ -146,7 +146,7 @@ export class PartitionLog {
       if (baseOffset < 0) baseOffset = batch.baseOffset
       expectedAtLeast = batch.nextOffset
     }
-    this.appendValidated(batches, baseOffset, expectedAtLeast - 1, validation.recordCount)
+    this.appendValidated(batches, baseOffset, expectedAtLeast - 1, validation.recordCount, validation.maxTimestamp)
     for (const batch of recordBatches(batches)) {
       if (batch.partitionLeaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(batch.partitionLeaderEpoch, batch.baseOffset)
     }
@@ -218,26 +218,14 @@ export class PartitionLog {
     if (offset > this.lso) {
       this.lso = offset
       this.leaderEpochCache.truncateFromStart(offset)
-      this.deleteRetentionBreachedSegments()
+      this.deleteSegments({ 'retention.ms': -1, 'retention.bytes': -1 })
     }
     return { errorCode: 0, lowWatermark: this.lso }
   }
 
   /** Deletes the oldest non-active segments that retention.ms, retention.bytes or the log start offset allow. */
   deleteRetentionBreachedSegments (): number {
-    const reasons = retentionBreaches(this.segments, { config: this.config, nowMs: this.now(), highWatermark: this.hw, logStartOffset: this.lso })
-    if (reasons.length === 0) return 0
-    const deleted = this.segments.splice(0, reasons.length)
-    for (const [i, segment] of deleted.entries()) {
-      this.logger.info('deleting segment', { baseOffset: segment.baseOffset, size: segment.size, reason: reasons[i] })
-      segment.delete()
-    }
-    if (this.segments[0]!.baseOffset > this.lso) {
-      this.lso = this.segments[0]!.baseOffset
-      this.hw = Math.max(this.hw, this.lso)
-      this.leaderEpochCache.truncateFromStart(this.lso)
-    }
-    return deleted.length
+    return this.deleteSegments(this.config)
   }
 
   /** fsyncs when flush.ms has passed since the last flush (LogManager calls this periodically). */
@@ -274,13 +262,29 @@ export class PartitionLog {
 
   private get active (): LogSegment { return this.segments[this.segments.length - 1]! }
 
+  private deleteSegments (retention: Pick<LogConfig, 'retention.ms' | 'retention.bytes'>): number {
+    const reasons = retentionBreaches(this.segments, { config: retention, nowMs: this.now(), highWatermark: this.hw, logStartOffset: this.lso })
+    if (reasons.length === 0) return 0
+    const deleted = this.segments.splice(0, reasons.length)
+    for (const [i, segment] of deleted.entries()) {
+      this.logger.info('deleting segment', { baseOffset: segment.baseOffset, size: segment.size, reason: reasons[i] })
+      segment.delete()
+    }
+    if (this.segments[0]!.baseOffset > this.lso) {
+      this.lso = this.segments[0]!.baseOffset
+      this.hw = Math.max(this.hw, this.lso)
+      this.leaderEpochCache.truncateFromStart(this.lso)
+    }
+    return deleted.length
+  }
+
   private checkSegmentFit (batches: Buffer): AppendResult | null {
     if (batches.length <= this.config['segment.bytes']) return null
     return { errorCode: LogErrorCode.RECORD_LIST_TOO_LARGE, reason: `${batches.length} bytes exceed segment.bytes ${this.config['segment.bytes']}` }
   }
 
-  private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number): void {
-    this.maybeRoll(batches.length, firstOffset, lastOffset)
+  private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number, maxTimestamp: number): void {
+    this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
     this.active.append(batches)
     this.leo = lastOffset + 1
     this.unflushedRecords += recordCount
@@ -288,12 +292,12 @@ export class PartitionLog {
   }
 
   /** Kafka's roll conditions: segment.bytes, segment.ms, a full index, or a relative offset past int32. */
-  private maybeRoll (appendBytes: number, firstOffset: number, lastOffset: number): void {
+  private maybeRoll (appendBytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
     const active = this.active
     const nowMs = this.now()
     let reason: string | null = null
     if (active.size > 0 && active.size + appendBytes > this.config['segment.bytes']) reason = 'segment.bytes'
-    else if (active.size > 0 && active.timeWaitedForRollMs(nowMs) > this.config['segment.ms']) reason = 'segment.ms'
+    else if (active.size > 0 && active.timeWaitedForRollMs(nowMs, maxTimestamp) > this.config['segment.ms']) reason = 'segment.ms'
     else if (active.offsetIndex.isFull || active.timeIndex.isFull) reason = 'index full'
     else if (lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) reason = 'relative offset overflow'
     if (reason === null) return
