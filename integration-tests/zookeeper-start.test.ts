@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { constants, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
@@ -59,6 +60,17 @@ describe('bin/zookeeper-start and bin/zookeeper-stop', () => {
     assert.equal(stopped.code, 0, stopped.stderr)
     assert.equal(stopped.stdout.trim().split('\n').length, 3, stopped.stdout)
     for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still runs after zookeeper-stop`)
+  })
+
+  it('refuses, naming the port, when something else holds the client port', { timeout: 60_000 }, async (t) => {
+    const env = await scriptEnv(t, 1)
+    const squatter = createServer()
+    await new Promise<void>((resolve) => squatter.listen(Number(env.ZK_CLIENT_PORT), '127.0.0.1', resolve))
+    t.after(() => { squatter.close() })
+    const result = await run(START, [], env)
+    assert.notEqual(result.code, 0)
+    assert.match(result.stderr, new RegExp(`port ${env.ZK_CLIENT_PORT} on 127.0.0.1 is already in use`))
+    assert.equal(result.stdout, '')
   })
 
   it('an unknown flag exits non-zero and names the flag', async () => {
