@@ -1,52 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { silentLogger } from '../logger.js'
+import { existsSync, readdirSync } from 'node:fs'
 import { recordBatches } from '../protocol/records/record-batch.js'
-import { defaultLogConfig, type LogConfig } from './log-config.js'
-import { PartitionLog, type PartitionLogState } from './partition-log.js'
+import { defaultLogConfig } from './log-config.js'
 import { buildTestBatch } from './test-batches.js'
-
-export function openTestLog (t: { after: (fn: () => void) => void }, config: Partial<LogConfig> = {}, state: PartitionLogState = {}): { log: PartitionLog, dir: string, reopen: (s?: PartitionLogState) => PartitionLog } {
-  const root = mkdtempSync(join(tmpdir(), 'partition-log-'))
-  const dir = join(root, 'users-0')
-  const full = { ...defaultLogConfig, ...config }
-  let log = PartitionLog.open(dir, full, silentLogger(), state)
-  t.after(() => {
-    log.close()
-    rmSync(root, { recursive: true, force: true })
-  })
-  return {
-    log,
-    dir,
-    reopen: (s = {}) => {
-      log = PartitionLog.open(dir, full, silentLogger(), s)
-      return log
-    },
-  }
-}
-
-/** Offsets of the batches a read returned: [baseOffset, lastOffset] pairs. */
-export function batchRanges (records: Buffer): Array<[number, number]> {
-  return [...recordBatches(records)].map(b => [b.baseOffset, b.lastOffset])
-}
-
-export function readAll (log: PartitionLog, from = log.logStartOffset): Array<[number, number]> {
-  const ranges: Array<[number, number]> = []
-  let offset = from
-  while (offset < log.logEndOffset) {
-    const result = log.read(offset, 1 << 20, log.logEndOffset)
-    assert.equal(result.errorCode, 0)
-    if (result.errorCode !== 0) break
-    const got = batchRanges(result.records)
-    assert.ok(got.length > 0, `read at ${offset} returned nothing`)
-    ranges.push(...got)
-    offset = got.at(-1)![1] + 1
-  }
-  return ranges
-}
+import { batchRanges, openTestLog, readAll } from './test-logs.js'
 
 test('appendAsLeader assigns offsets from the log end and stamps the leader epoch in place', (t) => {
   const { log } = openTestLog(t)

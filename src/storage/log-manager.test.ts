@@ -1,0 +1,83 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { silentLogger } from '../logger.js'
+import { defaultLogConfig } from './log-config.js'
+import { CLEAN_SHUTDOWN_FILE, LogManager, type LogManagerTimers } from './log-manager.js'
+import { buildTestBatch } from './test-batches.js'
+
+const TOPIC_ID = 'q6Xx1ENUQ6-vvMJ2FJQ3Bw'
+
+function fakeTimers (): LogManagerTimers & { fire: () => void, count: () => number } {
+  const tasks = new Map<number, () => void>()
+  let next = 0
+  return {
+    setInterval: (task) => { tasks.set(++next, task); return next },
+    clearInterval: (handle) => { tasks.delete(handle as number) },
+    fire: () => { for (const task of tasks.values()) task() },
+    count: () => tasks.size,
+  }
+}
+
+function logDirs (t: { after: (fn: () => void) => void }): string[] {
+  const root = mkdtempSync(join(tmpdir(), 'log-manager-'))
+  t.after(() => rmSync(root, { recursive: true, force: true }))
+  return [join(root, 'a'), join(root, 'b')]
+}
+
+test('creates logs across log dirs, checkpoints them, and reloads them after a clean shutdown', (t) => {
+  const dirs = logDirs(t)
+  const timers = fakeTimers()
+  const manager = LogManager.open({ logDirs: dirs, defaultConfig: defaultLogConfig, logger: silentLogger(), timers })
+  manager.startup()
+  assert.equal(timers.count(), 3)
+  const p0 = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
+  const p1 = manager.getOrCreateLog('users', 1, TOPIC_ID, defaultLogConfig)
+  assert.notEqual(p0.dir.slice(0, -8), p1.dir.slice(0, -8), 'spread over both log dirs')
+  assert.equal(manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig), p0)
+  assert.throws(() => manager.getOrCreateLog('users', 0, 'AAAAAAAAAAAAAAAAAAAAAA', defaultLogConfig), /topic id/)
+  assert.match(readFileSync(join(p0.dir, 'partition.metadata'), 'utf8'), /^version: 0\ntopic_id: q6Xx1ENUQ6-vvMJ2FJQ3Bw\n$/)
+  p0.appendAsLeader(buildTestBatch({ recordCount: 4 }), 0)
+  p0.highWatermark = 3
+  timers.fire()
+  manager.shutdown()
+  assert.equal(timers.count(), 0)
+  const dirOf0 = p0.dir.slice(0, -'/users-0'.length)
+  assert.ok(existsSync(join(dirOf0, CLEAN_SHUTDOWN_FILE)))
+  assert.equal(readFileSync(join(dirOf0, 'replication-offset-checkpoint'), 'utf8'), '0\n1\nusers 0 3\n')
+  assert.equal(readFileSync(join(dirOf0, 'recovery-point-offset-checkpoint'), 'utf8'), '0\n1\nusers 0 4\n')
+  assert.equal(readFileSync(join(dirOf0, 'log-start-offset-checkpoint'), 'utf8'), '0\n1\nusers 0 0\n')
+
+  const reopened = LogManager.open({ logDirs: dirs, defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  assert.equal(existsSync(join(dirOf0, CLEAN_SHUTDOWN_FILE)), false, 'the marker is consumed at load')
+  const again = reopened.getLog('users', 0)!
+  assert.equal(again.logEndOffset, 4)
+  assert.equal(again.highWatermark, 3)
+  assert.equal(reopened.allLogs().length, 2)
+  reopened.deleteLog('users', 1)
+  assert.equal(reopened.getLog('users', 1), undefined)
+  reopened.shutdown()
+})
+
+test('periodic retention deletes segments of every log', (t) => {
+  const dirs = logDirs(t)
+  let nowMs = 50_000_000
+  const timers = fakeTimers()
+  const config = { ...defaultLogConfig, 'segment.bytes': 300, 'retention.ms': 1000 }
+  const manager = LogManager.open({ logDirs: dirs, defaultConfig: config, logger: silentLogger(), timers, now: () => nowMs })
+  manager.startup()
+  const log = manager.getOrCreateLog('events', 0, TOPIC_ID, config)
+  for (let i = 0; i < 4; i++) log.appendAsLeader(buildTestBatch({ recordCount: 2, valueBytes: 100, firstTimestamp: nowMs }), 0)
+  log.highWatermark = log.logEndOffset
+  const segments = log.segmentCount
+  assert.ok(segments > 1)
+  timers.fire()
+  assert.equal(log.segmentCount, segments)
+  nowMs += 5000
+  timers.fire()
+  assert.equal(log.segmentCount, 1)
+  assert.equal(log.logStartOffset, 6)
+  manager.shutdown()
+})

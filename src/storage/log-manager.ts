@@ -1,0 +1,182 @@
+/**
+ * Every partition log of this broker, across its log dirs (Kafka's LogManager).
+ *
+ *   LogManager.open(options)                      opens each `<topic>-<partition>` dir under each log dir,
+ *                                                 recovering those without a clean shutdown
+ *   startup() / shutdown()                        periodic retention, flush and checkpoint tasks; a clean
+ *                                                 shutdown flushes, writes checkpoints and `.kafka_cleanshutdown`
+ *   getLog(topic, partition) / getOrCreateLog(topic, partition, topicId, config) / deleteLog(topic, partition)
+ *   allLogs() / runRetention() / flushDirtyLogs() / writeCheckpoints()
+ *
+ * Per log dir it keeps Kafka's `recovery-point-offset-checkpoint`, `replication-offset-checkpoint`
+ * (high watermarks) and `log-start-offset-checkpoint`.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from '../logger.js'
+import { CheckpointFile, readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint-file.js'
+import type { LogConfig } from './log-config.js'
+import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata-file.js'
+import { PartitionLog } from './partition-log.js'
+
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown'
+const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint'
+const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint'
+const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint'
+const PARTITION_DIR = /^(.+)-(\d+)$/
+
+/** Injectable timers, so tests drive the periodic tasks without waiting. */
+export interface LogManagerTimers {
+  setInterval (task: () => void, intervalMs: number): unknown
+  clearInterval (handle: unknown): void
+}
+
+export interface LogManagerOptions {
+  logDirs: string[]
+  /** Config for logs found on disk until getOrCreateLog supplies the topic's own. */
+  defaultConfig: LogConfig
+  logger: Logger
+  /** log.retention.check.interval.ms */
+  retentionCheckIntervalMs?: number
+  /** log.flush.scheduler.interval.ms: how often each log's flush.ms is checked. */
+  flushCheckIntervalMs?: number
+  /** log.flush.offset.checkpoint.interval.ms */
+  checkpointIntervalMs?: number
+  now?: () => number
+  timers?: LogManagerTimers
+}
+
+const realTimers: LogManagerTimers = {
+  setInterval: (task, ms) => setInterval(task, ms).unref(),
+  clearInterval: handle => clearInterval(handle as NodeJS.Timeout),
+}
+
+export class LogManager {
+  private readonly logs = new Map<string, { log: PartitionLog, logDir: string }>()
+  private readonly logger: Logger
+  private readonly now: () => number
+  private readonly timers: LogManagerTimers
+  private readonly handles: unknown[] = []
+
+  static open (options: LogManagerOptions): LogManager {
+    return new LogManager(options)
+  }
+
+  private constructor (private readonly options: LogManagerOptions) {
+    this.logger = options.logger.child({ component: 'log-manager' })
+    this.now = options.now ?? Date.now
+    this.timers = options.timers ?? realTimers
+    for (const logDir of options.logDirs) this.loadLogDir(logDir)
+  }
+
+  /** Starts the periodic retention, flush and checkpoint tasks. */
+  startup (): void {
+    const every = (ms: number, task: () => void): void => { this.handles.push(this.timers.setInterval(task, ms)) }
+    every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention())
+    every(this.options.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs())
+    every(this.options.checkpointIntervalMs ?? 60_000, () => this.writeCheckpoints())
+  }
+
+  getLog (topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(`${topic}-${partition}`)?.log
+  }
+
+  allLogs (): PartitionLog[] {
+    return [...this.logs.values()].map(entry => entry.log)
+  }
+
+  /** The existing log (with `config` applied) or a new one in the log dir holding the fewest partitions. */
+  getOrCreateLog (topic: string, partition: number, topicId: string, config: LogConfig): PartitionLog {
+    const key = `${topic}-${partition}`
+    const existing = this.logs.get(key)
+    if (existing !== undefined) {
+      const stored = readPartitionMetadata(existing.log.dir)
+      if (stored !== null && stored.topicId !== topicId) {
+        throw new Error(`partition ${key} on disk belongs to topic id ${stored.topicId}, not ${topicId}`)
+      }
+      if (stored === null) writePartitionMetadata(existing.log.dir, topicId)
+      existing.log.updateConfig(config)
+      return existing.log
+    }
+    const logDir = this.leastLoadedLogDir()
+    const log = PartitionLog.open(join(logDir, key), config, this.options.logger, { hadCleanShutdown: true, now: this.now })
+    writePartitionMetadata(log.dir, topicId)
+    this.logs.set(key, { log, logDir })
+    this.logger.info('created log', { topicPartition: key, logDir, topicId })
+    return log
+  }
+
+  deleteLog (topic: string, partition: number): void {
+    const key = `${topic}-${partition}`
+    const entry = this.logs.get(key)
+    if (entry === undefined) return
+    this.logs.delete(key)
+    entry.log.delete()
+  }
+
+  /** Deletes retention-breached segments of every log; returns how many went. */
+  runRetention (): number {
+    let deleted = 0
+    for (const log of this.allLogs()) deleted += log.deleteRetentionBreachedSegments()
+    if (deleted > 0) this.logger.info('retention deleted segments', { segments: deleted })
+    return deleted
+  }
+
+  /** fsyncs each log whose flush.ms has passed. */
+  flushDirtyLogs (): void {
+    for (const log of this.allLogs()) log.maybeFlush()
+  }
+
+  /** Writes the recovery point, high watermark and log start offset checkpoints of every log dir. */
+  writeCheckpoints (): void {
+    for (const logDir of this.options.logDirs) {
+      const entries = [...this.logs.values()].filter(e => e.logDir === logDir).map(e => e.log)
+      const offsets = (pick: (log: PartitionLog) => number): Array<{ topic: string, partition: number, offset: number }> =>
+        entries.map(log => ({ topic: log.topic, partition: log.partition, offset: pick(log) }))
+      writeOffsetCheckpoint(new CheckpointFile(join(logDir, RECOVERY_POINT_CHECKPOINT), 3), offsets(log => log.recoveryPoint))
+      writeOffsetCheckpoint(new CheckpointFile(join(logDir, REPLICATION_OFFSET_CHECKPOINT), 3), offsets(log => log.highWatermark))
+      writeOffsetCheckpoint(new CheckpointFile(join(logDir, LOG_START_OFFSET_CHECKPOINT), 3), offsets(log => log.logStartOffset))
+    }
+  }
+
+  /** Clean shutdown: stop the tasks, flush and close every log, write checkpoints and the marker. */
+  shutdown (): void {
+    for (const handle of this.handles.splice(0)) this.timers.clearInterval(handle)
+    for (const log of this.allLogs()) log.close()
+    this.writeCheckpoints()
+    for (const logDir of this.options.logDirs) writeFileSync(join(logDir, CLEAN_SHUTDOWN_FILE), '')
+    this.logger.info('log manager shut down cleanly', { logs: this.logs.size })
+  }
+
+  private loadLogDir (logDir: string): void {
+    const startMs = this.now()
+    mkdirSync(logDir, { recursive: true })
+    const marker = join(logDir, CLEAN_SHUTDOWN_FILE)
+    const hadCleanShutdown = existsSync(marker)
+    const recoveryPoints = readOffsetCheckpoint(new CheckpointFile(join(logDir, RECOVERY_POINT_CHECKPOINT), 3))
+    const highWatermarks = readOffsetCheckpoint(new CheckpointFile(join(logDir, REPLICATION_OFFSET_CHECKPOINT), 3))
+    const logStartOffsets = readOffsetCheckpoint(new CheckpointFile(join(logDir, LOG_START_OFFSET_CHECKPOINT), 3))
+    const names = readdirSync(logDir).filter(name => PARTITION_DIR.test(name) && statSync(join(logDir, name)).isDirectory())
+    this.logger.info('loading logs', { logDir, partitions: names.length, hadCleanShutdown })
+    for (const [i, name] of names.entries()) {
+      const log = PartitionLog.open(join(logDir, name), this.options.defaultConfig, this.options.logger, {
+        hadCleanShutdown,
+        recoveryPoint: recoveryPoints.get(name),
+        highWatermark: highWatermarks.get(name),
+        logStartOffset: logStartOffsets.get(name),
+        now: this.now,
+      })
+      this.logs.set(name, { log, logDir })
+      if ((i + 1) % 100 === 0) this.logger.info('loading logs progress', { logDir, loaded: i + 1, partitions: names.length })
+    }
+    // From here on a crash is unclean again (Kafka deletes the marker once the logs are loaded).
+    rmSync(marker, { force: true })
+    this.logger.info('loaded logs', { logDir, partitions: names.length, durationMs: this.now() - startMs })
+  }
+
+  private leastLoadedLogDir (): string {
+    const counts = new Map(this.options.logDirs.map(dir => [dir, 0]))
+    for (const { logDir } of this.logs.values()) counts.set(logDir, (counts.get(logDir) ?? 0) + 1)
+    return [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0]
+  }
+}
