@@ -54,8 +54,9 @@ export async function startZooKeeper ({ ensemble = 1 }: StartZooKeeperOptions = 
   if (external !== undefined && external !== '') return externalHandle(external)
 
   const command = await zooKeeperCommand()
+  // client ports, then (ensemble only) quorum ports, then election ports
+  const ports = await freePorts(ensemble === 1 ? 1 : ensemble * 3)
   const dir = await mkdtemp(join(tmpdir(), 'zk-'))
-  const ports = await freePorts(ensemble * 3)
   const nodes: LocalNode[] = []
   for (let i = 0; i < ensemble; i++) {
     const id = i + 1
