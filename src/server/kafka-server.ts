@@ -4,8 +4,17 @@ import type { Logger } from '../logger.js'
 import { ConfigError } from '../errors.js'
 import { ZkSession } from '../cluster/zk-session.js'
 import { brokerIdInUse, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
+import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
+import { PartitionLeadership } from '../controller/partition-leadership.js'
+import { ReplicaManager } from '../replication/replica-manager.js'
+import { defaultLogConfig } from '../storage/log-config.js'
+import { LogManager } from '../storage/log-manager.js'
+import type { BrokerContext } from './broker-context.js'
+import { Dispatcher } from './dispatcher.js'
+import { handlers } from './handlers/index.js'
 import { checkLogDirOwnership, writeMetaProperties } from './meta-properties.js'
+import { SocketServer } from './socket-server.js'
 
 /**
  * The broker process's composition root (Kafka's KafkaServer): start-up in Kafka's order, and a
@@ -16,6 +25,11 @@ export class KafkaServer {
   clusterId = ''
   private zk?: ZkSession
   private controller?: Controller
+  /** Kept for its watches: it acts while this broker is the controller. */
+  leadership?: PartitionLeadership
+  private metadata?: MetadataCache
+  private logManager?: LogManager
+  private socketServer?: SocketServer
   private shuttingDown = false
 
   constructor (private readonly config: KafkaConfig, private readonly log: Logger) {}
@@ -35,14 +49,51 @@ export class KafkaServer {
     // Refuse a taken id before anything is written, so a misconfigured second broker leaves no trace.
     if (await brokerIdInUse(zk, this.brokerId)) throw new BrokerIdInUseError(this.brokerId)
 
-    await registerBroker(zk, this.brokerId, this.config.advertisedListeners, v['broker.rack'], this.log.child({ component: 'registration' }))
     for (const dir of this.config.logDirs) {
       mkdirSync(dir, { recursive: true })
       writeMetaProperties(dir, { clusterId: this.clusterId, brokerId: this.brokerId })
     }
+    const logManager = LogManager.open({
+      logDirs: [...this.config.logDirs],
+      defaultConfig: defaultLogConfig,
+      logger: this.log.child({ component: 'log-manager' }),
+      retentionCheckIntervalMs: v['log.retention.check.interval.ms'],
+      flushCheckIntervalMs: Math.min(v['log.flush.scheduler.interval.ms'], 2 ** 31 - 1),
+      checkpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
+    })
+    this.logManager = logManager
+    logManager.startup()
+
+    const metadata = new MetadataCache(zk, this.log.child({ component: 'metadata' }))
+    this.metadata = metadata
+    await metadata.start()
+    const replicas = new ReplicaManager(this.brokerId, logManager, metadata, this.config, this.log.child({ component: 'replica-manager' }))
+    replicas.start()
+
+    const broker: BrokerContext = {
+      brokerId: this.brokerId,
+      clusterId: this.clusterId,
+      config: this.config,
+      log: this.log.child({ component: 'request' }),
+      zk,
+      metadata,
+      replicas,
+      supportedVersions: () => [],
+    }
+    const socketServer = new SocketServer(v['socket.request.max.bytes'], this.log.child({ component: 'network' }))
+    this.socketServer = socketServer
+    for (const endpoint of this.config.listeners) {
+      const dispatcher = new Dispatcher(handlers, broker, endpoint.listenerName)
+      broker.supportedVersions = () => dispatcher.supportedVersions()
+      await socketServer.listen(endpoint, dispatcher)
+    }
+
+    // Registered last: once the znode is there, clients and the controller may send us work.
+    await registerBroker(zk, this.brokerId, this.config.advertisedListeners, v['broker.rack'], this.log.child({ component: 'registration' }))
     zk.on('session', () => { void this.reregister() })
 
     this.controller = new Controller(zk, this.brokerId, this.log.child({ component: 'controller' }))
+    this.leadership = new PartitionLeadership(zk, this.controller, { uncleanLeaderElection: v['unclean.leader.election.enable'] }, this.log.child({ component: 'controller' }))
     await this.controller.start()
     this.log.info('started', { brokerId: this.brokerId, clusterId: this.clusterId })
   }
@@ -73,6 +124,9 @@ export class KafkaServer {
     this.shuttingDown = true
     this.log.info('shutting down', { brokerId: this.brokerId })
     await this.controller?.shutdown()
+    await this.socketServer?.close()
+    this.metadata?.stop()
+    this.logManager?.shutdown()
     if (this.zk !== undefined) {
       await deregisterBroker(this.zk, this.brokerId).catch((err: unknown) => this.log.warn('could not deregister', { error: (err as Error).message }))
       this.zk.close()

@@ -1,0 +1,106 @@
+import { ErrorCode } from '../protocol/error-codes.js'
+import { magicOf, messageSetToRecordBatch } from '../protocol/records/legacy-message-set.js'
+import { ProtocolError } from '../protocol/protocol-error.js'
+import type { PartitionMetadata } from '../cluster/metadata-cache.js'
+import type { PartitionLog, ReadResult } from '../storage/partition-log.js'
+
+export interface ProduceResult { errorCode: number, baseOffset: number, lastOffset: number, logStartOffset: number, errorMessage: string | null }
+
+/** Who reads: a consumer sees only what is below the high watermark, a follower up to the log end. */
+export type FetchIsolation = 'highWatermark' | 'logEnd'
+
+/**
+ * One partition replica hosted by this broker (Kafka's Partition): its role from the controller's
+ * state in ZooKeeper, its log, and the high watermark, which the leader keeps at the smallest log
+ * end offset over the ISR.
+ */
+export class Partition {
+  leaderId = -1
+  leaderEpoch = -1
+  isr: number[] = []
+  replicas: number[] = []
+  minInsyncReplicas = 1
+  /** Followers' log end offsets, as their fetch offsets tell the leader. */
+  private readonly followerLogEnd = new Map<number, number>()
+  private readonly appendListeners = new Set<() => void>()
+
+  constructor (readonly topic: string, readonly partition: number, public topicId: string, readonly log: PartitionLog, private readonly brokerId: number) {}
+
+  get isLeader (): boolean { return this.leaderId === this.brokerId }
+
+  /** Takes the controller's latest state; returns whether this broker's role changed. */
+  applyState (state: PartitionMetadata): boolean {
+    const wasLeader = this.isLeader
+    this.replicas = state.replicas
+    this.isr = state.isr
+    this.leaderId = state.leader
+    this.leaderEpoch = state.leaderEpoch
+    if (this.isLeader) this.maybeIncrementHighWatermark()
+    return wasLeader !== this.isLeader
+  }
+
+  /** Appends a producer's records (old magic 0/1 message sets are converted to a v2 batch first). */
+  appendRecordsAsLeader (records: Buffer, acks: number): ProduceResult {
+    if (!this.isLeader) return this.error(ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    // min.insync.replicas guards acks=all only; acks=0/1 accept a shrunken ISR, as Kafka does.
+    if (acks === -1 && this.isr.length < this.minInsyncReplicas) return this.error(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${this.isr.length} is insufficient to satisfy the min.isr requirement of ${this.minInsyncReplicas}`)
+    let batches = records
+    if (records.length >= 17 && magicOf(records) < 2) {
+      try {
+        batches = messageSetToRecordBatch(records)
+      } catch (err) {
+        return this.error(err instanceof ProtocolError ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.UNKNOWN_SERVER_ERROR, (err as Error).message)
+      }
+    }
+    const result = this.log.appendAsLeader(batches, this.leaderEpoch)
+    if (result.errorCode !== 0) return this.error(result.errorCode, result.reason)
+    if (!this.maybeIncrementHighWatermark()) this.notifyAppend()
+    return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, lastOffset: result.lastOffset, logStartOffset: result.logStartOffset, errorMessage: null }
+  }
+
+  read (fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneMessage: boolean): ReadResult {
+    const maxOffset = isolation === 'highWatermark' ? this.log.highWatermark : this.log.logEndOffset
+    return this.log.read(fetchOffset, maxBytes, maxOffset, minOneMessage)
+  }
+
+  /** A follower fetched from `offset`: everything below it is replicated there. */
+  updateFollowerFetchState (replicaId: number, offset: number): void {
+    this.followerLogEnd.set(replicaId, offset)
+    this.maybeIncrementHighWatermark()
+  }
+
+  /** The leader epoch of the batch holding `offset` (ListOffsets v4+), from the epoch cache. */
+  epochForOffset (offset: number): number {
+    let epoch = -1
+    for (const e of this.log.leaderEpochCache.epochEntries) {
+      if (e.startOffset > offset) break
+      epoch = e.epoch
+    }
+    return epoch
+  }
+
+  onAppend (listener: () => void): () => void {
+    this.appendListeners.add(listener)
+    return () => this.appendListeners.delete(listener)
+  }
+
+  /** The high watermark only moves forward: the smallest log end offset over the ISR. */
+  private maybeIncrementHighWatermark (): boolean {
+    let hw = this.log.logEndOffset
+    for (const id of this.isr) {
+      if (id !== this.brokerId) hw = Math.min(hw, this.followerLogEnd.get(id) ?? this.log.highWatermark)
+    }
+    if (hw <= this.log.highWatermark) return false
+    this.log.highWatermark = hw
+    this.notifyAppend()
+    return true
+  }
+
+  private notifyAppend (): void {
+    for (const l of [...this.appendListeners]) l()
+  }
+
+  private error (errorCode: number, errorMessage: string | null = null): ProduceResult {
+    return { errorCode, baseOffset: -1, lastOffset: -1, logStartOffset: -1, errorMessage }
+  }
+}

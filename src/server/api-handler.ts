@@ -1,0 +1,39 @@
+import type { RequestHeader } from '../protocol/header.js'
+import type { Decoded, Infer, MessageDescriptor } from '../protocol/schema/index.js'
+import type { BrokerContext } from './broker-context.js'
+import type { Connection } from './connection.js'
+
+export interface RequestContext {
+  header: RequestHeader
+  apiVersion: number
+  broker: BrokerContext
+  connection: Connection
+  /** The listener the request came in on: Metadata answers with that listener's endpoints. */
+  listenerName: string
+}
+
+/**
+ * One API's handler: its schemas, the versions it serves (the schema's range unless narrowed) and
+ * the function. Returning null sends no response (Produce with acks=0).
+ */
+export interface ApiHandler<Req extends MessageDescriptor = MessageDescriptor, Res extends MessageDescriptor = MessageDescriptor> {
+  request: Req
+  response: Res
+  minVersion: number
+  maxVersion: number
+  handle: (request: Decoded<Req>, ctx: RequestContext) => Promise<Infer<Res> | null> | Infer<Res> | null
+}
+
+export function defineHandler<Req extends MessageDescriptor, Res extends MessageDescriptor> (
+  request: Req, response: Res,
+  handle: ApiHandler<Req, Res>['handle'],
+  versions: { min?: number, max?: number } = {},
+): ApiHandler {
+  return {
+    request,
+    response,
+    minVersion: versions.min ?? request.validVersions.min,
+    maxVersion: Math.min(versions.max ?? request.validVersions.max, response.validVersions.max),
+    handle,
+  } as unknown as ApiHandler
+}

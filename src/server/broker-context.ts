@@ -1,0 +1,18 @@
+import type { KafkaConfig } from '../config/kafka-config.js'
+import type { Logger } from '../logger.js'
+import type { MetadataCache } from '../cluster/metadata-cache.js'
+import type { ZkSession } from '../cluster/zk-session.js'
+import type { ReplicaManager } from '../replication/replica-manager.js'
+
+/** What request handlers may use: the broker's identity, its cluster view and its partitions. */
+export interface BrokerContext {
+  brokerId: number
+  clusterId: string
+  config: KafkaConfig
+  log: Logger
+  zk: ZkSession
+  metadata: MetadataCache
+  replicas: ReplicaManager
+  /** (apiKey, min, max) served: ApiVersions answers from it. */
+  supportedVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
+}

@@ -1,0 +1,127 @@
+import type { Socket } from 'node:net'
+import type { Logger } from '../logger.js'
+
+/** What the dispatcher answers for one frame: bytes to send, or nothing (Produce with acks=0). */
+export type Reply = Buffer[] | null
+
+export interface ConnectionOptions {
+  maxRequestBytes: number
+  /** Stop reading the socket while this many requests await their turn (backpressure). */
+  maxInFlight: number
+  handle: (frame: Buffer, connection: Connection) => Promise<Reply>
+  log: Logger
+}
+
+interface Slot { reply?: Reply, done: boolean }
+
+/**
+ * One client connection: splits the byte stream into size-prefixed frames, hands each to the
+ * dispatcher at once (requests run concurrently), and writes replies strictly in request order,
+ * as Kafka guarantees per connection. Garbage framing (negative size, above
+ * socket.request.max.bytes) closes this connection with a log line and nothing else.
+ */
+export class Connection {
+  private readonly chunks: Buffer[] = []
+  private buffered = 0
+  private needed = 4
+  private readonly slots: Slot[] = []
+  private closed = false
+  readonly remote: string
+
+  constructor (readonly socket: Socket, private readonly options: ConnectionOptions) {
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    socket.setNoDelay(true)
+    socket.on('data', (data: Buffer) => this.onData(data))
+    socket.on('error', (err: Error) => options.log.debug('connection error', { remote: this.remote, error: err.message }))
+    socket.on('close', () => { this.closed = true })
+  }
+
+  get isClosed (): boolean { return this.closed }
+
+  close (reason: string): void {
+    if (this.closed) return
+    this.closed = true
+    this.options.log.warn('closing connection', { remote: this.remote, reason })
+    this.socket.destroy()
+  }
+
+  private onData (data: Buffer): void {
+    this.chunks.push(data)
+    this.buffered += data.length
+    while (!this.closed && this.buffered >= this.needed) {
+      if (this.needed === 4) {
+        const size = this.peekInt32()
+        if (size < 0 || size > this.options.maxRequestBytes) {
+          this.close(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds socket.request.max.bytes ${this.options.maxRequestBytes}`)
+          return
+        }
+        this.take(4)
+        this.needed = size
+        if (size === 0) { this.close('empty frame'); return }
+      } else {
+        const frame = this.take(this.needed)
+        this.needed = 4
+        this.dispatch(frame)
+      }
+    }
+  }
+
+  private dispatch (frame: Buffer): void {
+    const slot: Slot = { done: false }
+    this.slots.push(slot)
+    if (this.slots.length >= this.options.maxInFlight) this.socket.pause()
+    this.options.handle(frame, this).then(reply => {
+      slot.reply = reply
+      slot.done = true
+      this.flush()
+    }, (err: unknown) => {
+      // The dispatcher answers every error it can; reaching here means the frame was unanswerable.
+      slot.done = true
+      this.close(`unanswerable request: ${(err as Error).message}`)
+    })
+  }
+
+  /** Writes every finished reply at the head of the queue; a later reply waits for earlier ones. */
+  private flush (): void {
+    let wrote = false
+    while (this.slots.length > 0 && this.slots[0]?.done === true) {
+      const slot = this.slots.shift() as Slot
+      if (this.closed || slot.reply === null || slot.reply === undefined) continue
+      if (!wrote) { this.socket.cork(); wrote = true }
+      for (const chunk of slot.reply) this.socket.write(chunk)
+    }
+    if (wrote) process.nextTick(() => this.socket.uncork())
+    if (this.slots.length < this.options.maxInFlight && this.socket.isPaused()) this.socket.resume()
+  }
+
+  private peekInt32 (): number {
+    const first = this.chunks[0] as Buffer
+    if (first.length >= 4) return first.readInt32BE(0)
+    return Buffer.concat(this.chunks, 4).readInt32BE(0)
+  }
+
+  /** The next n buffered bytes; a subarray (no copy) when they lie in one chunk. */
+  private take (n: number): Buffer {
+    this.buffered -= n
+    const first = this.chunks[0] as Buffer
+    if (first.length > n) {
+      this.chunks[0] = first.subarray(n)
+      return first.subarray(0, n)
+    }
+    if (first.length === n) {
+      this.chunks.shift()
+      return first
+    }
+    const out = Buffer.allocUnsafe(n)
+    let filled = 0
+    while (filled < n) {
+      const c = this.chunks[0] as Buffer
+      const used = Math.min(c.length, n - filled)
+      c.copy(out, filled, 0, used)
+      filled += used
+      if (used === c.length) this.chunks.shift()
+      else this.chunks[0] = c.subarray(used)
+    }
+    return out
+  }
+}

@@ -1,0 +1,78 @@
+import { KafkaError } from '../errors.js'
+import { ApiKey, apiName } from '../protocol/api-keys.js'
+import { decode, encode } from '../protocol/codec.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { readRequestHeader, responseHeaderVersion, writeResponseHeader, type RequestHeader } from '../protocol/header.js'
+import { Reader } from '../protocol/primitives/reader.js'
+import { Writer } from '../protocol/primitives/writer.js'
+import type { MessageDescriptor } from '../protocol/schema/index.js'
+import type { ApiHandler, RequestContext } from './api-handler.js'
+import type { BrokerContext } from './broker-context.js'
+import type { Connection, Reply } from './connection.js'
+
+/**
+ * Request dispatch: a table of handlers by API key. Decodes the header and body, runs the handler,
+ * and encodes its answer. A KafkaError from a handler becomes its error code in the response; any
+ * other throw is a bug: logged with its stack and answered UNKNOWN_SERVER_ERROR.
+ */
+export class Dispatcher {
+  private readonly handlers = new Map<number, ApiHandler>()
+
+  constructor (handlers: readonly ApiHandler[], private readonly broker: BrokerContext, private readonly listenerName: string) {
+    for (const h of handlers) this.handlers.set(h.request.apiKey, h)
+  }
+
+  /** (apiKey, min, max) for every registered handler: what ApiVersions advertises. */
+  supportedVersions (): Array<{ apiKey: number, minVersion: number, maxVersion: number }> {
+    return [...this.handlers.values()]
+      .map(h => ({ apiKey: h.request.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey)
+  }
+
+  async dispatch (frame: Buffer, connection: Connection): Promise<Reply> {
+    const reader = new Reader(frame)
+    const header = readRequestHeader(reader) // a frame too short for a header throws: the connection closes
+    const handler = this.handlers.get(header.apiKey)
+    const log = this.broker.log
+    if (header.apiKey === ApiKey.ApiVersions && handler !== undefined && header.apiVersion > handler.maxVersion) {
+      return this.apiVersionsUnsupported(header, handler)
+    }
+    if (handler === undefined || header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+      // Kafka closes the connection here; kafka-python's broker-version probing relies on it.
+      throw new Error(`unsupported ${apiName(header.apiKey)} (key ${header.apiKey}) version ${header.apiVersion} from ${header.clientId ?? '?'}`)
+    }
+    const request = decode(handler.request, header.apiVersion, reader)
+    const ctx: RequestContext = { header, apiVersion: header.apiVersion, broker: this.broker, connection, listenerName: this.listenerName }
+    let response: unknown
+    try {
+      response = await handler.handle(request as never, ctx)
+    } catch (err) {
+      const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR
+      if (!(err instanceof KafkaError)) log.error('request handler failed', { api: apiName(header.apiKey), apiVersion: header.apiVersion, error: (err as Error).stack ?? String(err) })
+      response = errorResponse(handler.response, code, err as Error)
+    }
+    if (response === null) return null
+    return encodeResponse(handler.response, header, response)
+  }
+
+  /** KIP-511: an ApiVersions version we don't know is answered in v0 with our range for it. */
+  private apiVersionsUnsupported (header: RequestHeader, handler: ApiHandler): Reply {
+    const w = new Writer(64).int32(0)
+    writeResponseHeader(w, header.correlationId, 0)
+    w.int16(ErrorCode.UNSUPPORTED_VERSION).int32(1).int16(ApiKey.ApiVersions).int16(handler.minVersion).int16(handler.maxVersion)
+    return w.patchInt32(0, w.length - 4).toChunks()
+  }
+}
+
+export function encodeResponse (msg: MessageDescriptor, header: RequestHeader, response: unknown): Buffer[] {
+  const w = new Writer(256).int32(0)
+  writeResponseHeader(w, header.correlationId, responseHeaderVersion(header.apiKey, header.apiVersion))
+  encode(msg, header.apiVersion, response as never, w)
+  return w.patchInt32(0, w.length - 4).toChunks()
+}
+
+/** A whole-request failure: the top-level error code where the response has one. */
+function errorResponse (msg: MessageDescriptor, code: number, err: Error): unknown {
+  if (!('errorCode' in msg.fields)) throw err
+  return { errorCode: code, ...('errorMessage' in msg.fields ? { errorMessage: err.message } : {}) }
+}

@@ -1,0 +1,96 @@
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js'
+import { recordBatchesToMessageSet } from '../../protocol/records/legacy-message-set.js'
+import type { FetchIsolation, Partition } from '../../replication/partition.js'
+import { defineHandler, type RequestContext } from '../api-handler.js'
+
+type FetchReq = FetchRequest
+type PartitionAnswer = FetchResponse['responses'][number]['partitions'][number]
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * Fetch: whole batches from each partition's log (a consumer below the high watermark, a follower
+ * up to the log end), within per-partition and total byte limits; long-polls until min.bytes
+ * arrive or max.wait.ms passes. Fetch v0-v3 get the old message formats (magic 0 for v0-1, 1 for
+ * v2-3), converted from the stored v2 batches.
+ */
+export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req, ctx) => {
+  const replicaId = ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId
+  const isolation: FetchIsolation = replicaId >= 0 ? 'logEnd' : 'highWatermark'
+  const deadline = Date.now() + Math.max(0, req.maxWaitMs)
+  const wanted = resolve(req, ctx)
+  for (;;) {
+    const { responses, bytes, partitions } = readAll(req, ctx, wanted, isolation, replicaId)
+    const remaining = deadline - Date.now()
+    if (bytes >= req.minBytes || remaining <= 0 || partitions.length === 0 || hasError(responses)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }
+    }
+    await ctx.broker.replicas.waitForData(partitions, remaining)
+  }
+})
+
+interface Wanted { topic: string | undefined, topicId: string, partitions: FetchReq['topics'][number]['partitions'] }
+
+function resolve (req: FetchReq, ctx: RequestContext): Wanted[] {
+  return req.topics.map(t => {
+    if (ctx.apiVersion >= 13) return { topic: ctx.broker.metadata.topicById(t.topicId)?.name, topicId: t.topicId, partitions: t.partitions }
+    return { topic: t.topic, topicId: ctx.broker.metadata.topic(t.topic)?.topicId ?? t.topicId, partitions: t.partitions }
+  })
+}
+
+function readAll (req: FetchReq, ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number): { responses: FetchResponse['responses'], bytes: number, partitions: Partition[] } {
+  let bytes = 0
+  const partitions: Partition[] = []
+  const magic = ctx.apiVersion <= 1 ? 0 : ctx.apiVersion <= 3 ? 1 : 2
+  const responses = wanted.map(w => ({
+    topic: w.topic ?? '',
+    topicId: w.topicId,
+    partitions: w.partitions.map(p => {
+      const partition = w.topic === undefined ? undefined : ctx.broker.replicas.partition(w.topic, p.partition)
+      const unknownCode = w.topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ctx.broker.metadata.partition(w.topic, p.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
+      if (partition === undefined || !partition.isLeader) return errorAnswer(p.partition, partition === undefined ? unknownCode : ErrorCode.NOT_LEADER_OR_FOLLOWER, partition)
+      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
+        return errorAnswer(p.partition, p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition)
+      }
+      partitions.push(partition)
+      if (replicaId >= 0) partition.updateFollowerFetchState(replicaId, p.fetchOffset)
+      const budget = Math.min(p.partitionMaxBytes, req.maxBytes - bytes)
+      const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0)
+      if (read.errorCode !== 0) {
+        return { ...errorAnswer(p.partition, ErrorCode.OFFSET_OUT_OF_RANGE, partition), logStartOffset: read.logStartOffset }
+      }
+      const records = magic < 2 && read.records.length > 0 ? recordBatchesToMessageSet(read.records, magic as 0 | 1) : read.records
+      bytes += records.length
+      return {
+        partitionIndex: p.partition,
+        errorCode: ErrorCode.NONE,
+        highWatermark: read.highWatermark,
+        lastStableOffset: read.highWatermark, // no transactions: everything below the HW is stable
+        logStartOffset: read.logStartOffset,
+        abortedTransactions: null,
+        preferredReadReplica: -1,
+        records,
+      }
+    }),
+  }))
+  return { responses, bytes, partitions }
+}
+
+function hasError (responses: FetchResponse['responses']): boolean {
+  return responses.some(t => t.partitions.some(p => p.errorCode !== ErrorCode.NONE))
+}
+
+function errorAnswer (partitionIndex: number, errorCode: number, partition: Partition | undefined): PartitionAnswer {
+  const answer: PartitionAnswer = {
+    partitionIndex,
+    errorCode,
+    highWatermark: partition?.log.highWatermark ?? -1,
+    lastStableOffset: -1,
+    logStartOffset: partition?.log.logStartOffset ?? -1,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: EMPTY, // never null: some clients (Sarama, kafka-go) cannot read a null record set
+  }
+  if (partition !== undefined && errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) answer.currentLeader = { leaderId: partition.leaderId, leaderEpoch: partition.leaderEpoch }
+  return answer
+}

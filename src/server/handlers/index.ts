@@ -1,0 +1,23 @@
+import type { ApiHandler } from '../api-handler.js'
+import { handleApiVersions } from './api-versions.js'
+import { handleCreatePartitions } from './create-partitions.js'
+import { handleCreateTopics } from './create-topics.js'
+import { handleDeleteTopics } from './delete-topics.js'
+import { handleDescribeCluster } from './describe-cluster.js'
+import { handleFetch } from './fetch.js'
+import { handleListOffsets } from './list-offsets.js'
+import { handleMetadata } from './metadata.js'
+import { handleProduce } from './produce.js'
+
+/** The dispatch table: one handler per API; ApiVersions advertises exactly these. */
+export const handlers: readonly ApiHandler[] = [
+  handleProduce,
+  handleFetch,
+  handleListOffsets,
+  handleMetadata,
+  handleApiVersions,
+  handleCreateTopics,
+  handleDeleteTopics,
+  handleCreatePartitions,
+  handleDescribeCluster,
+]

@@ -1,0 +1,43 @@
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js'
+import { defineHandler } from '../api-handler.js'
+
+const EARLIEST = -2
+const LATEST = -1
+
+/** ListOffsets: earliest (log start), latest (high watermark), or the first offset at a timestamp. */
+export const handleListOffsets = defineHandler(ListOffsetsRequest, ListOffsetsResponse, (req, ctx) => {
+  const consumer = req.replicaId < 0
+  const topics = req.topics.map(t => ({
+    name: t.name,
+    partitions: t.partitions.map(p => {
+      const partition = ctx.broker.replicas.partition(t.name, p.partitionIndex)
+      const none = { partitionIndex: p.partitionIndex, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 }
+      if (partition === undefined || !partition.isLeader) {
+        const known = ctx.broker.metadata.partition(t.name, p.partitionIndex) !== undefined
+        return { ...none, errorCode: known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
+      }
+      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
+        return { ...none, errorCode: p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH }
+      }
+      const log = partition.log
+      let found: { offset: number, timestamp: number } | null
+      if (p.timestamp === LATEST) found = { offset: consumer ? log.highWatermark : log.logEndOffset, timestamp: -1 }
+      else if (p.timestamp === EARLIEST) found = { offset: log.logStartOffset, timestamp: -1 }
+      else found = log.offsetForTimestamp(p.timestamp)
+      // Consumers never learn of offsets above the high watermark.
+      if (found !== null && consumer && found.offset >= log.highWatermark && p.timestamp !== LATEST) found = null
+      // v0 clients (Sarama's default) expect an offset whenever there is no error.
+      if (found === null) return { ...none, errorCode: ErrorCode.NONE, oldStyleOffsets: ctx.apiVersion === 0 ? [log.highWatermark] : [] }
+      return {
+        partitionIndex: p.partitionIndex,
+        errorCode: ErrorCode.NONE,
+        oldStyleOffsets: [found.offset],
+        timestamp: found.timestamp,
+        offset: found.offset,
+        leaderEpoch: p.timestamp === LATEST ? partition.leaderEpoch : partition.epochForOffset(found.offset),
+      }
+    }),
+  }))
+  return { throttleTimeMs: 0, topics }
+})

@@ -1,0 +1,73 @@
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { MetadataRequest, MetadataResponse } from '../../protocol/messages/metadata.js'
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
+import { invalidTopicNameReason, isInternalTopic } from '../../cluster/topic-name.js'
+import type { TopicMetadata } from '../../cluster/metadata-cache.js'
+import { AdminManager } from '../admin-manager.js'
+import { defineHandler, type RequestContext } from '../api-handler.js'
+
+type TopicAnswer = MetadataResponse['topics'][number]
+
+/**
+ * Metadata: every live broker (at the endpoint of the listener the request came in on), the
+ * controller, and per partition its leader, epoch, replicas and ISR. Unknown topics are created
+ * when allowed (auto.create.topics.enable) and answered LEADER_NOT_AVAILABLE until they have leaders.
+ */
+export const handleMetadata = defineHandler(MetadataRequest, MetadataResponse, async (req, ctx) => {
+  const md = ctx.broker.metadata
+  const brokers = md.brokers().flatMap(b => {
+    const e = b.endpoints.find(x => x.listenerName === ctx.listenerName)
+    return e === undefined ? [] : [{ nodeId: b.id, host: e.host, port: e.port, rack: b.rack }]
+  })
+  // v0: an empty list means every topic; v1+: null means every topic, empty means none.
+  const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0)
+  const mayCreate = ctx.broker.config.values['auto.create.topics.enable'] && (ctx.apiVersion < 4 || req.allowAutoTopicCreation)
+  let topics: TopicAnswer[]
+  if (all) {
+    topics = md.topics().map(t => topicAnswer(t, ctx))
+  } else {
+    topics = await Promise.all((req.topics ?? []).map(async requested => {
+      const byId = requested.name === null || requested.name === undefined
+      const t = byId ? md.topicById(requested.topicId) : md.topic(requested.name as string)
+      if (t !== undefined) return topicAnswer(t, ctx)
+      if (byId) return missing(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID)
+      const name = requested.name as string
+      if (invalidTopicNameReason(name) !== undefined) return missing(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION)
+      if (!mayCreate) return missing(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+      const created = await new AdminManager(ctx.broker).autoCreate(name)
+      const code = created.errorCode === ErrorCode.NONE || created.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS || created.errorCode === ErrorCode.REQUEST_TIMED_OUT
+        ? ErrorCode.LEADER_NOT_AVAILABLE
+        : created.errorCode
+      const now = md.topic(name)
+      return now !== undefined && code === ErrorCode.LEADER_NOT_AVAILABLE && hasAllLeaders(now) ? topicAnswer(now, ctx) : missing(name, created.topicId ?? ZERO_UUID, code)
+    }))
+  }
+  return { throttleTimeMs: 0, brokers, clusterId: ctx.broker.clusterId, controllerId: md.controllerId, topics }
+})
+
+function hasAllLeaders (t: TopicMetadata): boolean {
+  for (const p of t.partitions.values()) if (p.leader < 0) return false
+  return true
+}
+
+function missing (name: string | null, topicId: string, errorCode: number): TopicAnswer {
+  return { errorCode, name, topicId, isInternal: false, partitions: [] }
+}
+
+function topicAnswer (t: TopicMetadata, ctx: RequestContext): TopicAnswer {
+  const md = ctx.broker.metadata
+  const partitions = [...t.partitions.values()].sort((a, b) => a.partition - b.partition).map(p => {
+    const offlineReplicas = p.replicas.filter(r => md.broker(r) === undefined)
+    const leaderLive = p.leader >= 0 && md.broker(p.leader) !== undefined
+    return {
+      errorCode: leaderLive ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+      partitionIndex: p.partition,
+      leaderId: leaderLive ? p.leader : -1,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas,
+      isrNodes: p.isr,
+      offlineReplicas,
+    }
+  })
+  return { errorCode: ErrorCode.NONE, name: t.name, topicId: t.topicId, isInternal: isInternalTopic(t.name), partitions }
+}

@@ -1,0 +1,69 @@
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js'
+import type { Partition, ProduceResult } from '../../replication/partition.js'
+import { defineHandler, type RequestContext } from '../api-handler.js'
+
+type PartitionAnswer = ProduceResponse['responses'][number]['partitionResponses'][number]
+
+/**
+ * Produce: batches are validated and appended as raw bytes with no await before the append, so
+ * pipelined requests on one connection land in order. acks=0 sends nothing back; acks=1 answers
+ * after the local append; acks=all waits until the high watermark covers the batch (delayed produce).
+ */
+export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, async (req, ctx) => {
+  const acks = req.acks
+  const waits: Array<Promise<void>> = []
+  const responses = req.topicData.map(topic => ({
+    name: topic.name,
+    partitionResponses: topic.partitionData.map(pd => {
+      const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks)
+      if (acks === -1 && answer.result.errorCode === ErrorCode.NONE && answer.partition !== undefined) {
+        waits.push(awaitReplication(ctx, answer.partition, answer.result, answer.out, req.timeoutMs))
+      }
+      return answer.out
+    }),
+  }))
+  if (acks === 0) return null
+  if (waits.length > 0) await Promise.all(waits)
+  return { responses, throttleTimeMs: 0 }
+})
+
+function answerFor (ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number): { out: PartitionAnswer, result: ProduceResult, partition?: Partition } {
+  const partition = ctx.broker.replicas.partition(topic, index)
+  let result: ProduceResult
+  if (acks !== 0 && acks !== 1 && acks !== -1) result = failed(ErrorCode.INVALID_REQUIRED_ACKS)
+  else if (partition === undefined) {
+    const known = ctx.broker.metadata.partition(topic, index) !== undefined
+    result = failed(known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  } else if (records === null || records.length === 0) result = failed(ErrorCode.INVALID_RECORD, 'no records')
+  else result = partition.appendRecordsAsLeader(records, acks)
+  const out: PartitionAnswer = {
+    index,
+    errorCode: result.errorCode,
+    baseOffset: result.baseOffset,
+    logAppendTimeMs: -1,
+    logStartOffset: result.logStartOffset,
+    recordErrors: [],
+    errorMessage: result.errorMessage,
+  }
+  if (result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && partition !== undefined) out.currentLeader = { leaderId: partition.leaderId, leaderEpoch: partition.leaderEpoch }
+  return { out, result, partition }
+}
+
+/** Delayed produce: until every ISR member has the batch, or the request's timeout. */
+async function awaitReplication (ctx: RequestContext, partition: Partition, result: ProduceResult, out: PartitionAnswer, timeoutMs: number): Promise<void> {
+  const replicated = (): boolean => partition.log.highWatermark > result.lastOffset
+  if (!replicated()) {
+    const deadline = Date.now() + timeoutMs
+    while (!replicated() && partition.isLeader && Date.now() < deadline) {
+      await ctx.broker.replicas.waitForData([partition], deadline - Date.now())
+    }
+  }
+  if (!partition.isLeader && !replicated()) out.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER
+  else if (!replicated()) out.errorCode = ErrorCode.REQUEST_TIMED_OUT
+  else if (partition.isr.length < partition.minInsyncReplicas) out.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND
+}
+
+function failed (errorCode: number, errorMessage: string | null = null): ProduceResult {
+  return { errorCode, baseOffset: -1, lastOffset: -1, logStartOffset: -1, errorMessage }
+}
