@@ -35,7 +35,6 @@ test('assign ignores repeats and drops contradicted entries', (t) => {
   cache.assign(4, 15)
   assert.deepEqual(cache.epochEntries, [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 10 }, { epoch: 4, startOffset: 15 }])
   assert.equal(cache.latestEpoch, 4)
-  assert.equal(cache.epochForOffset(12), 2)
 })
 
 test('truncateFromEnd and truncateFromStart', (t) => {

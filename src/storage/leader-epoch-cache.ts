@@ -54,11 +54,6 @@ export class LeaderEpochCache {
     return { leaderEpoch: floor?.epoch ?? requestedEpoch, endOffset: higher.startOffset }
   }
 
-  /** The epoch whose range holds `offset`, or UNDEFINED_EPOCH. */
-  epochForOffset (offset: number): number {
-    return this.entries[lastIndexWhere(this.entries, e => e.startOffset <= offset)]?.epoch ?? UNDEFINED_EPOCH
-  }
-
   /** After the log is truncated to `endOffset`: drop epochs that start at or after it. */
   truncateFromEnd (endOffset: number): void {
     const kept = this.entries.filter(e => e.startOffset < endOffset)

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../logger.js'
@@ -80,4 +80,18 @@ test('periodic retention deletes segments of every log', (t) => {
   assert.equal(log.segmentCount, 1)
   assert.equal(log.logStartOffset, 6)
   manager.shutdown()
+})
+
+test('without the clean-shutdown marker logs are recovered from their checkpointed recovery point', (t) => {
+  const dirs = logDirs(t).slice(0, 1)
+  const manager = LogManager.open({ logDirs: dirs, defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  const log = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
+  for (let i = 0; i < 3; i++) log.appendAsLeader(buildTestBatch({ recordCount: 2 }), 0)
+  manager.writeCheckpoints()
+  // A crash: files stay open, no marker. Garbage lands at the end of the active segment.
+  appendFileSync(join(log.dir, '00000000000000000000.log'), Buffer.alloc(40, 0xee))
+  const restarted = LogManager.open({ logDirs: dirs, defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  assert.equal(restarted.getLog('users', 0)!.logEndOffset, 6)
+  restarted.shutdown()
+  log.close()
 })

@@ -83,3 +83,25 @@ test('a recovery point past a segment skips re-reading it', (t) => {
   assert.deepEqual(recovered.segmentBaseOffsets, [0, 10, 20])
   assert.equal(recovered.logEndOffset, 20, 'the torn segment 20 is emptied; segment 0 is trusted')
 })
+
+test('an index that does not match its log is rebuilt on first use, even after a clean shutdown', (t) => {
+  const { log, dir, reopen } = openTestLog(t, { 'index.interval.bytes': 1, 'segment.bytes': batch().length * 4 })
+  for (let i = 0; i < 6; i++) log.appendAsLeader(batch(), 0)
+  log.close()
+  const bogus = Buffer.alloc(16)
+  bogus.writeInt32BE(3, 0)
+  bogus.writeInt32BE(1_000_000, 4) // a position far past the end of the log
+  writeFileSync(join(dir, '00000000000000000000.index'), bogus)
+  const clean = reopen({ hadCleanShutdown: true, recoveryPoint: 30 })
+  assert.deepEqual(readAll(clean).map(r => r[0]), [0, 5, 10, 15, 20, 25])
+  clean.close()
+  const index = new OffsetIndex(join(dir, '00000000000000000000.index'), 0, 1000)
+  assert.equal(index.load(batch().length * 4), true)
+  assert.equal(index.entryCount, 3)
+})
+
+test('an index full of entries rolls the segment', (t) => {
+  const { log } = openTestLog(t, { 'index.interval.bytes': 1, 'segment.index.bytes': 8 * 3 })
+  for (let i = 0; i < 6; i++) log.appendAsLeader(batch(), 0)
+  assert.deepEqual(log.segmentBaseOffsets, [0, 20])
+})
