@@ -1,12 +1,13 @@
 /**
- * The Kafka error codes a partition log answers with, as values (partition-level outcomes are data).
- * The numbers are Kafka's; src/protocol/error-codes.ts holds the full table.
+ * The error codes a partition log answers with, as values (partition-level outcomes are data):
+ * batch validation's plus the log's own, all from src/protocol/error-codes.ts.
  */
+import { ErrorCode } from '../protocol/error-codes.js'
 import { BatchErrorCode } from '../protocol/records/record-batch.js'
 
 export const LogErrorCode = {
   ...BatchErrorCode,
-  OFFSET_OUT_OF_RANGE: 1,
-  RECORD_LIST_TOO_LARGE: 18,
+  OFFSET_OUT_OF_RANGE: ErrorCode.OFFSET_OUT_OF_RANGE,
+  RECORD_LIST_TOO_LARGE: ErrorCode.RECORD_LIST_TOO_LARGE,
 } as const
 export type LogErrorCode = (typeof LogErrorCode)[keyof typeof LogErrorCode]

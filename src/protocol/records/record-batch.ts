@@ -3,6 +3,7 @@
  * more batches back to back, as in a Produce request, a Fetch response or a log segment.
  * Nothing here decodes records: the broker validates and rewrites headers only (README 5.4).
  */
+import { ErrorCode } from '../error-codes.js'
 import { crc32c } from '../primitives/crc32c.js'
 
 /** baseOffset (8) + batchLength (4): the bytes before the length-counted part of a batch. */
@@ -13,8 +14,13 @@ export const MAGIC_V2 = 2
 export const CompressionCodec = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const
 export const TimestampType = { CREATE_TIME: 0, LOG_APPEND_TIME: 1 } as const
 
-/** Kafka's codes for these outcomes (the same numbers as src/protocol/error-codes.ts). */
-export const BatchErrorCode = { NONE: 0, CORRUPT_MESSAGE: 2, MESSAGE_TOO_LARGE: 10, INVALID_RECORD: 87 } as const
+/** The outcomes batch validation can have. */
+export const BatchErrorCode = {
+  NONE: ErrorCode.NONE,
+  CORRUPT_MESSAGE: ErrorCode.CORRUPT_MESSAGE,
+  MESSAGE_TOO_LARGE: ErrorCode.MESSAGE_TOO_LARGE,
+  INVALID_RECORD: ErrorCode.INVALID_RECORD,
+} as const
 export type BatchErrorCode = (typeof BatchErrorCode)[keyof typeof BatchErrorCode]
 
 export type BatchSetValidation =
