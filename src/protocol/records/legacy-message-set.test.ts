@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { crc32, gzipSync } from 'node:zlib'
-import { magicOf, messageSetToRecordBatch, recordBatchesToMessageSet } from './legacy-message-set.js'
+import { decodeMessageSet, magicOf, messageSetToRecordBatch, recordBatchesToMessageSet } from './legacy-message-set.js'
 import { buildRecordBatch, decodeRecordBatches } from './record.js'
-import { Compression } from './compression.js'
+import { compress, Compression } from './compression.js'
 import { RecordBatch } from './record-batch.js'
 import { ProtocolError } from '../protocol-error.js'
 
@@ -42,8 +42,28 @@ test('gzip-compressed magic 1 wrapper (kafka-go) is unpacked with timestamps', (
   assert.deepEqual(decoded!.records.map(r => [r.offset, r.value?.toString(), r.timestamp]), [[0, 'x', 5000], [1, 'y', 5001]])
 })
 
-test('snappy legacy wrappers are refused clearly', () => {
-  assert.throws(() => messageSetToRecordBatch(message(1, 0, Buffer.from('zz'), { codec: 2 })), /snappy is not supported/)
+test('snappy legacy wrappers in xerial framing (Java, Sarama) unpack; garbage is refused clearly', () => {
+  const inner = Buffer.concat([message(1, 0, 'x', { timestamp: 7 }), message(1, 1, 'y', { timestamp: 8 })])
+  const block = compress(Compression.snappy, inner)
+  const header = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1])
+  const size = Buffer.alloc(4)
+  size.writeInt32BE(block.length)
+  const batch = messageSetToRecordBatch(message(1, 1, Buffer.concat([header, size, block]), { codec: 2, timestamp: 8 }))
+  assert.deepEqual(decodeRecordBatches(batch)[0]!.records.map(r => r.value?.toString()), ['x', 'y'])
+  assert.throws(() => messageSetToRecordBatch(message(1, 0, Buffer.from('zz'), { codec: 2 })), /snappy payload does not decompress/)
+})
+
+test('decodeMessageSet gives consumers absolute offsets, opening magic 1 and magic 0 wrappers', () => {
+  const plain = Buffer.concat([message(0, 40, 'a', { key: 'k' }), message(0, 41, 'b')])
+  assert.deepEqual(decodeMessageSet(plain).map(r => [r.offset, r.key?.toString() ?? null, r.value?.toString(), r.timestamp]),
+    [[40, 'k', 'a', -1], [41, null, 'b', -1]])
+  // magic 1: inner offsets are relative and the wrapper carries the last one's absolute offset
+  const inner1 = Buffer.concat([message(1, 0, 'x', { timestamp: 5 }), message(1, 1, 'y', { timestamp: 6 })])
+  const wrapper1 = message(1, 101, gzipSync(inner1), { codec: 1, timestamp: 6 })
+  assert.deepEqual(decodeMessageSet(wrapper1).map(r => [r.offset, r.value?.toString(), r.timestamp]), [[100, 'x', 5], [101, 'y', 6]])
+  // magic 0: inner offsets are absolute already
+  const inner0 = Buffer.concat([message(0, 7, 'p'), message(0, 8, 'q')])
+  assert.deepEqual(decodeMessageSet(message(0, 8, gzipSync(inner0), { codec: 1 })).map(r => r.offset), [7, 8])
 })
 
 test('a corrupted legacy CRC is refused', () => {

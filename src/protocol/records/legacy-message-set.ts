@@ -14,7 +14,7 @@ import { ProtocolError } from '../protocol-error.js'
 import { Reader } from '../primitives/reader.js'
 import { Writer } from '../primitives/writer.js'
 import { compress, Compression, decompress } from './compression.js'
-import { buildRecordBatch, decodeRecordBatches, type RecordInput } from './record.js'
+import { buildRecordBatch, decodeRecordBatches, type ConsumerRecord, type RecordInput } from './record.js'
 
 /** offset + messageSize: the bytes before each message. */
 const LOG_OVERHEAD = 12
@@ -81,7 +81,37 @@ export function recordBatchesToMessageSet (batches: Buffer, magic: 0 | 1): Buffe
   return out.toBuffer()
 }
 
+/**
+ * The records of a magic 0/1 message set as a consumer sees them (absolute offsets; timestamp -1
+ * for magic 0), for Fetch answers from brokers that serve old formats. Compressed wrappers are
+ * opened: magic 1 inner offsets count back from the wrapper's, which is the last inner one's (KIP-31).
+ */
+export function decodeMessageSet (messageSet: Buffer): ConsumerRecord[] {
+  const out: ConsumerRecord[] = []
+  for (const message of readMessageSet(messageSet)) {
+    const { key, value, timestamp } = message.record
+    if (message.codec === Compression.none) {
+      out.push({ offset: message.offset, timestamp, key: key as Buffer | null, value, headers: [] })
+      continue
+    }
+    const inner = readMessageSet(decompress(message.codec, value as Buffer))
+    const lastInner = inner[inner.length - 1]?.offset ?? 0
+    for (const m of inner) {
+      out.push({
+        offset: message.magic === 1 ? message.offset - lastInner + m.offset : m.offset,
+        timestamp: message.logAppendTime ? timestamp : m.record.timestamp,
+        key: m.record.key as Buffer | null,
+        value: m.record.value,
+        headers: [],
+      })
+    }
+  }
+  return out
+}
+
 interface LegacyMessage {
+  offset: number
+  magic: number
   codec: number
   logAppendTime: boolean
   record: RecordInput & { timestamp: number, value: Buffer | null }
@@ -92,7 +122,7 @@ function readMessageSet (buf: Buffer): LegacyMessage[] {
   const messages: LegacyMessage[] = []
   const r = new Reader(buf)
   while (r.remaining >= LOG_OVERHEAD) {
-    r.int64() // offset: reassigned by the broker
+    const offset = r.int64()
     const size = r.int32()
     if (size < MIN_MESSAGE_BYTES) throw new ProtocolError(`message size ${size} is below the minimum ${MIN_MESSAGE_BYTES}`)
     if (size > r.remaining) break
@@ -108,6 +138,8 @@ function readMessageSet (buf: Buffer): LegacyMessage[] {
     const key = m.nullableBytes()
     const value = m.nullableBytes()
     messages.push({
+      offset,
+      magic,
       codec: attributes & 0x07,
       logAppendTime: magic === 1 && (attributes & 0x08) !== 0,
       record: { key, value, timestamp },

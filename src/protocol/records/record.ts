@@ -75,18 +75,39 @@ export interface DecodedBatch {
 export const BATCH_HEADER_BYTES = 61
 const CRC_START = 21
 
+/**
+ * Writes the record with its length prefix. The body's size is computed first, so the record goes
+ * straight into `writer` with no scratch buffer (producers encode every record through here).
+ */
 export function encodeRecord (writer: Writer, record: Record): Writer {
-  const body = new Writer(64)
-  body.int8(record.attributes).varlong(record.timestampDelta).varint(record.offsetDelta)
-  writeVarintBytes(body, record.key)
-  writeVarintBytes(body, record.value)
-  body.varint(record.headers.length)
-  for (const h of record.headers) {
-    writeVarintBytes(body, Buffer.from(h.key))
-    writeVarintBytes(body, h.value)
+  const headerKeys = record.headers.map(h => Buffer.from(h.key))
+  let size = 1 + varintSize(record.timestampDelta) + varintSize(record.offsetDelta) +
+    varintBytesSize(record.key) + varintBytesSize(record.value) + varintSize(record.headers.length)
+  for (let i = 0; i < headerKeys.length; i++) size += varintBytesSize(headerKeys[i]!) + varintBytesSize(record.headers[i]!.value)
+  writer.varint(size).int8(record.attributes).varlong(record.timestampDelta).varint(record.offsetDelta)
+  writeVarintBytes(writer, record.key)
+  writeVarintBytes(writer, record.value)
+  writer.varint(record.headers.length)
+  for (let i = 0; i < headerKeys.length; i++) {
+    writeVarintBytes(writer, headerKeys[i]!)
+    writeVarintBytes(writer, record.headers[i]!.value)
   }
-  const bytes = body.toBuffer()
-  return writer.varint(bytes.length).raw(bytes)
+  return writer
+}
+
+/** Bytes of a zigzag varint (or varlong) holding `n`. */
+export function varintSize (n: number): number {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1
+  let bytes = 1
+  while (z >= 0x80) {
+    z = Math.floor(z / 128)
+    bytes++
+  }
+  return bytes
+}
+
+function varintBytesSize (b: Buffer | null): number {
+  return b === null ? 1 : varintSize(b.length) + b.length
 }
 
 export function decodeRecord (reader: Reader): Record {
@@ -128,24 +149,50 @@ export function buildRecordBatch (input: RecordBatchInput): Buffer {
       headers: (rec.headers ?? []).map(h => ({ key: h.key, value: toBytes(h.value) })),
     })
   })
-  const payload = compress(codec, recordsWriter.toBuffer())
-  const attributes = codec | (input.logAppendTime === true ? 0x08 : 0) | (input.transactional === true ? 0x10 : 0)
-  const w = new Writer(BATCH_HEADER_BYTES + payload.length)
-  w.int64(input.baseOffset ?? 0)
+  return sealRecordBatch({ ...input, baseTimestamp, maxTimestamp, recordCount: input.records.length, compression: codec },
+    compress(codec, recordsWriter.toBuffer()))
+}
+
+/** The batch-level fields `sealRecordBatch` writes around an encoded (and maybe compressed) payload. */
+export interface BatchHeaderInput {
+  recordCount: number
+  baseTimestamp: number
+  maxTimestamp: number
+  compression?: Compression
+  baseOffset?: number
+  partitionLeaderEpoch?: number
+  logAppendTime?: boolean
+  transactional?: boolean
+  producerId?: number
+  producerEpoch?: number
+  baseSequence?: number
+}
+
+/**
+ * A whole v2 batch from records already encoded with offset deltas 0..n-1 and compressed with
+ * `header.compression`: header, payload and CRC-32C. Producers that encode records as they arrive
+ * and compress off the event loop finish their batches here.
+ */
+export function sealRecordBatch (header: BatchHeaderInput, payload: Buffer): Buffer {
+  const codec = header.compression ?? Compression.none
+  const attributes = codec | (header.logAppendTime === true ? 0x08 : 0) | (header.transactional === true ? 0x10 : 0)
+  const batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + payload.length)
+  const w = new Writer(BATCH_HEADER_BYTES)
+  w.int64(header.baseOffset ?? 0)
     .int32(BATCH_HEADER_BYTES - 12 + payload.length)
-    .int32(input.partitionLeaderEpoch ?? -1)
+    .int32(header.partitionLeaderEpoch ?? -1)
     .int8(2)
     .uint32(0) // CRC, filled in below
     .int16(attributes)
-    .int32(input.records.length - 1)
-    .int64(baseTimestamp)
-    .int64(maxTimestamp)
-    .int64(input.producerId ?? -1)
-    .int16(input.producerEpoch ?? -1)
-    .int32(input.baseSequence ?? -1)
-    .int32(input.records.length)
-    .raw(payload)
-  const batch = w.toBuffer()
+    .int32(header.recordCount - 1)
+    .int64(header.baseTimestamp)
+    .int64(header.maxTimestamp)
+    .int64(header.producerId ?? -1)
+    .int16(header.producerEpoch ?? -1)
+    .int32(header.baseSequence ?? -1)
+    .int32(header.recordCount)
+  w.toBuffer().copy(batch, 0)
+  payload.copy(batch, BATCH_HEADER_BYTES)
   batch.writeUInt32BE(crc32c(batch, CRC_START, batch.length), 17)
   return batch
 }
@@ -167,7 +214,11 @@ export function decodeRecordBatches (buf: Buffer): DecodedBatch[] {
   return batches
 }
 
-export function decodeRecordBatch (batch: Buffer): DecodedBatch {
+/**
+ * `inflatedRecords`: the records already decompressed (consumers inflate off the event loop with
+ * decompressAsync, and zstd has no synchronous binding); otherwise they are inflated here.
+ */
+export function decodeRecordBatch (batch: Buffer, inflatedRecords?: Buffer): DecodedBatch {
   const r = new Reader(batch)
   const baseOffset = r.int64()
   r.int32()
@@ -186,7 +237,7 @@ export function decodeRecordBatch (batch: Buffer): DecodedBatch {
   const count = r.int32()
   const compression = attributes & 0x07
   const logAppendTime = (attributes & 0x08) !== 0
-  const payload = decompress(compression, r.raw(r.remaining))
+  const payload = inflatedRecords ?? decompress(compression, r.raw(r.remaining))
   const pr = new Reader(payload)
   if (count < 0 || count > payload.length) throw new ProtocolError(`record count ${count} is impossible`)
   const records: ConsumerRecord[] = new Array(count)
