@@ -4,6 +4,8 @@ import { ProtocolError } from '../protocol/protocol-error.js'
 import type { PartitionMetadata } from '../cluster/metadata-cache.js'
 import type { PartitionLog, ReadResult } from '../storage/partition-log.js'
 
+interface FollowerState { logEndOffset: number, lastCaughtUpMs: number, lastFetchLeaderLogEndOffset: number, lastFetchMs: number }
+
 export interface ProduceResult { errorCode: number, baseOffset: number, lastOffset: number, logStartOffset: number, errorMessage: string | null }
 
 /** Who reads: a consumer sees only what is below the high watermark, a follower up to the log end. */
@@ -20,8 +22,11 @@ export class Partition {
   isr: number[] = []
   replicas: number[] = []
   minInsyncReplicas = 1
-  /** Followers' log end offsets, as their fetch offsets tell the leader. */
-  private readonly followerLogEnd = new Map<number, number>()
+  /** The state znode's version this broker last saw or wrote: ISR writes are conditional on it. */
+  zkVersion = -1
+  /** Followers as the leader sees them through their fetches. */
+  private readonly followers = new Map<number, FollowerState>()
+  private leaderSinceMs = 0
   private readonly appendListeners = new Set<() => void>()
 
   constructor (readonly topic: string, readonly partition: number, public topicId: string, readonly log: PartitionLog, private readonly brokerId: number) {}
@@ -29,14 +34,23 @@ export class Partition {
   get isLeader (): boolean { return this.leaderId === this.brokerId }
 
   /** Takes the controller's latest state; returns whether this broker's role changed. */
-  applyState (state: PartitionMetadata): boolean {
+  applyState (state: PartitionMetadata, nowMs: number): boolean {
     const wasLeader = this.isLeader
+    const newEpoch = state.leaderEpoch !== this.leaderEpoch
+    if (state.stateVersion < this.zkVersion) return false // older than what this leader itself wrote
     this.replicas = state.replicas
     this.isr = state.isr
     this.leaderId = state.leader
     this.leaderEpoch = state.leaderEpoch
+    this.zkVersion = state.stateVersion
+    if (this.isLeader && (newEpoch || !wasLeader)) {
+      // KIP-101: the new epoch starts at our log end; followers truncate to it.
+      this.log.leaderEpochCache.assign(this.leaderEpoch, this.log.logEndOffset)
+      this.followers.clear()
+      this.leaderSinceMs = nowMs
+    }
     if (this.isLeader) this.maybeIncrementHighWatermark()
-    return wasLeader !== this.isLeader
+    return wasLeader !== this.isLeader || newEpoch
   }
 
   /** Appends a producer's records (old magic 0/1 message sets are converted to a v2 batch first). */
@@ -63,9 +77,42 @@ export class Partition {
     return this.log.read(fetchOffset, maxBytes, maxOffset, minOneMessage)
   }
 
-  /** A follower fetched from `offset`: everything below it is replicated there. */
-  updateFollowerFetchState (replicaId: number, offset: number): void {
-    this.followerLogEnd.set(replicaId, offset)
+  /**
+   * A follower fetched from `offset`: everything below it is replicated there. It counts as caught
+   * up when it reached our log end, or the log end we had at its previous fetch (Kafka's rule).
+   */
+  updateFollowerFetchState (replicaId: number, offset: number, nowMs: number): void {
+    const leo = this.log.logEndOffset
+    const f = this.followers.get(replicaId) ?? { logEndOffset: -1, lastCaughtUpMs: this.leaderSinceMs, lastFetchLeaderLogEndOffset: -1, lastFetchMs: 0 }
+    if (offset >= leo) f.lastCaughtUpMs = nowMs
+    else if (offset >= f.lastFetchLeaderLogEndOffset) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs)
+    f.logEndOffset = offset
+    f.lastFetchLeaderLogEndOffset = leo
+    f.lastFetchMs = nowMs
+    this.followers.set(replicaId, f)
+    this.maybeIncrementHighWatermark()
+  }
+
+  /** A follower outside the ISR that has caught up to the high watermark and our epoch rejoins. */
+  isrToExpand (): number[] | undefined {
+    if (!this.isLeader) return undefined
+    const epochStart = this.log.leaderEpochCache.epochEntries.at(-1)?.startOffset ?? 0
+    const joining = [...this.followers].filter(([id, f]) => !this.isr.includes(id) && this.replicas.includes(id) &&
+      f.logEndOffset >= this.log.highWatermark && f.logEndOffset >= epochStart).map(([id]) => id)
+    return joining.length === 0 ? undefined : [...this.isr, ...joining]
+  }
+
+  /** Followers in the ISR that have not caught up within replica.lag.time.max.ms leave it. */
+  isrToShrink (nowMs: number, lagTimeMaxMs: number): number[] | undefined {
+    if (!this.isLeader) return undefined
+    const lagging = this.isr.filter(id => id !== this.leaderId && nowMs - (this.followers.get(id)?.lastCaughtUpMs ?? this.leaderSinceMs) > lagTimeMaxMs)
+    return lagging.length === 0 ? undefined : this.isr.filter(id => !lagging.includes(id))
+  }
+
+  /** The leader wrote a new ISR to ZooKeeper (same leader epoch, new znode version). */
+  isrWritten (isr: number[], zkVersion: number): void {
+    this.isr = isr
+    this.zkVersion = zkVersion
     this.maybeIncrementHighWatermark()
   }
 
@@ -88,7 +135,7 @@ export class Partition {
   private maybeIncrementHighWatermark (): boolean {
     let hw = this.log.logEndOffset
     for (const id of this.isr) {
-      if (id !== this.brokerId) hw = Math.min(hw, this.followerLogEnd.get(id) ?? this.log.highWatermark)
+      if (id !== this.brokerId) hw = Math.min(hw, this.followers.get(id)?.logEndOffset ?? this.log.highWatermark)
     }
     if (hw <= this.log.highWatermark) return false
     this.log.highWatermark = hw

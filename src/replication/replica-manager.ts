@@ -2,8 +2,11 @@ import type { KafkaConfig } from '../config/kafka-config.js'
 import { topicConfigValues } from '../config/topic-config.js'
 import type { Logger } from '../logger.js'
 import type { MetadataCache, PartitionMetadata } from '../cluster/metadata-cache.js'
+import type { ZkSession } from '../cluster/zk-session.js'
 import type { LogConfig } from '../storage/log-config.js'
 import type { LogManager } from '../storage/log-manager.js'
+import { FollowerFetcher } from './follower-fetcher.js'
+import { writeIsr } from './isr-writer.js'
 import { Partition } from './partition.js'
 
 /**
@@ -13,20 +16,64 @@ import { Partition } from './partition.js'
  */
 export class ReplicaManager {
   private readonly partitions = new Map<string, Map<number, Partition>>()
+  private readonly fetchers = new Map<number, FollowerFetcher>()
+  private readonly isrWrites = new Set<Partition>()
+  private isrTimer?: NodeJS.Timeout
 
   constructor (
     private readonly brokerId: number,
     private readonly logManager: LogManager,
     private readonly metadata: MetadataCache,
+    private readonly zk: ZkSession,
     private readonly config: KafkaConfig,
     private readonly log: Logger,
   ) {}
 
   start (): void {
+    // Kafka checks for lagging followers every replica.lag.time.max.ms / 2.
+    const lagMs = this.config.values['replica.lag.time.max.ms']
+    this.isrTimer = setInterval(() => this.shrinkIsrs(), Math.max(10, Math.floor(lagMs / 2)))
+    this.isrTimer.unref()
     this.metadata.on('partition', (p: PartitionMetadata) => this.onPartitionState(p))
     this.metadata.on('topicDeleted', (topic: string) => this.onTopicDeleted(topic))
     this.metadata.on('topicConfig', (topic: string) => this.onTopicConfig(topic))
     for (const t of this.metadata.topics()) for (const p of t.partitions.values()) if (p.stateVersion >= 0) this.onPartitionState(p)
+  }
+
+  stop (): void {
+    clearInterval(this.isrTimer)
+    for (const f of this.fetchers.values()) f.stop()
+    this.fetchers.clear()
+  }
+
+  /** A follower fetched: track it, and let it rejoin the ISR once it has caught up. */
+  followerFetched (partition: Partition, replicaId: number, fetchOffset: number): void {
+    partition.updateFollowerFetchState(replicaId, fetchOffset, Date.now())
+    const expanded = partition.isrToExpand()
+    if (expanded !== undefined) this.changeIsr(partition, expanded, 'expand')
+  }
+
+  private shrinkIsrs (): void {
+    const now = Date.now()
+    const lagMs = this.config.values['replica.lag.time.max.ms']
+    for (const p of this.hostedPartitions()) {
+      const shrunk = p.isrToShrink(now, lagMs)
+      if (shrunk !== undefined) this.changeIsr(p, shrunk, 'shrink')
+    }
+  }
+
+  private changeIsr (partition: Partition, isr: number[], kind: 'expand' | 'shrink'): void {
+    if (this.isrWrites.has(partition)) return // one write at a time per partition
+    this.isrWrites.add(partition)
+    const before = partition.isr
+    const controllerEpoch = this.metadata.partition(partition.topic, partition.partition)?.controllerEpoch ?? 0
+    writeIsr(this.zk, partition, isr, controllerEpoch).then(version => {
+      if (version === undefined) return
+      partition.isrWritten(isr, version)
+      this.log.info(kind === 'expand' ? 'ISR expanded' : 'ISR shrunk', { topic: partition.topic, partition: partition.partition, from: before, to: isr, leaderEpoch: partition.leaderEpoch })
+    }, (err: unknown) => {
+      this.log.warn('ISR change failed', { topic: partition.topic, partition: partition.partition, error: (err as Error).message })
+    }).finally(() => this.isrWrites.delete(partition))
   }
 
   partition (topic: string, partition: number): Partition | undefined {
@@ -65,9 +112,36 @@ export class ReplicaManager {
       if (byNumber === undefined) this.partitions.set(state.topic, byNumber = new Map())
       byNumber.set(state.partition, partition)
     }
-    const roleChanged = partition.applyState(state)
-    if (roleChanged || partition.isLeader) {
-      this.log.info(partition.isLeader ? 'became leader' : 'became follower', { topic: state.topic, partition: state.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr })
+    const roleChanged = partition.applyState(state, Date.now())
+    if (!roleChanged) return
+    this.log.info(partition.isLeader ? 'became leader' : 'became follower', { topic: state.topic, partition: state.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr })
+    this.stopFetching(partition)
+    if (!partition.isLeader && partition.leaderId >= 0) this.fetcherFor(partition.leaderId).add(partition)
+  }
+
+  private fetcherFor (leaderId: number): FollowerFetcher {
+    let fetcher = this.fetchers.get(leaderId)
+    if (fetcher === undefined) {
+      const v = this.config.values
+      const listener = v['inter.broker.listener.name'] ?? this.config.listeners[0]?.listenerName ?? 'PLAINTEXT'
+      fetcher = new FollowerFetcher(leaderId, () => this.metadata.broker(leaderId)?.endpoints.find(e => e.listenerName === listener), {
+        brokerId: this.brokerId,
+        clientId: `broker-${this.brokerId}-fetcher-${leaderId}`,
+        fetchWaitMaxMs: v['replica.fetch.wait.max.ms'],
+        fetchMaxBytes: v['replica.fetch.max.bytes'],
+        fetchResponseMaxBytes: v['replica.fetch.response.max.bytes'],
+        requestTimeoutMs: 30_000,
+        log: this.log.child({ fetcherFor: leaderId }),
+      })
+      this.fetchers.set(leaderId, fetcher)
+    }
+    return fetcher
+  }
+
+  private stopFetching (partition: Partition): void {
+    for (const [leaderId, f] of this.fetchers) {
+      f.remove(partition)
+      if (f.size === 0) { f.stop(); this.fetchers.delete(leaderId) }
     }
   }
 
@@ -75,7 +149,10 @@ export class ReplicaManager {
     const byNumber = this.partitions.get(topic)
     if (byNumber === undefined) return
     this.partitions.delete(topic)
-    for (const p of byNumber.values()) this.logManager.deleteLog(topic, p.partition)
+    for (const p of byNumber.values()) {
+      this.stopFetching(p)
+      this.logManager.deleteLog(topic, p.partition)
+    }
     this.log.info('deleted logs of deleted topic', { topic, partitions: byNumber.size })
   }
 

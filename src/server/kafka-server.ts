@@ -29,6 +29,7 @@ export class KafkaServer {
   leadership?: PartitionLeadership
   private metadata?: MetadataCache
   private logManager?: LogManager
+  private replicas?: ReplicaManager
   private socketServer?: SocketServer
   private shuttingDown = false
 
@@ -67,8 +68,9 @@ export class KafkaServer {
     const metadata = new MetadataCache(zk, this.log.child({ component: 'metadata' }))
     this.metadata = metadata
     await metadata.start()
-    const replicas = new ReplicaManager(this.brokerId, logManager, metadata, this.config, this.log.child({ component: 'replica-manager' }))
+    const replicas = new ReplicaManager(this.brokerId, logManager, metadata, zk, this.config, this.log.child({ component: 'replica-manager' }))
     replicas.start()
+    this.replicas = replicas
 
     const broker: BrokerContext = {
       brokerId: this.brokerId,
@@ -126,6 +128,7 @@ export class KafkaServer {
     await this.controller?.shutdown()
     await this.socketServer?.close()
     this.metadata?.stop()
+    this.replicas?.stop()
     this.logManager?.shutdown()
     if (this.zk !== undefined) {
       await deregisterBroker(this.zk, this.brokerId).catch((err: unknown) => this.log.warn('could not deregister', { error: (err as Error).message }))

@@ -53,7 +53,7 @@ function readAll (req: FetchReq, ctx: RequestContext, wanted: Wanted[], isolatio
         return errorAnswer(p.partition, p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition)
       }
       partitions.push(partition)
-      if (replicaId >= 0) partition.updateFollowerFetchState(replicaId, p.fetchOffset)
+      if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset)
       const budget = Math.min(p.partitionMaxBytes, req.maxBytes - bytes)
       const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0)
       if (read.errorCode !== 0) {

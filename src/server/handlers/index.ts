@@ -7,6 +7,7 @@ import { handleDescribeCluster } from './describe-cluster.js'
 import { handleFetch } from './fetch.js'
 import { handleListOffsets } from './list-offsets.js'
 import { handleMetadata } from './metadata.js'
+import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js'
 import { handleProduce } from './produce.js'
 
 /** The dispatch table: one handler per API; ApiVersions advertises exactly these. */
@@ -20,4 +21,5 @@ export const handlers: readonly ApiHandler[] = [
   handleDeleteTopics,
   handleCreatePartitions,
   handleDescribeCluster,
+  handleOffsetForLeaderEpoch,
 ]

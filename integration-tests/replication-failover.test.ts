@@ -1,0 +1,143 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Kafka, logLevel } from 'kafkajs'
+import { createTopic } from './support/admin.js'
+import { startCluster, type Cluster } from './support/cluster.js'
+import { waitFor } from './support/wait-for.js'
+
+const sessionTimeoutMs = 6000
+
+async function partitionState (cluster: Cluster, topic: string, partition: number): Promise<{ leader: number, isr: number[], leader_epoch: number }> {
+  const node = await cluster.zk.getData(`/brokers/topics/${topic}/partitions/${partition}/state`)
+  assert.ok(node !== null, `state of ${topic}-${partition}`)
+  return JSON.parse(node.data.toString()) as { leader: number, isr: number[], leader_epoch: number }
+}
+
+async function waitForFullIsr (cluster: Cluster, topic: string, partitions: number, size: number, timeoutMs = 20_000): Promise<void> {
+  await waitFor(async () => {
+    for (let p = 0; p < partitions; p++) if ((await partitionState(cluster, topic, p)).isr.length !== size) return false
+    return true
+  }, `ISR of every ${topic} partition to hold ${size} replicas`, { timeoutMs })
+}
+
+/** Every record of a topic as kcat (librdkafka) reads it back: partition, offset, value. */
+function readAll (bootstrap: string, topic: string): Array<{ partition: number, offset: number, value: string }> {
+  const out = execFileSync('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'], { encoding: 'utf8', timeout: 30_000 })
+  return out.split('\n').filter(l => l !== '').map(l => {
+    const [p, o, v] = l.split(' ')
+    return { partition: Number(p), offset: Number(o), value: v ?? '' }
+  })
+}
+
+function logDigests (cluster: Cluster, topic: string, partition: number): string[] {
+  return cluster.brokers.map(b => {
+    const dir = join(b.dir, 'data', `${topic}-${partition}`)
+    const logs = readdirSync(dir).filter(f => f.endsWith('.log')).sort()
+    const h = createHash('sha256')
+    for (const f of logs) h.update(readFileSync(join(dir, f)))
+    return h.digest('hex')
+  })
+}
+
+test('acks=all with the leader of every partition killed in turn (kill -9, restart): nothing acknowledged is lost', async t => {
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2, 'replica.lag.time.max.ms': 10_000 } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'orders', { partitions: 3, replicationFactor: 3 })
+  await waitForFullIsr(cluster, 'orders', 3, 3)
+
+  const kafka = new Kafka({ clientId: 'failover-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 2000 } })
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  t.after(async () => await producer.disconnect())
+
+  const acked: string[] = []
+  let failures = 0
+  let stop = false
+  const produceLoop = (async () => {
+    for (let i = 0; !stop; i++) {
+      const value = `v${i}`
+      try {
+        await producer.send({ topic: 'orders', acks: -1, messages: [{ key: `k${i % 30}`, value }] })
+        acked.push(value)
+      } catch {
+        failures++
+      }
+    }
+  })()
+
+  for (const victim of [1, 2, 3]) {
+    const before = acked.length
+    await waitFor(() => acked.length >= before + 50, `50 more acknowledged records before killing broker ${victim}`, { timeoutMs: 30_000 })
+    await cluster.broker(victim).kill('SIGKILL')
+    const afterKill = acked.length
+    await waitFor(() => acked.length >= afterKill + 50, `acks=all to resume after broker ${victim} was killed`, { timeoutMs: sessionTimeoutMs + 15_000 })
+    await cluster.broker(victim).start()
+    await waitForFullIsr(cluster, 'orders', 3, 3, 30_000)
+  }
+  stop = true
+  await produceLoop
+
+  const records = readAll(cluster.bootstrap, 'orders')
+  const sent = new Set(acked)
+  const stored = new Set(records.map(r => r.value))
+  const lost = acked.filter(v => !stored.has(v))
+  assert.deepEqual(lost, [], `acknowledged records missing after failovers (${acked.length} acked, ${failures} send failures)`)
+  const invented = records.filter(r => !sent.has(r.value) && !/^v\d+$/.test(r.value))
+  assert.deepEqual(invented, [], 'records nobody sent')
+  for (let p = 0; p < 3; p++) {
+    const seq = records.filter(r => r.partition === p).map(r => Number(r.value.slice(1)))
+    const firsts = seq.filter((v, i) => seq.indexOf(v) === i)
+    assert.deepEqual(firsts, [...firsts].sort((a, b) => a - b), `partition ${p} keeps the order of sending`)
+  }
+})
+
+test('2 of 3 brokers down: acks=all is refused with NOT_ENOUGH_REPLICAS, acks=1 works; back, they catch up to identical logs', async t => {
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2 } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'ledger', { assignments: [[1, 2, 3]] })
+  await waitForFullIsr(cluster, 'ledger', 1, 3)
+  const kafka = new Kafka({ clientId: 'min-isr-test', brokers: [cluster.broker(1).bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } })
+  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } })
+  await producer.connect()
+  t.after(async () => await producer.disconnect())
+  await producer.send({ topic: 'ledger', acks: -1, messages: [{ value: 'before' }] })
+
+  await cluster.broker(2).kill('SIGKILL')
+  await cluster.broker(3).kill('SIGKILL')
+  await waitFor(async () => (await partitionState(cluster, 'ledger', 0)).isr.length === 1, 'the ISR to shrink to the leader alone', { timeoutMs: sessionTimeoutMs + 5000 })
+  await assert.rejects(producer.send({ topic: 'ledger', acks: -1, messages: [{ value: 'refused' }] }), (err: Error & { type?: string }) => {
+    assert.equal(err.type ?? (err as { cause?: { type?: string } }).cause?.type, 'NOT_ENOUGH_REPLICAS', err.message)
+    return true
+  })
+  for (let i = 0; i < 20; i++) await producer.send({ topic: 'ledger', acks: 1, messages: [{ value: `one-${i}` }] })
+
+  await cluster.broker(2).start()
+  await cluster.broker(3).start()
+  await waitForFullIsr(cluster, 'ledger', 1, 3)
+  await producer.send({ topic: 'ledger', acks: -1, messages: [{ value: 'after' }] })
+  await waitFor(() => new Set(logDigests(cluster, 'ledger', 0)).size === 1, 'the three replicas of ledger-0 to hold identical logs', { timeoutMs: 10_000 })
+  const values = readAll(cluster.bootstrap, 'ledger').map(r => r.value)
+  assert.deepEqual(values, ['before', ...Array.from({ length: 20 }, (_, i) => `one-${i}`), 'after'])
+})
+
+test('a paused follower (SIGSTOP) leaves the ISR after replica.lag.time.max.ms and rejoins after SIGCONT', async t => {
+  const lagMs = 1500
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': 30_000, 'replica.lag.time.max.ms': lagMs } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'paused', { assignments: [[1, 2, 3]] })
+  await waitForFullIsr(cluster, 'paused', 1, 3)
+  const follower = cluster.broker(3)
+  follower.child?.kill('SIGSTOP')
+  t.after(() => { follower.child?.kill('SIGCONT') })
+  const stoppedAt = Date.now()
+  await waitFor(async () => !(await partitionState(cluster, 'paused', 0)).isr.includes(3), 'the paused follower to leave the ISR', { timeoutMs: lagMs * 2 + 5000 })
+  const tookMs = Date.now() - stoppedAt
+  assert.ok(tookMs >= lagMs, `left after ${tookMs} ms, not before replica.lag.time.max.ms`)
+  assert.ok(await cluster.zk.exists('/brokers/ids/3'), 'still registered: the ISR change came from lag, not a session timeout')
+  follower.child?.kill('SIGCONT')
+  await waitForFullIsr(cluster, 'paused', 1, 3)
+})

@@ -1,0 +1,173 @@
+import { Connection } from '../client/connection.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
+import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js'
+import type { Logger } from '../logger.js'
+import type { Partition } from './partition.js'
+
+export interface FetcherOptions {
+  brokerId: number
+  clientId: string
+  fetchWaitMaxMs: number
+  fetchMaxBytes: number
+  fetchResponseMaxBytes: number
+  requestTimeoutMs: number
+  log: Logger
+}
+
+const RETRY_BACKOFF_MS = 200
+// Fetch v11 and OffsetForLeaderEpoch v3: the newest non-flexible versions, with leader epochs and replicaId.
+const FETCH_VERSION = 11
+const EPOCH_VERSION = 3
+
+interface Fetched { partition: Partition, truncated: boolean }
+
+/**
+ * Replicates the partitions this broker follows from one leader (Kafka's ReplicaFetcherThread),
+ * over an ordinary Kafka connection, as Kafka's NetworkClient does. A partition joins "to be
+ * truncated": first OffsetForLeaderEpoch for its latest epoch, truncation of the divergent tail
+ * (KIP-101/279), then fetches from its log end, appending the leader's batches unchanged.
+ */
+export class FollowerFetcher {
+  private readonly partitions = new Map<Partition, Fetched>()
+  private connection?: Connection
+  private running = false
+  private wake?: () => void
+
+  constructor (readonly leaderId: number, private readonly address: () => { host: string, port: number } | undefined, private readonly options: FetcherOptions) {}
+
+  get size (): number { return this.partitions.size }
+
+  add (partition: Partition): void {
+    this.partitions.set(partition, { partition, truncated: false })
+    this.wake?.()
+    if (!this.running) void this.run()
+  }
+
+  remove (partition: Partition): void {
+    this.partitions.delete(partition)
+  }
+
+  stop (): void {
+    this.partitions.clear()
+    this.running = false
+    this.connection?.close()
+    this.wake?.()
+  }
+
+  private async run (): Promise<void> {
+    this.running = true
+    while (this.running && this.partitions.size > 0) {
+      try {
+        const connection = await this.connect()
+        const toTruncate = [...this.partitions.values()].filter(f => !f.truncated)
+        if (toTruncate.length > 0) await this.truncate(connection, toTruncate)
+        else await this.fetch(connection)
+      } catch (err) {
+        this.options.log.debug('replica fetch failed; retrying', { leaderId: this.leaderId, error: (err as Error).message })
+        this.connection?.close()
+        this.connection = undefined
+        await new Promise<void>(resolve => { this.wake = resolve; setTimeout(resolve, RETRY_BACKOFF_MS).unref() })
+      }
+    }
+    this.running = false
+  }
+
+  private async connect (): Promise<Connection> {
+    if (this.connection?.isOpen === true) return this.connection
+    const address = this.address()
+    if (address === undefined) throw new Error(`leader ${this.leaderId} is not registered`)
+    const c = new Connection(address, { clientId: this.options.clientId, connectTimeoutMs: 5000, requestTimeoutMs: this.options.requestTimeoutMs })
+    await c.connect()
+    this.connection = c
+    return c
+  }
+
+  /** KIP-279: truncate to min(leader's end of our latest epoch, our own end of the epoch it answers with). */
+  private async truncate (connection: Connection, fetched: Fetched[]): Promise<void> {
+    const byTopic = groupByTopic(fetched.map(f => f.partition))
+    const response = await connection.send(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, EPOCH_VERSION, {
+      replicaId: this.options.brokerId,
+      topics: [...byTopic].map(([topic, ps]) => ({
+        topic,
+        partitions: ps.map(p => ({ partition: p.partition, currentLeaderEpoch: p.leaderEpoch, leaderEpoch: p.log.leaderEpochCache.latestEpoch })),
+      })),
+    })
+    for (const t of response.topics) {
+      for (const r of t.partitions) {
+        const partition = byTopic.get(t.topic)?.find(p => p.partition === r.partition)
+        const f = partition === undefined ? undefined : this.partitions.get(partition)
+        if (partition === undefined || f === undefined) continue
+        if (r.errorCode !== ErrorCode.NONE) continue // the metadata will move this partition; retry meanwhile
+        const log = partition.log
+        let target: number
+        if (r.endOffset < 0) target = log.highWatermark // the leader has no epoch information: fall back to the HW
+        else {
+          const ownEnd = log.leaderEpochCache.endOffsetFor(r.leaderEpoch, log.logEndOffset).endOffset
+          target = Math.min(r.endOffset, ownEnd < 0 ? log.logEndOffset : ownEnd, log.logEndOffset)
+        }
+        if (target < log.logEndOffset) {
+          this.options.log.info('truncating divergent log tail', { topic: t.topic, partition: r.partition, from: log.logEndOffset, to: target, leaderEpoch: r.leaderEpoch })
+          log.truncateTo(target)
+        }
+        f.truncated = true
+      }
+    }
+    if (fetched.every(f => !f.truncated)) throw new Error('no partition could be truncated yet')
+  }
+
+  private async fetch (connection: Connection): Promise<void> {
+    const partitions = [...this.partitions.keys()]
+    const byTopic = groupByTopic(partitions)
+    const response = await connection.send(FetchRequest, FetchResponse, FETCH_VERSION, {
+      replicaId: this.options.brokerId,
+      maxWaitMs: this.options.fetchWaitMaxMs,
+      minBytes: 1,
+      maxBytes: this.options.fetchResponseMaxBytes,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [...byTopic].map(([topic, ps]) => ({
+        topic,
+        partitions: ps.map(p => ({ partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, logStartOffset: p.log.logStartOffset, partitionMaxBytes: this.options.fetchMaxBytes })),
+      })),
+      forgottenTopicsData: [],
+      rackId: '',
+    }, { timeoutMs: this.options.requestTimeoutMs + this.options.fetchWaitMaxMs })
+    let failures = 0
+    for (const t of response.responses) {
+      for (const r of t.partitions) {
+        const partition = byTopic.get(t.topic)?.find(p => p.partition === r.partitionIndex)
+        if (partition === undefined || !this.partitions.has(partition)) continue
+        const log = partition.log
+        if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          // Our log end is below the leader's log start (retention moved it): start over there.
+          if (log.logEndOffset < r.logStartOffset) log.truncateFullyAndStartAt(r.logStartOffset)
+          else this.partitions.set(partition, { partition, truncated: false })
+          continue
+        }
+        if (r.errorCode !== ErrorCode.NONE) { failures++; continue }
+        if (r.records !== null && r.records.length > 0) {
+          const appended = log.appendAsFollower(r.records)
+          if (appended.errorCode !== 0) {
+            this.options.log.warn('replica append failed', { topic: t.topic, partition: r.partitionIndex, reason: appended.reason })
+            this.partitions.set(partition, { partition, truncated: false })
+            continue
+          }
+        }
+        log.highWatermark = Math.min(r.highWatermark, log.logEndOffset)
+      }
+    }
+    if (failures > 0 && failures === partitions.length) throw new Error('every partition failed; waiting for new metadata')
+  }
+}
+
+function groupByTopic (partitions: Partition[]): Map<string, Partition[]> {
+  const out = new Map<string, Partition[]>()
+  for (const p of partitions) {
+    const list = out.get(p.topic)
+    if (list === undefined) out.set(p.topic, [p])
+    else list.push(p)
+  }
+  return out
+}
