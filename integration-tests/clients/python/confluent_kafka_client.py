@@ -1,0 +1,94 @@
+"""Drives confluent-kafka-python 1.7.0 (Debian's python3-confluent-kafka, librdkafka 2.0.2) for the
+client integration tests.
+
+    confluent_kafka_client.py produce BOOTSTRAP TOPIC [COMPRESSION] < records.jsonl
+    confluent_kafka_client.py consume BOOTSTRAP TOPIC COUNT
+
+produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends them all
+(librdkafka's default consistent_random partitioner, acks=1) and prints {"key","partition","offset"}
+per record in send order. consume assigns every partition at OFFSET_BEGINNING (no subscribe, no
+commits) and prints COUNT records as {"partition","offset","key","value","headers","timestamp"}.
+Run it with /usr/bin/python3: the first python3 on PATH may lack the Debian modules.
+"""
+import json
+import sys
+import time
+
+from confluent_kafka import OFFSET_BEGINNING, TIMESTAMP_NOT_AVAILABLE, Consumer, Producer, TopicPartition
+
+
+def text(b):
+    return None if b is None else b.decode('utf-8')
+
+
+def raw(s):
+    return None if s is None else s.encode('utf-8')
+
+
+def produce(bootstrap, topic, compression=None):
+    config = {'bootstrap.servers': bootstrap, 'acks': 1, 'linger.ms': 5, 'client.id': 'confluent-kafka-integration-test'}
+    if compression:
+        config['compression.codec'] = compression
+    producer = Producer(config)
+    reports = []
+    errors = []
+
+    def on_delivery(err, msg):
+        if err is not None:
+            errors.append(str(err))
+
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        report = {'key': r['key']}
+        reports.append(report)
+
+        def delivered(err, msg, report=report):
+            on_delivery(err, msg)
+            report['partition'], report['offset'] = msg.partition(), msg.offset()
+
+        producer.produce(topic, key=raw(r['key']), value=raw(r['value']), headers=[(k, raw(v)) for k, v in r['headers']],
+                         timestamp=r['timestamp'], on_delivery=delivered)
+        producer.poll(0)
+    if producer.flush(15) != 0:
+        sys.exit('records still undelivered after 15 s')
+    if errors:
+        sys.exit('delivery failed: ' + '; '.join(errors))
+    for report in reports:
+        print(json.dumps(report))
+
+
+def consume(bootstrap, topic, count):
+    # group.id is required by the Python binding; with assign() and no commits it is only a label.
+    consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'assign-only', 'enable.auto.commit': False,
+                         'enable.auto.offset.store': False, 'client.id': 'confluent-kafka-integration-test'})
+    metadata = consumer.list_topics(topic, timeout=10)
+    partitions = sorted(metadata.topics[topic].partitions)
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+    deadline = time.monotonic() + 15
+    got = 0
+    while got < count:
+        if time.monotonic() > deadline:
+            sys.exit('read %d of %d records before the deadline' % (got, count))
+        m = consumer.poll(0.5)
+        if m is None:
+            continue
+        if m.error() is not None:
+            sys.exit('consume error: %s' % m.error())
+        ts_type, ts = m.timestamp()
+        print(json.dumps({'partition': m.partition(), 'offset': m.offset(), 'key': text(m.key()), 'value': text(m.value()),
+                          'headers': [[k, text(v)] for k, v in (m.headers() or [])],
+                          'timestamp': -1 if ts_type == TIMESTAMP_NOT_AVAILABLE else ts}))
+        got += 1
+    consumer.close()
+
+
+if __name__ == '__main__':
+    mode, bootstrap, topic = sys.argv[1:4]
+    if mode == 'produce':
+        produce(bootstrap, topic, sys.argv[4] if len(sys.argv) > 4 else None)
+    elif mode == 'consume':
+        consume(bootstrap, topic, int(sys.argv[4]))
+    else:
+        sys.exit('unknown mode ' + mode)
