@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { electPreferred, initialState, onBrokersChanged } from './leader-election.js'
+import { electPreferred, initialState, onBrokersChanged, onControlledShutdown } from './leader-election.js'
 
 const live = (...ids: number[]): Set<number> => new Set(ids)
 
@@ -34,4 +34,13 @@ test('preferred / controlled-shutdown election picks the first live ISR candidat
   assert.deepEqual(electPreferred(p, [1, 2, 3], live(1, 2, 3), 1), { leader: 1, leaderEpoch: 4, isr: [2, 1, 3], controllerEpoch: 1 })
   assert.equal(electPreferred(p, [2], live(1, 2, 3), 1), undefined)
   assert.deepEqual(electPreferred(p, [3, 1], live(1, 3), 1)?.leader, 3)
+})
+
+test('controlled shutdown moves leadership to another ISR member and drops the broker from ISRs it follows', () => {
+  const led = { replicas: [1, 2, 3], state: { leader: 1, leaderEpoch: 2, isr: [1, 2, 3], controllerEpoch: 1 } }
+  assert.deepEqual(onControlledShutdown(led, 1, live(1, 2, 3), 4), { leader: 2, leaderEpoch: 3, isr: [2, 3], controllerEpoch: 4 })
+  const followed = { replicas: [2, 1], state: { leader: 2, leaderEpoch: 0, isr: [2, 1], controllerEpoch: 1 } }
+  assert.deepEqual(onControlledShutdown(followed, 1, live(1, 2), 4), { leader: 2, leaderEpoch: 1, isr: [2], controllerEpoch: 4 })
+  const alone = { replicas: [1, 2], state: { leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1 } }
+  assert.equal(onControlledShutdown(alone, 1, live(1, 2), 4), undefined, 'no other ISR member: it stays')
 })

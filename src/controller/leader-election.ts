@@ -51,3 +51,18 @@ export function electPreferred (p: PartitionView, candidates: readonly number[],
   if (leader === undefined || leader === s.leader) return undefined
   return { ...s, leader, leaderEpoch: s.leaderEpoch + 1, controllerEpoch }
 }
+
+/**
+ * Controlled shutdown (Kafka's ControlledShutdownLeaderSelector): a partition led by the stopping
+ * broker moves to the first other live ISR member in assignment order; where the broker only
+ * follows, it leaves the ISR. Undefined when nothing can change (it is the only ISR member).
+ */
+export function onControlledShutdown (p: PartitionView, brokerId: number, live: ReadonlySet<number>, controllerEpoch: number): PartitionState | undefined {
+  const s = p.state
+  if (s === undefined || !s.isr.includes(brokerId)) return undefined
+  const isr = s.isr.filter(r => r !== brokerId)
+  if (s.leader !== brokerId) return isr.length === 0 ? undefined : { ...s, isr, leaderEpoch: s.leaderEpoch + 1, controllerEpoch }
+  const leader = p.replicas.find(r => r !== brokerId && live.has(r) && isr.includes(r))
+  if (leader === undefined) return undefined
+  return { leader, leaderEpoch: s.leaderEpoch + 1, isr, controllerEpoch }
+}

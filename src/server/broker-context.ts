@@ -2,6 +2,7 @@ import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
 import type { MetadataCache } from '../cluster/metadata-cache.js'
 import type { ZkSession } from '../cluster/zk-session.js'
+import type { PartitionLeadership } from '../controller/partition-leadership.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 
 /** What request handlers may use: the broker's identity, its cluster view and its partitions. */
@@ -13,6 +14,8 @@ export interface BrokerContext {
   zk: ZkSession
   metadata: MetadataCache
   replicas: ReplicaManager
+  /** The controller's side, answering only while this broker is the controller. */
+  leadership: PartitionLeadership
   /** (apiKey, min, max) served: ApiVersions answers from it. */
   supportedVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
 }

@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs'
 import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
 import { ConfigError } from '../errors.js'
+import { Connection } from '../client/connection.js'
+import { ErrorCode, errorName } from '../protocol/error-codes.js'
+import { ControlledShutdownRequest, ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js'
 import { ZkSession } from '../cluster/zk-session.js'
 import { brokerIdInUse, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
@@ -72,6 +75,16 @@ export class KafkaServer {
     replicas.start()
     this.replicas = replicas
 
+    const controller = new Controller(zk, this.brokerId, this.log.child({ component: 'controller' }))
+    this.controller = controller
+    const leadership = new PartitionLeadership(zk, controller, {
+      uncleanLeaderElection: v['unclean.leader.election.enable'],
+      autoLeaderRebalance: v['auto.leader.rebalance.enable'],
+      imbalanceCheckIntervalMs: v['leader.imbalance.check.interval.seconds'] * 1000,
+      imbalancePercentage: v['leader.imbalance.per.broker.percentage'],
+    }, this.log.child({ component: 'controller' }))
+    this.leadership = leadership
+
     const broker: BrokerContext = {
       brokerId: this.brokerId,
       clusterId: this.clusterId,
@@ -80,6 +93,7 @@ export class KafkaServer {
       zk,
       metadata,
       replicas,
+      leadership,
       supportedVersions: () => [],
     }
     const socketServer = new SocketServer(v['socket.request.max.bytes'], this.log.child({ component: 'network' }))
@@ -94,9 +108,7 @@ export class KafkaServer {
     await registerBroker(zk, this.brokerId, this.config.advertisedListeners, v['broker.rack'], this.log.child({ component: 'registration' }))
     zk.on('session', () => { void this.reregister() })
 
-    this.controller = new Controller(zk, this.brokerId, this.log.child({ component: 'controller' }))
-    this.leadership = new PartitionLeadership(zk, this.controller, { uncleanLeaderElection: v['unclean.leader.election.enable'] }, this.log.child({ component: 'controller' }))
-    await this.controller.start()
+    await controller.start()
     this.log.info('started', { brokerId: this.brokerId, clusterId: this.clusterId })
   }
 
@@ -107,6 +119,53 @@ export class KafkaServer {
       await registerBroker(this.zk, this.brokerId, this.config.advertisedListeners, this.config.values['broker.rack'], this.log.child({ component: 'registration' }))
     } catch (err) {
       this.log.error('re-registration after session expiry failed', { error: (err as Error).message })
+    }
+  }
+
+  /**
+   * Kafka's controlled shutdown: ask the controller to move this broker's leaderships away before
+   * it stops serving, so clients see one NOT_LEADER_OR_FOLLOWER instead of a session timeout.
+   */
+  private async controlledShutdown (): Promise<void> {
+    const v = this.config.values
+    if (!v['controlled.shutdown.enable'] || this.metadata === undefined || this.leadership === undefined) return
+    if (this.metadata.brokers().filter(b => b.id !== this.brokerId).length === 0) return
+    const startMs = Date.now()
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const remaining = await this.requestControlledShutdown(this.metadata.controllerId)
+        if (remaining === 0) {
+          this.log.info('controlled shutdown succeeded', { durationMs: Date.now() - startMs })
+          return
+        }
+        this.log.warn('controlled shutdown incomplete; retrying', { attempt, remainingPartitions: remaining })
+      } catch (err) {
+        this.log.warn('controlled shutdown request failed; retrying', { attempt, error: (err as Error).message })
+      }
+      await new Promise(resolve => setTimeout(resolve, 1000))
+    }
+    this.log.warn('controlled shutdown gave up; shutting down anyway')
+  }
+
+  /** Partitions still led here after the controller acted (the controller may be this broker). */
+  private async requestControlledShutdown (controllerId: number): Promise<number> {
+    if (controllerId === this.brokerId) {
+      const remaining = await this.leadership?.controlledShutdown(this.brokerId)
+      if (remaining === undefined) throw new Error('no longer the controller')
+      return remaining.length
+    }
+    const listener = this.config.values['inter.broker.listener.name'] ?? this.config.listeners[0]?.listenerName
+    const endpoint = this.metadata?.broker(controllerId)?.endpoints.find(e => e.listenerName === listener)
+    if (endpoint === undefined) throw new Error(`controller ${controllerId} is not reachable`)
+    const connection = new Connection(endpoint, { clientId: `broker-${this.brokerId}-shutdown`, connectTimeoutMs: 5000, requestTimeoutMs: 30_000 })
+    try {
+      await connection.connect()
+      const epoch = this.metadata?.broker(this.brokerId)?.epoch ?? -1n
+      const response = await connection.send(ControlledShutdownRequest, ControlledShutdownResponse, 2, { brokerId: this.brokerId, brokerEpoch: Number(epoch) })
+      if (response.errorCode !== ErrorCode.NONE) throw new Error(`controller answered ${errorName(response.errorCode)}`)
+      return response.remainingPartitions.length
+    } finally {
+      connection.close()
     }
   }
 
@@ -125,6 +184,8 @@ export class KafkaServer {
     if (this.shuttingDown) return
     this.shuttingDown = true
     this.log.info('shutting down', { brokerId: this.brokerId })
+    await this.controlledShutdown()
+    this.leadership?.stop()
     await this.controller?.shutdown()
     await this.socketServer?.close()
     this.metadata?.stop()

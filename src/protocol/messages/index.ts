@@ -6,6 +6,7 @@
 import type { MessageDescriptor } from '../schema/index.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js'
+import { ControlledShutdownRequest, ControlledShutdownResponse } from './controlled-shutdown.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js'
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js'
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js'
@@ -14,6 +15,7 @@ import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js'
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js'
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.js'
+import { ElectLeadersRequest, ElectLeadersResponse } from './elect-leaders.js'
 import { FetchRequest, FetchResponse } from './fetch.js'
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator.js'
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js'
@@ -41,6 +43,8 @@ export interface ApiMessages {
 
 const PAIRS: Array<[MessageDescriptor, MessageDescriptor]> = [
   [ProduceRequest, ProduceResponse],
+  [ControlledShutdownRequest, ControlledShutdownResponse],
+  [ElectLeadersRequest, ElectLeadersResponse],
   [FetchRequest, FetchResponse],
   [ListOffsetsRequest, ListOffsetsResponse],
   [MetadataRequest, MetadataResponse],

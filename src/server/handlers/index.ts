@@ -1,9 +1,11 @@
 import type { ApiHandler } from '../api-handler.js'
 import { handleApiVersions } from './api-versions.js'
+import { handleControlledShutdown } from './controlled-shutdown.js'
 import { handleCreatePartitions } from './create-partitions.js'
 import { handleCreateTopics } from './create-topics.js'
 import { handleDeleteTopics } from './delete-topics.js'
 import { handleDescribeCluster } from './describe-cluster.js'
+import { handleElectLeaders } from './elect-leaders.js'
 import { handleFetch } from './fetch.js'
 import { handleListOffsets } from './list-offsets.js'
 import { handleMetadata } from './metadata.js'
@@ -22,4 +24,6 @@ export const handlers: readonly ApiHandler[] = [
   handleCreatePartitions,
   handleDescribeCluster,
   handleOffsetForLeaderEpoch,
+  handleControlledShutdown,
+  handleElectLeaders,
 ]

@@ -1,0 +1,85 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Kafka, logLevel } from 'kafkajs'
+import { Connection } from '../src/client/connection.js'
+import { ErrorCode } from '../src/protocol/error-codes.js'
+import { ElectLeadersRequest, ElectLeadersResponse } from '../src/protocol/messages/elect-leaders.js'
+import { createTopic } from './support/admin.js'
+import { startCluster, type Cluster } from './support/cluster.js'
+import { waitFor } from './support/wait-for.js'
+
+async function leaderOf (cluster: Cluster, topic: string, partition: number): Promise<{ leader: number, isr: number[] }> {
+  const node = await cluster.zk.getData(`/brokers/topics/${topic}/partitions/${partition}/state`)
+  assert.ok(node !== null)
+  return JSON.parse(node.data.toString()) as { leader: number, isr: number[] }
+}
+
+test('controlled shutdown (SIGTERM) moves leadership before exit: acks=all producing sees no error past one retry', async t => {
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': 30_000, 'min.insync.replicas': 2, 'auto.leader.rebalance.enable': false } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'moving', { assignments: [[1, 2, 3], [2, 3, 1], [3, 1, 2]] })
+  await waitFor(async () => (await leaderOf(cluster, 'moving', 0)).isr.length === 3, 'a full ISR for moving-0')
+
+  const kafka = new Kafka({ clientId: 'shutdown-test', brokers: [cluster.broker(2).bootstrap, cluster.broker(3).bootstrap], logLevel: logLevel.NOTHING })
+  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 100 } })
+  await producer.connect()
+  t.after(async () => await producer.disconnect())
+  let acked = 0
+  let failures = 0
+  let stop = false
+  const loop = (async () => {
+    for (let i = 0; !stop; i++) {
+      try {
+        await producer.send({ topic: 'moving', acks: -1, messages: [{ key: String(i % 3), value: `m${i}` }] })
+        acked++
+      } catch { failures++ }
+    }
+  })()
+  await waitFor(() => acked >= 100, '100 acknowledged records before the shutdown', { timeoutMs: 20_000 })
+
+  const stoppedAt = Date.now()
+  const code = await cluster.broker(1).stop()
+  const exitMs = Date.now() - stoppedAt
+  assert.equal(code, 0)
+  assert.notEqual((await leaderOf(cluster, 'moving', 0)).leader, 1, 'leadership of moving-0 moved before the broker exited')
+  assert.ok(exitMs < 2000 + 1000, `controlled shutdown took ${exitMs} ms`)
+  const afterStop = acked
+  await waitFor(() => acked >= afterStop + 100, '100 more acknowledged records after the shutdown', { timeoutMs: 10_000 })
+  stop = true
+  await loop
+  assert.equal(failures, 0, 'no send failed after its one retry')
+})
+
+test('preferred leader election: automatic after the broker returns, and on request (ElectLeaders)', async t => {
+  const cluster = await startCluster({ brokers: 2, config: { 'zookeeper.session.timeout.ms': 30_000, 'auto.leader.rebalance.enable': true, 'leader.imbalance.check.interval.seconds': 1 } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'pref', { assignments: [[1, 2]] })
+  await waitFor(async () => (await leaderOf(cluster, 'pref', 0)).isr.length === 2, 'a full ISR for pref-0')
+  await cluster.broker(1).stop()
+  assert.equal((await leaderOf(cluster, 'pref', 0)).leader, 2)
+  await cluster.broker(1).start()
+  await waitFor(async () => (await leaderOf(cluster, 'pref', 0)).leader === 1, 'broker 1, the preferred replica, to lead pref-0 again', { timeoutMs: 15_000 })
+})
+
+test('ElectLeaders on the controller moves leadership back to the preferred replica', async t => {
+  const cluster = await startCluster({ brokers: 2, config: { 'zookeeper.session.timeout.ms': 30_000, 'auto.leader.rebalance.enable': false } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'manual', { assignments: [[1, 2]] })
+  await waitFor(async () => (await leaderOf(cluster, 'manual', 0)).isr.length === 2, 'a full ISR for manual-0')
+  await cluster.broker(1).stop()
+  await cluster.broker(1).start()
+  await waitFor(async () => (await leaderOf(cluster, 'manual', 0)).isr.length === 2, 'broker 1 back in the ISR')
+  assert.equal((await leaderOf(cluster, 'manual', 0)).leader, 2, 'no automatic move back')
+
+  const controllerId = (JSON.parse((await cluster.zk.getData('/controller'))?.data.toString() ?? '{}') as { brokerid: number }).brokerid
+  const controller = cluster.broker(controllerId)
+  const connection = new Connection({ host: '127.0.0.1', port: controller.port }, { clientId: 'elect', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 })
+  await connection.connect()
+  t.after(() => connection.close())
+  const response = await connection.send(ElectLeadersRequest, ElectLeadersResponse, 1, { electionType: 0, topicPartitions: [{ topic: 'manual', partitions: [0] }], timeoutMs: 10_000 })
+  assert.equal(response.errorCode, ErrorCode.NONE)
+  assert.equal(response.replicaElectionResults[0]?.partitionResult[0]?.errorCode, ErrorCode.NONE)
+  await waitFor(async () => (await leaderOf(cluster, 'manual', 0)).leader === 1, 'broker 1 to lead manual-0 after ElectLeaders')
+  const again = await connection.send(ElectLeadersRequest, ElectLeadersResponse, 1, { electionType: 0, topicPartitions: [{ topic: 'manual', partitions: [0] }], timeoutMs: 10_000 })
+  assert.equal(again.replicaElectionResults[0]?.partitionResult[0]?.errorCode, ErrorCode.ELECTION_NOT_NEEDED)
+})
