@@ -1,12 +1,15 @@
 import type { ApiHandler } from '../api-handler.js'
+import { handleAlterConfigs } from './alter-configs.js'
 import { handleApiVersions } from './api-versions.js'
 import { handleControlledShutdown } from './controlled-shutdown.js'
 import { handleCreatePartitions } from './create-partitions.js'
 import { handleCreateTopics } from './create-topics.js'
 import { handleDeleteTopics } from './delete-topics.js'
 import { handleDescribeCluster } from './describe-cluster.js'
+import { handleDescribeConfigs } from './describe-configs.js'
 import { handleElectLeaders } from './elect-leaders.js'
 import { handleFetch } from './fetch.js'
+import { handleIncrementalAlterConfigs } from './incremental-alter-configs.js'
 import { handleListOffsets } from './list-offsets.js'
 import { handleMetadata } from './metadata.js'
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js'
@@ -26,4 +29,7 @@ export const handlers: readonly ApiHandler[] = [
   handleOffsetForLeaderEpoch,
   handleControlledShutdown,
   handleElectLeaders,
+  handleDescribeConfigs,
+  handleAlterConfigs,
+  handleIncrementalAlterConfigs,
 ]
