@@ -217,8 +217,9 @@ export function decodeRecordBatches (buf: Buffer): DecodedBatch[] {
 /**
  * `inflatedRecords`: the records already decompressed (consumers inflate off the event loop with
  * decompressAsync, and zstd has no synchronous binding); otherwise they are inflated here.
+ * `checkCrc` false: the caller checked it already (or was told not to, Kafka's check.crcs).
  */
-export function decodeRecordBatch (batch: Buffer, inflatedRecords?: Buffer): DecodedBatch {
+export function decodeRecordBatch (batch: Buffer, inflatedRecords?: Buffer, checkCrc = true): DecodedBatch {
   const r = new Reader(batch)
   const baseOffset = r.int64()
   r.int32()
@@ -226,7 +227,7 @@ export function decodeRecordBatch (batch: Buffer, inflatedRecords?: Buffer): Dec
   const magic = r.int8()
   if (magic !== 2) throw new ProtocolError(`record batch magic ${magic} is not 2`)
   const crc = r.uint32()
-  if (crc32c(batch, CRC_START, batch.length) !== crc) throw new ProtocolError('record batch CRC-32C mismatch')
+  if (checkCrc && crc32c(batch, CRC_START, batch.length) !== crc) throw new ProtocolError('record batch CRC-32C mismatch')
   const attributes = r.int16()
   const lastOffsetDelta = r.int32()
   const baseTimestamp = r.int64()

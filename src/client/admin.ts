@@ -1,0 +1,250 @@
+/**
+ * The admin client: topics (create, delete, list, describe, add partitions), configs (describe,
+ * alter) and the cluster. In ZooKeeper mode CreateTopics, DeleteTopics and CreatePartitions go to
+ * the controller; NOT_CONTROLLER is retriable, so a moved controller costs a metadata refresh and
+ * a retry. Per-topic and per-resource outcomes come back as values (one bad topic does not fail
+ * its neighbours); only a failure of the whole call throws.
+ */
+import { ErrorCode } from '../protocol/error-codes.js'
+import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/alter-configs.js'
+import { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/messages/create-partitions.js'
+import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js'
+import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js'
+import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js'
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js'
+import { commonClientSchema, parseClientConfig, type ClientProperties } from './client-config.js'
+import type { BrokerNode, TopicMetadata } from './cluster-metadata.js'
+import { KafkaClient } from './kafka-client.js'
+import { KafkaError } from '../errors.js'
+
+export interface NewTopic {
+  name: string
+  /** -1: the broker's num.partitions (CreateTopics v4+). */
+  numPartitions?: number
+  /** -1: the broker's default.replication.factor. */
+  replicationFactor?: number
+  /** Broker ids per partition, partition 0 first; replaces numPartitions/replicationFactor. */
+  replicaAssignment?: number[][]
+  configs?: Record<string, string>
+}
+
+export interface TopicResult { name: string, errorCode: number, errorMessage: string | null }
+
+export interface AdminOptions {
+  /** For the whole call, retries included (default.api.timeout.ms otherwise). */
+  timeoutMs?: number
+  validateOnly?: boolean
+}
+
+/** Kafka's ConfigResource.Type values on the wire. */
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const
+export type ResourceType = (typeof ResourceType)[keyof typeof ResourceType]
+
+export interface ConfigResource { type: ResourceType, name: string }
+
+/** DescribeConfigs' config source (Kafka's ConfigSource ids). */
+export const ConfigSource = {
+  UNKNOWN: 0, DYNAMIC_TOPIC_CONFIG: 1, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5, DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+} as const
+
+export interface ConfigEntry {
+  name: string
+  value: string | null
+  readOnly: boolean
+  isSensitive: boolean
+  source: number
+  synonyms: Array<{ name: string, value: string | null, source: number }>
+}
+
+export interface ConfigResult extends ConfigResource { errorCode: number, errorMessage: string | null, entries: ConfigEntry[] }
+
+/** IncrementalAlterConfigs operations (Kafka's AlterConfigOp.OpType ids). */
+export const AlterConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
+export interface ConfigChange { name: string, op: (typeof AlterConfigOp)[keyof typeof AlterConfigOp], value: string | null }
+
+export interface ClusterDescription { clusterId: string | null, controllerId: number, brokers: BrokerNode[] }
+
+export class Admin {
+  readonly client: KafkaClient
+  /** Keys nobody knows, from the properties given (the tools warn about them). */
+  readonly unknownKeys: string[]
+
+  constructor (properties: ClientProperties) {
+    const { values, unknownKeys } = parseClientConfig(commonClientSchema, properties)
+    this.client = new KafkaClient(values)
+    this.unknownKeys = unknownKeys
+  }
+
+  async createTopics (topics: NewTopic[], options: AdminOptions = {}): Promise<TopicResult[]> {
+    const timeoutMs = options.timeoutMs ?? this.client.config['default.api.timeout.ms']
+    return await this.onController('CreateTopics', timeoutMs, async conn => {
+      const version = conn.version(CreateTopicsRequest, 0, 7)
+      const response = await conn.send(CreateTopicsRequest, CreateTopicsResponse, version, {
+        topics: topics.map(t => ({
+          name: t.name,
+          numPartitions: t.replicaAssignment !== undefined ? -1 : t.numPartitions ?? -1,
+          replicationFactor: t.replicaAssignment !== undefined ? -1 : t.replicationFactor ?? -1,
+          assignments: (t.replicaAssignment ?? []).map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
+          configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+        timeoutMs,
+        validateOnly: options.validateOnly ?? false,
+      })
+      return response.topics.map(t => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage }))
+    })
+  }
+
+  async deleteTopics (names: string[], options: AdminOptions = {}): Promise<TopicResult[]> {
+    const timeoutMs = options.timeoutMs ?? this.client.config['default.api.timeout.ms']
+    return await this.onController('DeleteTopics', timeoutMs, async conn => {
+      const version = conn.version(DeleteTopicsRequest, 0, 5)
+      const response = await conn.send(DeleteTopicsRequest, DeleteTopicsResponse, version, { topicNames: names, timeoutMs })
+      return response.responses.map(r => ({ name: r.name ?? '', errorCode: r.errorCode, errorMessage: r.errorMessage }))
+    })
+  }
+
+  /** Grows topics to `count` partitions; `assignments` gives broker ids for each new partition. */
+  async createPartitions (topics: Array<{ name: string, count: number, assignments?: number[][] }>, options: AdminOptions = {}): Promise<TopicResult[]> {
+    const timeoutMs = options.timeoutMs ?? this.client.config['default.api.timeout.ms']
+    return await this.onController('CreatePartitions', timeoutMs, async conn => {
+      const version = conn.version(CreatePartitionsRequest, 0, 3)
+      const response = await conn.send(CreatePartitionsRequest, CreatePartitionsResponse, version, {
+        topics: topics.map(t => ({ name: t.name, count: t.count, assignments: t.assignments?.map(brokerIds => ({ brokerIds })) ?? null })),
+        timeoutMs,
+        validateOnly: options.validateOnly ?? false,
+      })
+      return response.results.map(r => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage }))
+    })
+  }
+
+  /** Topic names, sorted; internal topics (__consumer_offsets) only when asked for. */
+  async listTopics (options: { includeInternal?: boolean } & AdminOptions = {}): Promise<string[]> {
+    const topics = await this.describeTopics(null, options)
+    return topics.filter(t => options.includeInternal === true || !t.isInternal).map(t => t.name).sort()
+  }
+
+  /** Metadata for the named topics (null: all). Unknown names come back with their error code. */
+  async describeTopics (names: string[] | null, options: AdminOptions = {}): Promise<TopicMetadata[]> {
+    return await this.client.retry('Metadata', async () => {
+      await this.client.refreshMetadata(names)
+      const all = [...this.client.metadata.topics.values()]
+      if (names === null) return all.sort((a, b) => a.name.localeCompare(b.name))
+      return names.map(name => this.client.metadata.topics.get(name) ??
+        { name, topicId: '', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, isInternal: false, partitions: [] })
+    }, { timeoutMs: options.timeoutMs })
+  }
+
+  async describeCluster (options: AdminOptions = {}): Promise<ClusterDescription> {
+    return await this.client.retry('DescribeCluster', async () => {
+      await this.client.refreshMetadata([])
+      const m = this.client.metadata
+      return { clusterId: m.clusterId, controllerId: m.controllerId, brokers: [...m.brokers.values()].sort((a, b) => a.nodeId - b.nodeId) }
+    }, { timeoutMs: options.timeoutMs })
+  }
+
+  /** DescribeConfigs; broker resources are asked of that broker, topics of any. */
+  async describeConfigs (resources: ConfigResource[], options: AdminOptions & { keys?: string[] } = {}): Promise<ConfigResult[]> {
+    const results: ConfigResult[] = []
+    for (const [nodeId, group] of this.byTargetBroker(resources)) {
+      const response = await this.client.retry('DescribeConfigs', async () => {
+        const conn = nodeId === undefined ? await this.client.anyConnection() : await this.client.connectionTo(nodeId)
+        const version = conn.version(DescribeConfigsRequest, 1, 4)
+        return await conn.send(DescribeConfigsRequest, DescribeConfigsResponse, version, {
+          resources: group.map(r => ({ resourceType: r.type, resourceName: r.name, configurationKeys: options.keys ?? null })),
+          includeSynonyms: true,
+        })
+      }, { timeoutMs: options.timeoutMs, beforeRetry: async () => await this.client.refreshMetadata([]) })
+      for (const r of response.results) {
+        results.push({
+          type: r.resourceType as ResourceType,
+          name: r.resourceName,
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          entries: r.configs.map(c => ({
+            name: c.name,
+            value: c.value,
+            readOnly: c.readOnly,
+            isSensitive: c.isSensitive,
+            source: c.configSource,
+            synonyms: c.synonyms.map(s => ({ name: s.name, value: s.value, source: s.source })),
+          })),
+        })
+      }
+    }
+    return results
+  }
+
+  /**
+   * IncrementalAlterConfigs; against a broker without it, the legacy AlterConfigs with the
+   * current dynamic values merged (AlterConfigs replaces the whole set).
+   */
+  async incrementalAlterConfigs (changes: Array<{ resource: ConfigResource, changes: ConfigChange[] }>, options: AdminOptions = {}): Promise<Array<ConfigResource & { errorCode: number, errorMessage: string | null }>> {
+    const out: Array<ConfigResource & { errorCode: number, errorMessage: string | null }> = []
+    for (const [nodeId, group] of this.byTargetBroker(changes.map(c => ({ ...c.resource, changes: c.changes })))) {
+      const responses = await this.client.retry('IncrementalAlterConfigs', async () => {
+        const conn = nodeId === undefined ? await this.client.anyConnection() : await this.client.connectionTo(nodeId)
+        if (conn.apiVersions.has(IncrementalAlterConfigsRequest.apiKey)) {
+          const version = conn.version(IncrementalAlterConfigsRequest, 0, 1)
+          const response = await conn.send(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, version, {
+            resources: group.map(r => ({
+              resourceType: r.type,
+              resourceName: r.name,
+              configs: r.changes.map(c => ({ name: c.name, configOperation: c.op, value: c.value })),
+            })),
+            validateOnly: options.validateOnly ?? false,
+          })
+          return response.responses
+        }
+        return await this.legacyAlterConfigs(group, options)
+      }, { timeoutMs: options.timeoutMs, beforeRetry: async () => await this.client.refreshMetadata([]) })
+      for (const r of responses) out.push({ type: r.resourceType as ResourceType, name: r.resourceName, errorCode: r.errorCode, errorMessage: r.errorMessage })
+    }
+    return out
+  }
+
+  async close (): Promise<void> {
+    await this.client.close()
+  }
+
+  private async legacyAlterConfigs (group: Array<ConfigResource & { changes: ConfigChange[] }>, options: AdminOptions): Promise<Array<{ resourceType: number, resourceName: string, errorCode: number, errorMessage: string | null }>> {
+    const current = await this.describeConfigs(group, options)
+    const resources = group.map((r, i) => {
+      const values = new Map<string, string | null>()
+      for (const e of current[i]?.entries ?? []) {
+        if (e.source === ConfigSource.DYNAMIC_TOPIC_CONFIG || e.source === ConfigSource.DYNAMIC_BROKER_CONFIG) values.set(e.name, e.value)
+      }
+      for (const c of r.changes) {
+        if (c.op === AlterConfigOp.SET) values.set(c.name, c.value)
+        else if (c.op === AlterConfigOp.DELETE) values.delete(c.name)
+        else throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `the broker has no IncrementalAlterConfigs, so ${c.name} cannot be appended to or subtracted from`)
+      }
+      return { resourceType: r.type, resourceName: r.name, configs: [...values].map(([name, value]) => ({ name, value })) }
+    })
+    const conn = await this.client.anyConnection()
+    const response = await conn.send(AlterConfigsRequest, AlterConfigsResponse, conn.version(AlterConfigsRequest, 0, 2), {
+      resources, validateOnly: options.validateOnly ?? false,
+    })
+    return response.responses
+  }
+
+  /** Runs a controller-only request, retrying (after a metadata refresh) while the controller moves. */
+  private async onController<T> (what: string, timeoutMs: number, run: (conn: Awaited<ReturnType<KafkaClient['controllerConnection']>>) => Promise<T>): Promise<T> {
+    return await this.client.retry(what, async () => {
+      const results = await run(await this.client.controllerConnection())
+      const notController = Array.isArray(results) && results.some(r => (r as TopicResult).errorCode === ErrorCode.NOT_CONTROLLER)
+      if (notController) throw new KafkaError(ErrorCode.NOT_CONTROLLER, `${what} reached a broker that is no longer the controller`)
+      return results
+    }, { timeoutMs, beforeRetry: async () => await this.client.refreshMetadata([]) })
+  }
+
+  /** Broker resources go to that broker (by id); everything else to any broker (key undefined). */
+  private byTargetBroker<R extends ConfigResource> (resources: R[]): Map<number | undefined, R[]> {
+    const groups = new Map<number | undefined, R[]>()
+    for (const r of resources) {
+      const target = r.type === ResourceType.BROKER && r.name !== '' ? Number(r.name) : undefined
+      groups.set(target, [...(groups.get(target) ?? []), r])
+    }
+    return groups
+  }
+}

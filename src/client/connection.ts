@@ -1,0 +1,198 @@
+/**
+ * One TCP connection to one broker. Requests are pipelined: each is written as soon as it is sent,
+ * and responses are matched to requests in order (Kafka answers a connection's requests in the
+ * order received), with the correlation id checked as a guard. A request that outlives its timeout
+ * closes the connection, as Java's NetworkClient does: the stream's position would be unknown
+ * otherwise. Every failure is a KafkaError, so callers decide on retries by the error table alone.
+ */
+import { connect, type Socket } from 'node:net'
+import { decode } from '../protocol/codec.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { encodeRequestFrame, readResponseHeader, responseHeaderVersion } from '../protocol/header.js'
+import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions.js'
+import { Reader } from '../protocol/primitives/reader.js'
+import type { Decoded, Infer, MessageDescriptor } from '../protocol/schema/index.js'
+import { KafkaError } from '../errors.js'
+
+export interface BrokerAddress { host: string, port: number }
+
+export interface ConnectionOptions {
+  clientId: string
+  /** Kafka's socket.connection.setup.timeout.ms. */
+  connectTimeoutMs: number
+  /** Kafka's request.timeout.ms: how long a response may take (a long poll adds its wait). */
+  requestTimeoutMs: number
+}
+
+export interface SendOptions {
+  /** Overrides requestTimeoutMs for this request (Fetch adds fetch.max.wait.ms). */
+  timeoutMs?: number
+}
+
+/** Inclusive version range of one API as the broker advertised it. */
+export interface VersionRange { min: number, max: number }
+
+interface InFlight {
+  correlationId: number
+  response: MessageDescriptor
+  version: number
+  resolve: (value: unknown) => void
+  reject: (err: Error) => void
+  timer: NodeJS.Timeout
+}
+
+export class Connection {
+  /** The broker's ApiVersions answer, by api key; filled in by `connect`. */
+  readonly apiVersions = new Map<number, VersionRange>()
+  private socket?: Socket
+  private readonly inFlight: InFlight[] = []
+  private nextCorrelationId = 0
+  private chunks: Buffer[] = []
+  private buffered = 0
+  private closedError?: KafkaError
+
+  constructor (readonly address: BrokerAddress, private readonly options: ConnectionOptions) {}
+
+  get description (): string { return `${this.address.host}:${this.address.port}` }
+  get inFlightCount (): number { return this.inFlight.length }
+  get isOpen (): boolean { return this.socket !== undefined && this.closedError === undefined }
+
+  /** Opens the socket and asks the broker which API versions it speaks. */
+  async connect (): Promise<void> {
+    const socket = await openSocket(this.address, this.options.connectTimeoutMs)
+    this.socket = socket
+    socket.on('data', chunk => this.onData(chunk))
+    socket.on('error', err => this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} failed: ${err.message}`, { cause: err })))
+    socket.on('close', () => this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} was closed`)))
+    // v0 is the one every broker answers; the ranges are all this client needs from it
+    const versions = await this.send(ApiVersionsRequest, ApiVersionsResponse, 0, {})
+    if (versions.errorCode !== ErrorCode.NONE) {
+      throw new KafkaError(versions.errorCode as ErrorCode, `broker ${this.description} refused ApiVersions`)
+    }
+    for (const k of versions.apiKeys) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion })
+  }
+
+  /**
+   * The highest version of `msg` that both sides speak, within the client's own [min, max];
+   * UNSUPPORTED_VERSION when there is none.
+   */
+  version (msg: MessageDescriptor, min: number, max: number): number {
+    const broker = this.apiVersions.get(msg.apiKey)
+    const top = Math.min(max, broker?.max ?? -1)
+    if (broker === undefined || top < Math.max(min, broker.min)) {
+      throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION,
+        `broker ${this.description} does not support ${msg.name} v${min}-${max} (it offers ${broker === undefined ? 'none' : `v${broker.min}-${broker.max}`})`)
+    }
+    return top
+  }
+
+  /** Sends one request and resolves with its decoded response. */
+  async send<Req extends MessageDescriptor, Res extends MessageDescriptor> (
+    request: Req, response: Res, version: number, value: Infer<Req>, options: SendOptions = {},
+  ): Promise<Decoded<Res>> {
+    const correlationId = this.write(request, version, value)
+    return await new Promise((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs
+      const timer = setTimeout(() => this.fail(new KafkaError(ErrorCode.REQUEST_TIMED_OUT,
+        `${request.name} to ${this.description} got no response within ${timeoutMs} ms`)), timeoutMs)
+      this.inFlight.push({ correlationId, response, version, resolve: resolve as (v: unknown) => void, reject, timer })
+    })
+  }
+
+  /** Sends a request that gets no response (Produce with acks=0); resolves once it is written. */
+  async sendOneWay<Req extends MessageDescriptor> (request: Req, version: number, value: Infer<Req>): Promise<void> {
+    this.write(request, version, value)
+    const socket = this.socket!
+    if (socket.writableNeedDrain) await new Promise(resolve => socket.once('drain', resolve))
+  }
+
+  /** Closes the socket; requests still waiting fail with NETWORK_EXCEPTION. */
+  close (): void {
+    this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} was closed by the client`))
+  }
+
+  private write<Req extends MessageDescriptor> (request: Req, version: number, value: Infer<Req>): number {
+    if (this.closedError !== undefined) throw this.closedError
+    if (this.socket === undefined) throw new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} is not open`)
+    const correlationId = this.nextCorrelationId
+    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff
+    this.socket.write(encodeRequestFrame(request, { apiVersion: version, correlationId, clientId: this.options.clientId }, value))
+    return correlationId
+  }
+
+  private onData (chunk: Buffer): void {
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    while (this.buffered >= 4) {
+      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.coalesce()
+      const size = head.readInt32BE(0)
+      if (size < 4) {
+        this.fail(new KafkaError(ErrorCode.CORRUPT_MESSAGE, `broker ${this.description} sent a frame of ${size} bytes`))
+        return
+      }
+      if (this.buffered < 4 + size) return
+      const all = this.coalesce()
+      const frame = all.subarray(4, 4 + size)
+      const rest = all.subarray(4 + size)
+      this.chunks = rest.length > 0 ? [rest] : []
+      this.buffered = rest.length
+      this.onFrame(frame)
+      if (this.closedError !== undefined) return
+    }
+  }
+
+  private coalesce (): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)]
+    return this.chunks[0]!
+  }
+
+  private onFrame (frame: Buffer): void {
+    const pending = this.inFlight.shift()
+    const reader = new Reader(frame)
+    if (pending === undefined) {
+      this.fail(new KafkaError(ErrorCode.CORRUPT_MESSAGE, `broker ${this.description} sent a response nobody asked for`))
+      return
+    }
+    clearTimeout(pending.timer)
+    try {
+      const { correlationId } = readResponseHeader(reader, responseHeaderVersion(pending.response.apiKey, pending.version))
+      if (correlationId !== pending.correlationId) {
+        throw new Error(`correlation id ${correlationId} where ${pending.correlationId} was due`)
+      }
+      pending.resolve(decode(pending.response, pending.version, reader))
+    } catch (err) {
+      const error = new KafkaError(ErrorCode.CORRUPT_MESSAGE, `bad ${pending.response.name} from ${this.description}: ${(err as Error).message}`, { cause: err })
+      pending.reject(error)
+      this.fail(error)
+    }
+  }
+
+  private fail (err: KafkaError): void {
+    if (this.closedError !== undefined) return
+    this.closedError = err
+    this.socket?.destroy()
+    for (const pending of this.inFlight.splice(0)) {
+      clearTimeout(pending.timer)
+      pending.reject(err)
+    }
+  }
+}
+
+async function openSocket (address: BrokerAddress, timeoutMs: number): Promise<Socket> {
+  return await new Promise((resolve, reject) => {
+    const socket = connect({ host: address.host, port: address.port, noDelay: true })
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `could not connect to ${address.host}:${address.port} within ${timeoutMs} ms`))
+    }, timeoutMs)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      socket.removeAllListeners('error')
+      resolve(socket)
+    })
+    socket.once('error', err => {
+      clearTimeout(timer)
+      reject(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `could not connect to ${address.host}:${address.port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }))
+    })
+  })
+}

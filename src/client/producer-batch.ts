@@ -1,0 +1,97 @@
+/**
+ * The records bound for one partition that go out together (Java's ProducerBatch over a
+ * MemoryRecordsBuilder): each record is encoded into the batch the moment it is appended, so
+ * batch.size is measured on real bytes and no per-record objects wait around. Sealing compresses
+ * the encoded records off the event loop and writes the v2 header and CRC around them.
+ */
+import { compressAsync, type Compression } from '../protocol/records/compression.js'
+import { BATCH_HEADER_BYTES, encodeRecord, sealRecordBatch, type RecordHeader } from '../protocol/records/record.js'
+import { Writer } from '../protocol/primitives/writer.js'
+import type { KafkaError } from '../errors.js'
+
+/** Where a record landed (Java's RecordMetadata). offset is -1 with acks=0. */
+export interface RecordMetadata {
+  topic: string
+  partition: number
+  offset: number
+  timestamp: number
+}
+
+interface Delivery {
+  timestamp: number
+  resolve: (meta: RecordMetadata) => void
+  reject: (err: KafkaError) => void
+}
+
+export class ProducerBatch {
+  recordCount = 0
+  baseTimestamp = 0
+  maxTimestamp = -1
+  /** Send attempts so far (retries = attempts - 1). */
+  attempts = 0
+  /** Date.now() before which a retried batch stays put (retry.backoff.ms). */
+  retryAtMs = 0
+  private readonly writer: Writer
+  private readonly deliveries: Delivery[] = []
+
+  constructor (readonly topic: string, readonly partition: number, readonly batchSize: number, readonly createdMs: number) {
+    this.writer = new Writer(Math.max(256, Math.min(batchSize, 1 << 20)))
+  }
+
+  /** Bytes of the batch if it were sealed uncompressed now. */
+  get sizeInBytes (): number { return BATCH_HEADER_BYTES + this.writer.length }
+  /** Encoded record bytes: what the batch holds of buffer.memory. */
+  get recordBytes (): number { return this.writer.length }
+  get isFull (): boolean { return this.sizeInBytes >= this.batchSize }
+
+  /** Whether a record of about `recordBytes` still fits; the first record always does (Kafka too). */
+  hasRoomFor (recordBytes: number): boolean {
+    return this.recordCount === 0 || this.sizeInBytes + recordBytes <= this.batchSize
+  }
+
+  /** Encodes the record into the batch; returns its encoded size and its delivery promise. */
+  append (key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number): { bytes: number, delivery: Promise<RecordMetadata> } {
+    if (this.recordCount === 0) this.baseTimestamp = timestamp
+    const before = this.writer.length
+    encodeRecord(this.writer, {
+      attributes: 0,
+      timestampDelta: timestamp - this.baseTimestamp,
+      offsetDelta: this.recordCount,
+      key,
+      value,
+      headers,
+    })
+    this.recordCount++
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
+    const delivery = new Promise<RecordMetadata>((resolve, reject) => this.deliveries.push({ timestamp, resolve, reject }))
+    // a caller that ignores a delivery ignores its failure too (as with Java's unread Future),
+    // rather than having Node end the process over an unhandled rejection
+    delivery.catch(() => {})
+    return { bytes: this.writer.length - before, delivery }
+  }
+
+  /** The finished v2 batch; compression runs on the thread pool. */
+  async seal (compression: Compression): Promise<Buffer> {
+    const records = this.writer.toBuffer()
+    return sealRecordBatch({
+      recordCount: this.recordCount,
+      baseTimestamp: this.baseTimestamp,
+      maxTimestamp: this.maxTimestamp,
+      compression,
+    }, await compressAsync(compression, records))
+  }
+
+  /** The broker appended the batch at `baseOffset` (-1 with acks=0); logAppendTimeMs -1 means CreateTime. */
+  complete (baseOffset: number, logAppendTimeMs: number): void {
+    this.deliveries.forEach((d, i) => d.resolve({
+      topic: this.topic,
+      partition: this.partition,
+      offset: baseOffset < 0 ? -1 : baseOffset + i,
+      timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : d.timestamp,
+    }))
+  }
+
+  fail (err: KafkaError): void {
+    for (const d of this.deliveries) d.reject(err)
+  }
+}

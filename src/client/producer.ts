@@ -1,0 +1,154 @@
+/**
+ * The producer. `send` places a record in its partition's batch and returns its delivery result;
+ * a RecordAccumulator holds batches until linger.ms or batch.size says go, and the Sender takes
+ * them to the leaders. When the topic's metadata is known and buffer.memory has room, `send`
+ * appends at once, so a loop of sends in one turn of the event loop fills batches. Otherwise the
+ * record waits for metadata and room, up to max.block.ms. Writers that must not outrun the broker
+ * check `hasRoom` and await `waitForRoom()` (backpressure), as Java's send() would block.
+ */
+import { ErrorCode } from '../protocol/error-codes.js'
+import { compressionByName, type Compression } from '../protocol/records/compression.js'
+import type { RecordHeader } from '../protocol/records/record.js'
+import { KafkaError } from '../errors.js'
+import { parseClientConfig, producerSchema, type ClientProperties, type ProducerConfig } from './client-config.js'
+import { KafkaClient } from './kafka-client.js'
+import { Partitioner } from './partitioner.js'
+import type { RecordMetadata } from './producer-batch.js'
+import { RecordAccumulator } from './record-accumulator.js'
+import { Sender } from './sender.js'
+
+export type { RecordMetadata } from './producer-batch.js'
+
+export interface ProducerRecord {
+  topic: string
+  /** Chosen by the partitioner when absent. */
+  partition?: number
+  key?: Buffer | string | null
+  value: Buffer | string | null
+  headers?: Array<{ key: string, value: Buffer | string | null }>
+  /** CreateTime in ms; now when absent. */
+  timestamp?: number
+}
+
+export class Producer {
+  readonly client: KafkaClient
+  readonly config: ProducerConfig
+  readonly unknownKeys: string[]
+  private readonly accumulator: RecordAccumulator
+  private readonly sender: Sender
+  private readonly partitioner: Partitioner
+  private closed = false
+
+  constructor (properties: ClientProperties) {
+    const { values, unknownKeys } = parseClientConfig(producerSchema, properties)
+    this.config = values
+    this.unknownKeys = unknownKeys
+    this.client = new KafkaClient(values)
+    this.accumulator = new RecordAccumulator({
+      batchSize: values['batch.size'], lingerMs: values['linger.ms'], bufferMemory: values['buffer.memory'],
+    })
+    const acks = values.acks === 'all' ? -1 : Number(values.acks) as -1 | 0 | 1
+    this.sender = new Sender(this.client, this.accumulator, {
+      acks,
+      compression: compressionByName(values['compression.type']) as Compression,
+      requestTimeoutMs: values['request.timeout.ms'],
+      maxRequestSize: values['max.request.size'],
+      maxInFlight: values['max.in.flight.requests.per.connection'],
+      retries: values.retries,
+      deliveryTimeoutMs: values['delivery.timeout.ms'],
+      retryBackoffMs: values['retry.backoff.ms'],
+    })
+    this.partitioner = new Partitioner(values['batch.size'], values['partitioner.ignore.keys'])
+  }
+
+  /** Whether buffer.memory has room for more records now. */
+  get hasRoom (): boolean { return this.accumulator.hasRoom }
+
+  /** Resolves when buffer.memory has room (at once if it has); fails after max.block.ms. */
+  async waitForRoom (): Promise<void> {
+    await this.accumulator.waitForRoom(this.config['max.block.ms'])
+  }
+
+  /** Sends one record; the promise settles with where it landed, or the error that stopped it. */
+  async send (record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.closed) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'send after the producer was closed')
+    const key = toBuffer(record.key ?? null)
+    const value = toBuffer(record.value)
+    const headers: RecordHeader[] = (record.headers ?? []).map(h => ({ key: h.key, value: toBuffer(h.value) }))
+    const timestamp = record.timestamp ?? Date.now()
+    const size = (key?.length ?? 0) + (value?.length ?? 0)
+    if (size > this.config['max.request.size']) {
+      throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the record is ${size} bytes, more than max.request.size (${this.config['max.request.size']})`)
+    }
+    const count = this.client.metadata.partitionCount(record.topic)
+    if (count === undefined || !this.accumulator.hasRoom) {
+      await this.waitForTopic(record.topic)
+      await this.waitForRoom()
+    }
+    return await this.appendNow(record, key, value, headers, timestamp)
+  }
+
+  /** Sends everything buffered now and resolves when all of it has been answered. */
+  async flush (): Promise<void> {
+    this.sender.flushing++
+    try {
+      this.sender.wakeup()
+      await this.sender.whenIdle()
+    } finally {
+      this.sender.flushing--
+    }
+  }
+
+  /** Flushes, then closes the connections. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    try {
+      await this.flush()
+    } finally {
+      this.sender.stop()
+      await this.client.close()
+    }
+  }
+
+  private async appendNow (record: ProducerRecord, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number): Promise<RecordMetadata> {
+    const topic = record.topic
+    const count = this.client.metadata.partitionCount(topic)!
+    const available = this.client.metadata.availablePartitions(topic)
+    let partition = record.partition
+    if (partition === undefined) partition = this.partitioner.partition(topic, key, count, available)
+    else if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} is not in topic ${topic}, which has ${count} partitions`)
+    }
+    const { delivery, bytes } = this.accumulator.append(topic, partition, key, value, headers, timestamp, Date.now())
+    if (key === null && record.partition === undefined) this.partitioner.onAppend(topic, partition, bytes, count, available)
+    // one drain per event-loop turn (wakeup deduplicates): full batches go then, lingering ones get a timer
+    this.sender.wakeup()
+    return await delivery
+  }
+
+  /**
+   * Fetches metadata until the topic shows up with partitions (Metadata may create it when the
+   * broker's auto.create.topics.enable says so), for at most max.block.ms.
+   */
+  private async waitForTopic (topic: string): Promise<void> {
+    const timeoutMs = this.config['max.block.ms']
+    const deadline = Date.now() + timeoutMs
+    for (let tries = 0; this.client.metadata.partitionCount(topic) === undefined; tries++) {
+      try {
+        await this.client.refreshMetadata([topic], true)
+      } catch (err) {
+        if (!(err instanceof KafkaError) || err.code !== ErrorCode.NETWORK_EXCEPTION || Date.now() >= deadline) throw err
+      }
+      if (this.client.metadata.partitionCount(topic) !== undefined) return
+      if (Date.now() >= deadline) {
+        throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${topic} not present in metadata after ${timeoutMs} ms.`)
+      }
+      await new Promise(resolve => setTimeout(resolve, Math.min(this.client.backoffMs(tries), Math.max(0, deadline - Date.now()))))
+    }
+  }
+}
+
+function toBuffer (v: Buffer | string | null): Buffer | null {
+  return typeof v === 'string' ? Buffer.from(v) : v
+}
