@@ -1,0 +1,163 @@
+// Drives Sarama 1.22 (Debian's golang-github-shopify-sarama-dev) for the client integration tests.
+//
+//	sarama produce -brokers host:port -topic t [-version 0.8.2.0]   < records.jsonl
+//	sarama consume -brokers host:port -topic t -count N [-version 0.8.2.0]
+//
+// produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends each with a
+// SyncProducer (hash partitioner, acks=1) and prints {"key","partition","offset"} per record.
+// consume reads every partition from the oldest offset with the simple (non-group) consumer until
+// it has N records and prints each as {"partition","offset","key","value","headers","timestamp"}.
+// The version picks the wire format (protocol README Appendix A): 0.8.2.0 = Produce v0 with magic 0
+// and Fetch v0; 0.10.0.0 = magic 1 (timestamps); 1.0.0.0 = record batch v2 (headers).
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Shopify/sarama"
+)
+
+type record struct {
+	Partition *int32     `json:"partition,omitempty"`
+	Offset    *int64     `json:"offset,omitempty"`
+	Key       *string    `json:"key"`
+	Value     *string    `json:"value"`
+	Headers   [][]string `json:"headers"`
+	Timestamp int64      `json:"timestamp"`
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fail("usage: sarama produce|consume -brokers ... -topic ...")
+	}
+	mode := os.Args[1]
+	flags := flag.NewFlagSet(mode, flag.ExitOnError)
+	brokers := flags.String("brokers", "", "comma-separated bootstrap brokers")
+	topic := flags.String("topic", "", "topic")
+	version := flags.String("version", "0.8.2.0", "Kafka version Sarama assumes")
+	count := flags.Int("count", 0, "records to consume")
+	timeout := flags.Duration("timeout", 15*time.Second, "give up after this long")
+	flags.Parse(os.Args[2:])
+
+	config := sarama.NewConfig()
+	v, err := sarama.ParseKafkaVersion(*version)
+	check(err, "version")
+	config.Version = v
+	config.ClientID = "sarama-integration-test"
+	config.Producer.Return.Successes = true
+	config.Producer.RequiredAcks = sarama.WaitForLocal
+	config.Producer.Partitioner = sarama.NewHashPartitioner
+	config.Consumer.Return.Errors = true
+	addrs := strings.Split(*brokers, ",")
+	go func() {
+		time.Sleep(*timeout)
+		fail(fmt.Sprintf("timed out after %v (%s)", *timeout, mode))
+	}()
+
+	switch mode {
+	case "produce":
+		produce(addrs, *topic, config)
+	case "consume":
+		consume(addrs, *topic, *count, config)
+	default:
+		fail("unknown mode " + mode)
+	}
+}
+
+func produce(addrs []string, topic string, config *sarama.Config) {
+	producer, err := sarama.NewSyncProducer(addrs, config)
+	check(err, "NewSyncProducer")
+	defer producer.Close()
+	out := json.NewEncoder(os.Stdout)
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 1<<24)
+	for in.Scan() {
+		var r record
+		check(json.Unmarshal(in.Bytes(), &r), "input line")
+		msg := &sarama.ProducerMessage{Topic: topic, Timestamp: time.Unix(0, r.Timestamp*int64(time.Millisecond))}
+		if r.Key != nil {
+			msg.Key = sarama.StringEncoder(*r.Key)
+		}
+		if r.Value != nil {
+			msg.Value = sarama.StringEncoder(*r.Value)
+		}
+		for _, h := range r.Headers {
+			msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: []byte(h[0]), Value: []byte(h[1])})
+		}
+		partition, offset, err := producer.SendMessage(msg)
+		check(err, "SendMessage")
+		check(out.Encode(record{Key: r.Key, Partition: &partition, Offset: &offset, Headers: [][]string{}}), "stdout")
+	}
+	check(in.Err(), "stdin")
+}
+
+func consume(addrs []string, topic string, count int, config *sarama.Config) {
+	consumer, err := sarama.NewConsumer(addrs, config)
+	check(err, "NewConsumer")
+	partitions, err := consumer.Partitions(topic)
+	check(err, "Partitions")
+	messages := make(chan *sarama.ConsumerMessage)
+	var wg sync.WaitGroup
+	for _, p := range partitions {
+		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
+		check(err, fmt.Sprintf("ConsumePartition %d", p))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case m, ok := <-pc.Messages():
+					if !ok {
+						return
+					}
+					messages <- m
+				case e, ok := <-pc.Errors():
+					if ok {
+						fail(e.Error())
+					}
+				}
+			}
+		}()
+	}
+	out := json.NewEncoder(os.Stdout)
+	for i := 0; i < count; i++ {
+		m := <-messages
+		r := record{Partition: &m.Partition, Offset: &m.Offset, Key: str(m.Key), Value: str(m.Value), Headers: [][]string{}}
+		if !m.Timestamp.IsZero() {
+			r.Timestamp = m.Timestamp.UnixNano() / int64(time.Millisecond)
+		} else {
+			r.Timestamp = -1
+		}
+		for _, h := range m.Headers {
+			r.Headers = append(r.Headers, []string{string(h.Key), string(h.Value)})
+		}
+		check(out.Encode(r), "stdout")
+	}
+	os.Exit(0)
+}
+
+func str(b []byte) *string {
+	if b == nil {
+		return nil
+	}
+	s := string(b)
+	return &s
+}
+
+func check(err error, what string) {
+	if err != nil {
+		fail(what + ": " + err.Error())
+	}
+}
+
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, "sarama:", msg)
+	os.Exit(1)
+}
