@@ -1,0 +1,318 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { applyGroupEvent, newGroup, nextDeadlineMs, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type JoinResult, type SyncResult } from './group.js'
+import { assertTransition, IllegalGroupTransitionError, VALID_PREVIOUS_STATES, type GroupState } from './group-state.js'
+
+const config: GroupConfig = { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 0 }
+const STATES: GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead']
+
+/** Drives one group through events with a hand-moved clock, remembering every effect. */
+class Sim {
+  group: Group
+  now = 1_000_000
+  token = 0
+  effects: GroupEffect[] = []
+  constructor (readonly cfg: GroupConfig = config) { this.group = newGroup('g', this.now) }
+
+  apply (event: GroupEvent): GroupEffect[] {
+    const { group, effects } = applyGroupEvent(this.group, event, this.now, this.cfg)
+    this.group = group
+    this.effects.push(...effects)
+    return effects
+  }
+
+  result<T> (token: number): T | undefined {
+    const e = this.effects.find(x => x.type === 'respond' && x.token === token)
+    return e?.type === 'respond' ? e.result as T : undefined
+  }
+
+  join (memberId: string, opts: { instance?: string, requireKnown?: boolean, newId?: string, protocols?: string[], rebalanceTimeoutMs?: number, sessionTimeoutMs?: number } = {}): number {
+    const token = ++this.token
+    this.apply({
+      type: 'join', token, memberId, groupInstanceId: opts.instance ?? null, clientId: 'c', clientHost: '/127.0.0.1',
+      sessionTimeoutMs: opts.sessionTimeoutMs ?? 10_000, rebalanceTimeoutMs: opts.rebalanceTimeoutMs ?? 30_000, protocolType: 'consumer',
+      protocols: (opts.protocols ?? ['range']).map(name => ({ name, metadata: Buffer.from(`sub:${name}`) })),
+      requireKnownMemberId: opts.requireKnown ?? false, newMemberId: opts.newId ?? `${memberId === '' ? 'new' : memberId}-id`,
+    })
+    return token
+  }
+
+  sync (memberId: string, generationId: number, assignments: Record<string, string> = {}): number {
+    const token = ++this.token
+    this.apply({ type: 'sync', token, memberId, groupInstanceId: null, generationId, protocolType: null, protocolName: null, assignments: new Map(Object.entries(assignments).map(([k, v]) => [k, Buffer.from(v)])) })
+    return token
+  }
+
+  heartbeat (memberId: string, generationId: number, instance: string | null = null): number {
+    const token = ++this.token
+    this.apply({ type: 'heartbeat', token, memberId, groupInstanceId: instance, generationId })
+    return this.result<{ errorCode: number }>(token)?.errorCode ?? NaN
+  }
+
+  /** Carries out the pending storeGroup with assignments, as the coordinator would after the append. */
+  completeStore (errorCode: number = ErrorCode.NONE): void {
+    const store = this.effects.findLast(e => e.type === 'storeGroup' && e.assignments !== null)
+    assert.ok(store?.type === 'storeGroup' && store.assignments !== null, 'a storeGroup effect with assignments')
+    this.apply({ type: 'groupStored', generationId: store.group.generationId, assignments: store.assignments, errorCode })
+  }
+
+  tick (advanceMs: number): void {
+    this.now += advanceMs
+    this.apply({ type: 'tick' })
+  }
+}
+
+/** Two dynamic members a and b in a Stable group at generation 1, a leading. */
+function stableGroupOfTwo (): Sim {
+  const s = new Sim({ ...config, initialRebalanceDelayMs: 3000 })
+  const ja = s.join('', { newId: 'a' })
+  const jb = s.join('', { newId: 'b' })
+  assert.equal(s.group.state, 'PreparingRebalance')
+  s.tick(3000)
+  assert.equal(s.group.state, 'PreparingRebalance', 'b joined during the initial delay: it is restarted')
+  s.tick(3000)
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.equal(s.result<JoinResult>(ja)?.members.length, 2)
+  assert.equal(s.result<JoinResult>(jb)?.members.length, 0)
+  const sa = s.sync('a', 1, { a: 'A', b: 'B' })
+  const sb = s.sync('b', 1)
+  s.completeStore()
+  assert.equal(s.group.state, 'Stable')
+  assert.equal(s.result<SyncResult>(sa)?.assignment.toString(), 'A')
+  assert.equal(s.result<SyncResult>(sb)?.assignment.toString(), 'B')
+  return s
+}
+
+test('every transition outside VALID_PREVIOUS_STATES throws, the rest pass', () => {
+  for (const from of STATES) {
+    for (const to of STATES) {
+      if (VALID_PREVIOUS_STATES[to].includes(from)) assert.doesNotThrow(() => assertTransition('g', from, to))
+      else assert.throws(() => assertTransition('g', from, to), IllegalGroupTransitionError, `${from} → ${to}`)
+    }
+  }
+  assert.throws(() => assertTransition('g', 'Empty', 'Stable'), /should be in CompletingRebalance states before moving to Stable, but is in Empty/)
+  assert.throws(() => assertTransition('g', 'Dead', 'PreparingRebalance'))
+  assert.throws(() => assertTransition('g', 'Stable', 'CompletingRebalance'))
+})
+
+test('JoinGroup v4+: MEMBER_ID_REQUIRED, then the member joins and leads; SyncGroup makes the group Stable', () => {
+  const s = new Sim()
+  const first = s.join('', { requireKnown: true, newId: 'm1' })
+  assert.deepEqual([s.result<JoinResult>(first)?.errorCode, s.result<JoinResult>(first)?.memberId], [ErrorCode.MEMBER_ID_REQUIRED, 'm1'])
+  assert.equal(s.group.state, 'Empty')
+  assert.ok(s.group.pendingMembers.has('m1'))
+  const second = s.join('m1', { requireKnown: true })
+  const joined = s.result<JoinResult>(second)
+  assert.equal(joined?.errorCode, ErrorCode.NONE)
+  assert.equal(joined?.generationId, 1)
+  assert.equal(joined?.leaderId, 'm1')
+  assert.equal(joined?.protocolName, 'range')
+  assert.deepEqual(joined?.members.map(m => m.metadata.toString()), ['sub:range'])
+  assert.equal(s.group.state, 'CompletingRebalance')
+  const sync = s.sync('m1', 1, { m1: 'assignment' })
+  assert.equal(s.result(sync), undefined, 'parked until the group record is stored')
+  s.completeStore()
+  assert.equal(s.group.state, 'Stable')
+  assert.equal(s.result<SyncResult>(sync)?.assignment.toString(), 'assignment')
+  assert.equal(s.heartbeat('m1', 1), ErrorCode.NONE)
+})
+
+test('applyGroupEvent does not mutate the group it is given', () => {
+  const s = stableGroupOfTwo()
+  const before = s.group
+  const members = [...before.members.values()]
+  s.tick(20_000)
+  assert.equal(before.state, 'Stable')
+  assert.equal(before.members.size, 2)
+  assert.deepEqual([...before.members.values()], members)
+  assert.notEqual(s.group, before)
+})
+
+test('a lapsed session removes the member and starts a rebalance; the other learns it from its heartbeat', () => {
+  const s = stableGroupOfTwo()
+  s.now += 5000
+  assert.equal(s.heartbeat('a', 1), ErrorCode.NONE)
+  assert.equal(nextDeadlineMs(s.group), s.now - 5000 + 10_000, "b's session ends first")
+  s.tick(5000) // b last heard from 10 s ago
+  assert.equal(s.group.state, 'PreparingRebalance')
+  assert.deepEqual([...s.group.members.keys()], ['a'])
+  assert.ok(s.effects.some(e => e.type === 'log' && e.message === 'member session expired' && e.fields.memberId === 'b'))
+  assert.equal(s.heartbeat('a', 1), ErrorCode.REBALANCE_IN_PROGRESS)
+  const rejoin = s.join('a')
+  assert.equal(s.group.state, 'CompletingRebalance', 'every remaining member is back: the join phase ends at once')
+  assert.equal(s.result<JoinResult>(rejoin)?.generationId, 2)
+  assert.equal(s.heartbeat('b', 1), ErrorCode.UNKNOWN_MEMBER_ID)
+  assert.equal(s.heartbeat('a', 1), ErrorCode.ILLEGAL_GENERATION)
+  assert.equal(s.heartbeat('a', 2), ErrorCode.NONE)
+})
+
+test('members that do not rejoin are dropped when the rebalance timeout ends the join phase', () => {
+  const s = stableGroupOfTwo()
+  const rejoin = s.join('a') // the leader rejoining starts a rebalance
+  assert.equal(s.group.state, 'PreparingRebalance')
+  assert.equal(nextDeadlineMs(s.group), s.now + 10_000, "b's session ends before the rebalance timeout")
+  s.now += 9000
+  assert.equal(s.heartbeat('b', 1), ErrorCode.REBALANCE_IN_PROGRESS, 'the heartbeat still keeps b alive')
+  s.tick(21_000)
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual([...s.group.members.keys()], ['a'])
+  assert.equal(s.result<JoinResult>(rejoin)?.members.length, 1)
+})
+
+test('LeaveGroup triggers an immediate rebalance; the last member leaving empties the group', () => {
+  const s = stableGroupOfTwo()
+  const token = ++s.token
+  s.apply({ type: 'leave', token, members: [{ memberId: 'b', groupInstanceId: null }, { memberId: 'zz', groupInstanceId: null }] })
+  assert.deepEqual(s.result(token), { errorCode: ErrorCode.NONE, members: [{ memberId: 'b', groupInstanceId: null, errorCode: ErrorCode.NONE }, { memberId: 'zz', groupInstanceId: null, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }] })
+  assert.equal(s.group.state, 'PreparingRebalance')
+  const leave2 = ++s.token
+  s.apply({ type: 'leave', token: leave2, members: [{ memberId: 'a', groupInstanceId: null }] })
+  assert.equal(s.group.state, 'Empty')
+  assert.equal(s.group.generationId, 2)
+  assert.ok(s.effects.some(e => e.type === 'storeGroup' && e.group.state === 'Empty' && e.assignments === null), 'an empty group record is written')
+})
+
+test('JoinGroup validation: session timeout bounds, protocol mismatch, unknown member', () => {
+  const s = stableGroupOfTwo()
+  assert.equal(s.result<JoinResult>(s.join('', { sessionTimeoutMs: 5999 }))?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT)
+  assert.equal(s.result<JoinResult>(s.join('', { sessionTimeoutMs: 1_800_001 }))?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT)
+  assert.equal(s.result<JoinResult>(s.join('', { protocols: ['roundrobin'] }))?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
+  assert.equal(s.result<JoinResult>(s.join('nobody'))?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
+  assert.equal(s.group.state, 'Stable')
+})
+
+test('a follower rejoining a Stable group with the same protocols gets the current generation, no rebalance', () => {
+  const s = stableGroupOfTwo()
+  const r = s.result<JoinResult>(s.join('b'))
+  assert.deepEqual([r?.errorCode, r?.generationId, r?.members.length], [ErrorCode.NONE, 1, 0])
+  assert.equal(s.group.state, 'Stable')
+})
+
+test('protocol selection: the protocol every member supports that most members prefer', () => {
+  const s = new Sim()
+  s.join('', { newId: 'a', protocols: ['roundrobin', 'range'] })
+  assert.equal(s.group.protocolName, 'roundrobin')
+  s.join('', { newId: 'b', protocols: ['range', 'roundrobin'] })
+  s.join('', { newId: 'c', protocols: ['range'] })
+  s.join('a', { protocols: ['roundrobin', 'range'] })
+  s.join('b', { protocols: ['range', 'roundrobin'] })
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.equal(s.group.protocolName, 'range')
+})
+
+test('static membership: a restarted member with the same instance id gets its assignment back without a rebalance', () => {
+  const s = new Sim()
+  s.join('', { instance: 'i1', newId: 's1' })
+  s.sync('s1', 1, { s1: 'P0,P1' })
+  s.completeStore()
+  assert.equal(s.group.state, 'Stable')
+  const rejoin = s.join('', { instance: 'i1', newId: 's1-restarted', requireKnown: true })
+  const r = s.result<JoinResult>(rejoin)
+  assert.equal(r?.errorCode, ErrorCode.NONE, 'static members skip MEMBER_ID_REQUIRED')
+  assert.equal(r?.memberId, 's1-restarted')
+  assert.equal(r?.generationId, 1)
+  assert.equal(r?.skipAssignment, true)
+  assert.equal(r?.leaderId, 's1', 'KIP-814: the old leader id, so a pre-v9 client does not reassign')
+  assert.equal(s.group.state, 'Stable')
+  assert.ok(s.effects.some(e => e.type === 'storeGroup' && e.assignments === null && e.group.members.has('s1-restarted')))
+  assert.equal(s.result<SyncResult>(s.sync('s1-restarted', 1))?.assignment.toString(), 'P0,P1')
+  assert.equal(s.heartbeat('s1', 1, 'i1'), ErrorCode.FENCED_INSTANCE_ID)
+  assert.equal(s.heartbeat('s1-restarted', 1, 'i1'), ErrorCode.NONE)
+})
+
+test('group.initial.rebalance.delay.ms holds the first join phase, restarted by each new member within the rebalance timeout', () => {
+  const s = new Sim({ ...config, initialRebalanceDelayMs: 3000 })
+  s.join('', { newId: 'a', rebalanceTimeoutMs: 7000 })
+  assert.equal(s.group.joinDeadlineMs, s.now + 3000)
+  s.now += 2000
+  s.join('', { newId: 'b', rebalanceTimeoutMs: 7000 })
+  assert.equal(s.group.state, 'PreparingRebalance', 'all joined, but the initial delay still runs')
+  s.tick(1000)
+  assert.equal(s.group.state, 'PreparingRebalance', 'a new member arrived: wait again')
+  assert.equal(s.group.joinDeadlineMs, s.now + 3000)
+  s.tick(3000)
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.equal(s.group.members.size, 2)
+})
+
+test('SyncGroup: wrong generation, PreparingRebalance, a follower before the leader, a member that never syncs', () => {
+  const s = new Sim()
+  s.join('', { newId: 'a' })
+  s.join('', { newId: 'b' })
+  s.join('a')
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.equal(s.result<SyncResult>(s.sync('a', 7))?.errorCode, ErrorCode.ILLEGAL_GENERATION)
+  const gen = s.group.generationId
+  const follower = s.sync('b', gen)
+  assert.equal(s.result(follower), undefined)
+  const commit = ++s.token
+  s.apply({ type: 'commitOffsets', token: commit, memberId: 'b', groupInstanceId: null, generationId: gen })
+  assert.equal(s.result<{ errorCode: number }>(commit)?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
+  // The leader never syncs: after the rebalance timeout it is dropped and b's parked sync is told to rejoin.
+  s.tick(30_000)
+  assert.equal(s.group.state, 'PreparingRebalance')
+  assert.deepEqual([...s.group.members.keys()], ['b'])
+  assert.equal(s.result<SyncResult>(follower)?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
+  assert.equal(s.result<SyncResult>(s.sync('b', gen))?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
+})
+
+test('a failed group write answers parked SyncGroups with the error and rebalances', () => {
+  const s = new Sim()
+  s.join('', { newId: 'a' })
+  const sync = s.sync('a', 1, { a: 'x' })
+  s.completeStore(ErrorCode.NOT_COORDINATOR)
+  assert.equal(s.result<SyncResult>(sync)?.errorCode, ErrorCode.NOT_COORDINATOR)
+  assert.equal(s.group.state, 'PreparingRebalance')
+})
+
+test('OffsetCommit checks: standalone commits on Empty, members of the current generation otherwise', () => {
+  const s = new Sim()
+  const commit = (memberId: string, generationId: number): number => {
+    const token = ++s.token
+    s.apply({ type: 'commitOffsets', token, memberId, groupInstanceId: null, generationId })
+    return s.result<{ errorCode: number }>(token)?.errorCode ?? NaN
+  }
+  assert.equal(commit('', -1), ErrorCode.NONE)
+  assert.equal(commit('x', 3), ErrorCode.UNKNOWN_MEMBER_ID)
+  s.join('', { newId: 'a' })
+  s.sync('a', 1)
+  s.completeStore()
+  assert.equal(commit('', -1), ErrorCode.UNKNOWN_MEMBER_ID)
+  assert.equal(commit('a', 0), ErrorCode.ILLEGAL_GENERATION)
+  s.now += 9000
+  assert.equal(commit('a', 1), ErrorCode.NONE)
+  s.tick(2000)
+  assert.equal(s.group.state, 'Stable', 'the commit counted as a heartbeat')
+})
+
+test('DeleteGroups only deletes Empty groups; unload answers parked requests with NOT_COORDINATOR', () => {
+  const s = new Sim()
+  s.join('', { newId: 'a' })
+  const parked = s.join('', { newId: 'b' })
+  assert.equal(s.group.state, 'PreparingRebalance')
+  const del = ++s.token
+  s.apply({ type: 'delete', token: del })
+  assert.equal(s.result<{ errorCode: number }>(del)?.errorCode, ErrorCode.NON_EMPTY_GROUP)
+  s.apply({ type: 'unload' })
+  assert.equal(s.group.state, 'Dead')
+  assert.equal(s.result<JoinResult>(parked)?.errorCode, ErrorCode.NOT_COORDINATOR)
+  assert.equal(nextDeadlineMs(s.group), null)
+
+  const e = new Sim()
+  const del2 = ++e.token
+  e.apply({ type: 'delete', token: del2 })
+  assert.equal(e.result<{ errorCode: number }>(del2)?.errorCode, ErrorCode.NONE)
+  assert.equal(e.group.state, 'Dead')
+  assert.equal(e.heartbeat('a', 1), ErrorCode.COORDINATOR_NOT_AVAILABLE)
+})
+
+test('a pending member id that never comes back expires after the session timeout', () => {
+  const s = stableGroupOfTwo()
+  s.join('', { requireKnown: true, newId: 'late' })
+  assert.ok(s.group.pendingMembers.has('late'))
+  s.heartbeat('a', 1)
+  s.heartbeat('b', 1)
+  s.tick(10_000)
+  assert.equal(s.group.pendingMembers.size, 0)
+})
