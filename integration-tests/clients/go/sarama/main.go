@@ -24,6 +24,12 @@ import (
 	"github.com/Shopify/sarama"
 )
 
+type delivery struct {
+	Key       *string `json:"key"`
+	Partition int32   `json:"partition"`
+	Offset    int64   `json:"offset"`
+}
+
 type record struct {
 	Partition *int32     `json:"partition,omitempty"`
 	Offset    *int64     `json:"offset,omitempty"`
@@ -93,7 +99,7 @@ func produce(addrs []string, topic string, config *sarama.Config) {
 		}
 		partition, offset, err := producer.SendMessage(msg)
 		check(err, "SendMessage")
-		check(out.Encode(record{Key: r.Key, Partition: &partition, Offset: &offset, Headers: [][]string{}}), "stdout")
+		check(out.Encode(delivery{Key: r.Key, Partition: partition, Offset: offset}), "stdout")
 	}
 	check(in.Err(), "stdin")
 }
