@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net'
 import { decode } from '../../src/protocol/codec.js'
 import { encodeRequestFrame, readResponseHeader, responseHeaderVersion } from '../../src/protocol/header.js'
+import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js'
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../src/protocol/messages/create-topics.js'
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
@@ -155,4 +156,15 @@ export async function waitForTopic (bootstrap: string, name: string, partitions:
     throw new Error(`${(err as Error).message}; last answer: ${JSON.stringify(last)}`, { cause: err })
   }
   return last!
+}
+
+/** The broker's advertised [min, max] per api key (ApiVersions v0). */
+export async function apiVersions (address: string): Promise<Map<number, { min: number, max: number }>> {
+  const conn = await WireConnection.open(address)
+  try {
+    const res = await conn.request(ApiVersionsRequest, ApiVersionsResponse, 0, {})
+    return new Map(res.apiKeys.map(k => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]))
+  } finally {
+    conn.close()
+  }
 }

@@ -1,10 +1,10 @@
 // Drives Sarama 1.22 (Debian's golang-github-shopify-sarama-dev) for the client integration tests.
 //
-//	sarama produce -brokers host:port -topic t [-version 0.8.2.0]   < records.jsonl
+//	sarama produce -brokers host:port -topic t [-version 0.8.2.0] [-compression lz4]   < records.jsonl
 //	sarama consume -brokers host:port -topic t -count N [-version 0.8.2.0]
 //
-// produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends each with a
-// SyncProducer (hash partitioner, acks=1) and prints {"key","partition","offset"} per record.
+// produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends them with one
+// SyncProducer.SendMessages (hash partitioner, acks=1) and prints {"key","partition","offset"} per record.
 // consume reads every partition from the oldest offset with the simple (non-group) consumer until
 // it has N records and prints each as {"partition","offset","key","value","headers","timestamp"}.
 // The version picks the wire format (protocol README Appendix A): 0.8.2.0 = Produce v0 with magic 0
@@ -48,6 +48,7 @@ func main() {
 	brokers := flags.String("brokers", "", "comma-separated bootstrap brokers")
 	topic := flags.String("topic", "", "topic")
 	version := flags.String("version", "0.8.2.0", "Kafka version Sarama assumes")
+	compression := flags.String("compression", "none", "none, gzip, snappy, lz4 or zstd (zstd needs -version 2.1.0)")
 	count := flags.Int("count", 0, "records to consume")
 	timeout := flags.Duration("timeout", 15*time.Second, "give up after this long")
 	flags.Parse(os.Args[2:])
@@ -60,6 +61,13 @@ func main() {
 	config.Producer.Return.Successes = true
 	config.Producer.RequiredAcks = sarama.WaitForLocal
 	config.Producer.Partitioner = sarama.NewHashPartitioner
+	codecs := map[string]sarama.CompressionCodec{"none": sarama.CompressionNone, "gzip": sarama.CompressionGZIP,
+		"snappy": sarama.CompressionSnappy, "lz4": sarama.CompressionLZ4, "zstd": sarama.CompressionZSTD}
+	codec, ok := codecs[*compression]
+	if !ok {
+		fail("unknown compression " + *compression)
+	}
+	config.Producer.Compression = codec
 	config.Consumer.Return.Errors = true
 	addrs := strings.Split(*brokers, ",")
 	go func() {
@@ -81,13 +89,13 @@ func produce(addrs []string, topic string, config *sarama.Config) {
 	producer, err := sarama.NewSyncProducer(addrs, config)
 	check(err, "NewSyncProducer")
 	defer producer.Close()
-	out := json.NewEncoder(os.Stdout)
+	var msgs []*sarama.ProducerMessage
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 1<<24)
 	for in.Scan() {
 		var r record
 		check(json.Unmarshal(in.Bytes(), &r), "input line")
-		msg := &sarama.ProducerMessage{Topic: topic, Timestamp: time.Unix(0, r.Timestamp*int64(time.Millisecond))}
+		msg := &sarama.ProducerMessage{Topic: topic, Timestamp: time.Unix(0, r.Timestamp*int64(time.Millisecond)), Metadata: r.Key}
 		if r.Key != nil {
 			msg.Key = sarama.StringEncoder(*r.Key)
 		}
@@ -97,11 +105,15 @@ func produce(addrs []string, topic string, config *sarama.Config) {
 		for _, h := range r.Headers {
 			msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: []byte(h[0]), Value: []byte(h[1])})
 		}
-		partition, offset, err := producer.SendMessage(msg)
-		check(err, "SendMessage")
-		check(out.Encode(delivery{Key: r.Key, Partition: partition, Offset: offset}), "stdout")
+		msgs = append(msgs, msg)
 	}
 	check(in.Err(), "stdin")
+	// One SendMessages call: the producer batches what it is given per partition, in order.
+	check(producer.SendMessages(msgs), "SendMessages")
+	out := json.NewEncoder(os.Stdout)
+	for _, m := range msgs {
+		check(out.Encode(delivery{Key: m.Metadata.(*string), Partition: m.Partition, Offset: m.Offset}), "stdout")
+	}
 }
 
 func consume(addrs []string, topic string, count int, config *sarama.Config) {
