@@ -63,7 +63,8 @@ export class BrokerProcess {
   async start (timeoutMs = 30_000): Promise<void> {
     const child = spawn(process.execPath, [serverStartScript, this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
-    this.exited = new Promise(resolve => child.once('exit', code => resolve(code)))
+    // 'close' comes after the output streams end, so a failure message carries the last lines.
+    this.exited = new Promise(resolve => child.once('close', code => resolve(code)))
     const started = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`broker ${this.spec.brokerId} did not log 'started' within ${timeoutMs} ms:\n${this.tail()}`)), timeoutMs)
       const onLine = (line: string): void => {

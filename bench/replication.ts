@@ -1,0 +1,145 @@
+/**
+ * Replication benchmarks on a real 3-broker cluster (real ZooKeeper, real broker processes):
+ *  1. produce throughput, RF=3 acks=all against RF=1 acks=1, same records, same run (kcat as load);
+ *  2. failover: kill -9 of a partition leader to the first successful acks=all produce, median of N,
+ *     and the same for a controlled shutdown (SIGTERM);
+ *  3. metadata propagation and failover time as partition count grows.
+ * Usage: node dist/bench/replication.js [--records 300000] [--rounds 5] [--partitions 10,100,500]
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Kafka, logLevel } from 'kafkajs'
+import { createTopic } from '../integration-tests/support/admin.js'
+import { startCluster, type Cluster } from '../integration-tests/support/cluster.js'
+
+const args = new Map<string, string>()
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? '', process.argv[i + 1] ?? '')
+const records = Number(args.get('--records') ?? 300_000)
+const rounds = Number(args.get('--rounds') ?? 5)
+const partitionCounts = (args.get('--partitions') ?? '10,100,500').split(',').map(Number)
+const sessionTimeoutMs = 6000
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+const say = (line: string): void => { process.stdout.write(line + '\n') }
+
+async function leaderOf (cluster: Cluster, topic: string, p: number): Promise<{ leader: number, isr: number[] }> {
+  const node = await cluster.zk.getData(`/brokers/topics/${topic}/partitions/${p}/state`)
+  return JSON.parse(node?.data.toString() ?? '{"leader":-1,"isr":[]}') as { leader: number, isr: number[] }
+}
+
+async function until (what: string, predicate: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
+function kcatProduce (bootstrap: string, topic: string, file: string, acks: string): number {
+  const start = process.hrtime.bigint()
+  execFileSync('kcat', ['-P', '-b', bootstrap, '-t', topic, '-X', `acks=${acks}`, '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-l', file], { stdio: 'ignore', timeout: 300_000 })
+  return Number(process.hrtime.bigint() - start) / 1e9
+}
+
+async function throughput (cluster: Cluster): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-repl-'))
+  try {
+    const file = join(dir, 'records.txt')
+    writeFileSync(file, (('x'.repeat(100) + '\n').repeat(records)))
+    await createTopic(cluster.bootstrap, 'rf1', { partitions: 3, replicationFactor: 1 })
+    await createTopic(cluster.bootstrap, 'rf3', { partitions: 3, replicationFactor: 3 })
+    await until('full ISRs on rf3', async () => (await Promise.all([0, 1, 2].map(async p => (await leaderOf(cluster, 'rf3', p)).isr.length))).every(n => n === 3))
+    const rf1 = kcatProduce(cluster.bootstrap, 'rf1', file, '1')
+    const rf3 = kcatProduce(cluster.bootstrap, 'rf3', file, 'all')
+    const rate = (s: number): string => `${Math.round(records / s).toLocaleString('en')} records/s, ${(records * 100 / s / 1e6).toFixed(1)} MB/s`
+    say(`produce ${records} x 100 B, 3 partitions, kcat:`)
+    say(`  RF=1 acks=1   : ${rate(rf1)}`)
+    say(`  RF=3 acks=all : ${rate(rf3)}`)
+    say(`  ratio RF=3 acks=all / RF=1 acks=1 = ${(rf1 / rf3 * 100).toFixed(0)}% (target >= 40%)`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** kill -9 (or SIGTERM) the leader of failover-0 while producing; time to the first ack after it. */
+async function failover (cluster: Cluster, signal: 'SIGKILL' | 'SIGTERM'): Promise<number[]> {
+  const times: number[] = []
+  const kafka = new Kafka({ clientId: 'bench-failover', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 100, initialRetryTime: 50, maxRetryTime: 200 } })
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  const topic = `failover-${signal.toLowerCase()}`
+  await createTopic(cluster.bootstrap, topic, { partitions: 1, replicationFactor: 3 })
+  try {
+    for (let round = 0; round < rounds; round++) {
+      await until('a full ISR', async () => (await leaderOf(cluster, topic, 0)).isr.length === 3)
+      const { leader } = await leaderOf(cluster, topic, 0)
+      await producer.send({ topic, acks: -1, messages: [{ value: 'warm' }] })
+      const killedAt = Date.now()
+      const victim = cluster.broker(leader)
+      void (signal === 'SIGKILL' ? victim.kill('SIGKILL') : victim.stop())
+      await producer.send({ topic, acks: -1, messages: [{ value: `after-${round}` }] })
+      times.push(Date.now() - killedAt)
+      say(`  ${signal} round ${round + 1}: first acks=all produce ${times.at(-1)} ms after the leader (broker ${leader}) went`)
+      await victim.kill('SIGKILL')
+      await victim.start()
+    }
+  } finally {
+    await producer.disconnect()
+  }
+  return times
+}
+
+/** Time until every broker's metadata (through Metadata requests) shows a leader for all partitions. */
+async function propagation (cluster: Cluster, partitions: number): Promise<void> {
+  const topic = `wide-${partitions}`
+  const kafka = new Kafka({ clientId: 'bench-metadata', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING })
+  const admins = cluster.brokers.map(b => new Kafka({ clientId: `bench-md-${b.spec.brokerId}`, brokers: [b.bootstrap], logLevel: logLevel.NOTHING }).admin())
+  await Promise.all(admins.map(async a => await a.connect()))
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const start = Date.now()
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }], waitForLeaders: false })
+    await until(`leaders of ${partitions} partitions on every broker`, async () => {
+      const views = await Promise.all(admins.map(async a => await a.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined)))
+      return views.every(v => v !== undefined && v.topics[0]?.partitions.length === partitions && v.topics[0].partitions.every(p => p.leader >= 0))
+    })
+    const createMs = Date.now() - start
+    await until('full ISRs', async () => (await Promise.all(Array.from({ length: partitions }, async (_, p) => (await leaderOf(cluster, topic, p)).isr.length))).every(n => n === 3), 120_000)
+    const victim = cluster.broker(1)
+    const killedAt = Date.now()
+    await victim.kill('SIGKILL')
+    const survivors = admins.slice(1)
+    await until('every partition led by a live broker in every survivor\'s metadata', async () => {
+      const views = await Promise.all(survivors.map(async a => await a.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined)))
+      return views.every(v => v !== undefined && (v.topics[0]?.partitions ?? []).every(p => p.leader >= 0 && p.leader !== 1))
+    }, 120_000)
+    const failoverMs = Date.now() - killedAt
+    say(`  ${String(partitions).padStart(4)} partitions x RF 3: create→leaders known on all brokers ${createMs} ms; kill -9 of broker 1→all leaders moved ${failoverMs} ms (session timeout ${sessionTimeoutMs} ms included)`)
+    await victim.start()
+  } finally {
+    await Promise.all([...admins, admin].map(async a => await a.disconnect()))
+  }
+}
+
+async function main (): Promise<void> {
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2, 'auto.leader.rebalance.enable': false, 'logger.level': 'warn' } })
+  try {
+    say('# replication benchmark: 3 brokers, real ZooKeeper, ' + new Date().toISOString())
+    await throughput(cluster)
+    say(`failover (kill -9 of the leader → first acks=all ack), ${rounds} rounds:`)
+    const killed = await failover(cluster, 'SIGKILL')
+    say(`  median ${median(killed)} ms (target <= session timeout ${sessionTimeoutMs} + 2000 ms)`)
+    say(`controlled shutdown (SIGTERM of the leader → first acks=all ack), ${rounds} rounds:`)
+    const stopped = await failover(cluster, 'SIGTERM')
+    say(`  median ${median(stopped)} ms (target <= 2000 ms)`)
+    say('metadata propagation and failover against partition count (brokers watch ZooKeeper):')
+    for (const n of partitionCounts) await propagation(cluster, n)
+  } finally {
+    await cluster.cleanup()
+  }
+}
+
+await main()
