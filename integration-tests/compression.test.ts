@@ -1,12 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectRoot } from './support/broker.js'
 import { toJsonLines, type ConsumedRecord } from './support/client-records.js'
 import { startCluster } from './support/cluster.js'
 import { buildGoClient, goClientMissing } from './support/go-client.js'
 import { parseJsonLines, runProcess } from './support/run-process.js'
+import { storedBatches } from './support/segment-files.js'
 import { apiVersions, createTopic, waitForTopic } from './support/wire-connection.js'
 
 const KCAT = '/usr/bin/kcat'
@@ -57,7 +58,10 @@ test('compressed batches from kcat (-z) are stored as sent and read back by kcat
 
 /** Every stored batch keeps the codec it was sent with; kcat, confluent-kafka (and kafka-python for gzip) read all lines back. */
 async function assertStoredAndReadBack (bootstrap: string, dataDir: string, topic: string, codec: string, id: number, lines: string[]): Promise<void> {
-  const stored = batchCodecs(dataDir, topic)
+  const stored = storedBatches(dataDir, topic).map(b => {
+    assert.equal(b.magic, 2, `magic of the batch at ${b.partition}/${b.baseOffset}`)
+    return b.codec
+  })
   assert.ok(stored.length > 0 && stored.length < lines.length, `records were batched (${stored.length} batches for ${lines.length} records)`)
   assert.deepEqual(new Set(stored), new Set([id]), `every stored batch of ${topic} keeps codec ${codec} (${id})`)
 
@@ -73,20 +77,4 @@ async function assertStoredAndReadBack (bootstrap: string, dataDir: string, topi
     const kafkaPython = await runProcess(PYTHON, [KAFKA_PYTHON, 'consume', bootstrap, topic, String(lines.length)])
     assert.deepEqual(parseJsonLines<ConsumedRecord>(kafkaPython.stdout).map(r => `${r.key}\t${r.value}`).sort(), [...lines].sort(), 'kafka-python reads every record back')
   }
-}
-
-/** The codec of every batch in the topic's partition logs, read from the segment files. */
-function batchCodecs (dataDir: string, topic: string): number[] {
-  const codecs: number[] = []
-  for (const dir of readdirSync(dataDir).filter(d => d.startsWith(`${topic}-`))) {
-    for (const file of readdirSync(join(dataDir, dir)).filter(f => f.endsWith('.log'))) {
-      const log = readFileSync(join(dataDir, dir, file))
-      // baseOffset int64, batchLength int32 (counted from partitionLeaderEpoch), ..., attributes int16 at byte 21
-      for (let pos = 0; pos + 23 <= log.length; pos += 12 + log.readInt32BE(pos + 8)) {
-        assert.equal(log[pos + 16], 2, `magic of the batch at byte ${pos} of ${dir}/${file}`)
-        codecs.push(log.readInt16BE(pos + 21) & 0x07)
-      }
-    }
-  }
-  return codecs
 }
