@@ -168,3 +168,13 @@ export async function apiVersions (address: string): Promise<Map<number, { min: 
     conn.close()
   }
 }
+
+/** The controller's broker id, from Metadata v1 naming no topics (nothing is auto-created). */
+export async function controllerId (address: string): Promise<number> {
+  const conn = await WireConnection.open(address)
+  try {
+    return (await conn.request(MetadataRequest, MetadataResponse, 1, { topics: [] })).controllerId
+  } finally {
+    conn.close()
+  }
+}
