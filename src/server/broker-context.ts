@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js'
 import type { MetadataCache } from '../cluster/metadata-cache.js'
 import type { ZkSession } from '../cluster/zk-session.js'
 import type { PartitionLeadership } from '../controller/partition-leadership.js'
+import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 
 /** What request handlers may use: the broker's identity, its cluster view and its partitions. */
@@ -16,6 +17,8 @@ export interface BrokerContext {
   replicas: ReplicaManager
   /** The controller's side, answering only while this broker is the controller. */
   leadership: PartitionLeadership
+  /** The group coordinator for the __consumer_offsets partitions this broker leads. */
+  groups: GroupCoordinator
   /** (apiKey, min, max) served: ApiVersions answers from it. */
   supportedVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
 }

@@ -6,10 +6,11 @@ import { Connection } from '../client/connection.js'
 import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { ControlledShutdownRequest, ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js'
 import { ZkSession } from '../cluster/zk-session.js'
-import { brokerIdInUse, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
+import { brokerIdHolder, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
 import { PartitionLeadership } from '../controller/partition-leadership.js'
+import { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import { ReplicaManager } from '../replication/replica-manager.js'
 import { defaultLogConfig } from '../storage/log-config.js'
 import { LogManager } from '../storage/log-manager.js'
@@ -33,6 +34,7 @@ export class KafkaServer {
   private metadata?: MetadataCache
   private logManager?: LogManager
   private replicas?: ReplicaManager
+  private groups?: GroupCoordinator
   private socketServer?: SocketServer
   private shuttingDown = false
 
@@ -51,7 +53,8 @@ export class KafkaServer {
     this.clusterId = await getOrCreateClusterId(zk)
     this.brokerId = await this.resolveBrokerId(zk)
     // Refuse a taken id before anything is written, so a misconfigured second broker leaves no trace.
-    if (await brokerIdInUse(zk, this.brokerId)) throw new BrokerIdInUseError(this.brokerId)
+    const holder = await brokerIdHolder(zk, this.brokerId, this.config.advertisedListeners)
+    if (holder === 'other') throw new BrokerIdInUseError(this.brokerId)
 
     for (const dir of this.config.logDirs) {
       mkdirSync(dir, { recursive: true })
@@ -85,6 +88,11 @@ export class KafkaServer {
     }, this.log.child({ component: 'controller' }))
     this.leadership = leadership
 
+    // After replicas.start(): the coordinator reads partition roles the ReplicaManager has applied.
+    const groups = new GroupCoordinator({ brokerId: this.brokerId, config: this.config, metadata, replicas, zk, log: this.log.child({ component: 'group-coordinator' }) })
+    groups.start()
+    this.groups = groups
+
     const broker: BrokerContext = {
       brokerId: this.brokerId,
       clusterId: this.clusterId,
@@ -94,6 +102,7 @@ export class KafkaServer {
       metadata,
       replicas,
       leadership,
+      groups,
       supportedVersions: () => [],
     }
     const socketServer = new SocketServer(v['socket.request.max.bytes'], this.log.child({ component: 'network' }))
@@ -104,12 +113,27 @@ export class KafkaServer {
       await socketServer.listen(endpoint, dispatcher)
     }
 
+    if (holder === 'stale') await this.awaitStaleRegistration(zk)
     // Registered last: once the znode is there, clients and the controller may send us work.
     await registerBroker(zk, this.brokerId, this.config.advertisedListeners, v['broker.rack'], this.log.child({ component: 'registration' }))
     zk.on('session', () => { void this.reregister() })
 
     await controller.start()
     this.log.info('started', { brokerId: this.brokerId, clusterId: this.clusterId })
+  }
+
+  /**
+   * A restart right after kill -9 finds its previous incarnation's znode until that session times
+   * out. We now hold its ports, so it is dead: wait for ZooKeeper to expire it instead of failing.
+   */
+  private async awaitStaleRegistration (zk: ZkSession): Promise<void> {
+    const timeoutMs = this.config.values['zookeeper.session.timeout.ms'] + 5000
+    this.log.info('waiting for the previous session\'s broker registration to expire', { brokerId: this.brokerId, timeoutMs })
+    const deadline = Date.now() + timeoutMs
+    while ((await brokerIdHolder(zk, this.brokerId, this.config.advertisedListeners)) !== 'none') {
+      if (Date.now() > deadline) throw new BrokerIdInUseError(this.brokerId)
+      await new Promise(resolve => setTimeout(resolve, 200))
+    }
   }
 
   /** After a session expiry: the ephemeral znode went with the old session; put it back. */
@@ -188,6 +212,7 @@ export class KafkaServer {
     this.leadership?.stop()
     await this.controller?.shutdown()
     await this.socketServer?.close()
+    this.groups?.shutdown()
     this.metadata?.stop()
     this.replicas?.stop()
     this.logManager?.shutdown()

@@ -14,6 +14,17 @@ import { handleListOffsets } from './list-offsets.js'
 import { handleMetadata } from './metadata.js'
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js'
 import { handleProduce } from './produce.js'
+import { handleFindCoordinator } from './find-coordinator.js'
+import { handleJoinGroup } from './join-group.js'
+import { handleSyncGroup } from './sync-group.js'
+import { handleHeartbeat } from './heartbeat.js'
+import { handleLeaveGroup } from './leave-group.js'
+import { handleOffsetCommit } from './offset-commit.js'
+import { handleOffsetFetch } from './offset-fetch.js'
+import { handleDescribeGroups } from './describe-groups.js'
+import { handleListGroups } from './list-groups.js'
+import { handleDeleteGroups } from './delete-groups.js'
+import { handleOffsetDelete } from './offset-delete.js'
 
 /** The dispatch table: one handler per API; ApiVersions advertises exactly these. */
 export const handlers: readonly ApiHandler[] = [
@@ -32,4 +43,15 @@ export const handlers: readonly ApiHandler[] = [
   handleDescribeConfigs,
   handleAlterConfigs,
   handleIncrementalAlterConfigs,
+  handleFindCoordinator,
+  handleJoinGroup,
+  handleSyncGroup,
+  handleHeartbeat,
+  handleLeaveGroup,
+  handleOffsetCommit,
+  handleOffsetFetch,
+  handleDescribeGroups,
+  handleListGroups,
+  handleDeleteGroups,
+  handleOffsetDelete,
 ]

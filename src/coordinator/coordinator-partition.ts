@@ -1,0 +1,242 @@
+/**
+ * One __consumer_offsets partition this broker leads (Kafka's GroupMetadataManager, per
+ * partition): loads the partition into groups and offsets before serving them, runs each group's
+ * state machine and carries out its effects (replies to parked requests, records written with
+ * acks=-1, one timer per group at its next deadline), and expires offsets of groups left empty.
+ */
+import type { Logger } from '../logger.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { buildRecordBatch, decodeRecordBatches, type RecordInput } from '../protocol/records/record.js'
+import type { GroupMetadataValue } from '../protocol/messages/consumer-offsets-records.js'
+import { awaitHighWatermark } from '../replication/await-high-watermark.js'
+import type { Partition } from '../replication/partition.js'
+import type { ReplicaManager } from '../replication/replica-manager.js'
+import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset } from './coordinator-record.js'
+import { applyGroupEvent, newGroup, nextDeadlineMs, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupResult } from './group.js'
+import { expiredOffsets, OffsetsStore, type TopicPartition } from './offsets-store.js'
+import type { Scheduler } from './scheduler.js'
+
+export interface CoordinatorConfig {
+  group: GroupConfig
+  /** offsets.retention.minutes, in ms. */
+  offsetsRetentionMs: number
+  /** offsets.retention.check.interval.ms */
+  offsetsRetentionCheckIntervalMs: number
+  /** offsets.commit.timeout.ms: how long a write waits for the ISR. */
+  commitTimeoutMs: number
+}
+
+export interface CoordinatorDeps {
+  replicas: Pick<ReplicaManager, 'waitForData'>
+  scheduler: Scheduler
+  config: CoordinatorConfig
+  log: Logger
+}
+
+export type PartitionStatus = 'loading' | 'active' | 'unloaded'
+export interface OffsetWrite { topic: string, partition: number, value: CommittedOffset | null }
+
+const LOAD_CHUNK_BYTES = 1024 * 1024
+
+export class CoordinatorPartition {
+  status: PartitionStatus = 'loading'
+  readonly groups = new Map<string, Group>()
+  readonly offsets = new OffsetsStore()
+  private readonly timers = new Map<string, () => void>()
+  private readonly waiting = new Map<number, (result: GroupResult) => void>()
+  private nextToken = 1
+  private cancelExpiry?: () => void
+  private readonly log: Logger
+
+  /** The leader epoch this broker became leader in: a new epoch means a new load. */
+  readonly loadedEpoch: number
+
+  constructor (readonly partition: Partition, private readonly deps: CoordinatorDeps) {
+    this.log = deps.log.child({ topicPartition: `${partition.topic}-${partition.partition}` })
+    this.loadedEpoch = partition.leaderEpoch
+  }
+
+  /** Replays the partition from its log start: last record per key wins, tombstones delete. */
+  async load (): Promise<void> {
+    const started = this.deps.scheduler.now()
+    const log = this.partition.log
+    const groupValues = new Map<string, GroupMetadataValue | null>()
+    let offset = log.logStartOffset
+    const end = log.logEndOffset
+    let records = 0
+    while (offset < end && this.status === 'loading') {
+      const read = this.partition.read(offset, LOAD_CHUNK_BYTES, 'logEnd', true)
+      if (read.errorCode !== 0 || read.records.length === 0) break
+      for (const batch of decodeRecordBatches(read.records)) {
+        offset = batch.baseOffset + batch.lastOffsetDelta + 1
+        if (batch.isControl) continue
+        for (const r of batch.records) {
+          if (r.key === null || r.key.length < 2) continue
+          const rec = parseCoordinatorRecord(r.key, r.value)
+          records++
+          if (rec.type === 'offset') this.offsets.apply(rec.group, rec.topic, rec.partition, rec.value, r.offset)
+          else if (rec.type === 'group') groupValues.set(rec.group, rec.value)
+        }
+      }
+      await new Promise(resolve => setImmediate(resolve)) // let other partitions' requests in between chunks
+    }
+    if (this.status !== 'loading') return
+    const now = this.deps.scheduler.now()
+    for (const [groupId, value] of groupValues) if (value !== null) this.groups.set(groupId, groupFromRecord(groupId, value, now))
+    for (const groupId of this.offsets.groupIds()) {
+      if (!this.groups.has(groupId)) this.groups.set(groupId, { ...newGroup(groupId, now), currentStateTimestampMs: null })
+    }
+    this.status = 'active'
+    for (const groupId of this.groups.keys()) this.reschedule(groupId)
+    this.scheduleExpiry()
+    this.log.info('loaded offsets partition', { groups: this.groups.size, records, logEndOffset: end, durationMs: now - started })
+  }
+
+  /** This broker no longer leads the partition: every group goes Dead, parked requests get NOT_COORDINATOR. */
+  unload (): void {
+    const wasLoading = this.status === 'loading'
+    this.status = 'unloaded'
+    this.cancelExpiry?.()
+    for (const groupId of [...this.groups.keys()]) this.apply(groupId, { type: 'unload' })
+    for (const cancel of this.timers.values()) cancel()
+    this.timers.clear()
+    this.groups.clear()
+    if (!wasLoading) this.log.info('unloaded offsets partition', {})
+  }
+
+  /** Applies a request event to the group; resolves with its reply, now or when the parked request is answered. */
+  async request (groupId: string, event: (token: number) => GroupEvent): Promise<GroupResult> {
+    const token = this.nextToken++
+    const reply = new Promise<GroupResult>(resolve => this.waiting.set(token, resolve))
+    this.apply(groupId, event(token))
+    return await reply
+  }
+
+  getOrCreateGroup (groupId: string, protocolType: string | null = null): Group {
+    let group = this.groups.get(groupId)
+    if (group === undefined) this.groups.set(groupId, group = newGroup(groupId, this.deps.scheduler.now(), protocolType))
+    return group
+  }
+
+  /** Appends records with acks=-1 and waits for the ISR; answers with a coordinator error code. */
+  async write (records: RecordInput[], errorFor: (code: number) => number = storeErrorFor): Promise<{ errorCode: number, baseOffset: number }> {
+    if (this.status !== 'active') return { errorCode: ErrorCode.NOT_COORDINATOR, baseOffset: -1 }
+    const batch = buildRecordBatch({ records, baseTimestamp: this.deps.scheduler.now() })
+    const appended = this.partition.appendRecordsAsLeader(batch, -1)
+    if (appended.errorCode !== ErrorCode.NONE) return { errorCode: errorFor(appended.errorCode), baseOffset: -1 }
+    const code = await awaitHighWatermark(this.deps.replicas as ReplicaManager, this.partition, appended.lastOffset, this.deps.config.commitTimeoutMs)
+    return { errorCode: code === ErrorCode.NONE ? code : errorFor(code), baseOffset: appended.baseOffset }
+  }
+
+  /** Writes offset commits (or tombstones) in one batch and applies them once they are replicated. */
+  async writeOffsets (groupId: string, writes: readonly OffsetWrite[]): Promise<number> {
+    if (writes.length === 0) return ErrorCode.NONE
+    const { errorCode, baseOffset } = await this.write(writes.map(w => offsetCommitRecord(groupId, w.topic, w.partition, w.value)), commitErrorFor)
+    if (errorCode !== ErrorCode.NONE || this.status !== 'active') return errorCode === ErrorCode.NONE ? ErrorCode.NOT_COORDINATOR : errorCode
+    writes.forEach((w, i) => this.offsets.apply(groupId, w.topic, w.partition, w.value, baseOffset + i))
+    return ErrorCode.NONE
+  }
+
+  /** Removes a Dead group's traces: its offsets and its record (tombstones). */
+  async removeGroup (groupId: string): Promise<number> {
+    const offsets = this.offsets.offsetsOf(groupId)
+    this.offsets.removeGroup(groupId)
+    const records = [groupTombstone(groupId), ...offsets.map(o => offsetCommitRecord(groupId, o.topic, o.partition, null))]
+    return (await this.write(records)).errorCode
+  }
+
+  /** Offset expiry (offsets.retention.minutes); an Empty group left without offsets is removed. */
+  async expireOffsets (): Promise<void> {
+    if (this.status !== 'active') return
+    const now = this.deps.scheduler.now()
+    let expired = 0
+    for (const groupId of [...new Set([...this.groups.keys(), ...this.offsets.groupIds()])]) {
+      const gone: TopicPartition[] = expiredOffsets(this.groups.get(groupId), this.offsets.offsetsOf(groupId), now, this.deps.config.offsetsRetentionMs)
+      if (gone.length > 0) {
+        expired += gone.length
+        await this.writeOffsets(groupId, gone.map(tp => ({ ...tp, value: null })))
+      }
+      const group = this.groups.get(groupId)
+      if (group?.state === 'Empty' && !this.offsets.hasOffsets(groupId)) {
+        this.apply(groupId, { type: 'expire' })
+        await this.write([groupTombstone(groupId)])
+      }
+    }
+    if (expired > 0) this.log.info('removed expired offsets', { offsets: expired })
+  }
+
+  apply (groupId: string, event: GroupEvent): void {
+    const group = this.groups.get(groupId)
+    if (group === undefined) return
+    const { group: next, effects } = applyGroupEvent(group, event, this.deps.scheduler.now(), this.deps.config.group)
+    if (next.state === 'Dead') {
+      this.groups.delete(groupId)
+      this.timers.get(groupId)?.()
+      this.timers.delete(groupId)
+    } else {
+      this.groups.set(groupId, next)
+      this.reschedule(groupId)
+    }
+    for (const effect of effects) this.carryOut(groupId, effect)
+  }
+
+  private carryOut (groupId: string, effect: GroupEffect): void {
+    switch (effect.type) {
+      case 'respond': {
+        const resolve = this.waiting.get(effect.token)
+        this.waiting.delete(effect.token)
+        resolve?.(effect.result)
+        return
+      }
+      case 'log':
+        this.log.info(effect.message, effect.fields)
+        return
+      case 'storeGroup': {
+        const { group, assignments } = effect
+        void this.write([groupMetadataRecord(group, assignments)]).then(({ errorCode }) => {
+          if (errorCode !== ErrorCode.NONE) this.log.warn('could not store group metadata', { groupId, generationId: group.generationId, errorCode })
+          if (assignments !== null) this.apply(groupId, { type: 'groupStored', generationId: group.generationId, assignments, errorCode })
+        })
+      }
+    }
+  }
+
+  private reschedule (groupId: string): void {
+    this.timers.get(groupId)?.()
+    this.timers.delete(groupId)
+    const group = this.groups.get(groupId)
+    const deadline = group === undefined ? null : nextDeadlineMs(group)
+    if (deadline === null || this.status !== 'active') return
+    const { scheduler } = this.deps
+    this.timers.set(groupId, scheduler.schedule(() => {
+      this.timers.delete(groupId)
+      this.apply(groupId, { type: 'tick' })
+    }, deadline - scheduler.now()))
+  }
+
+  private scheduleExpiry (): void {
+    const { scheduler, config } = this.deps
+    this.cancelExpiry = scheduler.schedule(() => {
+      void this.expireOffsets().catch((err: unknown) => this.log.error('offset expiry failed', { error: (err as Error).stack }))
+        .finally(() => { if (this.status === 'active') this.scheduleExpiry() })
+    }, config.offsetsRetentionCheckIntervalMs)
+  }
+}
+
+/** Kafka's GroupMetadataManager.storeGroup error mapping. */
+function storeErrorFor (code: number): number {
+  switch (code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION: case ErrorCode.NOT_ENOUGH_REPLICAS: case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND: case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER: case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR
+    default:
+      return ErrorCode.UNKNOWN_SERVER_ERROR
+  }
+}
+
+/** Kafka's storeOffsets mapping: as storeGroup, but an oversized batch is the client's fault. */
+function commitErrorFor (code: number): number {
+  if (code === ErrorCode.MESSAGE_TOO_LARGE || code === ErrorCode.RECORD_LIST_TOO_LARGE || code === ErrorCode.INVALID_FETCH_SIZE) return ErrorCode.INVALID_COMMIT_OFFSET_SIZE
+  return storeErrorFor(code)
+}

@@ -1,0 +1,209 @@
+/**
+ * The group coordinator (Kafka's GroupCoordinator, classic protocol): routes each group to the
+ * __consumer_offsets partition it lives on, answers NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS
+ * where Kafka does, and follows leadership of those partitions: a partition this broker comes to
+ * lead is loaded, one it stops leading is unloaded. Handlers call the methods below.
+ */
+import { randomUUID } from 'node:crypto'
+import type { KafkaConfig } from '../config/kafka-config.js'
+import type { Logger } from '../logger.js'
+import type { MetadataCache, PartitionMetadata } from '../cluster/metadata-cache.js'
+import type { ZkSession } from '../cluster/zk-session.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import type { ReplicaManager } from '../replication/replica-manager.js'
+import { CoordinatorPartition, type CoordinatorDeps } from './coordinator-partition.js'
+import type { ErrorResult, Group, JoinResult, LeaveResult, SyncResult } from './group.js'
+import type { Protocol } from './member.js'
+import { GroupOffsets } from './group-offsets.js'
+import { OFFSETS_TOPIC, OffsetsTopic } from './offsets-topic.js'
+import { systemScheduler, type Scheduler } from './scheduler.js'
+
+export interface GroupCoordinatorOptions {
+  brokerId: number
+  config: KafkaConfig
+  metadata: MetadataCache
+  replicas: ReplicaManager
+  zk: ZkSession
+  log: Logger
+  scheduler?: Scheduler
+}
+
+export interface JoinGroupArgs {
+  groupId: string
+  memberId: string
+  groupInstanceId: string | null
+  clientId: string
+  clientHost: string
+  sessionTimeoutMs: number
+  rebalanceTimeoutMs: number
+  protocolType: string
+  protocols: readonly Protocol[]
+  /** JoinGroup v4+ (KIP-394). */
+  requireKnownMemberId: boolean
+}
+
+export interface MemberRef { groupId: string, memberId: string, groupInstanceId: string | null, generationId: number }
+
+/** Kafka's offsets.commit.timeout.ms default (not a config key here yet). */
+const COMMIT_TIMEOUT_MS = 5000
+
+export class GroupCoordinator {
+  readonly offsetsTopic: OffsetsTopic
+  readonly offsets: GroupOffsets
+  private readonly partitions = new Map<number, CoordinatorPartition>()
+  private readonly deps: CoordinatorDeps
+  private readonly log: Logger
+  private active = false
+  private readonly onPartition = (p: PartitionMetadata): void => { if (p.topic === OFFSETS_TOPIC) this.onOffsetsPartition(p.partition) }
+  private readonly onTopicDeleted = (topic: string): void => { if (topic === OFFSETS_TOPIC) for (const i of [...this.partitions.keys()]) this.emigrate(i) }
+
+  constructor (private readonly options: GroupCoordinatorOptions) {
+    const v = options.config.values
+    this.log = options.log
+    this.offsetsTopic = new OffsetsTopic(options.zk, options.metadata, options.config, options.log)
+    this.deps = {
+      replicas: options.replicas,
+      scheduler: options.scheduler ?? systemScheduler,
+      log: options.log,
+      config: {
+        group: {
+          minSessionTimeoutMs: v['group.min.session.timeout.ms'],
+          maxSessionTimeoutMs: v['group.max.session.timeout.ms'],
+          initialRebalanceDelayMs: v['group.initial.rebalance.delay.ms'],
+        },
+        offsetsRetentionMs: v['offsets.retention.minutes'] * 60_000,
+        offsetsRetentionCheckIntervalMs: v['offsets.retention.check.interval.ms'],
+        commitTimeoutMs: COMMIT_TIMEOUT_MS,
+      },
+    }
+    this.offsets = new GroupOffsets(this, options.metadata, options.zk, this.deps.scheduler)
+  }
+
+  /** Call after the ReplicaManager has started, so its partitions have their roles when ours are checked. */
+  start (): void {
+    this.active = true
+    this.options.metadata.on('partition', this.onPartition)
+    this.options.metadata.on('topicDeleted', this.onTopicDeleted)
+    for (const p of this.options.metadata.topic(OFFSETS_TOPIC)?.partitions.keys() ?? []) this.onOffsetsPartition(p)
+  }
+
+  shutdown (): void {
+    this.active = false
+    this.options.metadata.off('partition', this.onPartition)
+    this.options.metadata.off('topicDeleted', this.onTopicDeleted)
+    for (const i of [...this.partitions.keys()]) this.emigrate(i)
+  }
+
+  /** FindCoordinator: the leader of the group's offsets partition; creates the topic on first use. */
+  async findCoordinator (groupId: string): Promise<{ errorCode: number, nodeId: number }> {
+    const unavailable = { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1 }
+    if (!this.offsetsTopic.exists()) {
+      await this.offsetsTopic.ensureCreated()
+      return unavailable
+    }
+    const md = this.options.metadata
+    const p = md.partition(OFFSETS_TOPIC, this.offsetsTopic.partitionFor(groupId))
+    if (p === undefined || p.leader < 0 || md.broker(p.leader) === undefined) return unavailable
+    return { errorCode: ErrorCode.NONE, nodeId: p.leader }
+  }
+
+  /**
+   * The partition serving `groupId`, or the error Kafka answers (README 8.1): inactive → 15,
+   * loading → 14, not ours → 16.
+   */
+  partitionFor (groupId: string): CoordinatorPartition | number {
+    if (!this.active) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    const p = this.partitions.get(this.offsetsTopic.partitionFor(groupId))
+    if (p === undefined) return ErrorCode.NOT_COORDINATOR
+    if (p.status === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+    return p
+  }
+
+  async joinGroup (a: JoinGroupArgs): Promise<JoinResult> {
+    const fail = (errorCode: number): JoinResult => ({ errorCode, generationId: -1, protocolType: null, protocolName: null, leaderId: '', memberId: a.memberId, skipAssignment: false, members: [] })
+    if (a.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID)
+    const p = this.partitionFor(a.groupId)
+    if (typeof p === 'number') return fail(p)
+    if (!p.groups.has(a.groupId)) {
+      if (a.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID)
+      p.getOrCreateGroup(a.groupId)
+    }
+    const newMemberId = `${a.groupInstanceId ?? a.clientId}-${randomUUID()}`
+    return await p.request(a.groupId, token => ({ type: 'join', token, ...a, newMemberId })) as JoinResult
+  }
+
+  async syncGroup (m: MemberRef, protocolType: string | null, protocolName: string | null, assignments: ReadonlyMap<string, Buffer>): Promise<SyncResult> {
+    const fail = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) })
+    if (m.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID)
+    const p = this.partitionFor(m.groupId)
+    // While loading, REBALANCE_IN_PROGRESS makes the member rejoin without rediscovering the coordinator.
+    if (typeof p === 'number') return fail(p === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.REBALANCE_IN_PROGRESS : p)
+    if (!p.groups.has(m.groupId)) return fail(ErrorCode.UNKNOWN_MEMBER_ID)
+    return await p.request(m.groupId, token => ({ type: 'sync', token, ...m, protocolType, protocolName, assignments })) as SyncResult
+  }
+
+  async heartbeat (m: MemberRef): Promise<number> {
+    if (m.groupId === '') return ErrorCode.INVALID_GROUP_ID
+    const p = this.partitionFor(m.groupId)
+    if (typeof p === 'number') return p === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.NONE : p
+    if (!p.groups.has(m.groupId)) return ErrorCode.UNKNOWN_MEMBER_ID
+    return (await p.request(m.groupId, token => ({ type: 'heartbeat', token, ...m })) as ErrorResult).errorCode
+  }
+
+  async leaveGroup (groupId: string, members: ReadonlyArray<{ memberId: string, groupInstanceId: string | null }>): Promise<LeaveResult> {
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] }
+    const p = this.partitionFor(groupId)
+    if (typeof p === 'number') return { errorCode: p, members: [] }
+    if (!p.groups.has(groupId)) return { errorCode: ErrorCode.NONE, members: members.map(m => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) }
+    return await p.request(groupId, token => ({ type: 'leave', token, members })) as LeaveResult
+  }
+
+  describeGroup (groupId: string): { errorCode: number, group?: Group } {
+    const p = this.partitionFor(groupId)
+    if (typeof p === 'number') return { errorCode: p }
+    return { errorCode: ErrorCode.NONE, group: p.groups.get(groupId) }
+  }
+
+  /** Groups this broker coordinates; COORDINATOR_LOAD_IN_PROGRESS while any partition is loading. */
+  listGroups (): { errorCode: number, groups: Group[] } {
+    const all = [...this.partitions.values()]
+    const errorCode = !this.active ? ErrorCode.COORDINATOR_NOT_AVAILABLE : all.some(p => p.status === 'loading') ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE
+    return { errorCode, groups: all.filter(p => p.status === 'active').flatMap(p => [...p.groups.values()]) }
+  }
+
+  async deleteGroup (groupId: string): Promise<number> {
+    const p = this.partitionFor(groupId)
+    if (typeof p === 'number') return p
+    if (!p.groups.has(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND
+    const { errorCode } = await p.request(groupId, token => ({ type: 'delete', token })) as ErrorResult
+    if (errorCode !== ErrorCode.NONE) return errorCode
+    this.log.info('deleted group', { groupId })
+    return await p.removeGroup(groupId)
+  }
+
+  private onOffsetsPartition (index: number): void {
+    if (!this.active) return
+    const replica = this.options.replicas.partition(OFFSETS_TOPIC, index)
+    const current = this.partitions.get(index)
+    if (replica === undefined || !replica.isLeader) {
+      if (current !== undefined) this.emigrate(index)
+      return
+    }
+    if (current !== undefined && current.partition === replica && current.loadedEpoch === replica.leaderEpoch) return
+    if (current !== undefined) this.emigrate(index)
+    const cp = new CoordinatorPartition(replica, this.deps)
+    this.partitions.set(index, cp)
+    this.log.info('loading offsets partition', { partition: index, leaderEpoch: replica.leaderEpoch })
+    cp.load().catch((err: unknown) => {
+      this.log.error('loading offsets partition failed', { partition: index, error: (err as Error).stack })
+      if (this.partitions.get(index) === cp) this.emigrate(index)
+    })
+  }
+
+  private emigrate (index: number): void {
+    const cp = this.partitions.get(index)
+    if (cp === undefined) return
+    this.partitions.delete(index)
+    cp.unload()
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Committed offsets of groups (Kafka's GroupCoordinator.handleCommitOffsets / handleFetchOffsets /
+ * handleDeleteOffsets): commits are checked against the group's membership by its state machine,
+ * then written to the group's __consumer_offsets partition and served from memory. Version 0 of
+ * OffsetCommit/OffsetFetch goes to ZooKeeper instead.
+ */
+import type { MetadataCache } from '../cluster/metadata-cache.js'
+import type { ZkSession } from '../cluster/zk-session.js'
+import { decodeVersioned } from '../protocol/codec.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { ConsumerProtocolSubscription } from '../protocol/messages/consumer-protocol.js'
+import { Reader } from '../protocol/primitives/reader.js'
+import type { CoordinatorPartition, OffsetWrite } from './coordinator-partition.js'
+import type { ErrorResult } from './group.js'
+import { metadataFor } from './member.js'
+import type { TopicPartition } from './offsets-store.js'
+import type { Scheduler } from './scheduler.js'
+import { commitOffsetToZooKeeper, fetchOffsetFromZooKeeper } from './zookeeper-offsets.js'
+
+export interface OffsetCommitPartition extends TopicPartition {
+  offset: number
+  leaderEpoch: number
+  metadata: string | null
+  /** OffsetCommit v1's per-partition timestamp; -1 = now. */
+  commitTimestampMs: number
+}
+
+export interface OffsetCommitArgs {
+  groupId: string
+  memberId: string
+  groupInstanceId: string | null
+  generationId: number
+  /** OffsetCommit v2-v4; -1 = the broker's offsets.retention.minutes. */
+  retentionTimeMs: number
+  partitions: readonly OffsetCommitPartition[]
+}
+
+export interface PartitionError extends TopicPartition { errorCode: number }
+export interface FetchedOffset extends TopicPartition { offset: number, leaderEpoch: number, metadata: string, errorCode: number }
+
+/** offset.metadata.max.bytes (Kafka's default; not a config key here yet). */
+const OFFSET_METADATA_MAX_BYTES = 4096
+
+interface Coordinator { partitionFor: (groupId: string) => CoordinatorPartition | number }
+
+export class GroupOffsets {
+  constructor (
+    private readonly coordinator: Coordinator,
+    private readonly metadata: MetadataCache,
+    private readonly zk: ZkSession,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  async commit (a: OffsetCommitArgs): Promise<PartitionError[]> {
+    const all = (errorCode: number): PartitionError[] => a.partitions.map(p => ({ topic: p.topic, partition: p.partition, errorCode }))
+    const p = this.coordinator.partitionFor(a.groupId)
+    if (typeof p === 'number') return all(p)
+    if (!p.groups.has(a.groupId)) {
+      // No group: fine for a standalone consumer (generation -1); a member of a lost generation is refused.
+      if (a.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
+      p.getOrCreateGroup(a.groupId)
+    }
+    const { errorCode } = await p.request(a.groupId, token => ({ type: 'commitOffsets', token, memberId: a.memberId, groupInstanceId: a.groupInstanceId, generationId: a.generationId })) as ErrorResult
+    if (errorCode !== ErrorCode.NONE) return all(errorCode)
+    const now = this.scheduler.now()
+    const results: PartitionError[] = []
+    const writes: OffsetWrite[] = []
+    for (const c of a.partitions) {
+      const metadata = c.metadata ?? ''
+      let code: number = ErrorCode.NONE
+      if (this.metadata.partition(c.topic, c.partition) === undefined) code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      else if (Buffer.byteLength(metadata) > OFFSET_METADATA_MAX_BYTES) code = ErrorCode.OFFSET_METADATA_TOO_LARGE
+      else {
+        const commitTimestampMs = c.commitTimestampMs >= 0 ? c.commitTimestampMs : now
+        const expireTimestampMs = a.retentionTimeMs >= 0 ? commitTimestampMs + a.retentionTimeMs : null
+        writes.push({ topic: c.topic, partition: c.partition, value: { offset: c.offset, leaderEpoch: c.leaderEpoch, metadata, commitTimestampMs, expireTimestampMs } })
+      }
+      results.push({ topic: c.topic, partition: c.partition, errorCode: code })
+    }
+    const written = await p.writeOffsets(a.groupId, writes)
+    if (written !== ErrorCode.NONE) for (const r of results) if (r.errorCode === ErrorCode.NONE) r.errorCode = written
+    return results
+  }
+
+  /** `topics` null: every partition with a committed offset (v2+). */
+  fetch (groupId: string, topics: ReadonlyArray<{ topic: string, partitions: readonly number[] }> | null): { errorCode: number, offsets: FetchedOffset[] } {
+    const p = this.coordinator.partitionFor(groupId)
+    const none = (topic: string, partition: number, errorCode: number = ErrorCode.NONE): FetchedOffset => ({ topic, partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode })
+    if (typeof p === 'number') return { errorCode: p, offsets: (topics ?? []).flatMap(t => t.partitions.map(i => none(t.topic, i, p))) }
+    if (topics === null) {
+      return { errorCode: ErrorCode.NONE, offsets: p.offsets.offsetsOf(groupId).map(o => ({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE })) }
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      offsets: topics.flatMap(t => t.partitions.map(i => {
+        const o = p.offsets.get(groupId, t.topic, i)
+        return o === undefined ? none(t.topic, i) : { topic: t.topic, partition: i, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
+      })),
+    }
+  }
+
+  /** OffsetDelete (KIP-496): not for topics the group's members are subscribed to. */
+  async delete (groupId: string, partitions: readonly TopicPartition[]): Promise<{ errorCode: number, partitions: PartitionError[] }> {
+    const p = this.coordinator.partitionFor(groupId)
+    if (typeof p === 'number') return { errorCode: p, partitions: [] }
+    const group = p.groups.get(groupId)
+    if (group === undefined) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] }
+    let subscribed = new Set<string>()
+    if (group.state !== 'Empty') {
+      if (group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] }
+      subscribed = subscribedTopics([...group.members.values()].map(m => metadataFor(m, group.protocolName)))
+    }
+    const results = partitions.map(tp => ({ ...tp, errorCode: subscribed.has(tp.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE }))
+    const deletable = results.filter(r => r.errorCode === ErrorCode.NONE && p.offsets.get(groupId, r.topic, r.partition) !== undefined)
+    const written = await p.writeOffsets(groupId, deletable.map(r => ({ topic: r.topic, partition: r.partition, value: null })))
+    if (written !== ErrorCode.NONE) return { errorCode: written, partitions: [] }
+    return { errorCode: ErrorCode.NONE, partitions: results }
+  }
+
+  async commitToZooKeeper (groupId: string, partitions: readonly OffsetCommitPartition[]): Promise<PartitionError[]> {
+    return await Promise.all(partitions.map(async c => {
+      const known = this.metadata.partition(c.topic, c.partition) !== undefined
+      if (known) await commitOffsetToZooKeeper(this.zk, groupId, c.topic, c.partition, c.offset)
+      return { topic: c.topic, partition: c.partition, errorCode: known ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
+    }))
+  }
+
+  async fetchFromZooKeeper (groupId: string, topics: ReadonlyArray<{ topic: string, partitions: readonly number[] }>): Promise<FetchedOffset[]> {
+    return await Promise.all(topics.flatMap(t => t.partitions.map(async partition => {
+      const offset = await fetchOffsetFromZooKeeper(this.zk, groupId, t.topic, partition)
+      return { topic: t.topic, partition, offset, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }
+    })))
+  }
+}
+
+/** The topics in the members' ConsumerProtocol subscriptions (unreadable ones are skipped). */
+function subscribedTopics (subscriptions: Buffer[]): Set<string> {
+  const topics = new Set<string>()
+  for (const bytes of subscriptions) {
+    try {
+      for (const t of decodeVersioned(ConsumerProtocolSubscription, new Reader(bytes)).value.topics) topics.add(t)
+    } catch {
+      // not a consumer subscription we can read: it protects nothing
+    }
+  }
+  return topics
+}
+
+/** Per-partition results in the responses' shape: one entry per topic, in first-seen order. */
+export function byTopic<T extends TopicPartition> (items: readonly T[]): Array<{ topic: string, partitions: T[] }> {
+  const topics = new Map<string, T[]>()
+  for (const item of items) {
+    const list = topics.get(item.topic)
+    if (list === undefined) topics.set(item.topic, [item])
+    else list.push(item)
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }))
+}
