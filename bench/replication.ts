@@ -78,11 +78,11 @@ async function failover (cluster: Cluster, signal: 'SIGKILL' | 'SIGTERM'): Promi
       await producer.send({ topic, acks: -1, messages: [{ value: 'warm' }] })
       const killedAt = Date.now()
       const victim = cluster.broker(leader)
-      void (signal === 'SIGKILL' ? victim.kill('SIGKILL') : victim.stop())
+      const gone = signal === 'SIGKILL' ? victim.kill('SIGKILL') : victim.stop()
       await producer.send({ topic, acks: -1, messages: [{ value: `after-${round}` }] })
       times.push(Date.now() - killedAt)
       say(`  ${signal} round ${round + 1}: first acks=all produce ${times.at(-1)} ms after the leader (broker ${leader}) went`)
-      await victim.kill('SIGKILL')
+      await gone
       await victim.start()
     }
   } finally {
@@ -125,7 +125,7 @@ async function propagation (cluster: Cluster, partitions: number): Promise<void>
 }
 
 async function main (): Promise<void> {
-  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2, 'auto.leader.rebalance.enable': false, 'logger.level': 'warn' } })
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2, 'auto.leader.rebalance.enable': false } })
   try {
     say('# replication benchmark: 3 brokers, real ZooKeeper, ' + new Date().toISOString())
     await throughput(cluster)

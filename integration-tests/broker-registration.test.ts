@@ -63,3 +63,16 @@ test('SIGTERM deregisters at once and exits 0', async t => {
   assert.equal(await cluster.zk.exists('/brokers/ids/1'), false, 'deregistered without waiting for the session timeout')
   assert.equal(await cluster.zk.exists('/controller'), false, 'resigned as controller')
 })
+
+test('restarted at once after kill -9, a broker waits for its previous session to expire and registers', async t => {
+  const cluster = await startCluster({ brokers: 1 })
+  t.after(cluster.cleanup)
+  const broker = cluster.broker(1)
+  const before = await cluster.zk.getData('/brokers/ids/1')
+  await broker.kill('SIGKILL')
+  await broker.start(6000 + 10_000)
+  const after = await cluster.zk.getData('/brokers/ids/1')
+  assert.ok(before !== null && after !== null)
+  assert.notEqual(after.ephemeralOwner, before.ephemeralOwner, 'registered by the new process\'s session')
+  assert.ok(broker.lines.some(l => l.includes('previous session')), 'it said what it was waiting for')
+})

@@ -39,10 +39,17 @@ export class BrokerIdInUseError extends Error {
   }
 }
 
-/** Is /brokers/ids/<id> held by a session other than ours? */
-export async function brokerIdInUse (zk: ZkSession, brokerId: number): Promise<boolean> {
+/**
+ * Who holds /brokers/ids/<id>: nobody (or this session), another broker, or a previous
+ * incarnation of this one — the same endpoints, left behind by a kill -9 until its session times
+ * out. Once this process holds those ports, that incarnation is certainly dead.
+ */
+export async function brokerIdHolder (zk: ZkSession, brokerId: number, endpoints: readonly Endpoint[]): Promise<'none' | 'stale' | 'other'> {
   const node = await zk.getData(brokerIdZnode.path(brokerId))
-  return node !== null && node.ephemeralOwner !== BigInt('0x' + zk.sessionId)
+  if (node === null || node.ephemeralOwner === BigInt('0x' + zk.sessionId)) return 'none'
+  const registered = brokerIdZnode.decode(brokerId, node.data, node.czxid).endpoints
+  const same = registered.length === endpoints.length && registered.every((e, i) => e.host === endpoints[i]?.host && e.port === endpoints[i]?.port)
+  return same ? 'stale' : 'other'
 }
 
 /**
@@ -55,7 +62,7 @@ export async function registerBroker (zk: ZkSession, brokerId: number, endpoints
     await zk.create(path, brokerIdZnode.encode(endpoints, rack, Date.now()), 'ephemeral')
   } catch (err) {
     // NODE_EXISTS of our own session happens when a create's reply was lost in a reconnect.
-    if (!(err instanceof ZkError && err.code === 'NODE_EXISTS') || await brokerIdInUse(zk, brokerId)) {
+    if (!(err instanceof ZkError && err.code === 'NODE_EXISTS') || (await brokerIdHolder(zk, brokerId, endpoints)) !== 'none') {
       throw err instanceof ZkError && err.code === 'NODE_EXISTS' ? new BrokerIdInUseError(brokerId) : err
     }
   }
