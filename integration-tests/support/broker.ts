@@ -16,6 +16,8 @@ export interface BrokerSpec {
   brokerId: number
   /** Extra keys for the generated server.yaml (Kafka names). */
   config?: ConfigValues
+  /** Flags for node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[]
 }
 
 /**
@@ -61,7 +63,7 @@ export class BrokerProcess {
 
   /** Starts (or restarts, with the same config and data) and waits for the 'started' log line. */
   async start (timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, [serverStartScript, this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...this.spec.nodeArgs ?? [], serverStartScript, this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     // 'close' comes after the output streams end, so a failure message carries the last lines.
     this.exited = new Promise(resolve => child.once('close', code => resolve(code)))

@@ -24,6 +24,8 @@ export interface ClusterOptions {
   config?: ConfigValues
   /** Per-broker keys, by broker id. */
   brokerConfig?: (id: number) => ConfigValues
+  /** Flags for each broker's node process (e.g. --cpu-prof for benchmarks). */
+  nodeArgs?: string[]
 }
 
 /** A real ZooKeeper (or ZK_CONNECT's) plus N broker processes with ids 1..N, started in parallel. */
@@ -39,7 +41,7 @@ export async function startCluster (options: ClusterOptions): Promise<Cluster> {
   }
   try {
     for (let id = 1; id <= options.brokers; id++) {
-      brokers.push(await BrokerProcess.create({ zkConnect, brokerId: id, config: { ...options.config, ...options.brokerConfig?.(id) } }))
+      brokers.push(await BrokerProcess.create({ zkConnect, brokerId: id, config: { ...options.config, ...options.brokerConfig?.(id) }, nodeArgs: options.nodeArgs }))
     }
     await Promise.all(brokers.map(async b => await b.start()))
     zk = await connectZk(zkConnect)

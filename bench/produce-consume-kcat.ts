@@ -1,0 +1,272 @@
+/**
+ * End-to-end throughput of one broker (RF=1, one partition, real ZooKeeper) with kcat as the load:
+ *  1. raw disk baseline: a sequential 1 MiB-chunk write of --disk-mb plus fsync, in the broker's data dir;
+ *  2. produce: kcat -P of --records records of --value-bytes (acks=1, librdkafka's batching), wall clock;
+ *  3. consume from the beginning: kcat -C to /dev/null, then a lean Node Fetch loop (this project's
+ *     codec, batch headers only, no record decoding) that counts records and bytes;
+ *  4. latency: this process feeds kcat's stdin --latency-records more at a steady --latency-rate
+ *     while the lean consumer tails the log; each record's latency is the time it was fetched minus
+ *     its CreateTime, which librdkafka stamps when kcat reads the line (kcat reports no delivery
+ *     times). That is end-to-end latency (linger.ms + Produce + the tailing Fetch), an upper bound
+ *     on produce latency, at 1 ms resolution. A burst (a whole file at once) would instead measure
+ *     how long records wait in librdkafka's queue behind each other.
+ * With --cpu-prof the broker runs under `node --cpu-prof` and the top self-time functions of its
+ * profile are printed after it shuts down (figures from a profiled run are lower).
+ *
+ *   node dist/bench/produce-consume-kcat.js [--records 1000000] [--value-bytes 100] [--latency-records 200000]
+ *     [--latency-rate 100000] [--disk-mb 100] [--cpu-prof]
+ */
+import { spawn } from 'node:child_process'
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { decode } from '../src/protocol/codec.js'
+import { encodeRequestFrame, readResponseHeader } from '../src/protocol/header.js'
+import { FetchRequest, FetchResponse } from '../src/protocol/messages/fetch.js'
+import { Reader } from '../src/protocol/primitives/reader.js'
+import { decodeRecordBatches } from '../src/protocol/records/record.js'
+import { startCluster } from '../integration-tests/support/cluster.js'
+import { createTopic, waitForTopic } from '../integration-tests/support/wire-connection.js'
+
+const args = parseArgs(process.argv.slice(2))
+const records = Number(args.records ?? 1_000_000)
+const valueBytes = Number(args['value-bytes'] ?? 100)
+const latencyRecords = Number(args['latency-records'] ?? 200_000)
+const latencyRate = Number(args['latency-rate'] ?? 100_000)
+const diskMb = Number(args['disk-mb'] ?? 100)
+const cpuProf = args['cpu-prof'] !== undefined
+const TOPIC = 'bench'
+const KCAT_PRODUCER = ['-X', 'acks=1', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=2000000', '-X', 'queue.buffering.max.kbytes=2097152', '-q']
+
+export async function main (): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-kcat-'))
+  const profileDir = join(work, 'profile')
+  if (cpuProf) mkdirSync(profileDir)
+  const cluster = await startCluster({ brokers: 1, nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
+  try {
+    const broker = cluster.broker(1)
+    say(`produce-consume-kcat: ${records} records of ${valueBytes} bytes, broker ${broker.bootstrap}${cpuProf ? ' (under --cpu-prof)' : ''}`)
+    await createTopic(cluster.bootstrap, TOPIC, 1)
+    await waitForTopic(cluster.bootstrap, TOPIC, 1)
+
+    const disk = rawDiskWrite(join(broker.dir, 'data'), diskMb)
+    say(`raw disk: ${diskMb} MB sequential write + fsync in ${disk.ms.toFixed(0)} ms = ${(diskMb / disk.ms * 1000).toFixed(0)} MB/s (write ${disk.writeMs.toFixed(0)} ms, fsync ${(disk.ms - disk.writeMs).toFixed(0)} ms)`)
+
+    const input = join(work, 'records.txt')
+    writeRecordsFile(input, records, valueBytes)
+    const produceMs = await run('kcat', ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER, '-l', input])
+    report('produce (kcat -P, acks=1)', records, records * valueBytes, produceMs)
+
+    const kcatConsumeMs = await run('kcat', ['-C', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s\n', '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=8388608'])
+    report('consume (kcat -C to /dev/null)', records, records * valueBytes, kcatConsumeMs)
+
+    const lean = await leanConsume(broker.bootstrap, 0, records)
+    report('consume (lean Node Fetch v4 loop)', lean.records, lean.bytes, lean.ms, `${(lean.bytes / lean.records).toFixed(1)} bytes/record on the wire, ${lean.fetches} fetches`)
+
+    const tail = leanConsume(broker.bootstrap, records, latencyRecords, true)
+    const latencyProduceMs = await run('kcat', ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER], { pacedRecords: latencyRecords, perSecond: latencyRate })
+    const tailed = await tail
+    const latencies = tailed.latenciesMs.sort((a, b) => a - b)
+    say(`latency: ${latencyRecords} more records fed to kcat at ${(latencyRecords / latencyProduceMs * 1000).toFixed(0)} records/s while tailing: ` +
+      `CreateTime -> fetched p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, max ${latencies[latencies.length - 1]} ms`)
+
+    if (cpuProf) {
+      await broker.stop()
+      const file = readdirSync(profileDir).find(f => f.endsWith('.cpuprofile'))
+      if (file === undefined) throw new Error(`no .cpuprofile in ${profileDir}`)
+      say(`broker CPU profile (${join(profileDir, file)}): top functions by self time`)
+      for (const line of summarizeProfile(join(profileDir, file), 20)) say(`  ${line}`)
+    }
+  } finally {
+    await cluster.cleanup()
+    if (!cpuProf) rmSync(work, { recursive: true, force: true })
+  }
+}
+
+function rawDiskWrite (dir: string, mb: number): { ms: number, writeMs: number } {
+  const file = join(dir, 'raw-disk-baseline.bin')
+  const chunk = Buffer.alloc(1 << 20, 0x61)
+  const start = performance.now()
+  const fd = openSync(file, 'w')
+  for (let i = 0; i < mb; i++) writeSync(fd, chunk)
+  const writeMs = performance.now() - start
+  fsyncSync(fd)
+  closeSync(fd)
+  const ms = performance.now() - start
+  rmSync(file)
+  return { ms, writeMs }
+}
+
+function writeRecordsFile (file: string, count: number, bytes: number): void {
+  const fd = openSync(file, 'w')
+  const perChunk = 10_000
+  for (let i = 0; i < count; i += perChunk) {
+    const lines: string[] = []
+    for (let j = i; j < Math.min(count, i + perChunk); j++) lines.push(recordLine(j, bytes))
+    writeSync(fd, lines.join('\n') + '\n')
+  }
+  closeSync(fd)
+}
+
+function recordLine (i: number, bytes: number): string {
+  const head = `record-${i}-`
+  return head + 'x'.repeat(Math.max(0, bytes - head.length))
+}
+
+/**
+ * Runs a command to completion with its stdout discarded; resolves with the wall-clock ms. With
+ * `paced`, stdin gets that many record lines at a steady rate (every 5 ms, what is due by then).
+ */
+async function run (command: string, argv: string[], paced?: { pacedRecords: number, perSecond: number }): Promise<number> {
+  const start = performance.now()
+  const child = spawn(command, argv, { stdio: [paced === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
+  if (paced !== undefined) {
+    let sent = 0
+    const timer = setInterval(() => {
+      const due = Math.min(paced.pacedRecords, Math.floor((performance.now() - start) / 1000 * paced.perSecond))
+      const lines: string[] = []
+      for (; sent < due; sent++) lines.push(recordLine(sent, valueBytes))
+      if (lines.length > 0) child.stdin?.write(lines.join('\n') + '\n')
+      if (sent >= paced.pacedRecords) { clearInterval(timer); child.stdin?.end() }
+    }, 5)
+  }
+  const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+  if (code !== 0) throw new Error(`${command} ${argv.join(' ')} exited with ${code}: ${stderr}`)
+  return performance.now() - start
+}
+
+/**
+ * Fetch v4 (record batches as bytes, no flexible encoding) from `fromOffset` until `count` records,
+ * one request in flight. Records are counted from batch headers (lastOffsetDelta), never decoded,
+ * except with `withLatency`, which decodes each record's CreateTime.
+ */
+async function leanConsume (address: string, fromOffset: number, count: number, withLatency = false): Promise<{ records: number, bytes: number, ms: number, fetches: number, latenciesMs: number[] }> {
+  const [host, port] = address.split(':') as [string, string]
+  const socket = connect({ host, port: Number(port), noDelay: true })
+  await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
+  const frames = frameReader(socket)
+  const start = performance.now()
+  let offset = fromOffset
+  let bytes = 0
+  let fetches = 0
+  const latenciesMs: number[] = []
+  try {
+    while (offset < fromOffset + count) {
+      const correlationId = ++fetches
+      socket.write(encodeRequestFrame(FetchRequest, { apiVersion: 4, correlationId, clientId: 'bench' }, {
+        replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 64 << 20, isolationLevel: 0,
+        topics: [{ topic: TOPIC, partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 16 << 20 }] }],
+      }))
+      const reader = new Reader(await frames.next())
+      const now = Date.now()
+      if (readResponseHeader(reader, 0).correlationId !== correlationId) throw new Error('correlation id mismatch')
+      const answer = decode(FetchResponse, 4, reader).responses[0]!.partitions[0]!
+      if (answer.errorCode !== 0) throw new Error(`fetch error ${answer.errorCode} at ${offset}`)
+      const recordsBytes = answer.records ?? Buffer.alloc(0)
+      bytes += recordsBytes.length
+      // batch header: baseOffset int64 @0, batchLength int32 @8, lastOffsetDelta int32 @23
+      for (let pos = 0; pos + 61 <= recordsBytes.length;) {
+        const size = 12 + recordsBytes.readInt32BE(pos + 8)
+        if (pos + size > recordsBytes.length) break // a partial batch at the end of the answer
+        const next = Number(recordsBytes.readBigInt64BE(pos)) + recordsBytes.readInt32BE(pos + 23) + 1
+        if (withLatency) {
+          for (const r of decodeRecordBatches(recordsBytes.subarray(pos, pos + size))[0]!.records) if (r.offset >= offset) latenciesMs.push(now - r.timestamp)
+        }
+        offset = Math.max(offset, next)
+        pos += size
+      }
+    }
+    return { records: offset - fromOffset, bytes, ms: performance.now() - start, fetches, latenciesMs }
+  } finally {
+    socket.destroy()
+  }
+}
+
+function frameReader (socket: Socket): { next: () => Promise<Buffer> } {
+  const chunks: Buffer[] = []
+  let buffered = 0
+  let waiting: (() => void) | undefined
+  let failed: Error | undefined
+  socket.on('data', (d: Buffer) => { chunks.push(d); buffered += d.length; waiting?.() })
+  socket.on('close', () => { failed ??= new Error('broker closed the connection'); waiting?.() })
+  socket.on('error', err => { failed = err; waiting?.() })
+  const take = (n: number): Buffer => {
+    const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+    chunks.length = 0
+    if (all.length > n) chunks.push(all.subarray(n))
+    buffered -= n
+    return all.subarray(0, n)
+  }
+  return {
+    async next () {
+      for (;;) {
+        if (buffered >= 4) {
+          const head = chunks[0]!.length >= 4 ? chunks[0]! : Buffer.concat(chunks)
+          const size = head.readInt32BE(0)
+          if (buffered >= 4 + size) return take(4 + size).subarray(4)
+        }
+        if (failed !== undefined) throw failed
+        await new Promise<void>(resolve => { waiting = resolve })
+        waiting = undefined
+      }
+    },
+  }
+}
+
+/**
+ * Self time per function (name, file:line) from a V8 .cpuprofile, busiest first, as
+ * "pct-of-busy% ms name (file:line)"; the first line gives busy and idle totals.
+ */
+function summarizeProfile (file: string, top: number): string[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Array<{ id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number }>
+    startTime: number
+    endTime: number
+    samples: number[]
+  }
+  const intervalMs = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length)
+  const selfHits = new Map<string, number>()
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame
+    const where = url === '' ? '' : ` (${url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/')}:${lineNumber + 1})`
+    const key = `${functionName === '' ? '(anonymous)' : functionName}${where}`
+    selfHits.set(key, (selfHits.get(key) ?? 0) + (node.hitCount ?? 0))
+  }
+  const idle = selfHits.get('(idle)') ?? 0
+  selfHits.delete('(idle)')
+  const busy = [...selfHits.values()].reduce((a, b) => a + b, 0)
+  return [
+    `busy ${(busy * intervalMs).toFixed(0)} ms, idle ${(idle * intervalMs).toFixed(0)} ms over the broker's life; % of busy time:`,
+    ...[...selfHits].sort((a, b) => b[1] - a[1]).slice(0, top)
+      .map(([key, hits]) => `${(hits / busy * 100).toFixed(1).padStart(5)}% ${(hits * intervalMs).toFixed(0).padStart(6)} ms  ${key}`),
+  ]
+}
+
+function report (what: string, count: number, bytes: number, ms: number, extra = ''): void {
+  const perSecond = count / ms * 1000
+  say(`${what}: ${count} records in ${ms.toFixed(0)} ms = ${Math.round(perSecond).toLocaleString('en-US')} records/s, ${(bytes / ms * 1000 / 1e6).toFixed(1)} MB/s${extra === '' ? '' : ` (${extra})`}`)
+}
+
+function percentile (sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN
+}
+
+function parseArgs (argv: string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.replace(/^--/, '')
+    const value = argv[i + 1]
+    if (value === undefined || value.startsWith('--')) out[name] = ''
+    else { out[name] = value; i++ }
+  }
+  return out
+}
+
+function say (line: string): void {
+  process.stdout.write(line + '\n')
+}
+
+if (process.argv[1]?.endsWith('produce-consume-kcat.js') === true) await main()
