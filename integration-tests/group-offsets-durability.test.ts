@@ -1,0 +1,126 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs'
+import { Connection } from '../src/client/connection.js'
+import { ErrorCode } from '../src/protocol/error-codes.js'
+import { FindCoordinatorRequest, FindCoordinatorResponse } from '../src/protocol/messages/find-coordinator.js'
+import { partitionForGroup } from '../src/coordinator/offsets-topic.js'
+import { startCluster, type Cluster } from './support/cluster.js'
+import { GroupMember, ownsAll } from './support/group-member.js'
+import { waitFor } from './support/wait-for.js'
+
+const skip = existsSync('/usr/lib/python3/dist-packages/kafka') && existsSync('/usr/lib/python3/dist-packages/confluent_kafka')
+  ? false
+  : 'needs python3-kafka and python3-confluent-kafka (integration-tests/support/ensure-clients.sh)'
+
+test('committed offsets survive a kill -9 and restart of the only broker (RF=1); a new member resumes from them', { skip }, async t => {
+  const cluster = await startCluster({ brokers: 1, config: { 'offsets.topic.num.partitions': 5, 'offsets.topic.replication.factor': 1 } })
+  t.after(cluster.cleanup)
+  const { admin, producer } = await clients(t, cluster)
+  const topic = 'durable'
+  const group = 'durable-group'
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true })
+  await produce(producer, topic, 3, 10)
+
+  const first = GroupMember.start('confluent-kafka', { bootstrap: cluster.bootstrap, group, topic })
+  t.after(async () => await first.kill())
+  await waitForCommitted(admin, group, topic, 3, 10, () => first.describe())
+  await first.kill('SIGTERM')
+  await admin.setOffsets({ groupId: 'standalone', topic, partitions: [{ partition: 0, offset: '3' }] })
+
+  const broker = cluster.brokers[0]!
+  await broker.kill('SIGKILL')
+  await broker.start()
+  await waitForCommitted(admin, group, topic, 3, 10, () => 'after the restart')
+  assert.deepEqual(await committed(admin, 'standalone', topic), [3, -1, -1], 'a standalone commit (generation -1) survives too')
+
+  await produce(producer, topic, 3, 5)
+  const second = GroupMember.start('kafka-python', { bootstrap: cluster.bootstrap, group, topic })
+  t.after(async () => await second.kill())
+  await waitForCommitted(admin, group, topic, 3, 15, () => second.describe())
+  assert.ok(second.processed.length > 0 && second.processed.every(r => r.offset >= 10), `the new member starts at the committed offsets: ${JSON.stringify(second.processed)}`)
+})
+
+test('kill -9 of the coordinator with RF=3: the new leader of the offsets partition loads it; no commit is lost, members carry on', { skip }, async t => {
+  const cluster = await startCluster({ brokers: 3, config: { 'offsets.topic.num.partitions': 5, 'offsets.topic.replication.factor': 3 } })
+  t.after(cluster.cleanup)
+  const { admin, producer } = await clients(t, cluster)
+  const topic = 'replicated'
+  const group = 'replicated-group'
+  await admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true })
+  const members = [0, 1].map(() => GroupMember.start('confluent-kafka', { bootstrap: cluster.bootstrap, group, topic }))
+  t.after(async () => { await Promise.all(members.map(async m => await m.kill())) })
+  const describe = (): string => members.map(m => m.describe()).join('\n')
+  await waitFor(() => ownsAll(members, 6, [3, 3]), `two members owning three partitions each:\n${describe()}`, { timeoutMs: 20_000 })
+  await produce(producer, topic, 6, 10)
+  await waitForCommitted(admin, group, topic, 6, 10, describe)
+
+  const coordinatorId = await findCoordinator(cluster, group)
+  const offsetsPartition = await partitionState(cluster, '__consumer_offsets', partitionForGroup(group, 5))
+  assert.equal(offsetsPartition.leader, coordinatorId, 'the coordinator is the leader of abs(hash(group)) % 5')
+  assert.equal(offsetsPartition.isr.length, 3, 'the offsets partition is fully replicated before the kill')
+  await cluster.broker(coordinatorId).kill('SIGKILL')
+
+  await waitFor(async () => { try { return (await findCoordinator(cluster, group)) !== coordinatorId } catch { return false } }, 'a new coordinator', { timeoutMs: 15_000 })
+  assert.deepEqual(await committed(admin, group, topic), Array(6).fill(10), 'the new coordinator has every commit')
+  await produce(producer, topic, 6, 10)
+  await waitForCommitted(admin, group, topic, 6, 20, describe)
+  for (let p = 0; p < 6; p++) {
+    const seen = new Set(members.flatMap(m => m.processed.filter(r => r.partition === p).map(r => r.offset)))
+    assert.deepEqual(Array.from({ length: 20 }, (_, i) => i).filter(o => !seen.has(o)), [], `every record of ${topic}-${p} processed`)
+  }
+})
+
+async function clients (t: { after: (fn: () => Promise<void>) => void }, cluster: Cluster): Promise<{ admin: Admin, producer: Producer }> {
+  const kafka = new Kafka({ clientId: 'group-durability-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 200 } })
+  const admin = kafka.admin()
+  await admin.connect()
+  t.after(async () => await admin.disconnect())
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  t.after(async () => await producer.disconnect())
+  return { admin, producer }
+}
+
+async function produce (producer: Producer, topic: string, partitions: number, perPartition: number): Promise<void> {
+  await producer.send({ topic, acks: -1, messages: Array.from({ length: partitions * perPartition }, (_, i) => ({ partition: i % partitions, value: `v${i}` })) })
+}
+
+/** Committed offset per partition (-1: none). */
+async function committed (admin: Admin, group: string, topic: string): Promise<number[]> {
+  const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] })
+  return (t?.partitions ?? []).sort((a, b) => a.partition - b.partition).map(p => Number(p.offset))
+}
+
+async function waitForCommitted (admin: Admin, group: string, topic: string, partitions: number, end: number, describe: () => string): Promise<void> {
+  let last: number[] = []
+  await waitFor(async () => {
+    try {
+      last = await committed(admin, group, topic)
+    } catch {
+      return false // the coordinator may be loading or moving
+    }
+    return last.length === partitions && last.every(o => o === end)
+  }, `committed offsets of ${group} to reach ${end} (now ${JSON.stringify(last)}):\n${describe()}`, { timeoutMs: 20_000 })
+}
+
+async function findCoordinator (cluster: Cluster, group: string): Promise<number> {
+  const broker = cluster.brokers.find(b => b.running)
+  assert.ok(broker !== undefined, 'a running broker')
+  const connection = new Connection({ host: '127.0.0.1', port: broker.port }, { clientId: 'group-durability-test', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 })
+  await connection.connect()
+  try {
+    const r = await connection.send(FindCoordinatorRequest, FindCoordinatorResponse, 1, { key: group, keyType: 0 })
+    if (r.errorCode !== ErrorCode.NONE) throw new Error(`FindCoordinator answered ${r.errorCode}`)
+    return r.nodeId
+  } finally {
+    connection.close()
+  }
+}
+
+async function partitionState (cluster: Cluster, topic: string, partition: number): Promise<{ leader: number, isr: number[] }> {
+  const node = await cluster.zk.getData(`/brokers/topics/${topic}/partitions/${partition}/state`)
+  assert.ok(node !== null, `state of ${topic}-${partition}`)
+  return JSON.parse(node.data.toString()) as { leader: number, isr: number[] }
+}
