@@ -50,6 +50,8 @@ export class Partition {
       this.leaderSinceMs = nowMs
     }
     if (this.isLeader) this.maybeIncrementHighWatermark()
+    // Parked acks=all produces and long polls must learn at once that leadership moved.
+    else if (wasLeader) this.notifyAppend()
     return wasLeader !== this.isLeader || newEpoch
   }
 
