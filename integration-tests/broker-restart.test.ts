@@ -13,11 +13,13 @@ const RECORDS_PER_BATCH = 50
 const CONNECTIONS_PER_PARTITION = 3
 // partition 0 is written with acks=1, partition 1 with acks=all (RF=1: the leader alone)
 const ACKS = [1, -1] as const
+const SESSION_TIMEOUT_MS = 3000
 
 interface Ack { partition: number, baseOffset: number, values: string[] }
 
 test('kill -9 under load, restart: every acknowledged record is still there, in order, at its acknowledged offset', async t => {
-  const cluster = await startCluster({ brokers: 1, config: { 'log.segment.bytes': 256 * 1024 } })
+  // A short ZooKeeper session: the restart waits for the killed broker's registration to expire.
+  const cluster = await startCluster({ brokers: 1, config: { 'log.segment.bytes': 256 * 1024, 'zookeeper.session.timeout.ms': SESSION_TIMEOUT_MS } })
   t.after(cluster.cleanup)
   const broker = cluster.broker(1)
   await createTopic(cluster.bootstrap, TOPIC, ACKS.length)
@@ -35,7 +37,7 @@ test('kill -9 under load, restart: every acknowledged record is still there, in 
   assert.ok(acknowledged.length >= 300)
 
   // As with Kafka, the same broker.id cannot register again while the dead session's znode lives.
-  await waitFor(async () => !(await cluster.zk.exists('/brokers/ids/1')), '/brokers/ids/1 of the killed broker to expire', { timeoutMs: 6000 + 4000 })
+  await waitFor(async () => !(await cluster.zk.exists('/brokers/ids/1')), '/brokers/ids/1 of the killed broker to expire', { timeoutMs: SESSION_TIMEOUT_MS + 4000 })
   const linesBefore = broker.lines.length
   await broker.start()
   await waitForTopic(cluster.bootstrap, TOPIC, ACKS.length)
