@@ -28,6 +28,8 @@ const KAFKAJS_MEMBER = join(projectRoot, 'dist/integration-tests/support/kafkajs
 export class GroupMember {
   /** Partitions of the latest assignment; [] after a revocation. */
   assignment: number[] = []
+  /** How many assignments it received: one per rebalance it took part in. */
+  assignments = 0
   readonly processed: Array<{ partition: number, offset: number }> = []
   closed = false
   private readonly stderr: string[] = []
@@ -65,7 +67,7 @@ export class GroupMember {
   }
 
   private onEvent (e: MemberEvent): void {
-    if (e.event === 'assigned') this.assignment = e.partitions ?? []
+    if (e.event === 'assigned') { this.assignment = e.partitions ?? []; this.assignments++ }
     else if (e.event === 'revoked') this.assignment = []
     else if (e.event === 'record') this.processed.push({ partition: e.partition ?? -1, offset: e.offset ?? -1 })
     else if (e.event === 'closed') this.closed = true
