@@ -1,0 +1,117 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { silentLogger } from '../logger.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { Partition } from '../replication/partition.js'
+import { openTestLog } from '../storage/test-logs.js'
+import { CoordinatorPartition, type CoordinatorConfig } from './coordinator-partition.js'
+import type { GroupEvent, JoinResult, SyncResult } from './group.js'
+import type { Scheduler } from './scheduler.js'
+
+/** A clock moved by hand; due tasks run when it passes them. */
+class ManualScheduler implements Scheduler {
+  time = 1_000_000
+  private tasks: Array<{ at: number, task: () => void, cancelled: boolean }> = []
+  now = (): number => this.time
+  schedule = (task: () => void, delayMs: number): () => void => {
+    const entry = { at: this.time + Math.max(0, delayMs), task, cancelled: false }
+    this.tasks.push(entry)
+    return () => { entry.cancelled = true }
+  }
+
+  advance (ms: number): void {
+    const until = this.time + ms
+    for (;;) {
+      const due = this.tasks.filter(t => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0]
+      if (due === undefined) break
+      due.cancelled = true
+      this.time = due.at
+      due.task()
+    }
+    this.time = until
+  }
+}
+
+const config: CoordinatorConfig = {
+  group: { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 300_000, initialRebalanceDelayMs: 0 },
+  offsetsRetentionMs: 60 * 60_000,
+  offsetsRetentionCheckIntervalMs: 60_000,
+  commitTimeoutMs: 5000,
+}
+
+function setup (t: { after: (fn: () => void) => void }): { partition: Partition, scheduler: ManualScheduler, open: () => Promise<CoordinatorPartition> } {
+  const { log } = openTestLog(t)
+  const partition = new Partition('__consumer_offsets', 0, 'id', log, 1)
+  partition.applyState({ topic: '__consumer_offsets', partition: 0, replicas: [1], leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1, stateVersion: 0 }, 0)
+  const scheduler = new ManualScheduler()
+  const open = async (): Promise<CoordinatorPartition> => {
+    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config, log: silentLogger() })
+    await cp.load()
+    return cp
+  }
+  return { partition, scheduler, open }
+}
+
+const join = (memberId: string) => (token: number): GroupEvent => ({
+  type: 'join', token, memberId, groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000,
+  protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }], requireKnownMemberId: false, newMemberId: 'm1',
+})
+
+/** Lets the appends' replication waits and the follow-up events run. */
+const settle = async (): Promise<void> => { for (let i = 0; i < 5; i++) await new Promise(resolve => setImmediate(resolve)) }
+
+test('a member whose heartbeats stop is removed by the timer at its session timeout; the group and offsets reload from the log', async t => {
+  const { scheduler, open } = setup(t)
+  const cp = await open()
+  cp.getOrCreateGroup('g')
+  const joined = await cp.request('g', join('')) as JoinResult
+  assert.equal(joined.errorCode, ErrorCode.NONE)
+  const synced = await cp.request('g', token => ({ type: 'sync', token, memberId: 'm1', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map([['m1', Buffer.from('P0')]]) })) as SyncResult
+  assert.equal(synced.assignment.toString(), 'P0')
+  assert.equal(cp.groups.get('g')?.state, 'Stable')
+  assert.equal(await cp.writeOffsets('g', [{ topic: 't', partition: 0, value: { offset: 7, leaderEpoch: -1, metadata: 'x', commitTimestampMs: scheduler.now(), expireTimestampMs: null } }]), ErrorCode.NONE)
+
+  scheduler.advance(9_999)
+  assert.equal(cp.groups.get('g')?.state, 'Stable')
+  scheduler.advance(1)
+  assert.equal(cp.groups.get('g')?.state, 'Empty', 'session expired: the only member is gone, the join phase ends empty')
+  assert.equal(cp.groups.get('g')?.generationId, 2)
+  await settle()
+
+  cp.unload()
+  assert.equal(cp.status, 'unloaded')
+  const reloaded = await open()
+  assert.equal(reloaded.groups.get('g')?.state, 'Empty')
+  assert.equal(reloaded.groups.get('g')?.generationId, 2, 'the empty group record written at the end of the rebalance')
+  assert.deepEqual(reloaded.offsets.get('g', 't', 0)?.offset, 7)
+  reloaded.unload()
+})
+
+test('offsets of a group left Empty expire after offsets.retention.minutes, and the group with them', async t => {
+  const { scheduler, open } = setup(t)
+  const cp = await open()
+  cp.getOrCreateGroup('g', 'consumer')
+  await cp.writeOffsets('g', [{ topic: 't', partition: 0, value: { offset: 1, leaderEpoch: -1, metadata: '', commitTimestampMs: scheduler.now(), expireTimestampMs: null } }])
+  scheduler.advance(59 * 60_000)
+  await settle()
+  assert.equal(cp.offsets.get('g', 't', 0)?.offset, 1)
+  scheduler.advance(60_000)
+  await settle()
+  assert.equal(cp.offsets.get('g', 't', 0), undefined)
+  assert.equal(cp.groups.has('g'), false)
+  cp.unload()
+  const reloaded = await open()
+  assert.equal(reloaded.groups.size, 0, 'tombstones keep them deleted after a reload')
+  reloaded.unload()
+})
+
+test('unloading answers parked requests with NOT_COORDINATOR; writes after it are refused', async t => {
+  const { open } = setup(t)
+  const cp = await open()
+  cp.getOrCreateGroup('g')
+  await cp.request('g', join(''))
+  const parked = cp.request('g', token => ({ type: 'sync', token, memberId: 'm1', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() }))
+  cp.unload()
+  assert.equal((await parked as SyncResult).errorCode, ErrorCode.NOT_COORDINATOR)
+  assert.equal(await cp.writeOffsets('g', [{ topic: 't', partition: 0, value: null }]), ErrorCode.NOT_COORDINATOR)
+})
