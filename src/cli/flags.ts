@@ -16,6 +16,8 @@ export interface FlagSpec {
   description: string
   /** May be given more than once (--config, --property ...). */
   repeatable?: boolean
+  /** joptsimple's optional argument: the value when the flag is given bare (--compression-codec → gzip). */
+  bareValue?: string
 }
 
 export interface ToolSpec {
@@ -79,9 +81,13 @@ export function parseFlags (tool: ToolSpec, argv: readonly string[], helpWhenEmp
     } else if (eq >= 0) value = a.slice(eq + 1)
     else {
       const next = argv[i + 1]
-      if (next === undefined || (next.startsWith('--') && byName.has(next.slice(2).split('=')[0]!))) throw new UsageError(`Option ${name} requires an argument`)
-      value = next
-      i++
+      if (next === undefined || (next.startsWith('--') && byName.has(next.slice(2).split('=')[0]!))) {
+        if (spec.bareValue === undefined) throw new UsageError(`Option ${name} requires an argument`)
+        value = spec.bareValue
+      } else {
+        value = next
+        i++
+      }
     }
     if (!spec.repeatable && values.has(name) && spec.arg !== undefined) throw new UsageError(`Option ${name} was given more than once`)
     values.set(name, [...(values.get(name) ?? []), value])

@@ -38,6 +38,8 @@ export class Producer {
   private readonly sender: Sender
   private readonly partitioner: Partitioner
   private closed = false
+  /** Sends not yet appended: waiting for their topic's metadata or for buffer room. */
+  private readonly waiting = new Set<Promise<void>>()
 
   constructor (properties: ClientProperties) {
     const { values, unknownKeys } = parseClientConfig(producerSchema, properties)
@@ -82,8 +84,17 @@ export class Producer {
     }
     const count = this.client.metadata.partitionCount(record.topic)
     if (count === undefined || !this.accumulator.hasRoom) {
-      await this.waitForTopic(record.topic)
-      await this.waitForRoom()
+      // a flush must also wait for records still waiting for metadata or room
+      const ready = (async () => {
+        await this.waitForTopic(record.topic)
+        await this.waitForRoom()
+      })()
+      this.waiting.add(ready)
+      try {
+        await ready
+      } finally {
+        this.waiting.delete(ready)
+      }
     }
     return await this.appendNow(record, key, value, headers, timestamp)
   }
@@ -92,6 +103,7 @@ export class Producer {
   async flush (): Promise<void> {
     this.sender.flushing++
     try {
+      while (this.waiting.size > 0) await Promise.allSettled([...this.waiting])
       this.sender.wakeup()
       await this.sender.whenIdle()
     } finally {
