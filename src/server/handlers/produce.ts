@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js'
+import { awaitHighWatermark } from '../../replication/await-high-watermark.js'
 import type { Partition, ProduceResult } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
 
@@ -18,7 +19,8 @@ export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, asyn
     partitionResponses: topic.partitionData.map(pd => {
       const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks)
       if (acks === -1 && answer.result.errorCode === ErrorCode.NONE && answer.partition !== undefined) {
-        waits.push(awaitReplication(ctx, answer.partition, answer.result, answer.out, req.timeoutMs))
+        const out = answer.out
+        waits.push(awaitHighWatermark(ctx.broker.replicas, answer.partition, answer.result.lastOffset, req.timeoutMs).then(code => { out.errorCode = code }))
       }
       return answer.out
     }),
@@ -48,20 +50,6 @@ function answerFor (ctx: RequestContext, topic: string, index: number, records: 
   }
   if (result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && partition !== undefined) out.currentLeader = { leaderId: partition.leaderId, leaderEpoch: partition.leaderEpoch }
   return { out, result, partition }
-}
-
-/** Delayed produce: until every ISR member has the batch, or the request's timeout. */
-async function awaitReplication (ctx: RequestContext, partition: Partition, result: ProduceResult, out: PartitionAnswer, timeoutMs: number): Promise<void> {
-  const replicated = (): boolean => partition.log.highWatermark > result.lastOffset
-  if (!replicated()) {
-    const deadline = Date.now() + timeoutMs
-    while (!replicated() && partition.isLeader && Date.now() < deadline) {
-      await ctx.broker.replicas.waitForData([partition], deadline - Date.now())
-    }
-  }
-  if (!partition.isLeader && !replicated()) out.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER
-  else if (!replicated()) out.errorCode = ErrorCode.REQUEST_TIMED_OUT
-  else if (partition.isr.length < partition.minInsyncReplicas) out.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND
 }
 
 function failed (errorCode: number, errorMessage: string | null = null): ProduceResult {
