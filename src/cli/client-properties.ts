@@ -14,6 +14,8 @@ export interface PropertySources {
   keyValueFlag?: string
   /** Tool defaults, overridden by everything the user gives. */
   defaults?: ClientProperties
+  /** A multi-value key=value flag that beats the file (kafka-producer-perf-test's --producer-props). */
+  keyValueListFlag?: string
 }
 
 export function clientProperties (flags: ParsedFlags, sources: PropertySources): ClientProperties {
@@ -23,6 +25,12 @@ export function clientProperties (flags: ParsedFlags, sources: PropertySources):
   if (sources.keyValueFlag !== undefined) {
     for (const kv of flags.all(sources.keyValueFlag)) {
       const [k, v] = keyValue(sources.keyValueFlag, kv)
+      props[k] = v
+    }
+  }
+  if (sources.keyValueListFlag !== undefined) {
+    for (const kv of flags.all(sources.keyValueListFlag)) {
+      const [k, v] = keyValue(sources.keyValueListFlag, kv)
       props[k] = v
     }
   }

@@ -16,6 +16,8 @@ export interface FlagSpec {
   description: string
   /** May be given more than once (--config, --property ...). */
   repeatable?: boolean
+  /** argparse4j's nargs('+'): takes every following token up to the next --flag (--producer-props a=1 b=2). */
+  multiValue?: boolean
   /** joptsimple's optional argument: the value when the flag is given bare (--compression-codec → gzip). */
   bareValue?: string
 }
@@ -89,8 +91,10 @@ export function parseFlags (tool: ToolSpec, argv: readonly string[], helpWhenEmp
         i++
       }
     }
-    if (!spec.repeatable && values.has(name) && spec.arg !== undefined) throw new UsageError(`Option ${name} was given more than once`)
-    values.set(name, [...(values.get(name) ?? []), value])
+    if (!spec.repeatable && !spec.multiValue && values.has(name) && spec.arg !== undefined) throw new UsageError(`Option ${name} was given more than once`)
+    const more: string[] = []
+    while (spec.multiValue === true && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) more.push(argv[++i]!)
+    values.set(name, [...(values.get(name) ?? []), value, ...more])
   }
   return new ParsedFlags(values, positional)
 }

@@ -131,7 +131,7 @@ export class Admin {
       const all = [...this.client.metadata.topics.values()]
       if (names === null) return all.sort((a, b) => a.name.localeCompare(b.name))
       return names.map(name => this.client.metadata.topics.get(name) ??
-        { name, topicId: '', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, isInternal: false, partitions: [] })
+        { name, topicId: '', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, isInternal: false, partitions: [], available: [] })
     }, { timeoutMs: options.timeoutMs })
   }
 

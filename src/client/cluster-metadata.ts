@@ -31,6 +31,8 @@ export interface TopicMetadata {
   isInternal: boolean
   /** By partition index. */
   partitions: PartitionMetadata[]
+  /** Partitions with a leader now, computed once per update (the partitioner asks per record). */
+  available: number[]
 }
 
 export class ClusterMetadata {
@@ -64,7 +66,8 @@ export class ClusterMetadata {
           offlineReplicas: p.offlineReplicas,
         }
       }
-      this.topics.set(t.name, { name: t.name, topicId: t.topicId, errorCode: t.errorCode, isInternal: t.isInternal, partitions })
+      const available = partitions.filter(p => p !== undefined && p.leader >= 0).map(p => p.partition)
+      this.topics.set(t.name, { name: t.name, topicId: t.topicId, errorCode: t.errorCode, isInternal: t.isInternal, partitions, available })
     }
     this.updatedAtMs = nowMs
   }
@@ -82,8 +85,6 @@ export class ClusterMetadata {
 
   /** Partitions that have a leader now (sticky partitioning picks among these). */
   availablePartitions (topic: string): number[] {
-    const t = this.topics.get(topic)
-    if (t === undefined) return []
-    return t.partitions.filter(p => p !== undefined && p.leader >= 0).map(p => p.partition)
+    return this.topics.get(topic)?.available ?? []
   }
 }

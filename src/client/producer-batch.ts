@@ -17,11 +17,8 @@ export interface RecordMetadata {
   timestamp: number
 }
 
-interface Delivery {
-  timestamp: number
-  resolve: (meta: RecordMetadata) => void
-  reject: (err: KafkaError) => void
-}
+/** Called once per record with its outcome (Java's producer Callback). */
+export type DeliveryCallback = (err: KafkaError | null, meta: RecordMetadata | null) => void
 
 export class ProducerBatch {
   recordCount = 0
@@ -32,7 +29,9 @@ export class ProducerBatch {
   /** Date.now() before which a retried batch stays put (retry.backoff.ms). */
   retryAtMs = 0
   private readonly writer: Writer
-  private readonly deliveries: Delivery[] = []
+  /** Per record: its callback (undefined when nobody asked) and its timestamp. */
+  private readonly callbacks: Array<DeliveryCallback | undefined> = []
+  private readonly timestamps: number[] = []
 
   constructor (readonly topic: string, readonly partition: number, readonly batchSize: number, readonly createdMs: number) {
     this.writer = new Writer(Math.max(256, Math.min(batchSize, 1 << 20)))
@@ -49,8 +48,8 @@ export class ProducerBatch {
     return this.recordCount === 0 || this.sizeInBytes + recordBytes <= this.batchSize
   }
 
-  /** Encodes the record into the batch; returns its encoded size and its delivery promise. */
-  append (key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number): { bytes: number, delivery: Promise<RecordMetadata> } {
+  /** Encodes the record into the batch; returns its encoded size. */
+  append (key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, callback?: DeliveryCallback): number {
     if (this.recordCount === 0) this.baseTimestamp = timestamp
     const before = this.writer.length
     encodeRecord(this.writer, {
@@ -63,11 +62,11 @@ export class ProducerBatch {
     })
     this.recordCount++
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
-    const delivery = new Promise<RecordMetadata>((resolve, reject) => this.deliveries.push({ timestamp, resolve, reject }))
-    // a caller that ignores a delivery ignores its failure too (as with Java's unread Future),
-    // rather than having Node end the process over an unhandled rejection
-    delivery.catch(() => {})
-    return { bytes: this.writer.length - before, delivery }
+    // plain arrays of callbacks and numbers, not a promise per record: at hundreds of thousands
+    // of records per second, per-record objects are what the garbage collector spends its time on
+    this.callbacks.push(callback)
+    this.timestamps.push(timestamp)
+    return this.writer.length - before
   }
 
   /** The finished v2 batch; compression runs on the thread pool. */
@@ -83,15 +82,17 @@ export class ProducerBatch {
 
   /** The broker appended the batch at `baseOffset` (-1 with acks=0); logAppendTimeMs -1 means CreateTime. */
   complete (baseOffset: number, logAppendTimeMs: number): void {
-    this.deliveries.forEach((d, i) => d.resolve({
-      topic: this.topic,
-      partition: this.partition,
-      offset: baseOffset < 0 ? -1 : baseOffset + i,
-      timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : d.timestamp,
-    }))
+    for (let i = 0; i < this.callbacks.length; i++) {
+      this.callbacks[i]?.(null, {
+        topic: this.topic,
+        partition: this.partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : this.timestamps[i]!,
+      })
+    }
   }
 
   fail (err: KafkaError): void {
-    for (const d of this.deliveries) d.reject(err)
+    for (const cb of this.callbacks) cb?.(err, null)
   }
 }

@@ -13,7 +13,7 @@ import { KafkaError } from '../errors.js'
 import { parseClientConfig, producerSchema, type ClientProperties, type ProducerConfig } from './client-config.js'
 import { KafkaClient } from './kafka-client.js'
 import { Partitioner } from './partitioner.js'
-import type { RecordMetadata } from './producer-batch.js'
+import type { DeliveryCallback, RecordMetadata } from './producer-batch.js'
 import { RecordAccumulator } from './record-accumulator.js'
 import { Sender } from './sender.js'
 
@@ -73,30 +73,42 @@ export class Producer {
 
   /** Sends one record; the promise settles with where it landed, or the error that stopped it. */
   async send (record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.closed) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'send after the producer was closed')
-    const key = toBuffer(record.key ?? null)
-    const value = toBuffer(record.value)
-    const headers: RecordHeader[] = (record.headers ?? []).map(h => ({ key: h.key, value: toBuffer(h.value) }))
-    const timestamp = record.timestamp ?? Date.now()
-    const size = (key?.length ?? 0) + (value?.length ?? 0)
-    if (size > this.config['max.request.size']) {
-      throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the record is ${size} bytes, more than max.request.size (${this.config['max.request.size']})`)
-    }
-    const count = this.client.metadata.partitionCount(record.topic)
-    if (count === undefined || !this.accumulator.hasRoom) {
+    return await new Promise((resolve, reject) => this.produce(record, (err, meta) => err !== null ? reject(err) : resolve(meta!)))
+  }
+
+  /**
+   * Sends one record and reports its outcome to `callback` (Java's send(record, callback)); the
+   * cheapest way to send many records. A record that fails before it is queued (closed producer,
+   * too large, bad partition, no metadata within max.block.ms) is reported to the callback too.
+   */
+  produce (record: ProducerRecord, callback?: DeliveryCallback): void {
+    try {
+      if (this.closed) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'send after the producer was closed')
+      const key = toBuffer(record.key ?? null)
+      const value = toBuffer(record.value)
+      const headers: RecordHeader[] = record.headers === undefined || record.headers.length === 0 ? NO_HEADERS : record.headers.map(h => ({ key: h.key, value: toBuffer(h.value) }))
+      const timestamp = record.timestamp ?? Date.now()
+      const size = (key?.length ?? 0) + (value?.length ?? 0)
+      if (size > this.config['max.request.size']) {
+        throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the record is ${size} bytes, more than max.request.size (${this.config['max.request.size']})`)
+      }
+      if (this.client.metadata.partitionCount(record.topic) !== undefined && this.accumulator.hasRoom) {
+        this.append(record, key, value, headers, timestamp, callback)
+        return
+      }
       // a flush must also wait for records still waiting for metadata or room
       const ready = (async () => {
         await this.waitForTopic(record.topic)
         await this.waitForRoom()
       })()
       this.waiting.add(ready)
-      try {
-        await ready
-      } finally {
-        this.waiting.delete(ready)
-      }
+      ready.then(() => this.append(record, key, value, headers, timestamp, callback), err => callback?.(asKafkaError(err), null))
+        .catch(err => callback?.(asKafkaError(err), null))
+        .finally(() => this.waiting.delete(ready))
+    } catch (err) {
+      if (callback === undefined) throw err
+      callback(asKafkaError(err), null)
     }
-    return await this.appendNow(record, key, value, headers, timestamp)
   }
 
   /** Sends everything buffered now and resolves when all of it has been answered. */
@@ -123,20 +135,18 @@ export class Producer {
     }
   }
 
-  private async appendNow (record: ProducerRecord, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number): Promise<RecordMetadata> {
+  private append (record: ProducerRecord, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, callback?: DeliveryCallback): void {
     const topic = record.topic
     const count = this.client.metadata.partitionCount(topic)!
-    const available = this.client.metadata.availablePartitions(topic)
     let partition = record.partition
-    if (partition === undefined) partition = this.partitioner.partition(topic, key, count, available)
+    if (partition === undefined) partition = this.partitioner.partition(topic, key, count, this.client.metadata.availablePartitions(topic))
     else if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} is not in topic ${topic}, which has ${count} partitions`)
     }
-    const { delivery, bytes } = this.accumulator.append(topic, partition, key, value, headers, timestamp, Date.now())
-    if (key === null && record.partition === undefined) this.partitioner.onAppend(topic, partition, bytes, count, available)
+    const bytes = this.accumulator.append(topic, partition, key, value, headers, timestamp, Date.now(), callback)
+    if (key === null && record.partition === undefined) this.partitioner.onAppend(topic, partition, bytes, count, this.client.metadata.availablePartitions(topic))
     // one drain per event-loop turn (wakeup deduplicates): full batches go then, lingering ones get a timer
     this.sender.wakeup()
-    return await delivery
   }
 
   /**
@@ -159,6 +169,12 @@ export class Producer {
       await new Promise(resolve => setTimeout(resolve, Math.min(this.client.backoffMs(tries), Math.max(0, deadline - Date.now()))))
     }
   }
+}
+
+const NO_HEADERS: RecordHeader[] = []
+
+function asKafkaError (err: unknown): KafkaError {
+  return err instanceof KafkaError ? err : new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, (err as Error).message, { cause: err })
 }
 
 function toBuffer (v: Buffer | string | null): Buffer | null {

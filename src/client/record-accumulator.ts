@@ -7,7 +7,7 @@
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { RecordHeader } from '../protocol/records/record.js'
 import { KafkaError } from '../errors.js'
-import { ProducerBatch, type RecordMetadata } from './producer-batch.js'
+import { ProducerBatch, type DeliveryCallback } from './producer-batch.js'
 
 export interface AccumulatorConfig {
   batchSize: number
@@ -35,18 +35,18 @@ export class RecordAccumulator {
   }
 
   /** Encodes a record into its partition's open batch (opening one when none has room). */
-  append (topic: string, partition: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, nowMs: number):
-  { delivery: Promise<RecordMetadata>, bytes: number } {
+  append (topic: string, partition: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, nowMs: number, callback?: DeliveryCallback): number {
     const queue = this.queueFor(topic, partition)
     let batch = queue[queue.length - 1]
-    const estimate = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0) + headers.reduce((n, h) => n + h.key.length + (h.value?.length ?? 0) + 2, 0)
+    let estimate = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0)
+    for (const h of headers) estimate += h.key.length + (h.value?.length ?? 0) + 2
     if (batch === undefined || batch.attempts > 0 || !batch.hasRoomFor(estimate)) {
       batch = new ProducerBatch(topic, partition, this.config.batchSize, nowMs)
       queue.push(batch)
     }
-    const { bytes, delivery } = batch.append(key, value, headers, timestamp)
+    const bytes = batch.append(key, value, headers, timestamp, callback)
     this.bufferedBytes += bytes
-    return { delivery, bytes }
+    return bytes
   }
 
   /**

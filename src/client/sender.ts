@@ -62,47 +62,52 @@ export class Sender {
     clearTimeout(this.timer)
   }
 
+  /**
+   * Sends what is ready, in passes: each pass takes at most one batch per partition into one
+   * request per leader, and passes repeat while they find batches and in-flight slots, so a
+   * partition with many full batches queued fills the pipeline now instead of one request per turn.
+   */
   private drain (): void {
     const nowMs = Date.now()
-    const byNode = new Map<number, { batches: ProducerBatch[], bytes: number }>()
     const missingLeaders = new Set<string>()
-    let requestFull = false
-    const drained = this.accumulator.drain(nowMs, this.flushing > 0, batch => {
-      const leader = this.client.metadata.leaderFor(batch.topic, batch.partition)
-      if (leader === undefined) {
-        missingLeaders.add(batch.topic)
-        return false
-      }
-      if ((this.inFlight.get(leader.nodeId) ?? 0) >= this.config.maxInFlight) return false
-      let request = byNode.get(leader.nodeId)
-      if (request !== undefined && request.bytes + batch.sizeInBytes > this.config.maxRequestSize) {
-        requestFull = true
-        return false
-      }
-      if (request === undefined) byNode.set(leader.nodeId, request = { batches: [], bytes: 0 })
-      request.batches.push(batch)
-      request.bytes += batch.sizeInBytes
-      return true
-    })
-    this.inFlightBatches += drained.length
-    for (const [nodeId, { batches }] of byNode) {
-      this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 0) + 1)
-      void this.sendTo(nodeId, batches).finally(() => {
-        this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 1) - 1)
-        this.inFlightBatches -= batches.length
-        this.wakeup()
-        this.notifyIdle()
+    for (;;) {
+      const byNode = new Map<number, { batches: ProducerBatch[], bytes: number }>()
+      const drained = this.accumulator.drain(nowMs, this.flushing > 0, batch => {
+        const leader = this.client.metadata.leaderFor(batch.topic, batch.partition)
+        if (leader === undefined) {
+          missingLeaders.add(batch.topic)
+          return false
+        }
+        if ((this.inFlight.get(leader.nodeId) ?? 0) >= this.config.maxInFlight) return false
+        let request = byNode.get(leader.nodeId)
+        // a full request leaves the batch for the next pass, which opens another request
+        if (request !== undefined && request.bytes + batch.sizeInBytes > this.config.maxRequestSize) return false
+        if (request === undefined) byNode.set(leader.nodeId, request = { batches: [], bytes: 0 })
+        request.batches.push(batch)
+        request.bytes += batch.sizeInBytes
+        return true
       })
+      if (drained.length === 0) break
+      this.inFlightBatches += drained.length
+      for (const [nodeId, { batches }] of byNode) this.dispatch(nodeId, batches)
     }
     if (missingLeaders.size > 0) {
       void this.client.refreshMetadata([...missingLeaders], true).catch(() => {}).finally(() => this.scheduleIn(this.config.retryBackoffMs))
     }
-    // a batch left over because its request was full goes in the next request, on the next turn
-    if (requestFull) this.wakeup()
     // 0 means ready but held by the in-flight limit: a response will wake the sender, not a timer
     const next = this.accumulator.nextReadyInMs(nowMs)
     if (next !== undefined && next > 0 && missingLeaders.size === 0) this.scheduleIn(next)
     this.notifyIdle()
+  }
+
+  private dispatch (nodeId: number, batches: ProducerBatch[]): void {
+    this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 0) + 1)
+    void this.sendTo(nodeId, batches).finally(() => {
+      this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 1) - 1)
+      this.inFlightBatches -= batches.length
+      this.wakeup()
+      this.notifyIdle()
+    })
   }
 
   private scheduleIn (ms: number): void {

@@ -80,7 +80,7 @@ const CRC_START = 21
  * straight into `writer` with no scratch buffer (producers encode every record through here).
  */
 export function encodeRecord (writer: Writer, record: Record): Writer {
-  const headerKeys = record.headers.map(h => Buffer.from(h.key))
+  const headerKeys = record.headers.length === 0 ? NO_HEADER_KEYS : record.headers.map(h => Buffer.from(h.key))
   let size = 1 + varintSize(record.timestampDelta) + varintSize(record.offsetDelta) +
     varintBytesSize(record.key) + varintBytesSize(record.value) + varintSize(record.headers.length)
   for (let i = 0; i < headerKeys.length; i++) size += varintBytesSize(headerKeys[i]!) + varintBytesSize(record.headers[i]!.value)
@@ -94,6 +94,8 @@ export function encodeRecord (writer: Writer, record: Record): Writer {
   }
   return writer
 }
+
+const NO_HEADER_KEYS: Buffer[] = []
 
 /** Bytes of a zigzag varint (or varlong) holding `n`. */
 export function varintSize (n: number): number {
