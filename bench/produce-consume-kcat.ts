@@ -27,7 +27,8 @@ import { FetchRequest, FetchResponse } from '../src/protocol/messages/fetch.js'
 import { Reader } from '../src/protocol/primitives/reader.js'
 import { decodeRecordBatches } from '../src/protocol/records/record.js'
 import { startCluster } from '../integration-tests/support/cluster.js'
-import { createTopic, waitForTopic } from '../integration-tests/support/wire-connection.js'
+import { createTopic } from '../integration-tests/support/admin.js'
+import { waitForTopic } from '../integration-tests/support/wire-connection.js'
 
 const args = parseArgs(process.argv.slice(2))
 const records = Number(args.records ?? 1_000_000)
@@ -47,7 +48,7 @@ export async function main (): Promise<void> {
   try {
     const broker = cluster.broker(1)
     say(`produce-consume-kcat: ${records} records of ${valueBytes} bytes, broker ${broker.bootstrap}${cpuProf ? ' (under --cpu-prof)' : ''}`)
-    await createTopic(cluster.bootstrap, TOPIC, 1)
+    await createTopic(cluster.bootstrap, TOPIC, { partitions: 1 })
     await waitForTopic(cluster.bootstrap, TOPIC, 1)
 
     const disk = rawDiskWrite(join(broker.dir, 'data'), diskMb)

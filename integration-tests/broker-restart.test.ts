@@ -6,7 +6,8 @@ import { buildRecordBatch, decodeRecordBatches } from '../src/protocol/records/r
 import type { Infer } from '../src/protocol/schema/index.js'
 import { startCluster } from './support/cluster.js'
 import { waitFor } from './support/wait-for.js'
-import { createTopic, waitForTopic, WireConnection } from './support/wire-connection.js'
+import { waitForTopic, WireConnection } from './support/wire-connection.js'
+import { createTopic } from './support/admin.js'
 
 const TOPIC = 'survivor'
 const RECORDS_PER_BATCH = 50
@@ -22,7 +23,7 @@ test('kill -9 under load, restart: every acknowledged record is still there, in 
   const cluster = await startCluster({ brokers: 1, config: { 'log.segment.bytes': 256 * 1024, 'zookeeper.session.timeout.ms': SESSION_TIMEOUT_MS } })
   t.after(cluster.cleanup)
   const broker = cluster.broker(1)
-  await createTopic(cluster.bootstrap, TOPIC, ACKS.length)
+  await createTopic(cluster.bootstrap, TOPIC, { partitions: ACKS.length })
   await waitForTopic(cluster.bootstrap, TOPIC, ACKS.length)
 
   const acks: Ack[] = []

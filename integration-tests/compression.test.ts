@@ -8,7 +8,8 @@ import { startCluster } from './support/cluster.js'
 import { buildGoClient, goClientMissing } from './support/go-client.js'
 import { parseJsonLines, runProcess } from './support/run-process.js'
 import { storedBatches } from './support/segment-files.js'
-import { apiVersions, createTopic, waitForTopic } from './support/wire-connection.js'
+import { apiVersions, waitForTopic } from './support/wire-connection.js'
+import { createTopic } from './support/admin.js'
 
 const KCAT = '/usr/bin/kcat'
 const PYTHON = '/usr/bin/python3'
@@ -33,7 +34,7 @@ test('compressed batches from kcat (-z) are stored as sent and read back by kcat
   for (const [codec, id] of Object.entries(CODECS)) {
     await t.test(codec, { skip: codec === 'lz4' ? lz4Skip : false }, async () => {
       const topic = `compressed-${codec}`
-      await createTopic(cluster.bootstrap, topic, 2)
+      await createTopic(cluster.bootstrap, topic, { partitions: 2 })
       await waitForTopic(cluster.bootstrap, topic, 2)
       const lines = Array.from({ length: COUNT }, (_, i) => `key-${i % 5}\t${codec} record ${i} ${'abc'.repeat(20)}`)
       // linger lets librdkafka put many records in each batch, so there is something to compress.
@@ -47,7 +48,7 @@ test('compressed batches from kcat (-z) are stored as sent and read back by kcat
   await t.test('lz4 from Sarama (Produce v3)', { skip: goClientMissing('sarama') ?? false }, async () => {
     const sarama = await buildGoClient('sarama')
     const topic = 'compressed-lz4-sarama'
-    await createTopic(cluster.bootstrap, topic, 2)
+    await createTopic(cluster.bootstrap, topic, { partitions: 2 })
     await waitForTopic(cluster.bootstrap, topic, 2)
     const lines = Array.from({ length: COUNT }, (_, i) => `key-${i % 5}\tlz4 record ${i} ${'abc'.repeat(20)}`)
     const records = lines.map((l, i) => ({ key: l.split('\t')[0]!, value: l.split('\t')[1]!, headers: [], timestamp: 1_700_000_000_000 + i }))

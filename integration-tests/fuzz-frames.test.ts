@@ -10,7 +10,8 @@ import { ProduceRequest, ProduceResponse } from '../src/protocol/messages/produc
 import { Writer } from '../src/protocol/primitives/writer.js'
 import { buildRecordBatch } from '../src/protocol/records/record.js'
 import { startCluster } from './support/cluster.js'
-import { createTopic, waitForTopic, WireConnection } from './support/wire-connection.js'
+import { waitForTopic, WireConnection } from './support/wire-connection.js'
+import { createTopic } from './support/admin.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? randomInt(2 ** 31))
 const WORKERS = 4
@@ -23,7 +24,7 @@ test(`fuzzed frames (seed ${SEED}): each connection is answered or closed; a goo
   t.after(cluster.cleanup)
   const broker = cluster.broker(1)
   const pid = broker.pid!
-  await createTopic(cluster.bootstrap, 'steady', 1)
+  await createTopic(cluster.bootstrap, 'steady', { partitions: 1 })
   await waitForTopic(cluster.bootstrap, 'steady', 1)
 
   const random = mulberry32(SEED)

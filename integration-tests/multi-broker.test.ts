@@ -9,7 +9,8 @@ import { startCluster } from './support/cluster.js'
 import { readWithKafkaJs } from './support/kafkajs-simple-consumer.js'
 import { parseJsonLines, runProcess } from './support/run-process.js'
 import { storedBatches } from './support/segment-files.js'
-import { controllerId, createTopic, topicMetadata, waitForTopic } from './support/wire-connection.js'
+import { controllerId, topicMetadata, waitForTopic } from './support/wire-connection.js'
+import { createTopic } from './support/admin.js'
 
 const PYTHON = '/usr/bin/python3'
 const KAFKA_PYTHON = join(projectRoot, 'integration-tests/clients/python/kafka_python_client.py')
@@ -25,7 +26,7 @@ test('3 brokers: a 6-partition topic led by all three; clients bootstrapped from
   const [one, two, three] = cluster.brokers.map(b => b.bootstrap)
   const topic = 'spread'
   const controller = cluster.broker(await controllerId(one!))
-  await createTopic(controller.bootstrap, topic, PARTITIONS)
+  await createTopic(controller.bootstrap, topic, { partitions: PARTITIONS })
   const metadata = await waitForTopic(cluster.bootstrap, topic, PARTITIONS)
 
   await t.test('leaders are spread over the brokers, and Metadata agrees with ZooKeeper', async () => {
@@ -71,7 +72,7 @@ test('3 brokers: a 6-partition topic led by all three; clients bootstrapped from
     try {
       const more = sampleRecords('kafkajs-multi-broker', 60)
       const jsTopic = 'spread-kafkajs'
-      await createTopic(controller.bootstrap, jsTopic, PARTITIONS)
+      await createTopic(controller.bootstrap, jsTopic, { partitions: PARTITIONS })
       const jsMetadata = await waitForTopic(cluster.bootstrap, jsTopic, PARTITIONS)
       assert.equal(new Set(jsMetadata.partitions.map(p => p.leaderId)).size, 3)
       await producer.send({ topic: jsTopic, acks: -1, messages: more.map(r => ({ key: r.key, value: r.value, headers: Object.fromEntries(r.headers), timestamp: String(r.timestamp) })) })

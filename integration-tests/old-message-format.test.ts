@@ -10,7 +10,8 @@ import { startCluster, type Cluster } from './support/cluster.js'
 import { buildGoClient, goClientMissing } from './support/go-client.js'
 import { parseJsonLines, runProcess } from './support/run-process.js'
 import { storedBatches } from './support/segment-files.js'
-import { createTopic, waitForTopic, WireConnection } from './support/wire-connection.js'
+import { waitForTopic, WireConnection } from './support/wire-connection.js'
+import { createTopic } from './support/admin.js'
 
 const PYTHON = '/usr/bin/python3'
 const CONFLUENT = join(projectRoot, 'integration-tests/clients/python/confluent_kafka_client.py')
@@ -80,7 +81,7 @@ test('old message formats: magic 0 and 1 in (stored as v2 batches) and out (Fetc
 })
 
 async function newTopic (cluster: Cluster, topic: string): Promise<void> {
-  await createTopic(cluster.bootstrap, topic, 4)
+  await createTopic(cluster.bootstrap, topic, { partitions: 4 })
   await waitForTopic(cluster.bootstrap, topic, 4)
 }
 

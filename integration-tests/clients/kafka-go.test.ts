@@ -3,7 +3,8 @@ import { assertRoundTrip, sampleRecords, toJsonLines, type ConsumedRecord } from
 import { startCluster } from '../support/cluster.js'
 import { buildGoClient, goClientMissing } from '../support/go-client.js'
 import { parseJsonLines, runProcess } from '../support/run-process.js'
-import { createTopic, waitForTopic } from '../support/wire-connection.js'
+import { waitForTopic } from '../support/wire-connection.js'
+import { createTopic } from '../support/admin.js'
 
 const skip = goClientMissing('kafka-go') ?? false
 
@@ -11,7 +12,7 @@ test('kafka-go 0.2.1 (Go): Produce v2 with magic 1 message sets, read back with 
   const [binary, cluster] = await Promise.all([buildGoClient('kafka-go'), startCluster({ brokers: 1 })])
   t.after(cluster.cleanup)
   const topic = 'kafka-go-records'
-  await createTopic(cluster.bootstrap, topic, 4)
+  await createTopic(cluster.bootstrap, topic, { partitions: 4 })
   await waitForTopic(cluster.bootstrap, topic, 4)
 
   // kafka-go 0.2 has no record headers: magic 1 carries key, value and timestamp.

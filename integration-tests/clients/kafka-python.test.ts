@@ -5,7 +5,8 @@ import { projectRoot } from '../support/broker.js'
 import { assertRoundTrip, sampleRecords, toJsonLines, type ConsumedRecord, type Delivery } from '../support/client-records.js'
 import { startCluster } from '../support/cluster.js'
 import { parseJsonLines, runProcess } from '../support/run-process.js'
-import { createTopic, waitForTopic } from '../support/wire-connection.js'
+import { waitForTopic } from '../support/wire-connection.js'
+import { createTopic } from '../support/admin.js'
 
 // Debian's interpreter: the first python3 on PATH may be another one without python3-kafka.
 const PYTHON = '/usr/bin/python3'
@@ -16,7 +17,7 @@ test('kafka-python 2.0.2: keyed records with headers and timestamps, read back w
   const cluster = await startCluster({ brokers: 1 })
   t.after(cluster.cleanup)
   const topic = 'kafka-python-records'
-  await createTopic(cluster.bootstrap, topic, 4)
+  await createTopic(cluster.bootstrap, topic, { partitions: 4 })
   await waitForTopic(cluster.bootstrap, topic, 4)
 
   const sent = sampleRecords('kafka-python')

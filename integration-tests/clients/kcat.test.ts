@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs'
 import { assertRoundTrip, sampleRecords, type ConsumedRecord, type SampleRecord } from '../support/client-records.js'
 import { startCluster } from '../support/cluster.js'
 import { runProcess } from '../support/run-process.js'
-import { createTopic, waitForTopic } from '../support/wire-connection.js'
+import { waitForTopic } from '../support/wire-connection.js'
+import { createTopic } from '../support/admin.js'
 
 const KCAT = '/usr/bin/kcat'
 const skip = existsSync(KCAT) ? false : 'kcat is not installed (integration-tests/support/ensure-clients.sh)'
@@ -16,7 +17,7 @@ test('kcat (librdkafka 2.0.2) against one broker', { skip }, async t => {
 
   await t.test('keyed records with headers produced with -K/-H come back with -f', async () => {
     const topic = 'kcat-records'
-    await createTopic(cluster.bootstrap, topic, 4)
+    await createTopic(cluster.bootstrap, topic, { partitions: 4 })
     await waitForTopic(cluster.bootstrap, topic, 4)
 
     // kcat's -H applies to every record of one run, so the records go in two runs with their own headers.
@@ -38,7 +39,7 @@ test('kcat (librdkafka 2.0.2) against one broker', { skip }, async t => {
 
   await t.test('a NULL value (-Z) and a record to an explicit partition (-p)', async () => {
     const topic = 'kcat-nulls'
-    await createTopic(cluster.bootstrap, topic, 4)
+    await createTopic(cluster.bootstrap, topic, { partitions: 4 })
     await waitForTopic(cluster.bootstrap, topic, 4)
     await runProcess(KCAT, ['-P', '-b', cluster.bootstrap, '-t', topic, '-p', '3', '-K', ':', '-Z', '-q'], { input: 'tomb:\nk:v\n' })
     const { stdout } = await runProcess(KCAT, ['-C', '-b', cluster.bootstrap, '-t', topic, '-p', '3', '-o', 'beginning', '-e', '-q', '-Z', '-f', '%o %k %s\\n'])

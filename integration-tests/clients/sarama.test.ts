@@ -3,7 +3,8 @@ import { assertRoundTrip, sampleRecords, toJsonLines, type ConsumedRecord, type 
 import { startCluster } from '../support/cluster.js'
 import { buildGoClient, goClientMissing } from '../support/go-client.js'
 import { parseJsonLines, runProcess } from '../support/run-process.js'
-import { createTopic, waitForTopic } from '../support/wire-connection.js'
+import { waitForTopic } from '../support/wire-connection.js'
+import { createTopic } from '../support/admin.js'
 
 const skip = goClientMissing('sarama') ?? false
 
@@ -21,7 +22,7 @@ test('Sarama 1.22 (Go) with the simple consumer', { skip }, async t => {
   for (const v of VERSIONS) {
     await t.test(`Version ${v.version}: ${v.what}`, async () => {
       const topic = `sarama-${v.version.replaceAll('.', '-')}`
-      await createTopic(cluster.bootstrap, topic, 4)
+      await createTopic(cluster.bootstrap, topic, { partitions: 4 })
       await waitForTopic(cluster.bootstrap, topic, 4)
       const sent = sampleRecords(`sarama ${v.version}`, 40, { headers: v.headers })
       const args = ['-brokers', cluster.bootstrap, '-topic', topic, '-version', v.version]

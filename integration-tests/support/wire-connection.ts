@@ -2,7 +2,6 @@ import { connect, type Socket } from 'node:net'
 import { decode } from '../../src/protocol/codec.js'
 import { encodeRequestFrame, readResponseHeader, responseHeaderVersion } from '../../src/protocol/header.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js'
-import { CreateTopicsRequest, CreateTopicsResponse } from '../../src/protocol/messages/create-topics.js'
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import type { Decoded, Infer, MessageDescriptor } from '../../src/protocol/schema/index.js'
@@ -102,20 +101,6 @@ export class WireConnection {
 
   close (): void {
     this.socket.destroy()
-  }
-}
-
-/** CreateTopics v4 against `address` (the controller in a multi-broker cluster); throws on a topic error. */
-export async function createTopic (address: string, name: string, numPartitions: number, replicationFactor = 1): Promise<void> {
-  const conn = await WireConnection.open(address)
-  try {
-    const res = await conn.request(CreateTopicsRequest, CreateTopicsResponse, 4, {
-      topics: [{ name, numPartitions, replicationFactor, assignments: [], configs: [] }], timeoutMs: 10_000,
-    }, 15_000)
-    const topic = res.topics[0]
-    if (topic?.errorCode !== 0) throw new Error(`CreateTopics ${name}: error ${topic?.errorCode} ${topic?.errorMessage ?? ''}`)
-  } finally {
-    conn.close()
   }
 }
 
