@@ -51,6 +51,16 @@ export const consumerSchema = {
   'check.crcs': { type: 'boolean', default: true },
   'group.id': { type: 'string', default: null },
   'enable.auto.commit': { type: 'boolean', default: true },
+  'auto.commit.interval.ms': { type: 'int', default: 5000, min: 0 },
+  /** Static membership (KIP-345): a restart within the session timeout keeps the assignment. */
+  'group.instance.id': { type: 'string', default: null },
+  'session.timeout.ms': { type: 'int', default: 45_000, min: 1 },
+  'heartbeat.interval.ms': { type: 'int', default: 3000, min: 1 },
+  /** Also the JoinGroup rebalance timeout, as in Java. */
+  'max.poll.interval.ms': { type: 'int', default: 300_000, min: 1 },
+  /** Kafka 3.x's default: range first; cooperative-sticky offered so a group can move to it (KIP-429). */
+  'partition.assignment.strategy': { type: 'list', default: ['range', 'cooperative-sticky'] },
+  'exclude.internal.topics': { type: 'boolean', default: true },
   'key.deserializer': { type: 'string', default: '' },
   'value.deserializer': { type: 'string', default: '' },
 } as const satisfies ConfigSchema
