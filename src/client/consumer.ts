@@ -32,6 +32,7 @@ export class Consumer {
   private readonly pendingLookups = new Map<string, number>()
   private readonly fetcher: Fetcher
   private closed = false
+  private wakeupPending = false
 
   constructor (properties: ClientProperties) {
     const { values, unknownKeys } = parseClientConfig(consumerSchema, properties)
@@ -112,6 +113,10 @@ export class Consumer {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       if (this.closed) return []
+      if (this.wakeupPending) {
+        this.wakeupPending = false
+        return []
+      }
       await this.updatePositions()
       const records = this.takeBuffered()
       this.fetcher.sendFetches()
@@ -129,7 +134,13 @@ export class Consumer {
 
   /** Makes a poll in progress return at once (Ctrl-C in the console consumer). */
   wakeup (): void {
+    this.wakeupPending = true
     this.fetcher.notify()
+  }
+
+  /** Positions of the partitions that have one: what a group consumer commits as consumed. */
+  positions (): Array<TopicPartition & { offset: number }> {
+    return [...this.partitions.values()].filter(p => p.position !== null).map(p => ({ topic: p.topic, partition: p.partition, offset: p.position! }))
   }
 
   async close (): Promise<void> {
