@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
+import { Consumer } from '../src/client/consumer.js'
+import { Producer } from '../src/client/producer.js'
 import { createTopic } from './support/admin.js'
 import { startCluster, type Cluster } from './support/cluster.js'
 import { waitFor } from './support/wait-for.js'
@@ -140,4 +142,43 @@ test('a paused follower (SIGSTOP) leaves the ISR after replica.lag.time.max.ms a
   assert.ok(await cluster.zk.exists('/brokers/ids/3'), 'still registered: the ISR change came from lag, not a session timeout')
   follower.child?.kill('SIGCONT')
   await waitForFullIsr(cluster, 'paused', 1, 3)
+})
+
+test('our own producer and consumer through a leader kill -9: every acknowledged acks=all record is read back in order', async t => {
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2 } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'ours', { partitions: 2, replicationFactor: 3 })
+  await waitForFullIsr(cluster, 'ours', 2, 3)
+  const producer = new Producer({ 'bootstrap.servers': cluster.bootstrap, acks: 'all', 'retry.backoff.ms': 100, 'delivery.timeout.ms': 60_000 })
+  t.after(async () => await producer.close())
+  const acked: string[] = []
+  let stop = false
+  const loop = (async () => {
+    for (let i = 0; !stop; i++) {
+      await producer.send({ topic: 'ours', key: `k${i % 10}`, value: `o${i}` }).then(() => { acked.push(`o${i}`) }, () => {})
+    }
+  })()
+  await waitFor(() => acked.length >= 50, '50 acknowledged records')
+  const leader = (await partitionState(cluster, 'ours', 0)).leader
+  await cluster.broker(leader).kill('SIGKILL')
+  const atKill = acked.length
+  await waitFor(() => acked.length >= atKill + 50, 'our producer to resume after the leader was killed', { timeoutMs: sessionTimeoutMs + 15_000 })
+  stop = true
+  await loop
+
+  const consumer = new Consumer({ 'bootstrap.servers': cluster.bootstrap })
+  t.after(async () => await consumer.close())
+  consumer.assign([{ topic: 'ours', partition: 0 }, { topic: 'ours', partition: 1 }])
+  consumer.seekToBeginning()
+  const seen: Array<{ partition: number, value: string }> = []
+  await waitFor(async () => {
+    for (const r of await consumer.poll(500)) seen.push({ partition: r.partition, value: r.value?.toString() ?? '' })
+    const values = new Set(seen.map(s => s.value))
+    return acked.every(v => values.has(v))
+  }, 'our consumer to read back every acknowledged record', { timeoutMs: 20_000 })
+  for (const p of [0, 1]) {
+    const seq = seen.filter(s => s.partition === p).map(s => Number(s.value.slice(1)))
+    const firsts = seq.filter((v, i) => seq.indexOf(v) === i)
+    assert.deepEqual(firsts, [...firsts].sort((a, b) => a - b), `partition ${p} keeps the order of sending`)
+  }
 })
