@@ -41,7 +41,7 @@ export async function main (argv: string[]): Promise<number> {
   const actions = ACTIONS.filter(a => flags.has(a))
   if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --describe, --create, --alter or --delete')
   const action = actions[0]!
-  if (action !== 'list' && !flags.has('topic')) throw new UsageError(`Missing required argument "[topic]"`)
+  if ((action === 'create' || action === 'delete' || action === 'alter') && !flags.has('topic')) throw new UsageError(`Missing required argument "[topic]"`)
   const admin = new Admin(clientProperties(flags, { fileFlag: 'command-config' }))
   warnUnknownKeys(admin.unknownKeys)
   try {

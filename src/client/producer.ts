@@ -40,6 +40,7 @@ export class Producer {
   private closed = false
   /** Sends not yet appended: waiting for their topic's metadata or for buffer room. */
   private readonly waiting = new Set<Promise<void>>()
+  private readonly topicWaits = new Map<string, Promise<void>>()
 
   constructor (properties: ClientProperties) {
     const { values, unknownKeys } = parseClientConfig(producerSchema, properties)
@@ -98,7 +99,7 @@ export class Producer {
       }
       // a flush must also wait for records still waiting for metadata or room
       const ready = (async () => {
-        await this.waitForTopic(record.topic)
+        await this.topicReady(record.topic)
         await this.waitForRoom()
       })()
       this.waiting.add(ready)
@@ -147,6 +148,16 @@ export class Producer {
     if (key === null && record.partition === undefined) this.partitioner.onAppend(topic, partition, bytes, count, this.client.metadata.availablePartitions(topic))
     // one drain per event-loop turn (wakeup deduplicates): full batches go then, lingering ones get a timer
     this.sender.wakeup()
+  }
+
+  /** One metadata wait per topic, however many records wait on it. */
+  private async topicReady (topic: string): Promise<void> {
+    let wait = this.topicWaits.get(topic)
+    if (wait === undefined) {
+      wait = this.waitForTopic(topic).finally(() => this.topicWaits.delete(topic))
+      this.topicWaits.set(topic, wait)
+    }
+    await wait
   }
 
   /**
