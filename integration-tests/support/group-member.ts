@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { projectRoot } from './broker.js'
 
-export type GroupClient = 'kafka-python' | 'confluent-kafka' | 'kafkajs'
+export type GroupClient = 'kafka-python' | 'confluent-kafka' | 'kafkajs' | 'ours'
 
 export interface GroupMemberOptions {
   bootstrap: string
   group: string
   topic: string
   /** Every client offers only this assignor (KafkaJS gets a "range" assigner of the test's own). */
-  assignor?: 'range' | 'roundrobin'
+  assignor?: 'range' | 'roundrobin' | 'cooperative-sticky'
   sessionTimeoutMs?: number
   /** group.instance.id (static membership; confluent-kafka only). */
   instanceId?: string
@@ -20,6 +20,7 @@ interface MemberEvent { event: string, partitions?: number[], partition?: number
 const PYTHON = '/usr/bin/python3'
 const PYTHON_MEMBER = join(projectRoot, 'integration-tests/clients/python/group-consumer.py')
 const KAFKAJS_MEMBER = join(projectRoot, 'dist/integration-tests/support/kafkajs-group-member.js')
+const OUR_MEMBER = join(projectRoot, 'dist/integration-tests/support/our-group-member.js')
 
 /**
  * One real consumer-group member in its own process (so it can be SIGKILLed without a
@@ -48,8 +49,8 @@ export class GroupMember {
 
   static start (client: GroupClient, o: GroupMemberOptions): GroupMember {
     const flags = ['--assignor', o.assignor ?? 'range', '--session-timeout-ms', String(o.sessionTimeoutMs ?? 6000), ...(o.instanceId !== undefined ? ['--instance-id', o.instanceId] : [])]
-    const child = client === 'kafkajs'
-      ? spawn(process.execPath, [KAFKAJS_MEMBER, o.bootstrap, o.group, o.topic, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = client === 'kafkajs' || client === 'ours'
+      ? spawn(process.execPath, [client === 'ours' ? OUR_MEMBER : KAFKAJS_MEMBER, o.bootstrap, o.group, o.topic, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn(PYTHON, [PYTHON_MEMBER, client, o.bootstrap, o.group, o.topic, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] })
     return new GroupMember(client, child)
   }
