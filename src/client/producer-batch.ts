@@ -17,6 +17,11 @@ export interface RecordMetadata {
   timestamp: number
 }
 
+/** The buffer a batch of `batchSize` encodes into (it grows past that only for one oversized record). */
+export function bufferBytes (batchSize: number): number {
+  return Math.max(256, Math.min(batchSize, 1 << 20))
+}
+
 /** Called once per record with its outcome (Java's producer Callback). */
 export type DeliveryCallback = (err: KafkaError | null, meta: RecordMetadata | null) => void
 
@@ -33,8 +38,9 @@ export class ProducerBatch {
   private readonly callbacks: Array<DeliveryCallback | undefined> = []
   private readonly timestamps: number[] = []
 
-  constructor (readonly topic: string, readonly partition: number, readonly batchSize: number, readonly createdMs: number) {
-    this.writer = new Writer(Math.max(256, Math.min(batchSize, 1 << 20)))
+  /** `buffer`: a recycled one to encode into (see RecordAccumulator's pool); else a fresh one. */
+  constructor (readonly topic: string, readonly partition: number, readonly batchSize: number, readonly createdMs: number, readonly buffer: Buffer = Buffer.allocUnsafe(bufferBytes(batchSize))) {
+    this.writer = new Writer(buffer)
   }
 
   /** Bytes of the batch if it were sealed uncompressed now. */

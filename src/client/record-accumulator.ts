@@ -7,7 +7,7 @@
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { RecordHeader } from '../protocol/records/record.js'
 import { KafkaError } from '../errors.js'
-import { ProducerBatch, type DeliveryCallback } from './producer-batch.js'
+import { bufferBytes, ProducerBatch, type DeliveryCallback } from './producer-batch.js'
 
 export interface AccumulatorConfig {
   batchSize: number
@@ -23,6 +23,12 @@ export class RecordAccumulator {
   bufferedBytes = 0
   private readonly queues = new Map<string, ProducerBatch[]>()
   private roomWaiters: Array<() => void> = []
+  /**
+   * Buffers of finished batches, for new batches to encode into (Java's BufferPool): a fresh
+   * batch-sized buffer is fresh memory, and first-touch page faults made encoding a record cost
+   * several times the copy itself. At most buffer.memory's worth is kept.
+   */
+  private readonly free: Buffer[] = []
 
   constructor (private readonly config: AccumulatorConfig) {}
 
@@ -41,7 +47,7 @@ export class RecordAccumulator {
     let estimate = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0)
     for (const h of headers) estimate += h.key.length + (h.value?.length ?? 0) + 2
     if (batch === undefined || batch.attempts > 0 || !batch.hasRoomFor(estimate)) {
-      batch = new ProducerBatch(topic, partition, this.config.batchSize, nowMs)
+      batch = new ProducerBatch(topic, partition, this.config.batchSize, nowMs, this.free.pop())
       queue.push(batch)
     }
     const bytes = batch.append(key, value, headers, timestamp, callback)
@@ -84,6 +90,7 @@ export class RecordAccumulator {
   /** A batch is done (delivered or failed): its bytes are free for new records. */
   release (batch: ProducerBatch): void {
     this.bufferedBytes -= batch.recordBytes
+    if (batch.buffer.length === bufferBytes(this.config.batchSize) && (this.free.length + 1) * batch.buffer.length <= this.config.bufferMemory) this.free.push(batch.buffer)
     if (!this.hasRoom) return
     const waiters = this.roomWaiters
     this.roomWaiters = []

@@ -18,8 +18,9 @@ export class Writer {
   private readonly chunks: Buffer[] = []
   private chunkedBytes = 0
 
-  constructor (initialBytes = 512) {
-    this.buf = Buffer.allocUnsafe(initialBytes)
+  /** `initial`: a size, or a buffer to write into (producers reuse batch buffers: fresh big ones cost page faults). */
+  constructor (initial: number | Buffer = 512) {
+    this.buf = typeof initial === 'number' ? Buffer.allocUnsafe(initial) : initial
   }
 
   /** Bytes written so far. */
