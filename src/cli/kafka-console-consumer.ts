@@ -2,11 +2,13 @@
  * kafka-console-consumer: prints records to stdout with Kafka's DefaultMessageFormatter
  * (print.timestamp / print.partition / print.offset / print.headers / print.key / print.value and
  * the separators), and on Ctrl-C, --max-messages or --timeout-ms ends with
- * "Processed a total of N messages" on stderr, as Kafka does. Without consumer groups (not built
- * yet) the tool assigns itself every partition of the chosen topics, or the one --partition.
+ * "Processed a total of N messages" on stderr, as Kafka does. With --group (or group.id) it
+ * subscribes as a member of that group and auto-commits, as Kafka's does; without one it assigns
+ * itself every partition of the chosen topics, or the one --partition.
  */
 import { UsageError } from '../errors.js'
 import { Consumer, type ConsumerRecord } from '../client/consumer.js'
+import { GroupConsumer } from '../client/group-consumer.js'
 import { Admin } from '../client/admin.js'
 import type { ClientProperties } from '../client/client-config.js'
 import { clientProperties, warnUnknownKeys } from './client-properties.js'
@@ -25,7 +27,7 @@ export const tool: ToolSpec = {
     { name: 'from-beginning', description: 'If the consumer does not already have an established offset to consume from, start with the earliest message present in the log rather than the latest message.' },
     { name: 'max-messages', arg: 'Integer: num_messages', description: 'The maximum number of messages to consume before exiting. If not set, consumption is continual.' },
     { name: 'timeout-ms', arg: 'Integer: timeout_ms', description: 'If specified, exit if no message is available for consumption for the specified interval.' },
-    { name: 'group', arg: 'String: consumer group id', description: 'The consumer group id of the consumer (not supported yet).' },
+    { name: 'group', arg: 'String: consumer group id', description: 'The consumer group id of the consumer.' },
     { name: 'property', arg: 'String: prop', description: 'The properties to initialize the message formatter: print.timestamp, print.key, print.offset, print.partition, print.headers, print.value, key.separator, line.separator, headers.separator, null.literal.', repeatable: true },
     { name: 'consumer-property', arg: 'String: consumer_prop', description: 'A mechanism to pass user-defined properties in the form key=value to the consumer.', repeatable: true },
     { name: 'consumer.config', arg: 'String: config file', description: 'Consumer config properties file. Note that [consumer-property] takes precedence over this config.' },
@@ -51,7 +53,6 @@ interface Format {
 
 export async function main (argv: string[]): Promise<number> {
   const flags = parseFlags(tool, argv)
-  if (flags.has('group')) throw new UsageError('Option group: consumer groups are not supported yet; consume without --group (every partition is assigned to this consumer)')
   const topic = flags.get('topic')
   const include = flags.get('include') ?? flags.get('whitelist')
   if ((topic === undefined) === (include === undefined)) throw new UsageError('Exactly one of --include/--topic is required.')
@@ -66,7 +67,11 @@ export async function main (argv: string[]): Promise<number> {
     keyValueFlag: 'consumer-property',
     defaults: flags.has('isolation-level') ? { 'isolation.level': flags.require('isolation-level') } : {},
   })
-  const consumer = new Consumer(props)
+  const groupId = flags.get('group') ?? (typeof props['group.id'] === 'string' && props['group.id'] !== '' ? props['group.id'] : undefined)
+  if (groupId !== undefined && flags.has('partition')) throw new UsageError('Options group and partition cannot be specified together.')
+  const consumer = groupId === undefined
+    ? new Consumer(props)
+    : new GroupConsumer({ ...props, 'group.id': groupId, ...(flags.has('from-beginning') ? { 'auto.offset.reset': 'earliest' } : {}) })
   warnUnknownKeys(consumer.unknownKeys)
   let processed = 0
   let stopping = false
@@ -74,7 +79,8 @@ export async function main (argv: string[]): Promise<number> {
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
   try {
-    await assign(consumer, flags, props, topic, include)
+    if (consumer instanceof GroupConsumer) consumer.subscribe(topic !== undefined ? [topic] : includePattern(include!))
+    else await assign(consumer, flags, props, topic, include)
     let lastRecordAt = Date.now()
     while (!stopping && (maxMessages < 0 || processed < maxMessages)) {
       const waitMs = timeoutMs < 0 ? 1000 : Math.max(0, lastRecordAt + timeoutMs - Date.now())
@@ -113,12 +119,7 @@ async function assign (consumer: Consumer, flags: ParsedFlags, props: ClientProp
   }
   let topics = topic === undefined ? [] : [topic]
   if (include !== undefined) {
-    let regex: RegExp
-    try {
-      regex = new RegExp(`^(?:${include})$`)
-    } catch (err) {
-      throw new UsageError(`Option include: '${include}' is not a valid regular expression: ${(err as Error).message}`)
-    }
+    const regex = includePattern(include)
     const admin = new Admin(props)
     try {
       topics = (await admin.describeTopics(null)).filter(t => !t.isInternal && regex.test(t.name)).map(t => t.name)
@@ -130,6 +131,15 @@ async function assign (consumer: Consumer, flags: ParsedFlags, props: ClientProp
   consumer.assign(partitions)
   if (flags.has('from-beginning')) consumer.seekToBeginning(partitions)
   else consumer.seekToEnd(partitions)
+}
+
+/** --include as a whole-name pattern, as Java's Pattern.matches reads it. */
+function includePattern (include: string): RegExp {
+  try {
+    return new RegExp(`^(?:${include})$`)
+  } catch (err) {
+    throw new UsageError(`Option include: '${include}' is not a valid regular expression: ${(err as Error).message}`)
+  }
 }
 
 function formatOf (flags: ParsedFlags): Format {
