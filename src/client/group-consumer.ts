@@ -71,6 +71,7 @@ export class GroupConsumer {
       rebalanceTimeoutMs: c['max.poll.interval.ms'],
       requestTimeoutMs: c['request.timeout.ms'],
       retryBackoffMs: c['retry.backoff.ms'],
+      unreachableTimeoutMs: c['default.api.timeout.ms'],
     })
     this.committer = new OffsetCommitter(this.channel, this.membership, async (what, attempt) => await client.retry(what, attempt))
     this.protocol = new ConsumerProtocol(assignors, () => ({

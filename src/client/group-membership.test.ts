@@ -31,7 +31,7 @@ const SYNC = 14
 
 function setup (script: Record<number, Handler[]>, instanceId: string | null = null): { fake: FakeCoordinator, membership: GroupMembership } {
   const fake = new FakeCoordinator(script)
-  const membership = new GroupMembership(fake, { groupId: 'g', groupInstanceId: instanceId, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, requestTimeoutMs: 30_000, retryBackoffMs: 1 })
+  const membership = new GroupMembership(fake, { groupId: 'g', groupInstanceId: instanceId, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, requestTimeoutMs: 30_000, retryBackoffMs: 1, unreachableTimeoutMs: 60_000 })
   fake.membership = membership
   return { fake, membership }
 }

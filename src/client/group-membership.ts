@@ -38,6 +38,8 @@ export interface MembershipOptions {
   rebalanceTimeoutMs: number
   requestTimeoutMs: number
   retryBackoffMs: number
+  /** default.api.timeout.ms: a coordinator unreachable this long fails the join instead of retrying forever. */
+  unreachableTimeoutMs: number
 }
 
 export interface Generation { generationId: number, memberId: string, protocolName: string, isLeader: boolean, assignment: Buffer }
@@ -64,9 +66,11 @@ export class GroupMembership {
    */
   async join (protocol: GroupProtocol, reason: string): Promise<Generation> {
     const o = this.options
+    let unreachableSinceMs: number | undefined
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, 'the consumer is closed')
       this.state = 'PREPARING_REBALANCE'
+      const attemptStartedMs = Date.now()
       let code: number
       try {
         const joined = await this.transport.send(JoinGroupRequest, JoinGroupResponse, { min: 0, max: 9 }, {
@@ -111,6 +115,11 @@ export class GroupMembership {
         }
       } catch (err) {
         if (!(err instanceof KafkaError) || !isRetriable(err.code)) throw err
+        unreachableSinceMs ??= attemptStartedMs
+        if (Date.now() - unreachableSinceMs >= o.unreachableTimeoutMs) {
+          this.state = 'UNJOINED'
+          throw err
+        }
         code = err.code
       }
       this.onJoinError(code)
