@@ -76,3 +76,17 @@ test('restarted at once after kill -9, a broker waits for its previous session t
   assert.notEqual(after.ephemeralOwner, before.ephemeralOwner, 'registered by the new process\'s session')
   assert.ok(broker.lines.some(l => l.includes('previous session')), 'it said what it was waiting for')
 })
+
+test('SIGTERM still stops a broker whose ZooKeeper is gone', async t => {
+  if (process.env.ZK_CONNECT !== undefined) {
+    t.skip('ZK_CONNECT points at an external ensemble this test cannot stop')
+    return
+  }
+  const cluster = await startCluster({ brokers: 1 })
+  t.after(cluster.cleanup)
+  await cluster.zookeeper.kill(0)
+  const stoppedAt = Date.now()
+  const code = await cluster.broker(1).stop()
+  assert.equal(code, 0)
+  assert.ok(Date.now() - stoppedAt < 15_000, `exited within the bounded shutdown steps (${Date.now() - stoppedAt} ms)`)
+})

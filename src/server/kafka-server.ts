@@ -208,18 +208,32 @@ export class KafkaServer {
     if (this.shuttingDown) return
     this.shuttingDown = true
     this.log.info('shutting down', { brokerId: this.brokerId })
-    await this.controlledShutdown()
+    // Steps that need ZooKeeper are bounded: with ZooKeeper gone, a broker must still stop.
+    await this.bounded('controlled shutdown', this.controlledShutdown(), 15_000)
     this.leadership?.stop()
-    await this.controller?.shutdown()
+    await this.bounded('controller resignation', this.controller?.shutdown(), 5000)
     await this.socketServer?.close()
     this.groups?.shutdown()
     this.metadata?.stop()
     this.replicas?.stop()
     this.logManager?.shutdown()
     if (this.zk !== undefined) {
-      await deregisterBroker(this.zk, this.brokerId).catch((err: unknown) => this.log.warn('could not deregister', { error: (err as Error).message }))
+      await this.bounded('deregistration', deregisterBroker(this.zk, this.brokerId), 5000)
       this.zk.close()
     }
     this.log.info('shut down completed', { brokerId: this.brokerId })
+  }
+
+  private async bounded (step: string, work: Promise<void> | undefined, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<'timeout'>(resolve => { timer = setTimeout(() => resolve('timeout'), timeoutMs) })
+    try {
+      const outcome = await Promise.race([work, timedOut])
+      if (outcome === 'timeout') this.log.warn('shutdown step timed out; going on', { step, timeoutMs })
+    } catch (err) {
+      this.log.warn('shutdown step failed; going on', { step, error: (err as Error).message })
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }
