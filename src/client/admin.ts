@@ -5,12 +5,13 @@
  * a retry. Per-topic and per-resource outcomes come back as values (one bad topic does not fail
  * its neighbours); only a failure of the whole call throws.
  */
-import { ErrorCode } from '../protocol/error-codes.js'
+import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/alter-configs.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/messages/create-partitions.js'
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js'
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js'
+import { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/elect-leaders.js'
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js'
 import { commonClientSchema, parseClientConfig, type ClientProperties } from './client-config.js'
 import type { BrokerNode, TopicMetadata } from './cluster-metadata.js'
@@ -115,6 +116,27 @@ export class Admin {
         validateOnly: options.validateOnly ?? false,
       })
       return response.results.map(r => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage }))
+    })
+  }
+
+  /**
+   * Preferred leader election (ElectLeaders, on the controller) for the given partitions, or all of
+   * them (null): per partition, NONE when elected, ELECTION_NOT_NEEDED when the preferred replica
+   * already leads, PREFERRED_LEADER_NOT_AVAILABLE when it cannot.
+   */
+  async electPreferredLeaders (partitions: Array<{ topic: string, partition: number }> | null, options: AdminOptions = {}): Promise<Array<{ topic: string, partition: number, errorCode: number, errorMessage: string | null }>> {
+    const timeoutMs = options.timeoutMs ?? this.client.config['default.api.timeout.ms']
+    return await this.onController('ElectLeaders', timeoutMs, async conn => {
+      const version = conn.version(ElectLeadersRequest, 0, 2)
+      const byTopic = new Map<string, number[]>()
+      for (const p of partitions ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition])
+      const response = await conn.send(ElectLeadersRequest, ElectLeadersResponse, version, {
+        electionType: 0,
+        topicPartitions: partitions === null ? null : [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })),
+        timeoutMs,
+      })
+      if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode as ErrorCode, `ElectLeaders failed: ${errorName(response.errorCode)}`)
+      return response.replicaElectionResults.flatMap(t => t.partitionResult.map(r => ({ topic: t.topic, partition: r.partitionId, errorCode: r.errorCode, errorMessage: r.errorMessage })))
     })
   }
 
