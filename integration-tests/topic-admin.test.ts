@@ -63,3 +63,27 @@ test('Produce: a bad CRC is CORRUPT_MESSAGE, an oversized batch MESSAGE_TOO_LARG
   assert.equal(await produce(1, good), ErrorCode.NOT_LEADER_OR_FOLLOWER, 'partition 1 is led by broker 2')
   assert.equal(await produce(7, good), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
 })
+
+test('a broker that was down while its topic was deleted and re-created drops the stray log', async t => {
+  const cluster = await startCluster({ brokers: 2 })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'phoenix', { assignments: [[1, 2]] })
+  const strayDir = join(cluster.broker(2).dir, 'data', 'phoenix-0')
+  await waitFor(() => existsSync(strayDir), 'broker 2 to host phoenix-0')
+  const oldId = (JSON.parse((await cluster.zk.getData('/brokers/topics/phoenix'))?.data.toString() ?? '{}') as { topic_id: string }).topic_id
+  assert.equal(await cluster.broker(2).stop(), 0)
+
+  const conn = await WireConnection.open(cluster.broker(1).bootstrap)
+  t.after(() => conn.close())
+  const deleted = await conn.request(DeleteTopicsRequest, DeleteTopicsResponse, 4, { topics: [], topicNames: ['phoenix'], timeoutMs: 10_000 })
+  assert.equal(deleted.responses[0]?.errorCode, ErrorCode.NONE)
+  await createTopic(cluster.bootstrap, 'phoenix', { assignments: [[1]] }) // broker 2 is down: not assignable
+  const newId = (JSON.parse((await cluster.zk.getData('/brokers/topics/phoenix'))?.data.toString() ?? '{}') as { topic_id: string }).topic_id
+  assert.notEqual(newId, oldId)
+
+  await cluster.broker(2).start()
+  assert.ok(cluster.broker(2).lines.some(l => l.includes('"message":"deleted stray log"') && l.includes(oldId)), 'broker 2 deleted the old phoenix-0 at start-up')
+  assert.equal(existsSync(strayDir), false)
+  const produced = await conn.request(ProduceRequest, ProduceResponse, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'phoenix', partitionData: [{ index: 0, records: buildRecordBatch({ records: [{ value: Buffer.from('new') }] }) }] }] })
+  assert.deepEqual([produced.responses[0]?.partitionResponses[0]?.errorCode, produced.responses[0]?.partitionResponses[0]?.baseOffset], [ErrorCode.NONE, 0], 'the new topic starts from offset 0')
+})

@@ -34,6 +34,10 @@ export class ReplicaManager {
     const lagMs = this.config.values['replica.lag.time.max.ms']
     this.isrTimer = setInterval(() => this.shrinkIsrs(), Math.max(10, Math.floor(lagMs / 2)))
     this.isrTimer.unref()
+    this.logManager.deleteStrayLogs((topic, partition, topicId) => {
+      const t = this.metadata.topic(topic)
+      return t !== undefined && (topicId === null || topicId === t.topicId) && t.partitions.get(partition)?.replicas.includes(this.brokerId) === true
+    })
     this.metadata.on('partition', (p: PartitionMetadata) => this.onPartitionState(p))
     this.metadata.on('topicDeleted', (topic: string) => this.onTopicDeleted(topic))
     this.metadata.on('topicConfig', (topic: string) => this.onTopicConfig(topic))

@@ -114,6 +114,24 @@ export class LogManager {
     entry.log.delete()
   }
 
+  /**
+   * Deletes logs the cluster no longer has here (Kafka's stray logs): topics deleted while this
+   * broker was down, re-created under a new topic id, or partitions moved away.
+   */
+  deleteStrayLogs (belongsHere: (topic: string, partition: number, topicId: string | null) => boolean): number {
+    let deleted = 0
+    for (const [key, entry] of [...this.logs]) {
+      const { topic, partition, dir } = entry.log
+      const topicId = readPartitionMetadata(dir)?.topicId ?? null
+      if (belongsHere(topic, partition, topicId)) continue
+      this.logs.delete(key)
+      entry.log.delete()
+      this.logger.info('deleted stray log', { topicPartition: key, topicId })
+      deleted++
+    }
+    return deleted
+  }
+
   /** Deletes retention-breached segments of every log; returns how many went. */
   runRetention (): number {
     let deleted = 0
