@@ -3,7 +3,8 @@
  * failover bench: the same command line and JSON-lines output as kafkajs-group-member.ts and
  * clients/python/group-consumer.py. Auto commit (every 200 ms) commits what it processed.
  * `assigned` always carries the member's whole assignment (with cooperative-sticky a rebalance
- * may add to it or take part of it away).
+ * may add to it or take part of it away). `--report progress` replaces the per-record lines with
+ * one {"event":"progress","records":N} line per poll (the throughput bench).
  */
 import { GroupConsumer } from '../../src/client/group-consumer.js'
 import type { TopicPartition } from '../../src/client/consumer.js'
@@ -40,11 +41,14 @@ consumer.subscribe([topic], {
   onPartitionsLost: () => emit({ event: 'revoked' }),
 })
 
+const perRecord = flag('--report', 'records') === 'records'
+let total = 0
 let stopping = false
 process.on('SIGTERM', () => { stopping = true; consumer.wakeup() })
 while (!stopping) {
   const records = await consumer.poll(1000)
-  for (const r of records) emit({ event: 'record', partition: r.partition, offset: r.offset })
+  if (perRecord) for (const r of records) emit({ event: 'record', partition: r.partition, offset: r.offset })
+  else if (records.length > 0) emit({ event: 'progress', records: total += records.length })
 }
 await consumer.close()
 emit({ event: 'closed' })
