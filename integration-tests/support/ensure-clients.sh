@@ -28,10 +28,13 @@ declare -A probe=(
   [python3-kafka]=/usr/lib/python3/dist-packages/kafka/__init__.py
   [python3-confluent-kafka]=/usr/lib/python3/dist-packages/confluent_kafka/__init__.py
   [golang-go]=/usr/bin/go
+  # Sarama's zstd codec (DataDog/zstd) is cgo: the Go build needs a C compiler and libc headers.
+  [gcc]=/usr/bin/gcc
+  [libc6-dev]=/usr/include/stdio.h
   [golang-github-shopify-sarama-dev]=/usr/share/gocode/src/github.com/Shopify/sarama/sarama.go
   [golang-github-segmentio-kafka-go-dev]=/usr/share/gocode/src/github.com/segmentio/kafka-go/conn.go
 )
-order=(kcat python3-kafka python3-confluent-kafka golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev)
+order=(kcat python3-kafka python3-confluent-kafka golang-go gcc libc6-dev golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev)
 
 missing=()
 for pkg in "${order[@]}"; do
