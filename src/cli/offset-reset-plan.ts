@@ -21,9 +21,10 @@ export async function planOffsetReset (admin: GroupAdmin, groupId: string, flags
     ? [...committed.values()].map(o => ({ topic: o.topic, partition: o.partition }))
     : (await Promise.all(flags.all('topic').map(async t => await topicPartitions(admin, t)))).flat()
   partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
-  const earliest = await admin.offsetsAt(partitions, EARLIEST)
   const latest = await admin.offsetsAt(partitions, LATEST)
   const k = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`
+  // a broker may answer -1 for the earliest offset of an empty partition: its start is then its end
+  const earliest = new Map([...await admin.offsetsAt(partitions, EARLIEST)].map(([pk, o]) => [pk, o >= 0 ? o : latest.get(pk) ?? 0]))
   const clamp = (tp: TopicPartition, offset: number): number => Math.min(Math.max(offset, earliest.get(k(tp)) ?? 0), latest.get(k(tp)) ?? offset)
   const current = (tp: TopicPartition): number => {
     const c = committed.get(k(tp))
