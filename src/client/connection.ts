@@ -8,7 +8,7 @@
 import { connect, type Socket } from 'node:net'
 import { decode } from '../protocol/codec.js'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { encodeRequestFrame, readResponseHeader, responseHeaderVersion } from '../protocol/header.js'
+import { encodeRequestFrameChunks, readResponseHeader, responseHeaderVersion } from '../protocol/header.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import type { Decoded, Infer, MessageDescriptor } from '../protocol/schema/index.js'
@@ -99,11 +99,15 @@ export class Connection {
     })
   }
 
-  /** Sends a request that gets no response (Produce with acks=0); resolves once it is written. */
+  /**
+   * Sends a request that gets no response (Produce with acks=0); resolves once the socket has
+   * written it, so the caller may then reuse the buffers the request held (a producer's batches).
+   */
   async sendOneWay<Req extends MessageDescriptor> (request: Req, version: number, value: Infer<Req>): Promise<void> {
-    this.write(request, version, value)
-    const socket = this.socket!
-    if (socket.writableNeedDrain) await new Promise(resolve => socket.once('drain', resolve))
+    await new Promise<void>((resolve, reject) => this.write(request, version, value, err => {
+      if (err === undefined || err === null) resolve()
+      else reject(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `${request.name} to ${this.description} was not written: ${err.message}`, { cause: err }))
+    }))
   }
 
   /** Closes the socket; requests still waiting fail with NETWORK_EXCEPTION. */
@@ -111,12 +115,18 @@ export class Connection {
     this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} was closed by the client`))
   }
 
-  private write<Req extends MessageDescriptor> (request: Req, version: number, value: Infer<Req>): number {
+  /** `onWritten`: called when the socket is done with the frame's bytes (or failed to write them). */
+  private write<Req extends MessageDescriptor> (request: Req, version: number, value: Infer<Req>, onWritten?: (err?: Error | null) => void): number {
     if (this.closedError !== undefined) throw this.closedError
-    if (this.socket === undefined) throw new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} is not open`)
+    const socket = this.socket
+    if (socket === undefined) throw new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} is not open`)
     const correlationId = this.nextCorrelationId
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff
-    this.socket.write(encodeRequestFrame(request, { apiVersion: version, correlationId, clientId: this.options.clientId }, value))
+    const chunks = encodeRequestFrameChunks(request, { apiVersion: version, correlationId, clientId: this.options.clientId }, value)
+    // corked, the pieces leave in one writev: big record batches are sent from where they lie
+    socket.cork()
+    for (let i = 0; i < chunks.length; i++) socket.write(chunks[i]!, i === chunks.length - 1 ? onWritten : undefined)
+    socket.uncork()
     return correlationId
   }
 

@@ -1,12 +1,12 @@
 /**
  * The records bound for one partition that go out together (Java's ProducerBatch over a
- * MemoryRecordsBuilder): each record is encoded into the batch the moment it is appended, so
- * batch.size is measured on real bytes and no per-record objects wait around. Sealing compresses
- * the encoded records off the event loop and writes the v2 header and CRC around them.
+ * MemoryRecordsBuilder): each record is encoded into the batch buffer the moment it is appended,
+ * after a gap left for the v2 header, so batch.size is measured on real bytes and no per-record
+ * objects wait around. Sealing an uncompressed batch writes the header and CRC into that gap and
+ * hands out the buffer itself (no copy); a compressed one is compressed off the event loop first.
  */
-import { compressAsync, type Compression } from '../protocol/records/compression.js'
-import { BATCH_HEADER_BYTES, encodeRecord, sealRecordBatch, type RecordHeader } from '../protocol/records/record.js'
-import { Writer } from '../protocol/primitives/writer.js'
+import { Compression, compressAsync } from '../protocol/records/compression.js'
+import { BATCH_HEADER_BYTES, recordSizeInBytes, sealRecordBatch, writeBatchHeader, writeRecord, type RecordHeader } from '../protocol/records/record.js'
 import type { KafkaError } from '../errors.js'
 
 /** Where a record landed (Java's RecordMetadata). offset is -1 with acks=0. */
@@ -33,20 +33,27 @@ export class ProducerBatch {
   attempts = 0
   /** Date.now() before which a retried batch stays put (retry.backoff.ms). */
   retryAtMs = 0
-  private readonly writer: Writer
+  /** End of the encoded records in `buffer` (they start at BATCH_HEADER_BYTES). */
+  private pos = BATCH_HEADER_BYTES
+  private buf: Buffer
   /** Per record: its callback (undefined when nobody asked) and its timestamp. */
   private readonly callbacks: Array<DeliveryCallback | undefined> = []
   private readonly timestamps: number[] = []
 
-  /** `buffer`: a recycled one to encode into (see RecordAccumulator's pool); else a fresh one. */
-  constructor (readonly topic: string, readonly partition: number, readonly batchSize: number, readonly createdMs: number, readonly buffer: Buffer = Buffer.allocUnsafe(bufferBytes(batchSize))) {
-    this.writer = new Writer(buffer)
+  /**
+   * `buffer`: a recycled one to encode into (see RecordAccumulator's pool); else a fresh one. It
+   * must stay untouched until the batch is released: the sealed batch is a view of it.
+   */
+  constructor (readonly topic: string, readonly partition: number, readonly batchSize: number, readonly createdMs: number, buffer: Buffer = Buffer.allocUnsafe(bufferBytes(batchSize))) {
+    this.buf = buffer
   }
 
+  /** What the batch encodes into: the buffer it was given, or a bigger one for an oversized record. */
+  get buffer (): Buffer { return this.buf }
   /** Bytes of the batch if it were sealed uncompressed now. */
-  get sizeInBytes (): number { return BATCH_HEADER_BYTES + this.writer.length }
+  get sizeInBytes (): number { return this.pos }
   /** Encoded record bytes: what the batch holds of buffer.memory. */
-  get recordBytes (): number { return this.writer.length }
+  get recordBytes (): number { return this.pos - BATCH_HEADER_BYTES }
   get isFull (): boolean { return this.sizeInBytes >= this.batchSize }
 
   /** Whether a record of about `recordBytes` still fits; the first record always does (Kafka too). */
@@ -57,33 +64,30 @@ export class ProducerBatch {
   /** Encodes the record into the batch; returns its encoded size. */
   append (key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, callback?: DeliveryCallback): number {
     if (this.recordCount === 0) this.baseTimestamp = timestamp
-    const before = this.writer.length
-    encodeRecord(this.writer, {
-      attributes: 0,
-      timestampDelta: timestamp - this.baseTimestamp,
-      offsetDelta: this.recordCount,
-      key,
-      value,
-      headers,
-    })
+    const timestampDelta = timestamp - this.baseTimestamp
+    const bytes = recordSizeInBytes(timestampDelta, this.recordCount, key, value, headers)
+    if (this.pos + bytes > this.buf.length) this.grow(this.pos + bytes)
+    this.pos = writeRecord(this.buf, this.pos, timestampDelta, this.recordCount, key, value, headers)
     this.recordCount++
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
     // plain arrays of callbacks and numbers, not a promise per record: at hundreds of thousands
     // of records per second, per-record objects are what the garbage collector spends its time on
     this.callbacks.push(callback)
     this.timestamps.push(timestamp)
-    return this.writer.length - before
+    return bytes
   }
 
-  /** The finished v2 batch; compression runs on the thread pool. */
+  /**
+   * The finished v2 batch. Uncompressed, it is a view of `buffer` (header and CRC written in place,
+   * again on a retry); compression runs on the thread pool and yields a new buffer.
+   */
   async seal (compression: Compression): Promise<Buffer> {
-    const records = this.writer.toBuffer()
-    return sealRecordBatch({
-      recordCount: this.recordCount,
-      baseTimestamp: this.baseTimestamp,
-      maxTimestamp: this.maxTimestamp,
-      compression,
-    }, await compressAsync(compression, records))
+    const header = { recordCount: this.recordCount, baseTimestamp: this.baseTimestamp, maxTimestamp: this.maxTimestamp, compression }
+    if (compression === Compression.none) {
+      writeBatchHeader(this.buf, header, this.recordBytes)
+      return this.buf.subarray(0, this.pos)
+    }
+    return sealRecordBatch(header, await compressAsync(compression, this.buf.subarray(BATCH_HEADER_BYTES, this.pos)))
   }
 
   /** The broker appended the batch at `baseOffset` (-1 with acks=0); logAppendTimeMs -1 means CreateTime. */
@@ -100,5 +104,12 @@ export class ProducerBatch {
 
   fail (err: KafkaError): void {
     for (const cb of this.callbacks) cb?.(err, null)
+  }
+
+  /** A record bigger than the buffer's room: the batch moves to a fresh buffer (not pooled, see RecordAccumulator.release). */
+  private grow (bytes: number): void {
+    const next = Buffer.allocUnsafe(Math.max(bytes, this.buf.length * 2))
+    this.buf.copy(next, 0, 0, this.pos)
+    this.buf = next
   }
 }

@@ -83,27 +83,30 @@ export class Producer {
    * too large, bad partition, no metadata within max.block.ms) is reported to the callback too.
    */
   produce (record: ProducerRecord, callback?: DeliveryCallback): void {
+    // read everything now: the caller may reuse `record` once produce returns (the perf tool does)
+    const { topic, partition } = record
     try {
       if (this.closed) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'send after the producer was closed')
       const key = toBuffer(record.key ?? null)
       const value = toBuffer(record.value)
       const headers: RecordHeader[] = record.headers === undefined || record.headers.length === 0 ? NO_HEADERS : record.headers.map(h => ({ key: h.key, value: toBuffer(h.value) }))
-      const timestamp = record.timestamp ?? Date.now()
+      const nowMs = Date.now()
+      const timestamp = record.timestamp ?? nowMs
       const size = (key?.length ?? 0) + (value?.length ?? 0)
       if (size > this.config['max.request.size']) {
         throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the record is ${size} bytes, more than max.request.size (${this.config['max.request.size']})`)
       }
-      if (this.client.metadata.partitionCount(record.topic) !== undefined && this.accumulator.hasRoom) {
-        this.append(record, key, value, headers, timestamp, callback)
+      if (this.accumulator.hasRoom && this.client.metadata.partitionCount(topic) !== undefined) {
+        this.append(topic, partition, key, value, headers, timestamp, nowMs, callback)
         return
       }
       // a flush must also wait for records still waiting for metadata or room
       const ready = (async () => {
-        await this.topicReady(record.topic)
+        await this.topicReady(topic)
         await this.waitForRoom()
       })()
       this.waiting.add(ready)
-      ready.then(() => this.append(record, key, value, headers, timestamp, callback), err => callback?.(asKafkaError(err), null))
+      ready.then(() => this.append(topic, partition, key, value, headers, timestamp, Date.now(), callback), err => callback?.(asKafkaError(err), null))
         .catch(err => callback?.(asKafkaError(err), null))
         .finally(() => this.waiting.delete(ready))
     } catch (err) {
@@ -136,16 +139,16 @@ export class Producer {
     }
   }
 
-  private append (record: ProducerRecord, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, callback?: DeliveryCallback): void {
-    const topic = record.topic
-    const count = this.client.metadata.partitionCount(topic)!
-    let partition = record.partition
-    if (partition === undefined) partition = this.partitioner.partition(topic, key, count, this.client.metadata.availablePartitions(topic))
+  private append (topic: string, chosen: number | undefined, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, nowMs: number, callback?: DeliveryCallback): void {
+    const metadata = this.client.metadata
+    const count = metadata.partitionCount(topic)!
+    let partition = chosen
+    if (partition === undefined) partition = this.partitioner.partition(topic, key, count, metadata.availablePartitions(topic))
     else if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} is not in topic ${topic}, which has ${count} partitions`)
     }
-    const bytes = this.accumulator.append(topic, partition, key, value, headers, timestamp, Date.now(), callback)
-    if (key === null && record.partition === undefined) this.partitioner.onAppend(topic, partition, bytes, count, this.client.metadata.availablePartitions(topic))
+    const bytes = this.accumulator.append(topic, partition, key, value, headers, timestamp, nowMs, callback)
+    if (key === null && chosen === undefined) this.partitioner.onAppend(topic, partition, bytes, count, metadata.availablePartitions(topic))
     // one drain per event-loop turn (wakeup deduplicates): full batches go then, lingering ones get a timer
     this.sender.wakeup()
   }

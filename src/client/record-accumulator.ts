@@ -21,7 +21,9 @@ const RECORD_OVERHEAD_BYTES = 21
 export class RecordAccumulator {
   /** Encoded bytes of every batch not yet completed. */
   bufferedBytes = 0
-  private readonly queues = new Map<string, ProducerBatch[]>()
+  /** Every partition's queue, oldest batch first; `byTopic` finds them without building a key per record. */
+  private readonly queues: ProducerBatch[][] = []
+  private readonly byTopic = new Map<string, ProducerBatch[][]>()
   private roomWaiters: Array<() => void> = []
   /**
    * Buffers of finished batches, for new batches to encode into (Java's BufferPool): a fresh
@@ -36,7 +38,7 @@ export class RecordAccumulator {
 
   /** Whether any batch is waiting to be sent. */
   get isEmpty (): boolean {
-    for (const q of this.queues.values()) if (q.length > 0) return false
+    for (const q of this.queues) if (q.length > 0) return false
     return true
   }
 
@@ -61,7 +63,7 @@ export class RecordAccumulator {
    */
   drain (nowMs: number, flushing: boolean, take: (batch: ProducerBatch) => boolean): ProducerBatch[] {
     const out: ProducerBatch[] = []
-    for (const queue of this.queues.values()) {
+    for (const queue of this.queues) {
       const head = queue[0]
       if (head === undefined || head.retryAtMs > nowMs) continue
       const ready = flushing || queue.length > 1 || head.isFull || nowMs - head.createdMs >= this.config.lingerMs
@@ -73,7 +75,7 @@ export class RecordAccumulator {
   /** Milliseconds until the next batch turns ready by lingering or backing off; undefined if none waits. */
   nextReadyInMs (nowMs: number): number | undefined {
     let next: number | undefined
-    for (const queue of this.queues.values()) {
+    for (const queue of this.queues) {
       const head = queue[0]
       if (head === undefined) continue
       const at = Math.max(head.retryAtMs, head.createdMs + this.config.lingerMs)
@@ -113,7 +115,7 @@ export class RecordAccumulator {
   /** Fails every queued batch (the producer is closing without flushing). */
   abort (err: KafkaError): ProducerBatch[] {
     const all: ProducerBatch[] = []
-    for (const queue of this.queues.values()) all.push(...queue.splice(0))
+    for (const queue of this.queues) all.push(...queue.splice(0))
     for (const batch of all) {
       batch.fail(err)
       this.release(batch)
@@ -122,9 +124,13 @@ export class RecordAccumulator {
   }
 
   private queueFor (topic: string, partition: number): ProducerBatch[] {
-    const key = `${topic}\u0000${partition}`
-    let queue = this.queues.get(key)
-    if (queue === undefined) this.queues.set(key, queue = [])
+    let partitions = this.byTopic.get(topic)
+    if (partitions === undefined) this.byTopic.set(topic, partitions = [])
+    let queue = partitions[partition]
+    if (queue === undefined) {
+      partitions[partition] = queue = []
+      this.queues.push(queue)
+    }
     return queue
   }
 }

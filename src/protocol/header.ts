@@ -74,10 +74,24 @@ export function writeResponseHeader (writer: Writer, correlationId: number, head
 export function encodeRequestFrame<M extends MessageDescriptor> (
   msg: M, header: Omit<RequestHeader, 'apiKey'>, value: Infer<M>,
 ): Buffer {
+  return requestFrameWriter(msg, header, value).toBuffer()
+}
+
+/**
+ * The same frame as chunks for cork + write (writev): a Produce request's record batches go to
+ * the socket as they are instead of being copied into one frame.
+ */
+export function encodeRequestFrameChunks<M extends MessageDescriptor> (
+  msg: M, header: Omit<RequestHeader, 'apiKey'>, value: Infer<M>,
+): Buffer[] {
+  return requestFrameWriter(msg, header, value).toChunks()
+}
+
+function requestFrameWriter<M extends MessageDescriptor> (msg: M, header: Omit<RequestHeader, 'apiKey'>, value: Infer<M>): Writer {
   const writer = new Writer().int32(0)
   writeRequestHeader(writer, { ...header, apiKey: msg.apiKey })
   encode(msg, header.apiVersion, value, writer)
-  return writer.patchInt32(0, writer.length - 4).toBuffer()
+  return writer.patchInt32(0, writer.length - 4)
 }
 
 /**

@@ -76,40 +76,101 @@ export const BATCH_HEADER_BYTES = 61
 const CRC_START = 21
 
 /**
- * Writes the record with its length prefix. The body's size is computed first, so the record goes
- * straight into `writer` with no scratch buffer (producers encode every record through here).
+ * Writes the record with its length prefix. Producers encode straight into their batch buffer with
+ * `writeRecord`; this is the same bytes through a Writer.
  */
 export function encodeRecord (writer: Writer, record: Record): Writer {
-  const headerKeys = record.headers.length === 0 ? NO_HEADER_KEYS : record.headers.map(h => Buffer.from(h.key))
-  let size = 1 + varintSize(record.timestampDelta) + varintSize(record.offsetDelta) +
-    varintBytesSize(record.key) + varintBytesSize(record.value) + varintSize(record.headers.length)
-  for (let i = 0; i < headerKeys.length; i++) size += varintBytesSize(headerKeys[i]!) + varintBytesSize(record.headers[i]!.value)
-  writer.varint(size).int8(record.attributes).varlong(record.timestampDelta).varint(record.offsetDelta)
-  writeVarintBytes(writer, record.key)
-  writeVarintBytes(writer, record.value)
-  writer.varint(record.headers.length)
-  for (let i = 0; i < headerKeys.length; i++) {
-    writeVarintBytes(writer, headerKeys[i]!)
-    writeVarintBytes(writer, record.headers[i]!.value)
-  }
-  return writer
+  const { timestampDelta, offsetDelta, key, value, headers, attributes } = record
+  const bytes = Buffer.allocUnsafe(recordSizeInBytes(timestampDelta, offsetDelta, key, value, headers))
+  writeRecord(bytes, 0, timestampDelta, offsetDelta, key, value, headers, attributes)
+  return writer.raw(bytes)
 }
 
-const NO_HEADER_KEYS: Buffer[] = []
+/** Bytes `writeRecord` writes for these fields, length prefix included. */
+export function recordSizeInBytes (timestampDelta: number, offsetDelta: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[]): number {
+  const body = recordBodySize(timestampDelta, offsetDelta, key, value, headers)
+  return uvarintSize(body * 2) + body
+}
+
+/**
+ * Writes one record (length prefix, then README 5.3's fields) into `buf` at `pos`, which must have
+ * `recordSizeInBytes` bytes of room, and returns the position after it. Varints are written in
+ * place and the value copied once: this runs for every record a producer sends.
+ */
+export function writeRecord (buf: Buffer, pos: number, timestampDelta: number, offsetDelta: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], attributes = 0): number {
+  pos = writeUvarint(buf, pos, recordBodySize(timestampDelta, offsetDelta, key, value, headers) * 2)
+  buf[pos++] = attributes
+  pos = writeUvarint(buf, pos, zigzag(timestampDelta))
+  pos = writeUvarint(buf, pos, zigzag(offsetDelta))
+  pos = writeBytes(buf, pos, key)
+  pos = writeBytes(buf, pos, value)
+  pos = writeUvarint(buf, pos, headers.length * 2)
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!
+    const keyBytes = Buffer.byteLength(h.key)
+    pos = writeUvarint(buf, pos, keyBytes * 2)
+    pos += buf.write(h.key, pos, keyBytes, 'utf8')
+    pos = writeBytes(buf, pos, h.value)
+  }
+  return pos
+}
 
 /** Bytes of a zigzag varint (or varlong) holding `n`. */
 export function varintSize (n: number): number {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1
-  let bytes = 1
-  while (z >= 0x80) {
-    z = Math.floor(z / 128)
-    bytes++
+  return uvarintSize(zigzag(n))
+}
+
+function recordBodySize (timestampDelta: number, offsetDelta: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[]): number {
+  let size = 1 + varintSize(timestampDelta) + varintSize(offsetDelta) + bytesSize(key) + bytesSize(value) + uvarintSize(headers.length * 2)
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!
+    const keyBytes = Buffer.byteLength(h.key)
+    size += uvarintSize(keyBytes * 2) + keyBytes + bytesSize(h.value)
   }
+  return size
+}
+
+function zigzag (n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1
+}
+
+/** Bytes of an unsigned varint holding `z` (any safe integer). */
+function uvarintSize (z: number): number {
+  if (z < 0x80) return 1
+  if (z < 0x4000) return 2
+  if (z < 0x200000) return 3
+  let bytes = 4
+  for (z = Math.floor(z / 0x10000000); z >= 1; z = Math.floor(z / 128)) bytes++
   return bytes
 }
 
-function varintBytesSize (b: Buffer | null): number {
-  return b === null ? 1 : varintSize(b.length) + b.length
+function bytesSize (b: Buffer | null): number {
+  return b === null ? 1 : uvarintSize(b.length * 2) + b.length
+}
+
+function writeUvarint (buf: Buffer, pos: number, z: number): number {
+  // above 2^31 the bit operators would wrap; divide instead
+  while (z > 0x7fffffff) {
+    buf[pos++] = (z % 128) | 0x80
+    z = Math.floor(z / 128)
+  }
+  while (z >= 0x80) {
+    buf[pos++] = (z & 0x7f) | 0x80
+    z >>>= 7
+  }
+  buf[pos++] = z
+  return pos
+}
+
+/** Zigzag varint length (-1 for null), then the bytes. */
+function writeBytes (buf: Buffer, pos: number, b: Buffer | null): number {
+  if (b === null) {
+    buf[pos] = 1
+    return pos + 1
+  }
+  pos = writeUvarint(buf, pos, b.length * 2)
+  buf.set(b, pos)
+  return pos + b.length
 }
 
 export function decodeRecord (reader: Reader): Record {
@@ -137,22 +198,27 @@ export function buildRecordBatch (input: RecordBatchInput): Buffer {
   if (input.records.length === 0) throw new RangeError('a record batch needs at least one record')
   const codec = input.compression ?? Compression.none
   const baseTimestamp = input.baseTimestamp ?? input.records[0]!.timestamp ?? Date.now()
-  const recordsWriter = new Writer(256)
   let maxTimestamp = -1
-  input.records.forEach((rec, i) => {
+  const records = input.records.map((rec, i) => {
     const timestamp = rec.timestamp ?? baseTimestamp
     maxTimestamp = Math.max(maxTimestamp, timestamp)
-    encodeRecord(recordsWriter, {
-      attributes: 0,
+    return {
       timestampDelta: timestamp - baseTimestamp,
       offsetDelta: i,
       key: toBytes(rec.key ?? null),
       value: toBytes(rec.value),
       headers: (rec.headers ?? []).map(h => ({ key: h.key, value: toBytes(h.value) })),
-    })
+    }
   })
-  return sealRecordBatch({ ...input, baseTimestamp, maxTimestamp, recordCount: input.records.length, compression: codec },
-    compress(codec, recordsWriter.toBuffer()))
+  let size = BATCH_HEADER_BYTES
+  for (const r of records) size += recordSizeInBytes(r.timestampDelta, r.offsetDelta, r.key, r.value, r.headers)
+  const batch = Buffer.allocUnsafe(size)
+  let pos = BATCH_HEADER_BYTES
+  for (const r of records) pos = writeRecord(batch, pos, r.timestampDelta, r.offsetDelta, r.key, r.value, r.headers)
+  const header = { ...input, baseTimestamp, maxTimestamp, recordCount: input.records.length, compression: codec }
+  if (codec !== Compression.none) return sealRecordBatch(header, compress(codec, batch.subarray(BATCH_HEADER_BYTES)))
+  writeBatchHeader(batch, header, size - BATCH_HEADER_BYTES)
+  return batch
 }
 
 /** The batch-level fields `sealRecordBatch` writes around an encoded (and maybe compressed) payload. */
@@ -176,12 +242,23 @@ export interface BatchHeaderInput {
  * and compress off the event loop finish their batches here.
  */
 export function sealRecordBatch (header: BatchHeaderInput, payload: Buffer): Buffer {
+  const batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + payload.length)
+  batch.set(payload, BATCH_HEADER_BYTES)
+  writeBatchHeader(batch, header, payload.length)
+  return batch
+}
+
+/**
+ * Writes the v2 header into `batch`'s first BATCH_HEADER_BYTES, in front of `payloadBytes` of
+ * records already there, and the CRC-32C over them: a producer that encoded its records after a
+ * gap of BATCH_HEADER_BYTES finishes its batch where it lies, with no copy.
+ */
+export function writeBatchHeader (batch: Buffer, header: BatchHeaderInput, payloadBytes: number): void {
   const codec = header.compression ?? Compression.none
   const attributes = codec | (header.logAppendTime === true ? 0x08 : 0) | (header.transactional === true ? 0x10 : 0)
-  const batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + payload.length)
-  const w = new Writer(BATCH_HEADER_BYTES)
-  w.int64(header.baseOffset ?? 0)
-    .int32(BATCH_HEADER_BYTES - 12 + payload.length)
+  new Writer(batch.subarray(0, BATCH_HEADER_BYTES))
+    .int64(header.baseOffset ?? 0)
+    .int32(BATCH_HEADER_BYTES - 12 + payloadBytes)
     .int32(header.partitionLeaderEpoch ?? -1)
     .int8(2)
     .uint32(0) // CRC, filled in below
@@ -193,10 +270,7 @@ export function sealRecordBatch (header: BatchHeaderInput, payload: Buffer): Buf
     .int16(header.producerEpoch ?? -1)
     .int32(header.baseSequence ?? -1)
     .int32(header.recordCount)
-  w.toBuffer().copy(batch, 0)
-  payload.copy(batch, BATCH_HEADER_BYTES)
-  batch.writeUInt32BE(crc32c(batch, CRC_START, batch.length), 17)
-  return batch
+  batch.writeUInt32BE(crc32c(batch, CRC_START, BATCH_HEADER_BYTES + payloadBytes), 17)
 }
 
 /**
@@ -263,11 +337,6 @@ export function decodeRecordBatch (batch: Buffer, inflatedRecords?: Buffer, chec
 
 function toBytes (v: Buffer | string | null): Buffer | null {
   return typeof v === 'string' ? Buffer.from(v) : v
-}
-
-function writeVarintBytes (w: Writer, b: Buffer | null): void {
-  if (b === null) w.varint(-1)
-  else w.varint(b.length).raw(b)
 }
 
 function readVarintBytes (r: Reader): Buffer | null {
