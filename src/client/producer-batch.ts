@@ -36,9 +36,12 @@ export class ProducerBatch {
   /** End of the encoded records in `buffer` (they start at BATCH_HEADER_BYTES). */
   private pos = BATCH_HEADER_BYTES
   private buf: Buffer
-  /** Per record: its callback (undefined when nobody asked) and its timestamp. */
+  /**
+   * Per record: its callback (undefined when nobody asked) and its timestamp less baseTimestamp
+   * (a small integer, stored unboxed where an absolute timestamp would not be).
+   */
   private readonly callbacks: Array<DeliveryCallback | undefined> = []
-  private readonly timestamps: number[] = []
+  private readonly timestampDeltas: number[] = []
 
   /**
    * `buffer`: a recycled one to encode into (see RecordAccumulator's pool); else a fresh one. It
@@ -73,7 +76,7 @@ export class ProducerBatch {
     // plain arrays of callbacks and numbers, not a promise per record: at hundreds of thousands
     // of records per second, per-record objects are what the garbage collector spends its time on
     this.callbacks.push(callback)
-    this.timestamps.push(timestamp)
+    this.timestampDeltas.push(timestampDelta)
     return bytes
   }
 
@@ -97,7 +100,7 @@ export class ProducerBatch {
         topic: this.topic,
         partition: this.partition,
         offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : this.timestamps[i]!,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : this.baseTimestamp + this.timestampDeltas[i]!,
       })
     }
   }

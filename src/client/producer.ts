@@ -41,10 +41,13 @@ export class Producer {
   /** Sends not yet appended: waiting for their topic's metadata or for buffer room. */
   private readonly waiting = new Set<Promise<void>>()
   private readonly topicWaits = new Map<string, Promise<void>>()
+  /** max.request.size, read per record (the config object has many dotted keys: a slow lookup). */
+  private readonly maxRequestSize: number
 
   constructor (properties: ClientProperties) {
     const { values, unknownKeys } = parseClientConfig(producerSchema, properties)
     this.config = values
+    this.maxRequestSize = values['max.request.size']
     this.unknownKeys = unknownKeys
     this.client = new KafkaClient(values)
     this.accumulator = new RecordAccumulator({
@@ -93,22 +96,14 @@ export class Producer {
       const nowMs = Date.now()
       const timestamp = record.timestamp ?? nowMs
       const size = (key?.length ?? 0) + (value?.length ?? 0)
-      if (size > this.config['max.request.size']) {
-        throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the record is ${size} bytes, more than max.request.size (${this.config['max.request.size']})`)
+      if (size > this.maxRequestSize) {
+        throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the record is ${size} bytes, more than max.request.size (${this.maxRequestSize})`)
       }
       if (this.accumulator.hasRoom && this.client.metadata.partitionCount(topic) !== undefined) {
         this.append(topic, partition, key, value, headers, timestamp, nowMs, callback)
-        return
+      } else {
+        this.appendWhenReady(topic, partition, key, value, headers, timestamp, callback)
       }
-      // a flush must also wait for records still waiting for metadata or room
-      const ready = (async () => {
-        await this.topicReady(topic)
-        await this.waitForRoom()
-      })()
-      this.waiting.add(ready)
-      ready.then(() => this.append(topic, partition, key, value, headers, timestamp, Date.now(), callback), err => callback?.(asKafkaError(err), null))
-        .catch(err => callback?.(asKafkaError(err), null))
-        .finally(() => this.waiting.delete(ready))
     } catch (err) {
       if (callback === undefined) throw err
       callback(asKafkaError(err), null)
@@ -151,6 +146,22 @@ export class Producer {
     if (key === null && chosen === undefined) this.partitioner.onAppend(topic, partition, bytes, count, metadata.availablePartitions(topic))
     // one drain per event-loop turn (wakeup deduplicates): full batches go then, lingering ones get a timer
     this.sender.wakeup()
+  }
+
+  /**
+   * The record waits for its topic's metadata and for buffer room, up to max.block.ms. Apart from
+   * `produce` because its closures would make every call allocate their context, taken or not.
+   */
+  private appendWhenReady (topic: string, partition: number | undefined, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, callback?: DeliveryCallback): void {
+    // a flush must also wait for records still waiting for metadata or room
+    const ready = (async () => {
+      await this.topicReady(topic)
+      await this.waitForRoom()
+    })()
+    this.waiting.add(ready)
+    ready.then(() => this.append(topic, partition, key, value, headers, timestamp, Date.now(), callback), err => callback?.(asKafkaError(err), null))
+      .catch(err => callback?.(asKafkaError(err), null))
+      .finally(() => this.waiting.delete(ready))
   }
 
   /** One metadata wait per topic, however many records wait on it. */
