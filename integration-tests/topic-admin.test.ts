@@ -6,6 +6,7 @@ import { ErrorCode } from '../src/protocol/error-codes.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../src/protocol/messages/create-partitions.js'
 import { CreateTopicsRequest, CreateTopicsResponse } from '../src/protocol/messages/create-topics.js'
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../src/protocol/messages/delete-topics.js'
+import { ListOffsetsRequest, ListOffsetsResponse } from '../src/protocol/messages/list-offsets.js'
 import { ProduceRequest, ProduceResponse } from '../src/protocol/messages/produce.js'
 import { buildRecordBatch } from '../src/protocol/records/record.js'
 import { createTopic } from './support/admin.js'
@@ -54,8 +55,14 @@ test('Produce: a bad CRC is CORRUPT_MESSAGE, an oversized batch MESSAGE_TOO_LARG
     const r = await conn.request(ProduceRequest, ProduceResponse, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'checked', partitionData: [{ index: partition, records }] }] })
     return r.responses[0]?.partitionResponses[0]?.errorCode ?? -1
   }
+  const offsets = async (timestamp: number): Promise<number | undefined> => {
+    const r = await conn.request(ListOffsetsRequest, ListOffsetsResponse, 1, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'checked', partitions: [{ partitionIndex: 0, timestamp }] }] })
+    return r.topics[0]?.partitions[0]?.offset
+  }
+  assert.deepEqual([await offsets(-2), await offsets(-1)], [0, 0], 'an empty partition: earliest and latest are both 0')
   const good = buildRecordBatch({ records: [{ value: Buffer.from('fine') }] })
   assert.equal(await produce(0, good), ErrorCode.NONE)
+  assert.deepEqual([await offsets(-2), await offsets(-1)], [0, 1])
   const corrupt = Buffer.from(good)
   corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] ?? 0) ^ 0xff
   assert.equal(await produce(0, corrupt), ErrorCode.CORRUPT_MESSAGE)

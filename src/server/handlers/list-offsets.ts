@@ -26,7 +26,7 @@ export const handleListOffsets = defineHandler(ListOffsetsRequest, ListOffsetsRe
       else if (p.timestamp === EARLIEST) found = { offset: log.logStartOffset, timestamp: -1 }
       else found = log.offsetForTimestamp(p.timestamp)
       // Consumers never learn of offsets above the high watermark.
-      if (found !== null && consumer && found.offset >= log.highWatermark && p.timestamp !== LATEST) found = null
+      if (found !== null && consumer && found.offset >= log.highWatermark && p.timestamp >= 0) found = null
       // v0 clients (Sarama's default) expect an offset whenever there is no error.
       if (found === null) return { ...none, errorCode: ErrorCode.NONE, oldStyleOffsets: ctx.apiVersion === 0 ? [log.highWatermark] : [] }
       return {
