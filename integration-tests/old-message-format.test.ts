@@ -19,8 +19,10 @@ const skip = goClientMissing('sarama') ?? goClientMissing('kafka-go') ??
   (existsSync('/usr/lib/python3/dist-packages/confluent_kafka') ? false : 'python3-confluent-kafka is not installed')
 
 test('old message formats: magic 0 and 1 in (stored as v2 batches) and out (Fetch v0-v3)', { skip }, async t => {
-  const [sarama, kafkaGo, cluster] = await Promise.all([buildGoClient('sarama'), buildGoClient('kafka-go'), startCluster({ brokers: 1 })])
+  // The cluster's cleanup is registered before anything else can fail, so no process outlives the test.
+  const cluster = await startCluster({ brokers: 1 })
   t.after(cluster.cleanup)
+  const [sarama, kafkaGo] = await Promise.all([buildGoClient('sarama'), buildGoClient('kafka-go')])
   const dataDir = join(cluster.broker(1).dir, 'data')
 
   const writers = [
