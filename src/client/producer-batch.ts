@@ -38,17 +38,23 @@ export class ProducerBatch {
   private buf: Buffer
   /**
    * Per record: its callback (undefined when nobody asked) and its timestamp less baseTimestamp
-   * (a small integer, stored unboxed where an absolute timestamp would not be).
+   * (a small integer, stored unboxed where an absolute timestamp would not be). Sized up front
+   * for the records expected: grown one push at a time, their copies were most of what a
+   * record allocated.
    */
-  private readonly callbacks: Array<DeliveryCallback | undefined> = []
-  private readonly timestampDeltas: number[] = []
+  private readonly callbacks: Array<DeliveryCallback | undefined>
+  private readonly timestampDeltas: number[]
 
   /**
    * `buffer`: a recycled one to encode into (see RecordAccumulator's pool); else a fresh one. It
    * must stay untouched until the batch is released: the sealed batch is a view of it.
+   * `expectedRecords`: how many records the batch will probably hold.
    */
-  constructor (readonly topic: string, readonly partition: number, readonly batchSize: number, readonly createdMs: number, buffer: Buffer = Buffer.allocUnsafe(bufferBytes(batchSize))) {
+  constructor (readonly topic: string, readonly partition: number, readonly batchSize: number, readonly createdMs: number,
+    buffer: Buffer = Buffer.allocUnsafe(bufferBytes(batchSize)), expectedRecords = 16) {
     this.buf = buffer
+    this.callbacks = new Array(expectedRecords)
+    this.timestampDeltas = new Array(expectedRecords)
   }
 
   /** What the batch encodes into: the buffer it was given, or a bigger one for an oversized record. */
@@ -71,12 +77,12 @@ export class ProducerBatch {
     const bytes = recordSizeInBytes(timestampDelta, this.recordCount, key, value, headers)
     if (this.pos + bytes > this.buf.length) this.grow(this.pos + bytes)
     this.pos = writeRecord(this.buf, this.pos, timestampDelta, this.recordCount, key, value, headers)
-    this.recordCount++
-    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
     // plain arrays of callbacks and numbers, not a promise per record: at hundreds of thousands
     // of records per second, per-record objects are what the garbage collector spends its time on
-    this.callbacks.push(callback)
-    this.timestampDeltas.push(timestampDelta)
+    this.callbacks[this.recordCount] = callback
+    this.timestampDeltas[this.recordCount] = timestampDelta
+    this.recordCount++
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
     return bytes
   }
 
@@ -95,7 +101,7 @@ export class ProducerBatch {
 
   /** The broker appended the batch at `baseOffset` (-1 with acks=0); logAppendTimeMs -1 means CreateTime. */
   complete (baseOffset: number, logAppendTimeMs: number): void {
-    for (let i = 0; i < this.callbacks.length; i++) {
+    for (let i = 0; i < this.recordCount; i++) {
       this.callbacks[i]?.(null, {
         topic: this.topic,
         partition: this.partition,
@@ -106,7 +112,7 @@ export class ProducerBatch {
   }
 
   fail (err: KafkaError): void {
-    for (const cb of this.callbacks) cb?.(err, null)
+    for (let i = 0; i < this.recordCount; i++) this.callbacks[i]?.(err, null)
   }
 
   /** A record bigger than the buffer's room: the batch moves to a fresh buffer (not pooled, see RecordAccumulator.release). */

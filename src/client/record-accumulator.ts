@@ -17,6 +17,8 @@ export interface AccumulatorConfig {
 
 /** Record overhead beyond key and value, for deciding whether a record fits before encoding it. */
 const RECORD_OVERHEAD_BYTES = 21
+/** At most this many records' bookkeeping is allocated when a batch opens (it grows past it if need be). */
+const MAX_EXPECTED_RECORDS = 4096
 
 export class RecordAccumulator {
   /** Encoded bytes of every batch not yet completed. */
@@ -49,7 +51,9 @@ export class RecordAccumulator {
     let estimate = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0)
     for (const h of headers) estimate += h.key.length + (h.value?.length ?? 0) + 2
     if (batch === undefined || batch.attempts > 0 || !batch.hasRoomFor(estimate)) {
-      batch = new ProducerBatch(topic, partition, this.config.batchSize, nowMs, this.free.pop())
+      // records like this one are what will fill the batch (capped: a batch may leave early)
+      const expectedRecords = Math.min(MAX_EXPECTED_RECORDS, Math.ceil(this.config.batchSize / estimate))
+      batch = new ProducerBatch(topic, partition, this.config.batchSize, nowMs, this.free.pop(), expectedRecords)
       queue.push(batch)
     }
     const bytes = batch.append(key, value, headers, timestamp, callback)
