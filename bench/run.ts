@@ -1,14 +1,22 @@
 /**
- * `npm run bench`: runs the benchmarks one after another, each with its default arguments (each
- * file also runs alone, with the flags its header documents: node dist/bench/<name>.js).
+ * `npm run bench`: runs every benchmark one after another, each in its own process with its
+ * default arguments (each also runs alone, with the flags its header documents:
+ * node dist/bench/<name>.js). One process each, so no benchmark warms or loads the next.
  */
-import { main as produceConsumeKcat } from './produce-consume-kcat.js'
+import { spawnSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-const benchmarks: Array<[string, () => Promise<void>]> = [
-  ['produce-consume-kcat', produceConsumeKcat],
-]
+const here = dirname(fileURLToPath(import.meta.url))
+const benchmarks = ['segment-append', 'produce-consume-kcat', 'producer-perf-vs-kcat', 'replication', 'group-failover']
 
-for (const [name, run] of benchmarks) {
+let failed = 0
+for (const name of benchmarks) {
   process.stdout.write(`\n== ${name}\n`)
-  await run()
+  const run = spawnSync(process.execPath, [join(here, `${name}.js`)], { stdio: 'inherit' })
+  if (run.status !== 0) {
+    failed++
+    process.stdout.write(`== ${name} failed (exit ${run.status ?? run.signal})\n`)
+  }
 }
+process.exitCode = failed === 0 ? 0 : 1
