@@ -31,7 +31,7 @@ const OUR_MEMBER = join(projectRoot, 'dist/integration-tests/support/our-group-m
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 const say = (line: string): void => { process.stdout.write(line + '\n') }
 
-export async function main (): Promise<void> {
+async function main (): Promise<void> {
   const cluster = await startCluster({ brokers: 1, config: { 'offsets.topic.num.partitions': 5, 'offsets.topic.replication.factor': 1, 'group.initial.rebalance.delay.ms': 3000 } })
   try {
     await failover(cluster.bootstrap)
@@ -130,4 +130,4 @@ async function consumeAll (bootstrap: string, group: string, count: number): Pro
   }
 }
 
-if (process.argv[1]?.endsWith('group-failover.js') === true) await main()
+await main()

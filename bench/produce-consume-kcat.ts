@@ -40,7 +40,7 @@ const cpuProf = args['cpu-prof'] !== undefined
 const TOPIC = 'bench'
 const KCAT_PRODUCER = ['-X', 'acks=1', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=2000000', '-X', 'queue.buffering.max.kbytes=2097152', '-q']
 
-export async function main (): Promise<void> {
+async function main (): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-kcat-'))
   const profileDir = join(work, 'profile')
   if (cpuProf) mkdirSync(profileDir)
@@ -270,4 +270,4 @@ function say (line: string): void {
   process.stdout.write(line + '\n')
 }
 
-if (process.argv[1]?.endsWith('produce-consume-kcat.js') === true) await main()
+await main()
