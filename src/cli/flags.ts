@@ -7,7 +7,7 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { ConfigError, UsageError } from '../errors.js'
-import { parseProperties } from '../config/load.js'
+import { parseProperties } from '../config/java-properties.js'
 
 export interface FlagSpec {
   name: string

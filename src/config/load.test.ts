@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
-import { loadKafkaConfig, parseProperties } from './load.js'
+import { loadKafkaConfig } from './load.js'
+import { parseProperties } from './java-properties.js'
 
 function withFile (name: string, text: string, fn: (file: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'config-'))

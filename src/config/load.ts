@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError } from '../errors.js'
+import { parseProperties } from './java-properties.js'
 import { toKafkaConfig, type KafkaConfig } from './kafka-config.js'
 
 /**
@@ -47,21 +48,6 @@ function flatten (doc: Record<string, unknown>, prefix: string): Record<string, 
   for (const [k, v] of Object.entries(doc)) {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`))
     else out[prefix + k] = v
-  }
-  return out
-}
-
-/** Java .properties: key=value, key:value or key value; # and ! comments; backslash continuations. */
-export function parseProperties (text: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const lines = text.split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    let line = (lines[i] ?? '').trimStart()
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue
-    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < lines.length) line = line.slice(0, -1) + (lines[++i] ?? '').trimStart()
-    const m = /^((?:\\.|[^=:\s\\])+)\s*[=:\s]\s*(.*)$/.exec(line)
-    const key = (m?.[1] ?? line).replace(/\\(.)/g, '$1')
-    out[key] = (m?.[2] ?? '').trimEnd()
   }
   return out
 }

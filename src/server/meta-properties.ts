@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
-import { parseProperties } from '../config/load.js'
+import { parseProperties } from '../config/java-properties.js'
 
 /** meta.properties in each log dir: which cluster and broker the data belongs to (Kafka's format). */
 export interface MetaProperties { clusterId: string, brokerId: number }
