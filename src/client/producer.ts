@@ -84,9 +84,9 @@ export class Producer {
    * Sends one record and reports its outcome to `callback` (Java's send(record, callback)); the
    * cheapest way to send many records. A record that fails before it is queued (closed producer,
    * too large, bad partition, no metadata within max.block.ms) is reported to the callback too.
+   * `record` is read before produce returns, so the caller may reuse it for the next one.
    */
   produce (record: ProducerRecord, callback?: DeliveryCallback): void {
-    // read everything now: the caller may reuse `record` once produce returns (the perf tool does)
     const { topic, partition } = record
     try {
       if (this.closed) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'send after the producer was closed')
