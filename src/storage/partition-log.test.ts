@@ -144,7 +144,7 @@ test('offsetForTimestamp uses the time index then a batch scan', (t) => {
   for (let i = 0; i < 20; i++) log.appendAsLeader(buildTestBatch({ recordCount: 2, firstTimestamp: 1000 + i * 100, timestampStepMs: 10 }), 0)
   assert.deepEqual(log.offsetForTimestamp(1000), { offset: 0, timestamp: 1000 })
   assert.deepEqual(log.offsetForTimestamp(1500), { offset: 10, timestamp: 1500 })
-  assert.deepEqual(log.offsetForTimestamp(1505), { offset: 10, timestamp: 1510 }, 'inside a batch: its first offset')
+  assert.deepEqual(log.offsetForTimestamp(1505), { offset: 11, timestamp: 1510 }, 'inside a batch: the first record at or after it, as Kafka answers')
   assert.equal(log.offsetForTimestamp(99_999), null)
   assert.deepEqual(log.offsetForTimestamp(-2), { offset: 0, timestamp: -1 })
   log.highWatermark = 12
