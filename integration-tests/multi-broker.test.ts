@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { projectRoot } from './support/broker.js'
 import { assertRoundTrip, sampleRecords, toJsonLines, type ConsumedRecord, type Delivery } from './support/client-records.js'
+import { waitFor } from './support/wait-for.js'
 import { startCluster } from './support/cluster.js'
 import { readWithKafkaJs } from './support/kafkajs-simple-consumer.js'
 import { parseJsonLines, runProcess } from './support/run-process.js'
@@ -25,7 +26,9 @@ test('3 brokers: a 6-partition topic led by all three; clients bootstrapped from
   t.after(cluster.cleanup)
   const [one, two, three] = cluster.brokers.map(b => b.bootstrap)
   const topic = 'spread'
-  const controller = cluster.broker(await controllerId(one!))
+  let controllerIdInMetadata = -1
+  await waitFor(async () => (controllerIdInMetadata = await controllerId(one!)) >= 0, 'a controller in broker 1\'s metadata')
+  const controller = cluster.broker(controllerIdInMetadata)
   await createTopic(controller.bootstrap, topic, { partitions: PARTITIONS })
   const metadata = await waitForTopic(cluster.bootstrap, topic, PARTITIONS)
 
