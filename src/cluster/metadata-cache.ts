@@ -90,7 +90,8 @@ export class MetadataCache extends EventEmitter {
     if (this.stopped) return
     const watch = (): void => { this.run(async () => await this.loadController()) }
     const node = await this.zk.getData(controllerZnode.path, watch)
-    if (node === null) await this.zk.exists(controllerZnode.path, watch)
+    // A getData on a missing node sets no watch: exists does, and if the node appeared in between, read it.
+    if (node === null && await this.zk.exists(controllerZnode.path, watch)) return await this.loadController()
     const id = node === null ? -1 : controllerZnode.decode(node.data)
     if (id !== this.controllerId) {
       this.controllerId = id
@@ -158,7 +159,7 @@ export class MetadataCache extends EventEmitter {
     if (this.stopped) return
     const watch = (): void => { this.run(async () => await this.loadTopicConfig(name)) }
     const node = await this.zk.getData(entityConfigZnode.path('topics', name), watch)
-    if (node === null) await this.zk.exists(entityConfigZnode.path('topics', name), watch)
+    if (node === null && await this.zk.exists(entityConfigZnode.path('topics', name), watch)) return await this.loadTopicConfig(name)
     const topic = this.topicsByName.get(name)
     if (topic === undefined) return
     topic.config = node === null ? {} : entityConfigZnode.decode(node.data)
