@@ -79,9 +79,12 @@ export class MetadataCache extends EventEmitter {
     if (this.stopped) return
     const ids = (await this.zk.getChildren(brokerIdsZnode.path, () => { this.run(async () => await this.loadBrokers()) })).map(Number)
     for (const id of [...this.liveBrokers.keys()]) if (!ids.includes(id)) this.liveBrokers.delete(id)
-    await Promise.all(ids.filter(id => !this.liveBrokers.has(id)).map(async id => {
+    // Every id is re-read: a broker that restarted between two reads keeps its id but may have new
+    // endpoints, and always has a new epoch (czxid).
+    await Promise.all(ids.map(async id => {
       const node = await this.zk.getData(brokerIdZnode.path(id))
       if (node !== null) this.liveBrokers.set(id, brokerIdZnode.decode(id, node.data, node.czxid))
+      else this.liveBrokers.delete(id)
     }))
     this.emit('brokers', [...this.liveBrokers.keys()])
   }
