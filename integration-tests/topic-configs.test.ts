@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { Kafka, logLevel } from 'kafkajs'
 import { createTopic } from './support/admin.js'
 import { startCluster } from './support/cluster.js'
 import { waitFor } from './support/wait-for.js'
@@ -56,4 +57,21 @@ test('topic and broker configs: described with their sources, altered by a real 
 
   const bad = python(cluster.bootstrap, 'bad') as { error: string | null }
   assert.match(bad.error ?? '', /retention\.msx/, 'an unknown key is refused by name')
+})
+
+test('message.timestamp.type=LogAppendTime: the broker\'s clock replaces the producer\'s timestamp, as clients read it', async t => {
+  const cluster = await startCluster({ brokers: 1 })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'stamped', { partitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } })
+  const before = Date.now()
+  const kafka = new Kafka({ clientId: 'log-append-time', brokers: [cluster.bootstrap], logLevel: logLevel.NOTHING })
+  const producer = kafka.producer()
+  await producer.connect()
+  t.after(async () => await producer.disconnect())
+  const [meta] = await producer.send({ topic: 'stamped', messages: [{ value: 'old', timestamp: '1000' }] })
+  assert.ok(Number(meta?.logAppendTime) >= before, `the produce answer carries the append time (${String(meta?.logAppendTime)})`)
+  const out = execFileSync('kcat', ['-C', '-b', cluster.bootstrap, '-t', 'stamped', '-o', 'beginning', '-e', '-q', '-f', '%T %s\\n'], { encoding: 'utf8', timeout: 20_000 })
+  const [timestamp, value] = out.trim().split(' ')
+  assert.equal(value, 'old')
+  assert.ok(Number(timestamp) >= before && Number(timestamp) <= Date.now(), `kcat reads the broker's append time, not 1000 (got ${timestamp})`)
 })

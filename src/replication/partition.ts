@@ -6,7 +6,7 @@ import type { PartitionLog, ReadResult } from '../storage/partition-log.js'
 
 interface FollowerState { logEndOffset: number, lastCaughtUpMs: number, lastFetchLeaderLogEndOffset: number, lastFetchMs: number }
 
-export interface ProduceResult { errorCode: number, baseOffset: number, lastOffset: number, logStartOffset: number, errorMessage: string | null }
+export interface ProduceResult { errorCode: number, baseOffset: number, lastOffset: number, logAppendTimeMs: number, logStartOffset: number, errorMessage: string | null }
 
 /** Who reads: a consumer sees only what is below the high watermark, a follower up to the log end. */
 export type FetchIsolation = 'highWatermark' | 'logEnd'
@@ -71,7 +71,7 @@ export class Partition {
     const result = this.log.appendAsLeader(batches, this.leaderEpoch)
     if (result.errorCode !== 0) return this.error(result.errorCode, result.reason)
     if (!this.maybeIncrementHighWatermark()) this.notifyAppend()
-    return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, lastOffset: result.lastOffset, logStartOffset: result.logStartOffset, errorMessage: null }
+    return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTimeMs: result.logAppendTimeMs, logStartOffset: result.logStartOffset, errorMessage: null }
   }
 
   read (fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneMessage: boolean): ReadResult {
@@ -150,6 +150,6 @@ export class Partition {
   }
 
   private error (errorCode: number, errorMessage: string | null = null): ProduceResult {
-    return { errorCode, baseOffset: -1, lastOffset: -1, logStartOffset: -1, errorMessage }
+    return { errorCode, baseOffset: -1, lastOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage }
   }
 }

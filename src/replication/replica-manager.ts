@@ -188,6 +188,7 @@ export class ReplicaManager {
       'flush.messages': v['flush.messages'] as number,
       'flush.ms': v['flush.ms'] as number,
       'max.message.bytes': v['max.message.bytes'] as number,
+      'message.timestamp.type': v['message.timestamp.type'] as LogConfig['message.timestamp.type'],
     }
   }
 }

@@ -21,6 +21,8 @@ export interface LogConfig {
   'flush.ms': number
   /** Largest batch a producer may send. */
   'max.message.bytes': number
+  /** LogAppendTime: the broker stamps each batch with its own clock on append. */
+  'message.timestamp.type': 'CreateTime' | 'LogAppendTime'
 }
 
 /** Kafka's defaults; Long.MAX_VALUE becomes Number.MAX_SAFE_INTEGER. */
@@ -34,4 +36,5 @@ export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
   'flush.messages': Number.MAX_SAFE_INTEGER,
   'flush.ms': Number.MAX_SAFE_INTEGER,
   'max.message.bytes': 1_048_588,
+  'message.timestamp.type': 'CreateTime',
 })

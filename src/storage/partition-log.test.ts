@@ -183,3 +183,18 @@ test('truncateFullyAndStartAt empties the log at a new offset; delete removes th
   log.delete()
   assert.equal(existsSync(dir), false)
 })
+
+test('message.timestamp.type=LogAppendTime stamps each batch with the broker clock and a valid CRC', (t) => {
+  const { log } = openTestLog(t, { 'message.timestamp.type': 'LogAppendTime' }, { now: () => 5_000_000 })
+  const result = log.appendAsLeader(buildTestBatch({ recordCount: 3, firstTimestamp: 1000 }), 0)
+  assert.equal(result.errorCode, 0)
+  assert.equal(result.errorCode === 0 ? result.logAppendTimeMs : undefined, 5_000_000)
+  const read = log.read(0, 1 << 20, log.logEndOffset)
+  assert.equal(read.errorCode, 0)
+  const batch = [...recordBatches(read.errorCode === 0 ? read.records : Buffer.alloc(0))][0]
+  assert.ok(batch !== undefined)
+  assert.equal(batch.timestampType, 1)
+  assert.equal(batch.maxTimestamp, 5_000_000)
+  assert.ok(batch.isValidCrc(), 'the CRC covers the new attributes and maxTimestamp')
+  assert.deepEqual(log.offsetForTimestamp(4_000_000), { offset: 0, timestamp: 5_000_000 }, 'time lookups use the append time')
+})

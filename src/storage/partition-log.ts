@@ -41,7 +41,7 @@ export interface PartitionLogState {
 }
 
 export type AppendResult =
-  | { errorCode: 0, baseOffset: number, lastOffset: number, logAppendTimeMs: -1, recordCount: number, logStartOffset: number }
+  | { errorCode: 0, baseOffset: number, lastOffset: number, logAppendTimeMs: number, recordCount: number, logStartOffset: number }
   | { errorCode: Exclude<LogErrorCode, 0>, reason: string }
 
 export type ReadResult =
@@ -120,16 +120,18 @@ export class PartitionLog {
     const tooLarge = this.checkSegmentFit(batches)
     if (tooLarge !== null) return tooLarge
     const baseOffset = this.leo
+    const logAppendTimeMs = this.config['message.timestamp.type'] === 'LogAppendTime' ? this.now() : -1
     let nextOffset = baseOffset
     for (const batch of recordBatches(batches)) {
       // Neither field is covered by the CRC (protocol README 5.4), so no recomputation.
       batch.baseOffset = nextOffset
       batch.partitionLeaderEpoch = leaderEpoch
+      if (logAppendTimeMs >= 0) batch.stampLogAppendTime(logAppendTimeMs)
       nextOffset = batch.nextOffset
     }
-    this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount, validation.maxTimestamp)
+    this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount, logAppendTimeMs >= 0 ? logAppendTimeMs : validation.maxTimestamp)
     if (leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(leaderEpoch, baseOffset)
-    return { errorCode: 0, baseOffset, lastOffset: nextOffset - 1, logAppendTimeMs: -1, recordCount: validation.recordCount, logStartOffset: this.lso }
+    return { errorCode: 0, baseOffset, lastOffset: nextOffset - 1, logAppendTimeMs, recordCount: validation.recordCount, logStartOffset: this.lso }
   }
 
   /** Appends a leader's batches as they are: offsets must start at or after logEndOffset and grow. */

@@ -83,6 +83,16 @@ export class RecordBatch {
   }
 
   isValidCrc (): boolean { return this.computeCrc() === this.crc }
+
+  /**
+   * message.timestamp.type=LogAppendTime (Kafka's setMaxTimestamp): the timestamp-type attribute
+   * and maxTimestamp become the broker's clock, and the CRC is recomputed: both are under it.
+   */
+  stampLogAppendTime (nowMs: number): void {
+    this.buffer.writeInt16BE(this.attributes | 0x08, this.position + POS_ATTRIBUTES)
+    writeInt64(this.buffer, this.position + POS_MAX_TIMESTAMP, nowMs)
+    this.buffer.writeUInt32BE(this.computeCrc(), this.position + POS_CRC)
+  }
 }
 
 /**

@@ -43,7 +43,7 @@ function answerFor (ctx: RequestContext, topic: string, index: number, records: 
     index,
     errorCode: result.errorCode,
     baseOffset: result.baseOffset,
-    logAppendTimeMs: -1,
+    logAppendTimeMs: result.logAppendTimeMs,
     logStartOffset: result.logStartOffset,
     recordErrors: [],
     errorMessage: result.errorMessage,
@@ -53,5 +53,5 @@ function answerFor (ctx: RequestContext, topic: string, index: number, records: 
 }
 
 function failed (errorCode: number, errorMessage: string | null = null): ProduceResult {
-  return { errorCode, baseOffset: -1, lastOffset: -1, logStartOffset: -1, errorMessage }
+  return { errorCode, baseOffset: -1, lastOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage }
 }
