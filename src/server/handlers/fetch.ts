@@ -4,7 +4,6 @@ import { recordBatchesToMessageSet } from '../../protocol/records/legacy-message
 import type { FetchIsolation, Partition } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
 
-type FetchReq = FetchRequest
 type PartitionAnswer = FetchResponse['responses'][number]['partitions'][number]
 const EMPTY = Buffer.alloc(0)
 
@@ -29,16 +28,16 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   }
 })
 
-interface Wanted { topic: string | undefined, topicId: string, partitions: FetchReq['topics'][number]['partitions'] }
+interface Wanted { topic: string | undefined, topicId: string, partitions: FetchRequest['topics'][number]['partitions'] }
 
-function resolve (req: FetchReq, ctx: RequestContext): Wanted[] {
+function resolve (req: FetchRequest, ctx: RequestContext): Wanted[] {
   return req.topics.map(t => {
     if (ctx.apiVersion >= 13) return { topic: ctx.broker.metadata.topicById(t.topicId)?.name, topicId: t.topicId, partitions: t.partitions }
     return { topic: t.topic, topicId: ctx.broker.metadata.topic(t.topic)?.topicId ?? t.topicId, partitions: t.partitions }
   })
 }
 
-function readAll (req: FetchReq, ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number): { responses: FetchResponse['responses'], bytes: number, partitions: Partition[] } {
+function readAll (req: FetchRequest, ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number): { responses: FetchResponse['responses'], bytes: number, partitions: Partition[] } {
   let bytes = 0
   const partitions: Partition[] = []
   const magic = ctx.apiVersion <= 1 ? 0 : ctx.apiVersion <= 3 ? 1 : 2
