@@ -27,6 +27,7 @@ export interface TopicMetadata {
 export class MetadataCache extends EventEmitter {
   private readonly liveBrokers = new Map<number, BrokerInfo>()
   private readonly topicsByName = new Map<string, TopicMetadata>()
+  private readonly topicsById = new Map<string, TopicMetadata>()
   controllerId = -1
   private stopped = false
 
@@ -43,7 +44,8 @@ export class MetadataCache extends EventEmitter {
   broker (id: number): BrokerInfo | undefined { return this.liveBrokers.get(id) }
   topics (): TopicMetadata[] { return [...this.topicsByName.values()] }
   topic (name: string): TopicMetadata | undefined { return this.topicsByName.get(name) }
-  topicById (topicId: string): TopicMetadata | undefined { return this.topics().find(t => t.topicId === topicId) }
+  /** Fetch v13+ names topics by id on every request: a map, not a scan. */
+  topicById (topicId: string): TopicMetadata | undefined { return this.topicsById.get(topicId) }
   partition (topic: string, partition: number): PartitionMetadata | undefined { return this.topicsByName.get(topic)?.partitions.get(partition) }
 
   /** Resolves when `predicate` holds (checked on every change), or false after timeoutMs. */
@@ -113,6 +115,7 @@ export class MetadataCache extends EventEmitter {
 
   private forgetTopic (name: string, topicId: string): void {
     if (!this.topicsByName.delete(name)) return
+    this.topicsById.delete(topicId)
     this.log.info('topic deleted', { topic: name, topicId })
     this.emit('topicDeleted', name, topicId)
   }
@@ -132,6 +135,7 @@ export class MetadataCache extends EventEmitter {
       if (topic !== undefined) this.forgetTopic(name, topic.topicId) // deleted and re-created between two reads
       topic = { name, topicId: assignment.topicId, partitions: new Map(), config: {} }
       this.topicsByName.set(name, topic)
+      this.topicsById.set(topic.topicId, topic)
       await this.loadTopicConfig(name)
     }
     await Promise.all([...assignment.partitions].map(async ([partition, replicas]) => {
