@@ -189,6 +189,9 @@ export class ReplicaManager {
       'flush.ms': v['flush.ms'] as number,
       'max.message.bytes': v['max.message.bytes'] as number,
       'message.timestamp.type': v['message.timestamp.type'] as LogConfig['message.timestamp.type'],
+      'cleanup.policy': v['cleanup.policy'] as string[],
+      'min.cleanable.dirty.ratio': v['min.cleanable.dirty.ratio'] as number,
+      'delete.retention.ms': v['delete.retention.ms'] as number,
     }
   }
 }

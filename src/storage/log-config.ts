@@ -23,6 +23,12 @@ export interface LogConfig {
   'max.message.bytes': number
   /** LogAppendTime: the broker stamps each batch with its own clock on append. */
   'message.timestamp.type': 'CreateTime' | 'LogAppendTime'
+  /** 'delete' enables retention by time and size; 'compact' the log cleaner (either, both). */
+  'cleanup.policy': string[]
+  /** Clean once the uncleaned share of the non-active segments' bytes reaches this. */
+  'min.cleanable.dirty.ratio': number
+  /** How long a tombstone (null value) survives cleaning, counted from its batch's max timestamp. */
+  'delete.retention.ms': number
 }
 
 /** Kafka's defaults; Long.MAX_VALUE becomes Number.MAX_SAFE_INTEGER. */
@@ -37,4 +43,7 @@ export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
   'flush.ms': Number.MAX_SAFE_INTEGER,
   'max.message.bytes': 1_048_588,
   'message.timestamp.type': 'CreateTime',
+  'cleanup.policy': ['delete'],
+  'min.cleanable.dirty.ratio': 0.5,
+  'delete.retention.ms': 86_400_000,
 })

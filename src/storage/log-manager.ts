@@ -6,7 +6,7 @@
  *   startup() / shutdown()                        periodic retention, flush and checkpoint tasks; a clean
  *                                                 shutdown flushes, writes checkpoints and `.kafka_cleanshutdown`
  *   getLog(topic, partition) / getOrCreateLog(topic, partition, topicId, config) / deleteLog(topic, partition)
- *   allLogs() / runRetention() / flushDirtyLogs() / writeCheckpoints()
+ *   allLogs() / runRetention() / runCleaner() / flushDirtyLogs() / writeCheckpoints()
  *
  * Per log dir it keeps Kafka's `recovery-point-offset-checkpoint`, `replication-offset-checkpoint`
  * (high watermarks) and `log-start-offset-checkpoint`.
@@ -38,6 +38,8 @@ export interface LogManagerOptions {
   logger: Logger
   /** log.retention.check.interval.ms */
   retentionCheckIntervalMs?: number
+  /** log.cleaner.backoff.ms: how often the cleaner looks for a log to compact. */
+  cleanerBackoffMs?: number
   /** log.flush.scheduler.interval.ms: how often each log's flush.ms is checked. */
   flushCheckIntervalMs?: number
   /** log.flush.offset.checkpoint.interval.ms */
@@ -73,6 +75,7 @@ export class LogManager {
   startup (): void {
     const every = (ms: number, task: () => void): void => { this.handles.push(this.timers.setInterval(task, ms)) }
     every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention())
+    every(this.options.cleanerBackoffMs ?? 15_000, () => this.runCleaner())
     every(this.options.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs())
     every(this.options.checkpointIntervalMs ?? 60_000, () => this.writeCheckpoints())
   }
@@ -138,6 +141,30 @@ export class LogManager {
     for (const log of this.allLogs()) deleted += log.deleteRetentionBreachedSegments()
     if (deleted > 0) this.logger.info('retention deleted segments', { segments: deleted })
     return deleted
+  }
+
+  /**
+   * Compacts the dirtiest log whose cleanup.policy has 'compact' and whose dirty ratio reaches its
+   * min.cleanable.dirty.ratio: one log per run, as Kafka's single cleaner thread does, so one run
+   * blocks the event loop for at most one log. Returns that log, or null.
+   */
+  runCleaner (): PartitionLog | null {
+    const candidates = this.allLogs()
+      .filter(log => log.logConfig['cleanup.policy'].includes('compact'))
+      .map(log => ({ log, ratio: log.dirtyRatio }))
+      .filter(({ log, ratio }) => ratio > 0 && ratio >= log.logConfig['min.cleanable.dirty.ratio'])
+      .sort((a, b) => b.ratio - a.ratio)
+    for (const { log } of candidates) {
+      try {
+        // null: nothing below the high watermark to clean yet; try the next dirtiest.
+        if (log.compact(this.now()) !== null) return log
+      } catch (err) {
+        // Kafka marks the partition uncleanable; here the next run retries.
+        this.logger.error('log cleaning failed', { topicPartition: `${log.topic}-${log.partition}`, err })
+        return log
+      }
+    }
+    return null
   }
 
   /** fsyncs each log whose flush.ms has passed. */

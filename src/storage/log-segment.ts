@@ -112,6 +112,14 @@ export class LogSegment {
     return chunk.subarray(at, end)
   }
 
+  /**
+   * Visits every batch from the start (the log cleaner); the batch is a view valid only during
+   * the call. Stops when visit returns false.
+   */
+  forEachBatch (visit: (batch: RecordBatch) => boolean): void {
+    scanBatches(this.fd, 0, this.sizeBytes, batch => visit(batch))
+  }
+
   /** The first batch at or after `timestamp` with an offset >= startingOffset (ListOffsets). */
   findOffsetByTimestamp (timestamp: number, startingOffset: number): TimestampOffset | null {
     this.ensureIndexesLoaded()

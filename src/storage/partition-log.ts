@@ -15,6 +15,7 @@
  *   offsetForTimestamp(ts)                            -2 earliest, -1 latest (high watermark), else the time index
  *   truncateTo(offset) / truncateFullyAndStartAt(offset) / deleteRecordsBefore(offset)
  *   deleteRetentionBreachedSegments() / maybeFlush() / flush() / updateConfig(config) / close() / delete()
+ *   compact(nowMs) / dirtyRatio                       the log cleaner (cleanup.policy=compact), log-cleaner.ts
  *
  * Writes are synchronous positional writes (page cache; fsync only by flush policy, on roll, on close),
  * measured in bench/README.md. Durability comes from replication, as in Kafka.
@@ -27,6 +28,7 @@ import { decodeRecordBatch } from '../protocol/records/record.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
 import type { LogConfig } from './log-config.js'
 import { LogErrorCode } from './log-error-code.js'
+import { cleanSegments, type CompactResult } from './log-cleaner.js'
 import { LogSegment } from './log-segment.js'
 import { loadSegments, recoverSegments } from './recovery.js'
 import { retentionBreaches } from './retention.js'
@@ -64,6 +66,9 @@ export class PartitionLog {
   private unflushedRecords = 0
   private lastFlushMs: number
   private closed = false
+  /** Offsets from here on were appended after the last clean began (Kafka's first dirty offset; not checkpointed). */
+  private firstDirtyOffset: number
+  private cleaning = false
   private readonly logger: Logger
   private readonly now: () => number
 
@@ -93,6 +98,7 @@ export class PartitionLog {
     this.recoveryPointOffset = state.hadCleanShutdown === true ? this.leo : Math.min(state.recoveryPoint ?? 0, this.leo)
     this.hw = clamp(state.highWatermark ?? this.lso, this.lso, this.leo)
     this.lastFlushMs = startMs
+    this.firstDirtyOffset = this.segments[0]!.baseOffset
     this.leaderEpochCache = new LeaderEpochCache(dir)
     this.leaderEpochCache.truncateFromEnd(this.leo)
     this.leaderEpochCache.truncateFromStart(this.lso)
@@ -112,6 +118,19 @@ export class PartitionLog {
   get size (): number { return this.segments.reduce((sum, s) => sum + s.size, 0) }
   get segmentCount (): number { return this.segments.length }
   get segmentBaseOffsets (): number[] { return this.segments.map(s => s.baseOffset) }
+  get logConfig (): Readonly<LogConfig> { return this.config }
+
+  /** Bytes of non-active segments the last clean did not cover, over all non-active bytes (0 if none). */
+  get dirtyRatio (): number {
+    let total = 0
+    let dirty = 0
+    for (let i = 0; i < this.segments.length - 1; i++) {
+      const segment = this.segments[i]!
+      total += segment.size
+      if (segment.baseOffset >= this.firstDirtyOffset) dirty += segment.size
+    }
+    return total === 0 ? 0 : dirty / total
+  }
 
   /** Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in place. */
   appendAsLeader (batches: Buffer, leaderEpoch: number): AppendResult {
@@ -222,7 +241,7 @@ export class PartitionLog {
   truncateFullyAndStartAt (offset: number): void {
     for (const segment of this.segments) segment.delete()
     this.segments = [new LogSegment(this.dir, offset, this.config, this.now())]
-    this.leo = this.lso = this.hw = this.recoveryPointOffset = offset
+    this.leo = this.lso = this.hw = this.recoveryPointOffset = this.firstDirtyOffset = offset
     this.leaderEpochCache.clear()
     this.logger.info('truncated log fully', { logStartOffset: offset })
   }
@@ -240,7 +259,31 @@ export class PartitionLog {
 
   /** Deletes the oldest non-active segments that retention.ms, retention.bytes or the log start offset allow. */
   deleteRetentionBreachedSegments (): number {
+    // Without 'delete' in cleanup.policy only the log start offset removes segments (Kafka's deleteOldSegments).
+    if (!this.config['cleanup.policy'].includes('delete')) return this.deleteSegments({ 'retention.ms': -1, 'retention.bytes': -1 })
     return this.deleteSegments(this.config)
+  }
+
+  /**
+   * Cleans the non-active segments that lie wholly below the high watermark (a follower's tail may
+   * still be truncated; Kafka's first uncleanable offset): keeps the latest record per key, null
+   * keys, control batches, and tombstones until delete.retention.ms. Synchronous, so no append on
+   * this log can run in between; the flag only stops re-entry. null when nothing was cleanable.
+   */
+  compact (nowMs = this.now()): CompactResult | null {
+    if (this.closed || this.cleaning) return null
+    let count = 0
+    while (count < this.segments.length - 1 && this.segments[count + 1]!.baseOffset <= this.hw) count++
+    if (count === 0) return null
+    this.cleaning = true
+    try {
+      const result = cleanSegments(this.segments, count, this.config, nowMs)
+      this.firstDirtyOffset = Math.max(this.firstDirtyOffset, result.cleanedUpTo)
+      this.logger.info('cleaned log', { ...result })
+      return result
+    } finally {
+      this.cleaning = false
+    }
   }
 
   /** fsyncs when flush.ms has passed since the last flush (LogManager calls this periodically). */
@@ -333,6 +376,7 @@ export class PartitionLog {
     this.hw = Math.min(this.hw, this.leo)
     this.lso = Math.min(this.lso, this.leo)
     this.recoveryPointOffset = Math.min(this.recoveryPointOffset, this.leo)
+    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this.leo)
     this.leaderEpochCache.truncateFromEnd(this.leo)
   }
 

@@ -3,13 +3,14 @@
  * LogLoader): every segment from the one holding the recovery point onwards is re-read batch by
  * batch; the first invalid batch truncates its segment and every later segment is deleted.
  */
-import { readdirSync, rmSync } from 'node:fs'
+import { readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../logger.js'
 import type { LogConfig } from './log-config.js'
 import { LogSegment } from './log-segment.js'
 
 const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex|snapshot)$/
+const SWAP_NAME = /^(\d{20})\.log\.swap$/
 /** Suffixes of files an interrupted operation left behind (deletion, compaction, a checkpoint write). */
 const LEFTOVER_SUFFIXES = ['.deleted', '.cleaned', '.swap', '.tmp']
 
@@ -22,6 +23,7 @@ export interface RecoveryResult {
 
 /** Opens every `<20 digits>.log` in `dir`, oldest first, after removing leftovers and orphaned index files. */
 export function loadSegments (dir: string, config: LogConfig, nowMs: number, logger: Logger): LogSegment[] {
+  completeSwaps(dir, logger)
   const names = readdirSync(dir)
   const logBaseOffsets = new Set<string>()
   for (const name of names) {
@@ -61,4 +63,19 @@ export function recoverSegments (segments: LogSegment[], recoveryPoint: number, 
     return { segments, recoveredSegments, truncatedBytes, deletedSegments: later.length }
   }
   return { segments, recoveredSegments, truncatedBytes, deletedSegments: 0 }
+}
+
+/**
+ * A `<base>.log.swap` is a cleaned segment whose swap was interrupted after its commit point
+ * (log-cleaner.ts): it replaces `<base>.log`; the old indexes go and are rebuilt on first use.
+ */
+function completeSwaps (dir: string, logger: Logger): void {
+  for (const name of readdirSync(dir)) {
+    const match = SWAP_NAME.exec(name)
+    if (match === null) continue
+    rmSync(join(dir, `${match[1]!}.index`), { force: true })
+    rmSync(join(dir, `${match[1]!}.timeindex`), { force: true })
+    renameSync(join(dir, name), join(dir, `${match[1]!}.log`))
+    logger.info('completed interrupted segment swap', { file: name })
+  }
 }

@@ -1,0 +1,194 @@
+/**
+ * Log compaction for cleanup.policy=compact (Kafka's LogCleaner, simplified; protocol README
+ * section 12): over a log's cleanable segments (non-active, wholly below the high watermark) build
+ * key → latest offset, then rewrite each segment keeping only the latest record per key.
+ *
+ *   cleanSegments(segments, count, config, nowMs)   all of the below over the segments given (PartitionLog.compact)
+ *   buildOffsetMap(segments)                        key (latin1 string of the bytes) → latest offset
+ *   writeCleanedSegment(segment, map, options)      `<base>.log.cleaned`, or null if nothing would go
+ *   swapInCleanedSegment(segment, cleanedPath, config)  `.cleaned` → `.swap` → `.log`, indexes rebuilt
+ *
+ * Unlike Kafka this rebuilds the whole map each pass (no cleaner-offset-checkpoint, no memory
+ * bound) and runs on the caller's thread: PartitionLog.compact is synchronous, so no append can
+ * interleave with it. Offsets are preserved; gaps appear where records went.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { crc32c } from '../protocol/primitives/crc32c.js'
+import type { RecordBatch } from '../protocol/records/record-batch.js'
+import { BATCH_HEADER_BYTES, type ConsumerRecord, decodeRecordBatch, type DecodedBatch, recordSizeInBytes, writeBatchHeader, writeRecord } from '../protocol/records/record.js'
+import type { LogConfig } from './log-config.js'
+import { LogSegment, segmentFileName } from './log-segment.js'
+
+export const CLEANED_SUFFIX = '.cleaned'
+export const SWAP_SUFFIX = '.swap'
+
+export interface CleanOptions {
+  nowMs: number
+  /** delete.retention.ms: tombstones in batches whose max timestamp is older than this go. */
+  deleteRetentionMs: number
+}
+
+export interface SegmentCleanStats { bytesBefore: number, bytesAfter: number, recordsRemoved: number }
+
+export interface CompactResult { segmentsCleaned: number, bytesBefore: number, bytesAfter: number, recordsRemoved: number, keys: number, cleanedUpTo: number }
+
+/**
+ * Cleans the first `count` of a log's segments (none of them active) against one map built over
+ * all of them, replacing each rewritten one in `segments` as soon as it is swapped in, so a failure
+ * part-way leaves the array matching the files.
+ */
+export function cleanSegments (segments: LogSegment[], count: number, config: LogConfig, nowMs: number): CompactResult {
+  const cleanable = segments.slice(0, count)
+  const map = buildOffsetMap(cleanable)
+  const result: CompactResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, keys: map.size, cleanedUpTo: segments[count]!.baseOffset }
+  for (const [i, segment] of cleanable.entries()) {
+    const cleaned = writeCleanedSegment(segment, map, { nowMs, deleteRetentionMs: config['delete.retention.ms'] })
+    if (cleaned === null) continue
+    segments[i] = swapInCleanedSegment(segment, cleaned.path, config)
+    result.segmentsCleaned++
+    result.bytesBefore += cleaned.stats.bytesBefore
+    result.bytesAfter += cleaned.stats.bytesAfter
+    result.recordsRemoved += cleaned.stats.recordsRemoved
+  }
+  return result
+}
+
+/** Key bytes as a Map key: latin1 maps every byte to one char, so distinct keys stay distinct. */
+function mapKey (key: Buffer): string { return key.toString('latin1') }
+
+/** The latest offset of every non-null key in `segments`, oldest segment first. */
+export function buildOffsetMap (segments: readonly LogSegment[]): Map<string, number> {
+  const map = new Map<string, number>()
+  for (const segment of segments) {
+    segment.forEachBatch(batch => {
+      if (batch.isControl) return true
+      // A batch we cannot inflate (zstd has no synchronous binding) adds no keys: older records of
+      // its keys then survive, which only keeps more than necessary.
+      for (const record of decodeOrNull(batch)?.records ?? []) if (record.key !== null) map.set(mapKey(record.key), record.offset)
+      return true
+    })
+  }
+  return map
+}
+
+/**
+ * Writes `<segment>.log.cleaned` with the records the map still wants; null (and no file) when the
+ * segment would come out unchanged. Batches keeping every record are copied as they are
+ * (compression included); the others are rebuilt uncompressed from their kept records.
+ */
+export function writeCleanedSegment (segment: LogSegment, map: ReadonlyMap<string, number>, options: CleanOptions): { path: string, stats: SegmentCleanStats } | null {
+  const path = segment.path + CLEANED_SUFFIX
+  // Written as it goes, so memory stays at one batch; an unchanged result is removed again.
+  const fd = openSync(path, 'w')
+  let changed = false
+  let recordsRemoved = 0
+  let bytesAfter = 0
+  const write = (buf: Buffer): void => {
+    let written = 0
+    while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written, bytesAfter + written)
+    bytesAfter += buf.length
+  }
+  try {
+    segment.forEachBatch(batch => {
+      const bytes = batch.buffer.subarray(batch.position, batch.position + batch.sizeInBytes)
+      const decoded = batch.isControl ? null : decodeOrNull(batch)
+      if (decoded === null) {
+        write(bytes)
+        return true
+      }
+      const tombstonesExpired = options.nowMs - batch.effectiveMaxTimestamp > options.deleteRetentionMs
+      const kept = decoded.records.filter(r => {
+        if (r.key === null) return true
+        if (map.get(mapKey(r.key)) !== r.offset) return false
+        return r.value !== null || !tombstonesExpired
+      })
+      recordsRemoved += decoded.records.length - kept.length
+      if (kept.length === decoded.records.length) {
+        write(bytes)
+      } else {
+        changed = true
+        // An emptied batch goes entirely (Kafka may keep its header for producer state; no
+        // idempotent-producer state is kept here).
+        if (kept.length > 0) write(rebuildBatch(decoded, kept))
+      }
+      return true
+    })
+    if (changed) fsyncSync(fd)
+  } catch (err) {
+    closeSync(fd)
+    rmSync(path, { force: true })
+    throw err
+  }
+  closeSync(fd)
+  if (!changed) {
+    rmSync(path, { force: true })
+    return null
+  }
+  return { path, stats: { bytesBefore: segment.size, bytesAfter, recordsRemoved } }
+}
+
+/**
+ * Replaces the segment's data with the cleaned file and returns the segment reopened over it. The
+ * rename to `.swap` is the commit point: recovery deletes a leftover `.cleaned` and completes a
+ * `.swap` (loadSegments), rebuilding indexes that are missing.
+ */
+export function swapInCleanedSegment (segment: LogSegment, cleanedPath: string, config: LogConfig): LogSegment {
+  const swapPath = segment.path + SWAP_SUFFIX
+  renameSync(cleanedPath, swapPath)
+  completeSwap(segment, swapPath)
+  const cleaned = new LogSegment(segment.dir, segment.baseOffset, config, segment.createdMs)
+  cleaned.recover()
+  cleaned.onBecomeInactive()
+  return cleaned
+}
+
+function completeSwap (segment: LogSegment, swapPath: string): void {
+  segment.close()
+  rmSync(segmentFileName(segment.dir, segment.baseOffset, '.index'), { force: true })
+  rmSync(segmentFileName(segment.dir, segment.baseOffset, '.timeindex'), { force: true })
+  renameSync(swapPath, segment.path)
+}
+
+/**
+ * Kept records in a new uncompressed batch: baseOffset and baseTimestamp are the first kept
+ * record's, offset deltas relative to it, lastOffsetDelta the last kept one's; epoch, producer and
+ * transactional flag stay, the base sequence moves with the base offset (sequences follow offsets).
+ */
+function rebuildBatch (batch: DecodedBatch, kept: ConsumerRecord[]): Buffer {
+  const baseOffset = kept[0]!.offset
+  const baseTimestamp = kept[0]!.timestamp
+  const logAppendTime = (batch.attributes & 0x08) !== 0
+  let maxTimestamp = logAppendTime ? batch.maxTimestamp : -1
+  let size = BATCH_HEADER_BYTES
+  for (const r of kept) {
+    size += recordSizeInBytes(r.timestamp - baseTimestamp, r.offset - baseOffset, r.key, r.value, r.headers)
+    if (!logAppendTime) maxTimestamp = Math.max(maxTimestamp, r.timestamp)
+  }
+  const out = Buffer.allocUnsafe(size)
+  let pos = BATCH_HEADER_BYTES
+  for (const r of kept) pos = writeRecord(out, pos, r.timestamp - baseTimestamp, r.offset - baseOffset, r.key, r.value, r.headers)
+  writeBatchHeader(out, {
+    recordCount: kept.length,
+    baseTimestamp,
+    maxTimestamp,
+    baseOffset,
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+    logAppendTime,
+    transactional: (batch.attributes & 0x10) !== 0,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence < 0 ? batch.baseSequence : batch.baseSequence + (baseOffset - batch.baseOffset),
+  }, size - BATCH_HEADER_BYTES)
+  // writeBatchHeader assumes dense deltas (lastOffsetDelta = count - 1); a cleaned batch has gaps.
+  out.writeInt32BE(kept.at(-1)!.offset - baseOffset, 23)
+  out.writeUInt32BE(crc32c(out, 21, size), 17)
+  return out
+}
+
+function decodeOrNull (batch: RecordBatch): DecodedBatch | null {
+  try {
+    return decodeRecordBatch(batch.buffer.subarray(batch.position, batch.position + batch.sizeInBytes), undefined, false)
+  } catch {
+    return null
+  }
+}
