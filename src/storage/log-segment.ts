@@ -7,6 +7,7 @@
 import { closeSync, constants, fsync, fsyncSync, ftruncateSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { LOG_OVERHEAD, MAGIC_V2, RECORD_BATCH_HEADER_BYTES, type RecordBatch, recordBatches, wholeBatchSizeAt } from '../protocol/records/record-batch.js'
+import { decodeRecordBatch } from '../protocol/records/record.js'
 import { fileSize, readAt, scanBatches } from './batch-scanner.js'
 import type { LogConfig } from './log-config.js'
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js'
@@ -120,19 +121,26 @@ export class LogSegment {
     scanBatches(this.fd, 0, this.sizeBytes, batch => visit(batch))
   }
 
-  /** The first batch at or after `timestamp` with an offset >= startingOffset (ListOffsets). */
+  /**
+   * The first record at or after `timestamp` with an offset >= startingOffset (ListOffsets). The
+   * indexes find the batch; Kafka answers with the record, so that one batch is decoded (and
+   * inflated): ListOffsets is rare, and never on the produce or fetch path.
+   */
   findOffsetByTimestamp (timestamp: number, startingOffset: number): TimestampOffset | null {
     this.ensureIndexesLoaded()
     const indexed = this.timeIndex.lookup(timestamp)
     const from = this.offsetIndex.lookup(Math.max(indexed.offset, startingOffset)).position
-    let found: TimestampOffset | null = null
-    scanBatches(this.fd, from, this.sizeBytes, batch => {
+    let found: { position: number, size: number } | null = null
+    scanBatches(this.fd, from, this.sizeBytes, (batch, position) => {
       if (batch.lastOffset < startingOffset || batch.effectiveMaxTimestamp < timestamp) return true
-      // Records are not decoded, so the answer is the batch's first offset: at most one batch early.
-      found = { offset: Math.max(batch.baseOffset, startingOffset), timestamp: batch.firstTimestamp >= timestamp ? batch.firstTimestamp : batch.effectiveMaxTimestamp }
+      found = { position, size: batch.sizeInBytes }
       return false
     })
-    return found
+    if (found === null) return null
+    const { position, size } = found as { position: number, size: number }
+    const record = decodeRecordBatch(readAt(this.fd, position, size), undefined, false).records
+      .find(r => r.offset >= startingOffset && r.timestamp >= timestamp)
+    return record === undefined ? null : { offset: record.offset, timestamp: record.timestamp }
   }
 
   /**

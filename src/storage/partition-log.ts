@@ -24,7 +24,6 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { Logger } from '../logger.js'
 import { BatchErrorCode, recordBatches, validateBatches } from '../protocol/records/record-batch.js'
-import { decodeRecordBatch } from '../protocol/records/record.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
 import type { LogConfig } from './log-config.js'
 import { LogErrorCode } from './log-error-code.js'
@@ -203,22 +202,9 @@ export class PartitionLog {
     for (const segment of this.segments) {
       if (segment.largestTimestamp() < timestamp) continue
       const found = segment.findOffsetByTimestamp(timestamp, this.lso)
-      if (found !== null) return this.firstRecordAtOrAfter(found.offset, timestamp) ?? found
+      if (found !== null) return found
     }
     return null
-  }
-
-  /**
-   * The indexes find the batch; Kafka answers with the record, so this one batch is decoded (and
-   * inflated): ListOffsets is rare, and never on the produce or fetch path.
-   */
-  private firstRecordAtOrAfter (batchOffset: number, timestamp: number): { offset: number, timestamp: number } | null {
-    const read = this.read(batchOffset, 1, this.leo, true)
-    if (read.errorCode !== 0 || read.records.length === 0) return null
-    const size = read.records.readInt32BE(8) + 12
-    const batch = decodeRecordBatch(read.records.subarray(0, size), undefined, false)
-    const record = batch.records.find(r => r.offset >= batchOffset && r.timestamp >= timestamp)
-    return record === undefined ? null : { offset: record.offset, timestamp: record.timestamp }
   }
 
   /** Drops every offset >= offset (a follower's divergent tail); indexes, epochs and HW follow. */
