@@ -67,6 +67,7 @@ export class KafkaServer {
       retentionCheckIntervalMs: v['log.retention.check.interval.ms'],
       flushCheckIntervalMs: Math.min(v['log.flush.scheduler.interval.ms'], 2 ** 31 - 1),
       checkpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
+      cleanerBackoffMs: v['log.cleaner.backoff.ms'],
     })
     this.logManager = logManager
     logManager.startup()
