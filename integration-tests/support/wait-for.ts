@@ -6,6 +6,8 @@ export interface WaitOptions {
   timeoutMs?: number
   /** Pause between polls (default 50 ms). */
   intervalMs?: number
+  /** What was last seen, appended to the timeout's message. */
+  onTimeout?: () => string
 }
 
 /**
@@ -16,12 +18,12 @@ export interface WaitOptions {
 export async function waitFor (
   predicate: () => boolean | Promise<boolean>,
   what: string,
-  { timeoutMs = 10_000, intervalMs = 50 }: WaitOptions = {},
+  { timeoutMs = 10_000, intervalMs = 50, onTimeout }: WaitOptions = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (await predicate()) return
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`)
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${onTimeout !== undefined ? `; last seen: ${onTimeout()}` : ''}`)
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())))
   }
 }

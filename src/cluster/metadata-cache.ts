@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../logger.js'
-import { brokerIdsZnode, brokerIdZnode, controllerZnode, entityConfigZnode, partitionStateZnode, topicsZnode, topicZnode, type BrokerInfo, type PartitionState } from './znodes.js'
+import { brokerIdsZnode, brokerIdZnode, controllerZnode, entityConfigZnode, offlineReplicasZnode, partitionStateZnode, topicsZnode, topicZnode, type BrokerInfo, type PartitionState } from './znodes.js'
 import type { ZkSession } from './zk-session.js'
 
 export interface PartitionMetadata extends PartitionState {
@@ -28,17 +28,33 @@ export class MetadataCache extends EventEmitter {
   private readonly liveBrokers = new Map<number, BrokerInfo>()
   private readonly topicsByName = new Map<string, TopicMetadata>()
   private readonly topicsById = new Map<string, TopicMetadata>()
+  /** `<topic>-<partition>` of the replicas each broker holds in failed log dirs. */
+  private readonly offlineReplicas = new Map<number, Set<string>>()
   controllerId = -1
   private stopped = false
+  /** The session whose reads this view is built from (ZkSession.generation); -1 while none is complete. */
+  private loadedGeneration = -1
 
   constructor (private readonly zk: ZkSession, private readonly log: Logger) {
     super()
     this.setMaxListeners(0)
+    // Watches die with their session: a new one re-reads everything and watches it again.
+    zk.on('expired', () => { this.loadedGeneration = -1 })
     zk.on('session', () => { this.run(async () => await this.load()) })
   }
 
   async start (): Promise<void> { await this.load() }
   stop (): void { this.stopped = true }
+
+  /**
+   * Whether this view may be acted on: built entirely from reads of the current session, which is
+   * still provably alive (ZkSession.hasLease). After a session expiry every topic and partition
+   * is read again before a leader may accept writes, so a broker that lost leadership while it
+   * could not hear ZooKeeper never answers as leader from what it knew before.
+   */
+  isCurrent (): boolean {
+    return this.loadedGeneration === this.zk.generation && this.zk.hasLease()
+  }
 
   brokers (): BrokerInfo[] { return [...this.liveBrokers.values()].sort((a, b) => a.id - b.id) }
   broker (id: number): BrokerInfo | undefined { return this.liveBrokers.get(id) }
@@ -47,6 +63,10 @@ export class MetadataCache extends EventEmitter {
   /** Fetch v13+ names topics by id on every request: a map, not a scan. */
   topicById (topicId: string): TopicMetadata | undefined { return this.topicsById.get(topicId) }
   partition (topic: string, partition: number): PartitionMetadata | undefined { return this.topicsByName.get(topic)?.partitions.get(partition) }
+  /** Whether that broker holds its replica in a failed log dir (/offline_replicas/<id>). */
+  isReplicaOffline (brokerId: number, topic: string, partition: number): boolean {
+    return this.offlineReplicas.get(brokerId)?.has(`${topic}-${partition}`) === true
+  }
 
   /** Resolves when `predicate` holds (checked on every change), or false after timeoutMs. */
   async waitUntil (predicate: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -64,17 +84,26 @@ export class MetadataCache extends EventEmitter {
     })
   }
 
-  /** Watch callbacks run here: a failed read (connection loss) is logged and retried shortly. */
-  private run (work: () => Promise<void>, attempt = 1): void {
+  /**
+   * Watch callbacks run here: a failed read (connection loss) is logged and retried shortly, within
+   * its session only: a new session's full reload covers whatever an older one left unread.
+   */
+  private run (work: () => Promise<void>, attempt = 1, generation = this.zk.generation): void {
     work().catch((err: unknown) => {
-      if (this.stopped) return
+      if (this.stopped || generation !== this.zk.generation) return
       this.log.warn('metadata read failed; retrying', { error: (err as Error).message, attempt })
-      setTimeout(() => this.run(work, attempt + 1), Math.min(200 * attempt, 2000)).unref()
+      setTimeout(() => this.run(work, attempt + 1, generation), Math.min(200 * attempt, 2000)).unref()
     })
   }
 
+  /** Everything, read and watched afresh: at start-up and after every new session. */
   private async load (): Promise<void> {
-    await Promise.all([this.loadBrokers(), this.loadController(), this.loadTopics()])
+    const generation = this.zk.generation
+    const started = Date.now()
+    await Promise.all([this.loadBrokers(), this.loadController(), this.loadTopics(true), this.loadOfflineReplicas(true)])
+    if (generation !== this.zk.generation) return
+    this.loadedGeneration = generation
+    if (generation > 1) this.log.info('metadata reloaded for a new zookeeper session', { topics: this.topicsByName.size, brokers: this.liveBrokers.size, durationMs: Date.now() - started })
   }
 
   private async loadBrokers (): Promise<void> {
@@ -91,6 +120,20 @@ export class MetadataCache extends EventEmitter {
     this.emit('brokers', [...this.liveBrokers.keys()])
   }
 
+  /** The brokers with replicas in failed log dirs: new ones are read (with `all`, every one) and watched. */
+  private async loadOfflineReplicas (all = false): Promise<void> {
+    if (this.stopped) return
+    const ids = (await this.zk.getChildren(offlineReplicasZnode.rootPath, () => { this.run(async () => await this.loadOfflineReplicas()) })).map(Number)
+    await Promise.all(ids.filter(id => all || !this.offlineReplicas.has(id)).map(async id => await this.loadOfflineReplicasOf(id)))
+  }
+
+  private async loadOfflineReplicasOf (brokerId: number): Promise<void> {
+    if (this.stopped) return
+    const node = await this.zk.getData(offlineReplicasZnode.path(brokerId), () => { this.run(async () => await this.loadOfflineReplicasOf(brokerId)) })
+    if (node === null) this.offlineReplicas.delete(brokerId)
+    else this.offlineReplicas.set(brokerId, new Set(offlineReplicasZnode.decode(node.data).partitions.map(p => `${p.topic}-${p.partition}`)))
+  }
+
   private async loadController (): Promise<void> {
     if (this.stopped) return
     const watch = (): void => { this.run(async () => await this.loadController()) }
@@ -104,13 +147,15 @@ export class MetadataCache extends EventEmitter {
     }
   }
 
-  private async loadTopics (): Promise<void> {
+  /** The topic list; new topics are read whole, and with `all` (a new session) known ones too. */
+  private async loadTopics (all = false): Promise<void> {
     if (this.stopped) return
     const names = await this.zk.getChildren(topicsZnode.path, () => { this.run(async () => await this.loadTopics()) })
+    const listed = new Set(names)
     for (const [name, t] of [...this.topicsByName]) {
-      if (!names.includes(name)) this.forgetTopic(name, t.topicId)
+      if (!listed.has(name)) this.forgetTopic(name, t.topicId)
     }
-    await Promise.all(names.filter(n => !this.topicsByName.has(n)).map(async n => await this.loadTopic(n)))
+    await Promise.all(names.filter(n => all || !this.topicsByName.has(n)).map(async n => await this.loadTopic(n, all)))
   }
 
   private forgetTopic (name: string, topicId: string): void {
@@ -120,8 +165,11 @@ export class MetadataCache extends EventEmitter {
     this.emit('topicDeleted', name, topicId)
   }
 
-  /** The assignment (partitions added later change it) and then each partition's state. */
-  private async loadTopic (name: string): Promise<void> {
+  /**
+   * The assignment (partitions added later change it) and then the state of each new partition;
+   * with `all` (a new session), the config and every partition's state are read and watched again.
+   */
+  private async loadTopic (name: string, all = false): Promise<void> {
     if (this.stopped) return
     const node = await this.zk.getData(topicZnode.path(name), () => { this.run(async () => await this.loadTopic(name)) })
     if (node === null) {
@@ -137,11 +185,13 @@ export class MetadataCache extends EventEmitter {
       this.topicsByName.set(name, topic)
       this.topicsById.set(topic.topicId, topic)
       await this.loadTopicConfig(name)
-    }
+    } else if (all) await this.loadTopicConfig(name)
     await Promise.all([...assignment.partitions].map(async ([partition, replicas]) => {
       const known = topic.partitions.get(partition)
-      if (known !== undefined) { known.replicas = replicas; return }
-      topic.partitions.set(partition, { topic: name, partition, replicas, leader: -1, leaderEpoch: -1, isr: [], controllerEpoch: -1, stateVersion: -1 })
+      if (known !== undefined) {
+        known.replicas = replicas
+        if (!all) return
+      } else topic.partitions.set(partition, { topic: name, partition, replicas, leader: -1, leaderEpoch: -1, isr: [], controllerEpoch: -1, stateVersion: -1 })
       await this.loadPartitionState(name, partition)
     }))
   }

@@ -30,11 +30,24 @@ export interface ZkSessionOptions {
  * 'expired' is emitted first (so a controller resigns before anything else), then a new session is
  * opened and 'session' is emitted so that ephemeral znodes and watches can be set up again.
  * Events: 'session' (new session, also the first), 'expired', 'disconnected', 'connected'.
+ *
+ * The session lease: ZooKeeper keeps a session alive until it has heard nothing from the client for
+ * the negotiated timeout, so a reply to a request sent at time T proves the session lives until at
+ * least T + timeout. Past that, with no newer proof (a cut link, a process paused by SIGSTOP or a
+ * long GC, whose timers and sockets are served late), the session may be gone and what it held
+ * (the broker's registration, its leaderships) may already be another broker's. A leader consults
+ * `hasLease()` before it accepts writes; probes renew the lease every third of the timeout, the
+ * way the client's own pings keep the session alive.
  */
 export class ZkSession extends EventEmitter {
   private client!: zookeeper.Client
   private closed = false
   private readonly log: Logger
+  /** Bumped by every new session: work begun in an older one (its watches died with it) stops. */
+  generation = 0
+  private leaseUntilMs = 0
+  private leaseProbe?: Promise<void>
+  private leaseTimer?: NodeJS.Timeout
 
   private constructor (readonly connectString: string, private readonly options: ZkSessionOptions) {
     super()
@@ -59,9 +72,26 @@ export class ZkSession extends EventEmitter {
 
   get sessionId (): string { return this.client.getSessionId().toString('hex') }
 
+  /** True while a reply proves the session alive (see the class comment); a lapsed lease starts a probe. */
+  hasLease (nowMs = Date.now()): boolean {
+    if (nowMs < this.leaseUntilMs) return true
+    this.probeLease()
+    return false
+  }
+
+  private probeLease (): void {
+    if (this.leaseProbe !== undefined || this.closed) return
+    const client = this.client
+    const sentMs = Date.now()
+    this.leaseProbe = this.call<unknown>('/', cb => client.exists('/', cb)).then(() => {
+      if (client === this.client) this.leaseUntilMs = Math.max(this.leaseUntilMs, sentMs + client.getSessionTimeout())
+    }, () => {}).finally(() => { this.leaseProbe = undefined })
+  }
+
   private async openClient (): Promise<void> {
     const client = zookeeper.createClient(this.connectString, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 200, retries: 1 })
     this.client = client
+    const connectingMs = Date.now()
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         client.close()
@@ -76,12 +106,19 @@ export class ZkSession extends EventEmitter {
       else if (state === zookeeper.State.DISCONNECTED) { this.log.warn('zookeeper connection lost; reconnecting'); this.emit('disconnected') }
       else if (state === zookeeper.State.SYNC_CONNECTED) { this.log.info('zookeeper connected', { sessionId: this.sessionId }); this.emit('connected') }
     })
+    this.generation++
+    this.leaseUntilMs = connectingMs + client.getSessionTimeout()
+    clearInterval(this.leaseTimer)
+    this.leaseTimer = setInterval(() => this.probeLease(), Math.max(100, Math.floor(client.getSessionTimeout() / 3)))
+    this.leaseTimer.unref()
     this.log.info('zookeeper session established', { connect: this.connectString, sessionId: this.sessionId, sessionTimeoutMs: client.getSessionTimeout() })
     this.emit('session')
   }
 
   private async onExpired (): Promise<void> {
     this.log.warn('zookeeper session expired', { sessionId: this.sessionId })
+    this.leaseUntilMs = 0
+    clearInterval(this.leaseTimer)
     this.emit('expired')
     this.client.close()
     for (let attempt = 1; !this.closed; attempt++) {
@@ -97,6 +134,7 @@ export class ZkSession extends EventEmitter {
 
   close (): void {
     this.closed = true
+    clearInterval(this.leaseTimer)
     this.client.close()
   }
 
