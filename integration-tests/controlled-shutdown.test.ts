@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Kafka, logLevel } from 'kafkajs'
 import { Connection } from '../src/client/connection.js'
-import { ErrorCode } from '../src/protocol/error-codes.js'
+import { ErrorCode, errorName } from '../src/protocol/error-codes.js'
+import { ControlledShutdownRequest, ControlledShutdownResponse } from '../src/protocol/messages/controlled-shutdown.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from '../src/protocol/messages/elect-leaders.js'
 import { createTopic } from './support/admin.js'
 import { startCluster, type Cluster } from './support/cluster.js'
@@ -82,4 +83,32 @@ test('ElectLeaders on the controller moves leadership back to the preferred repl
   await waitFor(async () => (await leaderOf(cluster, 'manual', 0)).leader === 1, 'broker 1 to lead manual-0 after ElectLeaders')
   const again = await connection.send(ElectLeadersRequest, ElectLeadersResponse, 1, { electionType: 0, topicPartitions: [{ topic: 'manual', partitions: [0] }], timeoutMs: 10_000 })
   assert.equal(again.replicaElectionResults[0]?.partitionResult[0]?.errorCode, ErrorCode.ELECTION_NOT_NEEDED)
+})
+
+test('ControlledShutdown with a stale or missing broker epoch gets STALE_BROKER_EPOCH and moves nothing; the broker\'s own shutdown still does', async t => {
+  const cluster = await startCluster({ brokers: 2, config: { 'zookeeper.session.timeout.ms': 30_000, 'auto.leader.rebalance.enable': false } })
+  t.after(cluster.cleanup)
+  const controllerId = (JSON.parse((await cluster.zk.getData('/controller'))?.data.toString() ?? '{}') as { brokerid: number }).brokerid
+  const other = controllerId === 1 ? 2 : 1
+  await createTopic(cluster.bootstrap, 'kept', { assignments: [[other, controllerId]] })
+  await waitFor(async () => (await leaderOf(cluster, 'kept', 0)).isr.length === 2, 'a full ISR for kept-0')
+  const registration = await cluster.zk.getData(`/brokers/ids/${other}`)
+  assert.ok(registration !== null)
+  const epoch = registration.czxid
+
+  const connection = new Connection({ host: '127.0.0.1', port: cluster.broker(controllerId).port }, { clientId: 'not-the-broker', connectTimeoutMs: 5000, requestTimeoutMs: 20_000 })
+  await connection.connect()
+  t.after(() => connection.close())
+  // v0-1 carry no epoch at all: refused like a missing one
+  const attempts: Array<[string, number, bigint]> = [['a stale epoch', 3, epoch - 1n], ['a missing epoch (-1)', 3, -1n], ['no epoch field (v1)', 1, -1n]]
+  for (const [what, version, brokerEpoch] of attempts) {
+    const response = await connection.send(ControlledShutdownRequest, ControlledShutdownResponse, version, { brokerId: other, brokerEpoch })
+    assert.equal(response.errorCode, ErrorCode.STALE_BROKER_EPOCH, `${what}: ${errorName(response.errorCode)}`)
+    assert.equal((await leaderOf(cluster, 'kept', 0)).leader, other, `${what}: broker ${other} still leads kept-0`)
+  }
+
+  const code = await cluster.broker(other).stop()
+  assert.equal(code, 0)
+  assert.equal((await leaderOf(cluster, 'kept', 0)).leader, controllerId, 'its own controlled shutdown moved kept-0 before it exited')
+  assert.ok(cluster.broker(other).lines.some(l => l.includes('"message":"controlled shutdown succeeded"')), cluster.broker(other).tail())
 })

@@ -1,48 +1,20 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
 import { Consumer } from '../src/client/consumer.js'
 import { Producer } from '../src/client/producer.js'
 import { createTopic } from './support/admin.js'
 import { startCluster, type Cluster } from './support/cluster.js'
+import { logDigests, partitionState, readAllWithKcat } from './support/cluster-state.js'
 import { waitFor } from './support/wait-for.js'
 
 const sessionTimeoutMs = 6000
-
-async function partitionState (cluster: Cluster, topic: string, partition: number): Promise<{ leader: number, isr: number[], leader_epoch: number }> {
-  const node = await cluster.zk.getData(`/brokers/topics/${topic}/partitions/${partition}/state`)
-  assert.ok(node !== null, `state of ${topic}-${partition}`)
-  return JSON.parse(node.data.toString()) as { leader: number, isr: number[], leader_epoch: number }
-}
 
 async function waitForFullIsr (cluster: Cluster, topic: string, partitions: number, size: number, timeoutMs = 20_000): Promise<void> {
   await waitFor(async () => {
     for (let p = 0; p < partitions; p++) if ((await partitionState(cluster, topic, p)).isr.length !== size) return false
     return true
   }, `ISR of every ${topic} partition to hold ${size} replicas`, { timeoutMs })
-}
-
-/** Every record of a topic as kcat (librdkafka) reads it back: partition, offset, value. */
-function readAll (bootstrap: string, topic: string): Array<{ partition: number, offset: number, value: string }> {
-  const out = execFileSync('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'], { encoding: 'utf8', timeout: 30_000 })
-  return out.split('\n').filter(l => l !== '').map(l => {
-    const [p, o, v] = l.split(' ')
-    return { partition: Number(p), offset: Number(o), value: v ?? '' }
-  })
-}
-
-function logDigests (cluster: Cluster, topic: string, partition: number): string[] {
-  return cluster.brokers.map(b => {
-    const dir = join(b.dir, 'data', `${topic}-${partition}`)
-    const logs = readdirSync(dir).filter(f => f.endsWith('.log')).sort()
-    const h = createHash('sha256')
-    for (const f of logs) h.update(readFileSync(join(dir, f)))
-    return h.digest('hex')
-  })
 }
 
 test('acks=all with the leader of every partition killed in turn (kill -9, restart): nothing acknowledged is lost', async t => {
@@ -83,7 +55,7 @@ test('acks=all with the leader of every partition killed in turn (kill -9, resta
   stop = true
   await produceLoop
 
-  const records = readAll(cluster.bootstrap, 'orders')
+  const records = readAllWithKcat(cluster.bootstrap, 'orders')
   const sent = new Set(acked)
   const stored = new Set(records.map(r => r.value))
   const lost = acked.filter(v => !stored.has(v))
@@ -122,7 +94,7 @@ test('2 of 3 brokers down: acks=all is refused with NOT_ENOUGH_REPLICAS, acks=1 
   await waitForFullIsr(cluster, 'ledger', 1, 3)
   await producer.send({ topic: 'ledger', acks: -1, messages: [{ value: 'after' }] })
   await waitFor(() => new Set(logDigests(cluster, 'ledger', 0)).size === 1, 'the three replicas of ledger-0 to hold identical logs', { timeoutMs: 10_000 })
-  const values = readAll(cluster.bootstrap, 'ledger').map(r => r.value)
+  const values = readAllWithKcat(cluster.bootstrap, 'ledger').map(r => r.value)
   assert.deepEqual(values, ['before', ...Array.from({ length: 20 }, (_, i) => `one-${i}`), 'after'])
 })
 

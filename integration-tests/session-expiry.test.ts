@@ -1,57 +1,24 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { Kafka, logLevel } from 'kafkajs'
 import { ErrorCode } from '../src/protocol/error-codes.js'
 import { ListOffsetsRequest, ListOffsetsResponse } from '../src/protocol/messages/list-offsets.js'
-import { MetadataRequest, MetadataResponse } from '../src/protocol/messages/metadata.js'
 import { ProduceRequest, ProduceResponse } from '../src/protocol/messages/produce.js'
-import { buildRecordBatch } from '../src/protocol/records/record.js'
-import type { Infer } from '../src/protocol/schema/index.js'
+import { startAckedProducer } from './support/acked-producer.js'
 import { createTopic } from './support/admin.js'
-import { startCluster, type Cluster } from './support/cluster.js'
+import { startCluster } from './support/cluster.js'
+import { agreesWithZooKeeper, controllerOf, metadataView, partitionStates, readAllWithKcat } from './support/cluster-state.js'
 import { waitFor } from './support/wait-for.js'
-import { WireConnection } from './support/wire-connection.js'
+import { produceRequest, WireConnection } from './support/wire-connection.js'
 
 const sessionTimeoutMs = 4000
 const TOPIC = 'ledger'
 const PARTITIONS = 4
 
-interface PartitionState { leader: number, leader_epoch: number, isr: number[] }
-
-async function controllerOf (cluster: Cluster): Promise<number | undefined> {
-  const node = await cluster.zk.getData('/controller')
-  return node === null ? undefined : (JSON.parse(node.data.toString()) as { brokerid: number }).brokerid
-}
-
-async function states (cluster: Cluster): Promise<PartitionState[]> {
-  return await Promise.all(Array.from({ length: PARTITIONS }, async (_, p) => {
-    const node = await cluster.zk.getData(`/brokers/topics/${TOPIC}/partitions/${p}/state`)
-    assert.ok(node !== null, `state of ${TOPIC}-${p}`)
-    return JSON.parse(node.data.toString()) as PartitionState
-  }))
-}
-
-/** The broker's own Metadata for the topic: leader, epoch and ISR per partition. */
-async function metadataOf (conn: WireConnection): Promise<Array<{ leader: number, leaderEpoch: number, isr: number[] }>> {
-  const res = await conn.request(MetadataRequest, MetadataResponse, 7, { topics: [{ name: TOPIC }], allowAutoTopicCreation: false })
-  const topic = res.topics.find(t => t.name === TOPIC)
-  assert.ok(topic !== undefined, `${TOPIC} in the metadata of ${conn.address}`)
-  return [...topic.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex)
-    .map(p => ({ leader: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isrNodes].sort((a, b) => a - b) }))
-}
-
-function produceRequest (partition: number, value: string, acks: number): Infer<typeof ProduceRequest> {
-  return { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: TOPIC, partitionData: [{ index: partition, records: buildRecordBatch({ records: [{ value: Buffer.from(value) }] }) }] }] }
-}
-
-
-
 test('a controller whose ZooKeeper session expires resigns first, then re-registers with a new session', async t => {
   const cluster = await startCluster({ brokers: 2, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs } })
   t.after(cluster.cleanup)
   await waitFor(async () => await cluster.zk.exists('/controller'), 'a controller')
-  const controllerId = (await controllerOf(cluster))!
+  const controllerId = await controllerOf(cluster)
   const paused = cluster.broker(controllerId)
   const other = cluster.broker(controllerId === 1 ? 2 : 1)
   const before = await cluster.zk.getData(`/brokers/ids/${controllerId}`)
@@ -81,43 +48,28 @@ test('a leader back from a session expiry drops its stale view at once: refuses 
   t.after(cluster.cleanup)
   // Both brokers lead two partitions each, and follow the other two.
   await createTopic(cluster.bootstrap, TOPIC, { assignments: [[1, 2], [2, 1], [1, 2], [2, 1]] })
-  await waitFor(async () => (await states(cluster)).every(s => s.isr.length === 2 && s.leader >= 0), `every ${TOPIC} partition led with an ISR of 2`)
-  const victimId = (await controllerOf(cluster))!
+  await waitFor(async () => (await partitionStates(cluster, TOPIC, PARTITIONS)).every(s => s.isr.length === 2 && s.leader >= 0), `every ${TOPIC} partition led with an ISR of 2`)
+  const victimId = await controllerOf(cluster)
   const victim = cluster.broker(victimId)
   const survivorId = victimId === 1 ? 2 : 1
-  const ledByVictim = (await states(cluster)).flatMap((s, p) => s.leader === victimId ? [p] : [])
+  const ledByVictim = (await partitionStates(cluster, TOPIC, PARTITIONS)).flatMap((s, p) => s.leader === victimId ? [p] : [])
   assert.equal(ledByVictim.length, 2, 'the paused broker leads two partitions')
 
-  const kafka = new Kafka({ clientId: 'session-expiry-test', brokers: [cluster.broker(survivorId).bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } })
-  const producer = kafka.producer({ allowAutoTopicCreation: false })
-  await producer.connect()
-  const acked: string[] = []
-  let stop = false
-  const produceLoop = (async () => {
-    for (let i = 0; !stop; i++) {
-      try {
-        await producer.send({ topic: TOPIC, acks: -1, timeout: 3000, messages: [{ partition: i % PARTITIONS, value: `v${i}` }] })
-        acked.push(`v${i}`)
-      } catch {}
-    }
-  })()
-  // Also when an assertion failed: the loop ends before the producer disconnects.
-  t.after(async () => {
-    stop = true
-    await produceLoop
-    await producer.disconnect()
-  })
+  const producer = await startAckedProducer([cluster.broker(survivorId).bootstrap], TOPIC, PARTITIONS, 'session-expiry-test')
+  // Also when an assertion failed: the loop ends before the brokers stop.
+  t.after(producer.stop)
+  const acked = producer.acked
   await waitFor(() => acked.length >= 40, '40 acknowledged acks=all records before the pause', { timeoutMs: 20_000 })
 
   victim.child?.kill('SIGSTOP')
   t.after(() => { victim.child?.kill('SIGCONT') })
   await waitFor(async () => !(await cluster.zk.exists(`/brokers/ids/${victimId}`)), 'the paused broker\'s session to expire', { timeoutMs: sessionTimeoutMs + 5000 })
-  await waitFor(async () => (await states(cluster)).every(s => s.leader === survivorId), `broker ${survivorId} to lead every partition`, { timeoutMs: 10_000 })
+  await waitFor(async () => (await partitionStates(cluster, TOPIC, PARTITIONS)).every(s => s.leader === survivorId), `broker ${survivorId} to lead every partition`, { timeoutMs: 10_000 })
 
   // Sent while the broker is frozen: it reads this acks=1 write first thing when it resumes, before it hears from ZooKeeper.
   const stale = await WireConnection.open(victim.bootstrap)
   t.after(() => stale.close())
-  const staleWrite = stale.request(ProduceRequest, ProduceResponse, 7, produceRequest(ledByVictim[0]!, 'stale-write', 1), 15_000)
+  const staleWrite = stale.request(ProduceRequest, ProduceResponse, 7, produceRequest(TOPIC, ledByVictim[0]!, 'stale-write', 1), 15_000)
   const resumedAt = Date.now()
   victim.child?.kill('SIGCONT')
   const staleAnswer = (await staleWrite).responses[0]?.partitionResponses[0]
@@ -128,27 +80,25 @@ test('a leader back from a session expiry drops its stale view at once: refuses 
   t.after(() => conn.close())
   let lastView = ''
   await waitFor(async () => {
-    const zkStates = await states(cluster)
-    const view = await metadataOf(conn)
+    const zkStates = await partitionStates(cluster, TOPIC, PARTITIONS)
+    const view = await metadataView(conn, TOPIC, PARTITIONS)
     lastView = JSON.stringify({ zookeeper: zkStates, metadata: view })
-    return zkStates.every((s, p) => view[p]?.leader === s.leader && view[p]?.leaderEpoch === s.leader_epoch && JSON.stringify(view[p]?.isr) === JSON.stringify([...s.isr].sort((a, b) => a - b)))
+    return agreesWithZooKeeper(view, zkStates)
   }, `the resumed broker's Metadata to agree with ZooKeeper within ${deadline} ms`, { timeoutMs: deadline, onTimeout: () => lastView })
   for (const p of ledByVictim) {
-    const answer = (await conn.request(ProduceRequest, ProduceResponse, 7, produceRequest(p, `late-${p}`, 1))).responses[0]?.partitionResponses[0]
+    const answer = (await conn.request(ProduceRequest, ProduceResponse, 7, produceRequest(TOPIC, p, `late-${p}`, 1))).responses[0]?.partitionResponses[0]
     assert.equal(answer?.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, `produce to ${TOPIC}-${p}, now led by broker ${survivorId}, is refused by the resumed broker`)
     const offsets = await conn.request(ListOffsetsRequest, ListOffsetsResponse, 1, { replicaId: -1, isolationLevel: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: p, timestamp: -1 }] }] })
     assert.equal(offsets.topics[0]?.partitions[0]?.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, `ListOffsets for ${TOPIC}-${p} is no longer answered as leader`)
   }
-  await waitFor(async () => (await states(cluster)).every(s => s.isr.includes(victimId)), `broker ${victimId} back in every ISR within ${deadline} ms of resuming`, { timeoutMs: Math.max(1000, deadline - (Date.now() - resumedAt)) })
+  await waitFor(async () => (await partitionStates(cluster, TOPIC, PARTITIONS)).every(s => s.isr.includes(victimId)), `broker ${victimId} back in every ISR within ${deadline} ms of resuming`, { timeoutMs: Math.max(1000, deadline - (Date.now() - resumedAt)) })
 
   const ackedAtResume = acked.length
   await waitFor(() => acked.length >= ackedAtResume + 20, 'acks=all producing to go on after the resume', { timeoutMs: 20_000 })
-  stop = true
-  await produceLoop
+  await producer.stop()
 
   // kcat (librdkafka) reads every partition back from the leaders.
-  const out = execFileSync('kcat', ['-C', '-b', cluster.bootstrap, '-t', TOPIC, '-o', 'beginning', '-e', '-q', '-f', '%s\\n'], { encoding: 'utf8', timeout: 30_000 })
-  const seen = new Set(out.split('\n'))
+  const seen = new Set(readAllWithKcat(cluster.bootstrap, TOPIC).map(r => r.value))
   assert.deepEqual(acked.filter(v => !seen.has(v)), [], `every one of ${acked.length} acknowledged acks=all records is there`)
   assert.ok(!seen.has('stale-write'), 'the refused stale write is nowhere')
 })

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
 import { freePort } from './free-port.js'
+import type { NamespaceHost } from './network-namespaces.js'
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 export const serverStartScript = join(projectRoot, 'dist/src/cli/kafka-server-start.js')
@@ -18,6 +19,8 @@ export interface BrokerSpec {
   config?: ConfigValues
   /** Flags for node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
   nodeArgs?: string[]
+  /** Run on this host of a NamespaceNetwork, listening on its address; default 127.0.0.1 here. */
+  host?: NamespaceHost
 }
 
 /**
@@ -38,7 +41,7 @@ export class BrokerProcess {
     const configFile = join(dir, 'server.yaml')
     const config: ConfigValues = {
       'broker.id': spec.brokerId,
-      listeners: `PLAINTEXT://127.0.0.1:${port}`,
+      listeners: `PLAINTEXT://${spec.host?.address ?? '127.0.0.1'}:${port}`,
       'log.dirs': join(dir, 'data'),
       'zookeeper.connect': spec.zkConnect,
       'zookeeper.session.timeout.ms': 6000,
@@ -58,12 +61,13 @@ export class BrokerProcess {
   }
 
   get pid (): number | undefined { return this.child?.pid }
-  get bootstrap (): string { return `127.0.0.1:${this.port}` }
+  get bootstrap (): string { return `${this.spec.host?.address ?? '127.0.0.1'}:${this.port}` }
   get running (): boolean { return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null }
 
   /** Starts (or restarts, with the same config and data) and waits for the 'started' log line. */
   async start (timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, [...this.spec.nodeArgs ?? [], serverStartScript, this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const [executable, ...args] = [...this.spec.host?.commandPrefix ?? [], process.execPath, ...this.spec.nodeArgs ?? [], serverStartScript, this.configFile]
+    const child = spawn(executable!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     // 'close' comes after the output streams end, so a failure message carries the last lines.
     this.exited = new Promise(resolve => child.once('close', code => resolve(code)))

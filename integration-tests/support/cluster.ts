@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { ZkSession } from '../../src/cluster/zk-session.js'
 import { silentLogger } from '../../src/logger.js'
 import { BrokerProcess, type ConfigValues } from './broker.js'
+import type { NamespaceHost } from './network-namespaces.js'
 import { startZooKeeper, type ZooKeeperHandle } from './zookeeper.js'
 
 export interface Cluster {
@@ -26,6 +27,8 @@ export interface ClusterOptions {
   brokerConfig?: (id: number) => ConfigValues
   /** Flags for each broker's node process (e.g. --cpu-prof for benchmarks). */
   nodeArgs?: string[]
+  /** Where each broker runs, by broker id: a host of a NamespaceNetwork; default 127.0.0.1 here. */
+  brokerHost?: (id: number) => NamespaceHost
 }
 
 /** A real ZooKeeper (or ZK_CONNECT's) plus N broker processes with ids 1..N, started in parallel. */
@@ -41,7 +44,7 @@ export async function startCluster (options: ClusterOptions): Promise<Cluster> {
   }
   try {
     for (let id = 1; id <= options.brokers; id++) {
-      brokers.push(await BrokerProcess.create({ zkConnect, brokerId: id, config: { ...options.config, ...options.brokerConfig?.(id) }, nodeArgs: options.nodeArgs }))
+      brokers.push(await BrokerProcess.create({ zkConnect, brokerId: id, config: { ...options.config, ...options.brokerConfig?.(id) }, nodeArgs: options.nodeArgs, host: options.brokerHost?.(id) }))
     }
     await Promise.all(brokers.map(async b => await b.start()))
     zk = await connectZk(zkConnect)

@@ -3,6 +3,8 @@ import { decode } from '../../src/protocol/codec.js'
 import { encodeRequestFrame, readResponseHeader, responseHeaderVersion } from '../../src/protocol/header.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js'
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js'
+import { ProduceRequest } from '../../src/protocol/messages/produce.js'
+import { buildRecordBatch } from '../../src/protocol/records/record.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import type { Decoded, Infer, MessageDescriptor } from '../../src/protocol/schema/index.js'
 import { waitFor } from './wait-for.js'
@@ -102,6 +104,11 @@ export class WireConnection {
   close (): void {
     this.socket.destroy()
   }
+}
+
+/** Produce v7 of one record with `value` to one partition. */
+export function produceRequest (topic: string, partition: number, value: string, acks: number): Infer<typeof ProduceRequest> {
+  return { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records: buildRecordBatch({ records: [{ value: Buffer.from(value) }] }) }] }] }
 }
 
 export type TopicMetadata = Decoded<typeof MetadataResponse>['topics'][number]

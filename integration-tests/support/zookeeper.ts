@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { freePorts } from './free-port.js'
+import type { NamespaceHost } from './network-namespaces.js'
 import { waitFor, waitForEvent, type WaitOptions } from './wait-for.js'
 
 /** What a node answers to `srvr`; 'not serving' while an ensemble node has no quorum, 'down' when nothing listens. */
@@ -22,7 +23,7 @@ export interface ZooKeeperNode {
 }
 
 export interface ZooKeeperHandle {
-  /** For clients and brokers: `127.0.0.1:port[,127.0.0.1:port...]`. */
+  /** For clients and brokers: `127.0.0.1:port[,127.0.0.1:port...]` (the host's address when started on a NamespaceHost). */
   readonly connectString: string
   readonly nodes: readonly ZooKeeperNode[]
   /** True when the handle is for the ensemble in $ZK_CONNECT: no processes, kill and restart throw. */
@@ -42,6 +43,13 @@ export interface ZooKeeperHandle {
 export interface StartZooKeeperOptions {
   /** One standalone node (default) or a three-node ensemble. */
   ensemble?: 1 | 3
+  /** Java system properties for the server (e.g. a small jute.maxbuffer, ZooKeeper's packet limit). */
+  systemProperties?: Record<string, string>
+  /**
+   * Run every node on this host of a NamespaceNetwork, serving clients on its address (default
+   * 127.0.0.1 here); $ZK_CONNECT is then ignored, as the test means to cut this ZooKeeper off.
+   */
+  host?: NamespaceHost
 }
 
 /**
@@ -49,11 +57,13 @@ export interface StartZooKeeperOptions {
  * (and an ensemble has a leader). If $ZK_CONNECT is set, returns a handle for that ensemble instead.
  * Use `t.after(() => zk.stop())`.
  */
-export async function startZooKeeper ({ ensemble = 1 }: StartZooKeeperOptions = {}): Promise<ZooKeeperHandle> {
+export async function startZooKeeper ({ ensemble = 1, systemProperties = {}, host }: StartZooKeeperOptions = {}): Promise<ZooKeeperHandle> {
   const external = process.env['ZK_CONNECT']
-  if (external !== undefined && external !== '') return externalHandle(external)
+  if (external !== undefined && external !== '' && host === undefined) return externalHandle(external)
 
-  const command = await zooKeeperCommand()
+  const [java, ...javaArgs] = await zooKeeperCommand()
+  const command = [...host?.commandPrefix ?? [], java!, ...Object.entries(systemProperties).map(([k, v]) => `-D${k}=${v}`), ...javaArgs]
+  const clientPortAddress = host?.address ?? '127.0.0.1'
   // client ports, then (ensemble only) quorum ports, then election ports
   const ports = await freePorts(ensemble === 1 ? 1 : ensemble * 3)
   const dir = await mkdtemp(join(tmpdir(), 'zk-'))
@@ -69,8 +79,8 @@ export async function startZooKeeper ({ ensemble = 1 }: StartZooKeeperOptions = 
       : Array.from({ length: ensemble }, (_, j) =>
         `server.${j + 1}=127.0.0.1:${ports[ensemble + j]!}:${ports[2 * ensemble + j]!}`)
     const configPath = join(nodeDir, 'zoo.cfg')
-    await writeFile(configPath, zooCfg({ dataDir: join(nodeDir, 'data'), clientPort, servers }))
-    nodes.push({ id, host: '127.0.0.1', clientPort, pid: undefined, dir: nodeDir, configPath, child: undefined })
+    await writeFile(configPath, zooCfg({ dataDir: join(nodeDir, 'data'), clientPort, clientPortAddress, servers }))
+    nodes.push({ id, host: clientPortAddress, clientPort, pid: undefined, dir: nodeDir, configPath, child: undefined })
   }
 
   const handle = new LocalZooKeeper(dir, nodes, command)
@@ -270,7 +280,7 @@ function zooKeeperCommand (): Promise<string[]> {
 }
 
 /** Reads the common settings (ticks, 4lw whitelist, no AdminServer ...) from zk/zoo.cfg, the one place they are tuned. */
-function zooCfg ({ dataDir, clientPort, servers }: { dataDir: string; clientPort: number; servers: string[] }): string {
+function zooCfg ({ dataDir, clientPort, clientPortAddress, servers }: { dataDir: string; clientPort: number; clientPortAddress: string; servers: string[] }): string {
   const perNode = /^(dataDir|clientPort|clientPortAddress|server\.\d+)\s*=/
   const common = readFileSync(join(ROOT, 'zk', 'zoo.cfg'), 'utf8').split('\n')
     .filter((line) => /^\s*[\w.]+\s*=/.test(line) && !perNode.test(line.trim()))
@@ -280,7 +290,7 @@ function zooCfg ({ dataDir, clientPort, servers }: { dataDir: string; clientPort
     'forceSync=no',
     `dataDir=${dataDir}`,
     `clientPort=${clientPort}`,
-    'clientPortAddress=127.0.0.1',
+    `clientPortAddress=${clientPortAddress}`,
     ...servers,
     '',
   ].join('\n')

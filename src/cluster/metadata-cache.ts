@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../logger.js'
 import { brokerIdsZnode, brokerIdZnode, controllerZnode, entityConfigZnode, offlineReplicasZnode, partitionStateZnode, topicsZnode, topicZnode, type BrokerInfo, type PartitionState } from './znodes.js'
-import type { ZkSession } from './zk-session.js'
+import type { Watcher, ZkSession } from './zk-session.js'
 
 export interface PartitionMetadata extends PartitionState {
   topic: string
@@ -34,6 +34,8 @@ export class MetadataCache extends EventEmitter {
   private stopped = false
   /** The session whose reads this view is built from (ZkSession.generation); -1 while none is complete. */
   private loadedGeneration = -1
+  /** Paths of partition states and topic configs with a watch pending, and the session it was set in. */
+  private readonly watching = new Map<string, number>()
 
   constructor (private readonly zk: ZkSession, private readonly log: Logger) {
     super()
@@ -199,13 +201,10 @@ export class MetadataCache extends EventEmitter {
   private async loadPartitionState (topic: string, partition: number): Promise<void> {
     if (this.stopped) return
     const path = partitionStateZnode.path(topic, partition)
-    const watch = (): void => { this.run(async () => await this.loadPartitionState(topic, partition)) }
-    const node = await this.zk.getData(path, watch)
-    if (node === null) {
-      // Not written yet by the controller: watch for its creation (a race with the write re-reads).
-      if (await this.zk.exists(path, watch)) await this.loadPartitionState(topic, partition)
-      return
-    }
+    const node = await this.readWatched(path, async () => await this.loadPartitionState(topic, partition))
+    if (node === 'created') return await this.loadPartitionState(topic, partition)
+    // Not written yet by the controller: its creation fires the watch.
+    if (node === null) return
     const p = this.topicsByName.get(topic)?.partitions.get(partition)
     if (p === undefined || node.version <= p.stateVersion) return
     Object.assign(p, partitionStateZnode.decode(node.data), { stateVersion: node.version })
@@ -214,12 +213,38 @@ export class MetadataCache extends EventEmitter {
 
   private async loadTopicConfig (name: string): Promise<void> {
     if (this.stopped) return
-    const watch = (): void => { this.run(async () => await this.loadTopicConfig(name)) }
-    const node = await this.zk.getData(entityConfigZnode.path('topics', name), watch)
-    if (node === null && await this.zk.exists(entityConfigZnode.path('topics', name), watch)) return await this.loadTopicConfig(name)
+    const node = await this.readWatched(entityConfigZnode.path('topics', name), async () => await this.loadTopicConfig(name))
+    if (node === 'created') return await this.loadTopicConfig(name)
     const topic = this.topicsByName.get(name)
     if (topic === undefined) return
     topic.config = node === null ? {} : entityConfigZnode.decode(node.data)
     this.emit('topicConfig', name)
+  }
+
+  /**
+   * Reads a znode and leaves one watch on it, for its change, deletion or creation: null if it
+   * does not exist, 'created' if it appeared between the read and the watch (read it again). One
+   * watcher per path and session: each extra closure would re-read the znode on every change, and
+   * a topic deleted and created again under the same name used to add one per cycle.
+   */
+  private async readWatched (path: string, reload: () => Promise<void>): Promise<{ data: Buffer, version: number } | null | 'created'> {
+    const generation = this.zk.generation
+    const watched = this.watching.get(path) === generation
+    const watch: Watcher | undefined = watched
+      ? undefined
+      : () => {
+        if (this.watching.get(path) === generation) this.watching.delete(path)
+        this.run(reload)
+      }
+    if (watch !== undefined) this.watching.set(path, generation)
+    try {
+      const node = await this.zk.getData(path, watch)
+      // A getData on a missing node sets no watch: exists does.
+      if (node === null && await this.zk.exists(path, watch)) return 'created'
+      return node
+    } catch (err) {
+      if (watch !== undefined && this.watching.get(path) === generation) this.watching.delete(path)
+      throw err
+    }
   }
 }

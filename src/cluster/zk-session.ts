@@ -47,6 +47,7 @@ export class ZkSession extends EventEmitter {
   generation = 0
   private leaseUntilMs = 0
   private leaseProbe?: Promise<void>
+  private leaseProbeSentMs = 0
   private leaseTimer?: NodeJS.Timeout
 
   private constructor (readonly connectString: string, private readonly options: ZkSessionOptions) {
@@ -71,6 +72,8 @@ export class ZkSession extends EventEmitter {
   }
 
   get sessionId (): string { return this.client.getSessionId().toString('hex') }
+  /** Connected to a server now (a lost connection queues requests until it is back or the session expires). */
+  get isConnected (): boolean { return this.client.getState() === zookeeper.State.SYNC_CONNECTED }
 
   /** True while a reply proves the session alive (see the class comment); a lapsed lease starts a probe. */
   hasLease (nowMs = Date.now()): boolean {
@@ -83,6 +86,7 @@ export class ZkSession extends EventEmitter {
     if (this.leaseProbe !== undefined || this.closed) return
     const client = this.client
     const sentMs = Date.now()
+    this.leaseProbeSentMs = sentMs
     this.leaseProbe = this.call<unknown>('/', cb => client.exists('/', cb)).then(() => {
       if (client === this.client) this.leaseUntilMs = Math.max(this.leaseUntilMs, sentMs + client.getSessionTimeout())
     }, () => {}).finally(() => { this.leaseProbe = undefined })
@@ -109,10 +113,28 @@ export class ZkSession extends EventEmitter {
     this.generation++
     this.leaseUntilMs = connectingMs + client.getSessionTimeout()
     clearInterval(this.leaseTimer)
-    this.leaseTimer = setInterval(() => this.probeLease(), Math.max(100, Math.floor(client.getSessionTimeout() / 3)))
+    this.leaseTimer = setInterval(() => {
+      this.dropSilentConnection(Date.now())
+      this.probeLease()
+    }, Math.max(100, Math.floor(client.getSessionTimeout() / 3)))
     this.leaseTimer.unref()
     this.log.info('zookeeper session established', { connect: this.connectString, sessionId: this.sessionId, sessionTimeoutMs: client.getSessionTimeout() })
     this.emit('session')
+  }
+
+  /**
+   * Java's ClientCnxn drops a connection it has heard nothing on for two thirds of the session
+   * timeout (its readTimeout) and connects again. node-zookeeper-client never does, so behind a
+   * silent partition it waits on TCP's retransmissions, whose backoff grows to minutes, and learns
+   * that its session expired long after the network healed. A lease probe unanswered that long
+   * stands for the silence; destroying the client's socket makes it reconnect (its only way in).
+   */
+  private dropSilentConnection (nowMs: number): void {
+    if (this.leaseProbe === undefined || !this.isConnected) return
+    const silentMs = nowMs - this.leaseProbeSentMs
+    if (silentMs < this.client.getSessionTimeout() * 2 / 3) return
+    this.log.warn('zookeeper silent for two thirds of the session timeout; reconnecting', { sessionId: this.sessionId, silentMs })
+    ;(this.client as unknown as { connectionManager?: { socket?: { destroy (): void } } }).connectionManager?.socket?.destroy()
   }
 
   private async onExpired (): Promise<void> {

@@ -7,10 +7,11 @@ import type { Endpoint } from '../config/listeners.js'
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
 const parse = <T>(data: Buffer): T => JSON.parse(data.toString('utf8')) as T
 
-/** Persistent paths a Kafka broker creates at start-up. */
+/** Persistent paths a Kafka broker creates at start-up, and our /offline_replicas. */
 export const persistentPaths = [
   '/consumers', '/brokers/ids', '/brokers/topics', '/brokers/seqid', '/config/changes', '/config/topics',
-  '/config/brokers', '/admin/delete_topics', '/isr_change_notification', '/cluster',
+  '/config/brokers', '/admin/delete_topics', '/isr_change_notification', '/log_dir_event_notification', '/cluster',
+  '/offline_replicas',
 ] as const
 
 export const clusterIdZnode = {
@@ -129,4 +130,33 @@ export const isrChangeNotificationZnode = {
   path: '/isr_change_notification/isr_change_',
   encode: (partitions: Array<{ topic: string, partition: number }>): Buffer => json({ version: 1, partitions }),
   decode: (data: Buffer): Array<{ topic: string, partition: number }> => parse<{ partitions: Array<{ topic: string, partition: number }> }>(data).partitions,
+}
+
+/**
+ * A broker whose log dir failed tells the controller (Kafka's LogDirEventNotificationZNode): a
+ * sequential `log_dir_event_<seq>` with event 1 (LogDirFailure); the controller deletes it once handled.
+ */
+export const logDirEventNotificationZnode = {
+  rootPath: '/log_dir_event_notification',
+  path: '/log_dir_event_notification/log_dir_event_',
+  encode: (brokerId: number): Buffer => json({ version: 1, broker: brokerId, event: 1 }),
+  decode: (data: Buffer): number => parse<{ broker: number }>(data).broker,
+}
+
+export interface OfflineReplicas { brokerId: number, logDirs: string[], partitions: Array<{ topic: string, partition: number }> }
+
+/**
+ * Ours, not Kafka's: the replicas a broker holds in failed log dirs, which Kafka's controller learns
+ * from LeaderAndIsr responses and we have no channel for. The broker writes it before each log dir
+ * event notification and deletes it at start-up when every log dir is back; the controller reads
+ * it on a notification, every broker's metadata cache for Metadata's offlineReplicas.
+ */
+export const offlineReplicasZnode = {
+  rootPath: '/offline_replicas',
+  path: (brokerId: number): string => `/offline_replicas/${brokerId}`,
+  encode: (r: OfflineReplicas): Buffer => json({ version: 1, broker: r.brokerId, log_dirs: r.logDirs, partitions: r.partitions }),
+  decode (data: Buffer): OfflineReplicas {
+    const j = parse<{ broker: number, log_dirs: string[], partitions: Array<{ topic: string, partition: number }> }>(data)
+    return { brokerId: j.broker, logDirs: j.log_dirs, partitions: j.partitions }
+  },
 }

@@ -1,6 +1,6 @@
 import type { ConfigSchema, ConfigValues } from './schema.js'
 
-const LONG_MAX = Number.MAX_SAFE_INTEGER // Kafka's Long.MAX_VALUE, clamped to what a number holds exactly
+export const LONG_MAX = Number.MAX_SAFE_INTEGER // Kafka's Long.MAX_VALUE, clamped to what a number holds exactly
 const ignoredThreads = 'Node.js runs one event loop; thread pools have no equivalent here'
 
 /** Every broker key, with Kafka's name and default (Kafka 3.9, ZooKeeper mode). */
@@ -23,6 +23,9 @@ export const brokerConfigSchema = {
   'min.insync.replicas': { type: 'int', default: 1, min: 1 },
   'auto.create.topics.enable': { type: 'boolean', default: true },
   'delete.topic.enable': { type: 'boolean', default: true },
+  // Not Kafka keys (see README): caps checked before any work, so one request cannot take the broker down.
+  'max.partitions.per.request': { type: 'int', default: 10_000, min: 1, doc: 'partitions one CreateTopics or CreatePartitions request may add; KRaft\'s fixed MAX_PARTITIONS_PER_BATCH' },
+  'max.broker.partitions': { type: 'int', default: 4000, min: 1, doc: 'partition replicas any one broker may host (KIP-578, proposed for Kafka)' },
   'log.segment.bytes': { type: 'int', default: 1_073_741_824, min: 14 },
   'log.roll.hours': { type: 'int', default: 168, min: 1 },
   'log.roll.ms': { type: 'long', default: null, min: 1 },
@@ -42,6 +45,9 @@ export const brokerConfigSchema = {
   'log.cleaner.min.cleanable.ratio': { type: 'double', default: 0.5, min: 0, max: 1 },
   'log.index.size.max.bytes': { type: 'int', default: 10_485_760, min: 4 },
   'log.message.timestamp.type': { type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'] },
+  'log.message.timestamp.difference.max.ms': { type: 'long', default: LONG_MAX, min: 0, doc: 'deprecated (KIP-937): the before and after limits left at their defaults take this' },
+  'log.message.timestamp.before.max.ms': { type: 'long', default: LONG_MAX, min: 0 },
+  'log.message.timestamp.after.max.ms': { type: 'long', default: LONG_MAX, min: 0 },
   'message.max.bytes': { type: 'int', default: 1_048_588, min: 0 },
   'compression.type': { type: 'string', default: 'producer', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] },
   'socket.request.max.bytes': { type: 'int', default: 104_857_600, min: 1 },

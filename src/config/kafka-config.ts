@@ -1,4 +1,4 @@
-import { brokerConfigSchema, type BrokerConfig } from './broker-config.js'
+import { brokerConfigSchema, LONG_MAX, type BrokerConfig } from './broker-config.js'
 import { parseListeners, parseProtocolMap, type Endpoint } from './listeners.js'
 import { validateConfig } from './schema.js'
 
@@ -11,6 +11,9 @@ export interface KafkaConfig {
   readonly advertisedListeners: readonly Endpoint[]
   readonly logRetentionMs: number
   readonly logRollMs: number
+  /** log.message.timestamp.before/after.max.ms, or the deprecated difference where they are left at their default. */
+  readonly logMessageTimestampBeforeMaxMs: number
+  readonly logMessageTimestampAfterMaxMs: number
   readonly zookeeperConnectionTimeoutMs: number
 }
 
@@ -49,7 +52,18 @@ export function toKafkaConfig (raw: Record<string, unknown>): { config?: KafkaCo
       advertisedListeners: advertised.endpoints.map(e => ({ ...e, host: e.host === '' || e.host === '0.0.0.0' ? '127.0.0.1' : e.host })),
       logRetentionMs: values['log.retention.ms'] ?? (values['log.retention.minutes'] !== null ? values['log.retention.minutes'] * 60_000 : values['log.retention.hours'] * hour),
       logRollMs: values['log.roll.ms'] ?? values['log.roll.hours'] * hour,
+      logMessageTimestampBeforeMaxMs: timestampMaxMs(values['log.message.timestamp.before.max.ms'], values['log.message.timestamp.difference.max.ms']),
+      logMessageTimestampAfterMaxMs: timestampMaxMs(values['log.message.timestamp.after.max.ms'], values['log.message.timestamp.difference.max.ms']),
       zookeeperConnectionTimeoutMs: values['zookeeper.connection.timeout.ms'] ?? values['zookeeper.session.timeout.ms'],
     }),
   }
+}
+
+/**
+ * KIP-937's transition rule, the same in Kafka 3.6-3.9's KafkaConfig (broker keys) and LogConfig
+ * (topic keys): a before/after limit left at Long.MAX_VALUE takes the deprecated
+ * timestamp difference instead.
+ */
+export function timestampMaxMs (limitMs: number, differenceMaxMs: number): number {
+  return limitMs !== LONG_MAX ? limitMs : differenceMaxMs
 }

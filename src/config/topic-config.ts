@@ -1,3 +1,4 @@
+import { LONG_MAX } from './broker-config.js'
 import type { KafkaConfig } from './kafka-config.js'
 import { validateConfig, type ConfigSchema } from './schema.js'
 
@@ -15,6 +16,9 @@ export const topicConfigSchema = {
   'index.interval.bytes': { type: 'int', default: 4096, min: 0 },
   'max.message.bytes': { type: 'int', default: 1_048_588, min: 0 },
   'message.timestamp.type': { type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'] },
+  'message.timestamp.difference.max.ms': { type: 'long', default: LONG_MAX, min: 0 },
+  'message.timestamp.before.max.ms': { type: 'long', default: LONG_MAX, min: 0 },
+  'message.timestamp.after.max.ms': { type: 'long', default: LONG_MAX, min: 0 },
   'min.cleanable.dirty.ratio': { type: 'double', default: 0.5, min: 0, max: 1 },
   'min.insync.replicas': { type: 'int', default: 1, min: 1 },
   'retention.bytes': { type: 'long', default: -1 },
@@ -38,6 +42,9 @@ export const brokerDefaultKey: Record<TopicConfigKey, string> = {
   'index.interval.bytes': 'log.index.interval.bytes',
   'max.message.bytes': 'message.max.bytes',
   'message.timestamp.type': 'log.message.timestamp.type',
+  'message.timestamp.difference.max.ms': 'log.message.timestamp.difference.max.ms',
+  'message.timestamp.before.max.ms': 'log.message.timestamp.before.max.ms',
+  'message.timestamp.after.max.ms': 'log.message.timestamp.after.max.ms',
   'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
   'min.insync.replicas': 'min.insync.replicas',
   'retention.bytes': 'log.retention.bytes',
@@ -54,6 +61,8 @@ export interface TopicConfigEntry { name: TopicConfigKey, value: string, source:
 export function brokerDefault (config: KafkaConfig, key: TopicConfigKey): { value: string, fromBroker: boolean } | undefined {
   if (key === 'retention.ms') return { value: String(config.logRetentionMs), fromBroker: true }
   if (key === 'segment.ms') return { value: String(config.logRollMs), fromBroker: true }
+  if (key === 'message.timestamp.before.max.ms') return { value: String(config.logMessageTimestampBeforeMaxMs), fromBroker: true }
+  if (key === 'message.timestamp.after.max.ms') return { value: String(config.logMessageTimestampAfterMaxMs), fromBroker: true }
   if (key === 'flush.ms') {
     const v = config.values['log.flush.interval.ms']
     return v === null ? undefined : { value: String(v), fromBroker: true }

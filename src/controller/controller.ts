@@ -20,7 +20,7 @@ export class Controller extends EventEmitter {
 
   constructor (private readonly zk: ZkSession, private readonly brokerId: number, private readonly log: Logger) {
     super()
-    this.events = new EventQueue(log)
+    this.events = new EventQueue(zk, log)
     // A controller whose session expired must stop acting before anything else happens.
     zk.on('expired', () => this.resign('zookeeper session expired'))
     zk.on('session', () => { void this.events.enqueue('elect', async () => await this.elect()) })

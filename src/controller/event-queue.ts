@@ -1,18 +1,33 @@
+import { once, type EventEmitter } from 'node:events'
 import type { Logger } from '../logger.js'
+import { ZkError } from '../cluster/zk-session.js'
+
+/** What the queue needs to know of the ZooKeeper session (ZkSession's surface). */
+export interface SessionState extends EventEmitter {
+  readonly generation: number
+  readonly isConnected: boolean
+}
+
+/** ZooKeeper failures after which the same request may succeed on the same session. */
+const CONNECTION_ERRORS = new Set(['CONNECTION_LOSS', 'OPERATION_TIMEOUT'])
 
 /**
- * Runs async work one item at a time, in order. ZooKeeper watches only enqueue; nothing awaits
- * between reading controller state and writing it back except inside one item.
+ * Runs async work one item at a time, in order (Kafka's ControllerEventManager). ZooKeeper watches
+ * only enqueue; nothing awaits between reading controller state and writing it back except inside
+ * one item. No event is dropped for a lost connection: an item that fails with one waits, holding
+ * the queue so that order is kept, until the connection is back and then runs again from the start
+ * (its reads are repeated and every write is conditional, so a write that did land is seen, not
+ * repeated). When the session expires instead, the controllership ends with it (Controller
+ * resigns on 'expired') and the item is given up: the new session's election reads everything
+ * again. Any other failure is a bug, logged with its stack.
  */
 export class EventQueue {
   private tail: Promise<void> = Promise.resolve()
 
-  constructor (private readonly log: Logger) {}
+  constructor (private readonly session: SessionState, private readonly log: Logger) {}
 
   enqueue (name: string, work: () => Promise<void>): Promise<void> {
-    const run = this.tail.then(work).catch((err: unknown) => {
-      this.log.error('controller event failed', { event: name, error: (err as Error).stack ?? String(err) })
-    })
+    const run = this.tail.then(async () => await this.runToCompletion(name, work))
     this.tail = run
     return run
   }
@@ -20,5 +35,37 @@ export class EventQueue {
   /** Resolves when everything enqueued so far has run. */
   async drain (): Promise<void> {
     await this.tail
+  }
+
+  private async runToCompletion (name: string, work: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const generation = this.session.generation
+      try {
+        await work()
+        return
+      } catch (err) {
+        if (!(err instanceof ZkError && CONNECTION_ERRORS.has(err.code))) {
+          this.log.error('controller event failed', { event: name, error: (err as Error).stack ?? String(err) })
+          return
+        }
+        this.log.warn('controller event lost its zookeeper connection; it runs again once the connection is back', { event: name, attempt, error: err.message })
+        if (!await this.connectionBack(generation)) {
+          this.log.warn('controller event given up: the zookeeper session expired, and the controllership with it', { event: name })
+          return
+        }
+      }
+    }
+  }
+
+  /** True once the session of `generation` is connected again; false if that session is gone. */
+  private async connectionBack (generation: number): Promise<boolean> {
+    for (;;) {
+      if (this.session.generation !== generation) return false
+      if (this.session.isConnected) return true
+      const stop = new AbortController()
+      const next = ['connected', 'expired', 'session'].map(async event => await once(this.session, event, { signal: stop.signal }).catch(() => {}))
+      await Promise.race(next)
+      stop.abort() // removes the listeners still waiting
+    }
   }
 }

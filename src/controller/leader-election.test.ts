@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { electPreferred, initialState, onBrokersChanged, onControlledShutdown } from './leader-election.js'
+import { electPreferred, initialState, onBrokersChanged, onControlledShutdown, onReplicaOffline } from './leader-election.js'
 
 const live = (...ids: number[]): Set<number> => new Set(ids)
 
@@ -43,4 +43,20 @@ test('controlled shutdown moves leadership to another ISR member and drops the b
   assert.deepEqual(onControlledShutdown(followed, 1, live(1, 2), 4), { leader: 2, leaderEpoch: 1, isr: [2], controllerEpoch: 4 })
   const alone = { replicas: [1, 2], state: { leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1 } }
   assert.equal(onControlledShutdown(alone, 1, live(1, 2), 4), undefined, 'no other ISR member: it stays')
+})
+
+test('a replica in a failed log dir hands leadership to another ISR member and leaves the ISR', () => {
+  const led = { replicas: [1, 2, 3], state: { leader: 1, leaderEpoch: 2, isr: [1, 3, 2], controllerEpoch: 1 } }
+  assert.deepEqual(onReplicaOffline(led, 1, live(1, 2, 3), false, 4), { leader: 2, leaderEpoch: 3, isr: [3, 2], controllerEpoch: 4 })
+  assert.deepEqual(onReplicaOffline(led, 1, live(1, 3), false, 4), { leader: 3, leaderEpoch: 3, isr: [3, 2], controllerEpoch: 4 }, 'only a live ISR member leads')
+  const followed = { replicas: [2, 1], state: { leader: 2, leaderEpoch: 0, isr: [2, 1], controllerEpoch: 1 } }
+  assert.deepEqual(onReplicaOffline(followed, 1, live(1, 2), false, 4), { leader: 2, leaderEpoch: 1, isr: [2], controllerEpoch: 4 })
+  assert.equal(onReplicaOffline({ ...followed, state: { ...followed.state, isr: [2] } }, 1, live(1, 2), false, 4), undefined, 'already out of the ISR')
+})
+
+test('a failed log dir holding the only ISR member keeps its leader, unless unclean election is allowed', () => {
+  const alone = { replicas: [1, 2], state: { leader: 1, leaderEpoch: 5, isr: [1], controllerEpoch: 1 } }
+  assert.equal(onReplicaOffline(alone, 1, live(1, 2), false, 4), undefined)
+  assert.deepEqual(onReplicaOffline(alone, 1, live(1, 2), true, 4), { leader: 2, leaderEpoch: 6, isr: [2], controllerEpoch: 4 })
+  assert.equal(onReplicaOffline(alone, 1, live(1), true, 4), undefined, 'no other live replica')
 })

@@ -66,3 +66,18 @@ export function onControlledShutdown (p: PartitionView, brokerId: number, live: 
   if (leader === undefined) return undefined
   return { leader, leaderEpoch: s.leaderEpoch + 1, isr, controllerEpoch }
 }
+
+/**
+ * A replica in a failed log dir (Kafka's OfflineReplica transition after a log dir event): it
+ * leaves the ISR, and where it led, the first other live ISR member in assignment order leads, as
+ * in controlled shutdown. With no such member, unclean election (where allowed) picks the first
+ * other live replica; otherwise it keeps leading, answering KAFKA_STORAGE_ERROR, since nothing else
+ * can serve the partition (Kafka writes leader -1, which onBrokersChanged would undo here).
+ */
+export function onReplicaOffline (p: PartitionView, brokerId: number, live: ReadonlySet<number>, uncleanAllowed: boolean, controllerEpoch: number): PartitionState | undefined {
+  const moved = onControlledShutdown(p, brokerId, live, controllerEpoch)
+  const s = p.state
+  if (moved !== undefined || !uncleanAllowed || s === undefined || s.leader !== brokerId) return moved
+  const unclean = p.replicas.find(r => r !== brokerId && live.has(r))
+  return unclean === undefined ? undefined : { leader: unclean, leaderEpoch: s.leaderEpoch + 1, isr: [unclean], controllerEpoch }
+}

@@ -1,13 +1,14 @@
 import type { Logger } from '../logger.js'
-import { deleteTopicZnode, entityConfigZnode, isrChangeNotificationZnode, partitionStateZnode, topicsZnode, topicZnode, type PartitionState } from '../cluster/znodes.js'
-import { ZkError, type ZkOp, type ZkSession } from '../cluster/zk-session.js'
+import { controllerEpochZnode, deleteTopicZnode, entityConfigZnode, isrChangeNotificationZnode, logDirEventNotificationZnode, offlineReplicasZnode, partitionStateZnode, topicsZnode, topicZnode, type PartitionState } from '../cluster/znodes.js'
+import { ZkError, type ZkSession } from '../cluster/zk-session.js'
 import type { Controller } from './controller.js'
-import { electPreferred, onBrokersChanged, onControlledShutdown, type PartitionView } from './leader-election.js'
+import { electPreferred, onBrokersChanged, onControlledShutdown, onReplicaOffline, type PartitionView } from './leader-election.js'
 
 interface PartitionContext { replicas: number[], state: PartitionState | undefined, version: number }
 interface TopicContext { topicId: string, partitions: Map<number, PartitionContext>, uncleanAllowed: boolean }
 export interface TopicPartition { topic: string, partition: number }
 export type ElectionOutcome = 'elected' | 'not needed' | 'not available' | 'unknown'
+interface PartitionChange { topic: string, partition: number, ctx: PartitionContext, next: PartitionState }
 
 /**
  * What the active controller does with topics (Kafka's ControllerContext + partition state
@@ -36,6 +37,7 @@ export class PartitionLeadership {
       await this.onTopicsChanged()
       await this.onDeleteTopics()
       await this.onIsrChanges()
+      await this.onLogDirEvents()
     }))
     controller.on('brokersChanged', (_ids: number[], born: number[], dead: number[]) => this.enqueue('brokers changed', async () => {
       for (const id of [...born, ...dead]) this.shuttingDown.delete(id)
@@ -126,7 +128,7 @@ export class PartitionLeadership {
     const names = await this.zk.getChildren(topicsZnode.path, () => this.enqueue('topics changed', async () => await this.onTopicsChanged()))
     for (const name of [...this.topics.keys()]) if (!names.includes(name)) this.topics.delete(name)
     const fresh = names.filter(n => !this.topics.has(n))
-    for (const name of fresh) await this.loadTopic(name)
+    await settleAll(fresh, async name => await this.loadTopic(name))
     await this.electAll(fresh)
   }
 
@@ -142,11 +144,11 @@ export class PartitionLeadership {
     const unclean = config === null ? undefined : entityConfigZnode.decode(config.data)['unclean.leader.election.enable']
     const topic: TopicContext = this.topics.get(name) ?? { topicId: assignment.topicId, partitions: new Map(), uncleanAllowed: false }
     topic.uncleanAllowed = unclean !== undefined ? unclean === 'true' : this.defaults.uncleanLeaderElection
-    for (const [partition, replicas] of assignment.partitions) {
-      if (topic.partitions.has(partition)) continue
+    // Pipelined: a new controller reads thousands of partition states, one round trip for all.
+    await settleAll([...assignment.partitions].filter(([partition]) => !topic.partitions.has(partition)), async ([partition, replicas]) => {
       const state = await this.zk.getData(partitionStateZnode.path(name, partition))
       topic.partitions.set(partition, { replicas, state: state === null ? undefined : partitionStateZnode.decode(state.data), version: state?.version ?? -1 })
-    }
+    })
     this.topics.set(name, topic)
   }
 
@@ -155,11 +157,17 @@ export class PartitionLeadership {
     await this.apply(topicNames, (p, t) => onBrokersChanged(p, this.live(), t.uncleanAllowed, this.controller.controllerEpoch))
   }
 
-  /** Applies a rule to every partition of these topics and writes the changes in one fenced multi. */
+  /**
+   * Applies a rule to every partition of these topics and writes each change as its own fenced,
+   * conditional update, all pipelined (Kafka's KafkaZkClient.updateLeaderAndIsr: per partition, a
+   * multi of the controller-epoch check and the state write). One request per partition stays far
+   * below ZooKeeper's packet limit (jute.maxbuffer, 1 MB) however many partitions change at once;
+   * a single multi for thousands would be refused and the connection dropped. A write that lost a
+   * race with a leader's ISR change is re-read and the rule applied to it again.
+   */
   private async apply (topicNames: Iterable<string>, rule: (p: PartitionView, t: TopicContext, topic: string, partition: number) => PartitionState | undefined, attempt = 1): Promise<void> {
-    const names = [...topicNames]
-    const changes: Array<{ topic: string, partition: number, ctx: PartitionContext, next: PartitionState }> = []
-    for (const topic of names) {
+    const changes: PartitionChange[] = []
+    for (const topic of topicNames) {
       const t = this.topics.get(topic)
       if (t === undefined) continue
       for (const [partition, ctx] of t.partitions) {
@@ -168,29 +176,31 @@ export class PartitionLeadership {
       }
     }
     if (changes.length === 0) return
-    const ops: ZkOp[] = []
-    for (const c of changes) {
-      if (c.ctx.state === undefined) {
-        await this.zk.mkdirp(partitionStateZnode.partitionPath(c.topic, c.partition))
-        ops.push({ op: 'create', path: partitionStateZnode.path(c.topic, c.partition), data: partitionStateZnode.encode(c.next) })
-      } else ops.push({ op: 'setData', path: partitionStateZnode.path(c.topic, c.partition), data: partitionStateZnode.encode(c.next), version: c.ctx.version })
-    }
-    try {
-      await this.controller.fencedMulti(ops)
-    } catch (err) {
-      // Someone else (a leader changing its ISR) wrote a state since we read it: re-read, retry.
-      if (err instanceof ZkError && (err.code === 'BAD_VERSION' || err.code === 'NODE_EXISTS' || err.code === 'NO_NODE') && err.path !== '/controller_epoch' && attempt < 5) {
-        for (const c of changes) await this.rereadPartition(c.topic, c.partition)
-        await this.apply(names, rule, attempt + 1)
-        return
+    // The parents of new partitions' state znodes first (Kafka's createTopicPartitions).
+    await settleAll(changes.filter(c => c.ctx.state === undefined), async c => await this.zk.mkdirp(partitionStateZnode.partitionPath(c.topic, c.partition)))
+    const raced: PartitionChange[] = []
+    await settleAll(changes, async c => {
+      const path = partitionStateZnode.path(c.topic, c.partition)
+      const data = partitionStateZnode.encode(c.next)
+      try {
+        await this.controller.fencedMulti([c.ctx.state === undefined ? { op: 'create', path, data } : { op: 'setData', path, data, version: c.ctx.version }])
+      } catch (err) {
+        // Someone else (a leader changing its ISR) wrote the state since we read it.
+        if (err instanceof ZkError && (err.code === 'BAD_VERSION' || err.code === 'NODE_EXISTS' || err.code === 'NO_NODE') && err.path !== controllerEpochZnode.path) {
+          raced.push(c)
+          return
+        }
+        throw err
       }
-      throw err
-    }
-    for (const c of changes) {
       if (c.ctx.state?.leader !== c.next.leader) this.log.info('partition leader elected', { topic: c.topic, partition: c.partition, leader: c.next.leader, leaderEpoch: c.next.leaderEpoch, isr: c.next.isr })
+      c.ctx.version = c.ctx.state === undefined ? 0 : c.ctx.version + 1
       c.ctx.state = c.next
-      c.ctx.version += 1
-    }
+    })
+    if (raced.length === 0) return
+    if (attempt >= 5) throw new Error(`partition states kept changing under the controller: ${raced.slice(0, 5).map(c => `${c.topic}-${c.partition}`).join(', ')}`)
+    await settleAll(raced, async c => await this.rereadPartition(c.topic, c.partition))
+    const again = new Set(raced.map(c => `${c.topic}:${c.partition}`))
+    await this.apply(new Set(raced.map(c => c.topic)), (p, t, topic, partition) => again.has(`${topic}:${partition}`) ? rule(p, t, topic, partition) : undefined, attempt + 1)
   }
 
   private async rereadPartition (topic: string, partition: number): Promise<void> {
@@ -213,6 +223,32 @@ export class PartitionLeadership {
     }
   }
 
+  /**
+   * Brokers whose log dirs failed leave a notification (Kafka's LogDirEventNotification); their
+   * replicas listed in /offline_replicas/<id> lose leadership and leave the ISR (onReplicaOffline).
+   * Notifications are deleted once handled, so a new controller handles what this one did not.
+   */
+  private async onLogDirEvents (): Promise<void> {
+    const root = logDirEventNotificationZnode.rootPath
+    const names = await this.zk.getChildren(root, () => this.enqueue('log dir event', async () => await this.onLogDirEvents()))
+    const brokerIds = new Set<number>()
+    for (const name of names) {
+      const node = await this.zk.getData(`${root}/${name}`)
+      if (node !== null) brokerIds.add(logDirEventNotificationZnode.decode(node.data))
+    }
+    for (const brokerId of brokerIds) {
+      const node = await this.zk.getData(offlineReplicasZnode.path(brokerId))
+      // A dead broker's replicas are offline anyway; onBrokersChanged has moved them.
+      if (node === null || !this.controller.liveBrokerIds.has(brokerId)) continue
+      const { logDirs, partitions } = offlineReplicasZnode.decode(node.data)
+      this.log.info('broker has replicas in failed log dirs', { brokerId, logDirs, partitions: partitions.length })
+      const offline = new Set(partitions.map(p => `${p.topic}:${p.partition}`))
+      await this.apply(new Set(partitions.map(p => p.topic)), (p, t, topic, partition) =>
+        offline.has(`${topic}:${partition}`) ? onReplicaOffline(p, brokerId, this.live(), t.uncleanAllowed, this.controller.controllerEpoch) : undefined)
+    }
+    for (const name of names) await this.zk.removeRecursive(`${root}/${name}`)
+  }
+
   /** Leaders that changed an ISR leave a notification; re-read those partitions and clear it. */
   private async onIsrChanges (): Promise<void> {
     const names = await this.zk.getChildren(isrChangeNotificationZnode.rootPath, () => this.enqueue('isr changed', async () => await this.onIsrChanges()))
@@ -223,4 +259,13 @@ export class PartitionLeadership {
       await this.zk.removeRecursive(path)
     }
   }
+}
+
+/**
+ * Runs `each` on every item at once (ZooKeeper pipelines the requests) and waits for all of them,
+ * so that no write is still in flight when the caller goes on; then throws the first failure.
+ */
+async function settleAll<T> (items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  const failed = (await Promise.allSettled(items.map(each))).find(r => r.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
 }

@@ -1,7 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { silentLogger } from '../logger.js'
+import { Writable } from 'node:stream'
+import winston from 'winston'
+import { silentLogger, type Logger } from '../logger.js'
 import { ErrorCode } from '../protocol/error-codes.js'
+import { crc32c } from '../protocol/primitives/crc32c.js'
+import { buildRecordBatch } from '../protocol/records/record.js'
 import { Partition } from '../replication/partition.js'
 import { openTestLog } from '../storage/test-logs.js'
 import { CoordinatorPartition, type CoordinatorConfig } from './coordinator-partition.js'
@@ -39,13 +43,13 @@ const config: CoordinatorConfig = {
   commitTimeoutMs: 5000,
 }
 
-function setup (t: { after: (fn: () => void) => void }): { partition: Partition, scheduler: ManualScheduler, open: () => Promise<CoordinatorPartition> } {
+function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentLogger()): { partition: Partition, scheduler: ManualScheduler, open: () => Promise<CoordinatorPartition> } {
   const { log } = openTestLog(t)
   const partition = new Partition('__consumer_offsets', 0, 'id', log, 1)
   partition.applyState({ topic: '__consumer_offsets', partition: 0, replicas: [1], leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1, stateVersion: 0 }, 0)
   const scheduler = new ManualScheduler()
   const open = async (): Promise<CoordinatorPartition> => {
-    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config, log: silentLogger() })
+    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config, log: logger })
     await cp.load()
     return cp
   }
@@ -114,4 +118,32 @@ test('unloading answers parked requests with NOT_COORDINATOR; writes after it ar
   cp.unload()
   assert.equal((await parked as SyncResult).errorCode, ErrorCode.NOT_COORDINATOR)
   assert.equal(await cp.writeOffsets('g', [{ topic: 't', partition: 0, value: null }]), ErrorCode.NOT_COORDINATOR)
+})
+
+test('loading skips records and batches it cannot decode, logs them, and serves the groups around them', async t => {
+  const logged: Array<Record<string, unknown>> = []
+  const log = winston.createLogger({ transports: [new winston.transports.Stream({ stream: new Writable({ objectMode: true, write: (info: Record<string, unknown>, _encoding, done) => { logged.push(info); done() } }) })] })
+  const { partition, scheduler, open } = setup(t, log)
+  const cp = await open()
+  const commit = (offset: number) => ({ offset, leaderEpoch: -1, metadata: '', commitTimestampMs: scheduler.now(), expireTimestampMs: null })
+  assert.equal(await cp.writeOffsets('before', [{ topic: 't', partition: 0, value: commit(3) }]), ErrorCode.NONE)
+  // An OffsetCommitKey v1 cut short, beside a record that decodes; then a batch whose gzip payload is not gzip.
+  const badKey = Buffer.from([0, 1, 0, 9, 0x67])
+  assert.equal(partition.appendRecordsAsLeader(buildRecordBatch({ records: [{ key: badKey, value: Buffer.from('junk') }] }), 1).errorCode, ErrorCode.NONE)
+  const notGzip = buildRecordBatch({ records: [{ key: 'k', value: 'v' }] })
+  notGzip.writeInt16BE(1, 21)
+  notGzip.writeUInt32BE(crc32c(notGzip, 21, notGzip.length), 17)
+  assert.equal(partition.appendRecordsAsLeader(notGzip, 1).errorCode, ErrorCode.NONE)
+  assert.equal(await cp.writeOffsets('after', [{ topic: 't', partition: 1, value: commit(5) }]), ErrorCode.NONE)
+  cp.unload()
+
+  const reloaded = await open()
+  assert.equal(reloaded.status, 'active', 'the partition loads despite the undecodable record and batch')
+  assert.equal(reloaded.offsets.get('before', 't', 0)?.offset, 3)
+  assert.equal(reloaded.offsets.get('after', 't', 1)?.offset, 5)
+  assert.equal(await reloaded.writeOffsets('after', [{ topic: 't', partition: 1, value: commit(6) }]), ErrorCode.NONE, 'and takes new commits')
+  const skipped = logged.filter(l => l.message === 'skipped undecodable record' || l.message === 'skipped undecodable batch')
+  assert.deepEqual(skipped.map(l => [l.message, l.offset ?? l.baseOffset]), [['skipped undecodable record', 1], ['skipped undecodable batch', 2]])
+  assert.match(String(skipped[0]?.error), /OffsetCommitKey/)
+  reloaded.unload()
 })

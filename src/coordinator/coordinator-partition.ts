@@ -6,12 +6,13 @@
  */
 import type { Logger } from '../logger.js'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { buildRecordBatch, decodeRecordBatches, type RecordInput } from '../protocol/records/record.js'
+import { recordBatches, type RecordBatch } from '../protocol/records/record-batch.js'
+import { buildRecordBatch, type ConsumerRecord, decodeRecordBatch, type RecordInput } from '../protocol/records/record.js'
 import type { GroupMetadataValue } from '../protocol/messages/consumer-offsets-records.js'
 import { awaitHighWatermark } from '../replication/await-high-watermark.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
-import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset } from './coordinator-record.js'
+import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset, type CoordinatorRecord } from './coordinator-record.js'
 import { applyGroupEvent, newGroup, nextDeadlineMs, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupResult } from './group.js'
 import { expiredOffsets, OffsetsStore, type TopicPartition } from './offsets-store.js'
 import type { Scheduler } from './scheduler.js'
@@ -67,12 +68,12 @@ export class CoordinatorPartition {
     while (offset < end && this.status === 'loading') {
       const read = this.partition.read(offset, LOAD_CHUNK_BYTES, 'logEnd', true)
       if (read.errorCode !== 0 || read.records.length === 0) break
-      for (const batch of decodeRecordBatches(read.records)) {
-        offset = batch.baseOffset + batch.lastOffsetDelta + 1
+      for (const batch of recordBatches(read.records)) {
+        offset = batch.nextOffset
         if (batch.isControl) continue
-        for (const r of batch.records) {
-          if (r.key === null || r.key.length < 2) continue
-          const rec = parseCoordinatorRecord(r.key, r.value)
+        for (const r of this.decodeOrSkip(batch)) {
+          const rec = this.parseOrSkip(r)
+          if (rec === undefined) continue
           records++
           if (rec.type === 'offset') this.offsets.apply(rec.group, rec.topic, rec.partition, rec.value, r.offset)
           else if (rec.type === 'group') groupValues.set(rec.group, rec.value)
@@ -220,6 +221,33 @@ export class CoordinatorPartition {
       void this.expireOffsets().catch((err: unknown) => this.log.error('offset expiry failed', { error: (err as Error).stack }))
         .finally(() => { if (this.status === 'active') this.scheduleExpiry() })
     }, config.offsetsRetentionCheckIntervalMs)
+  }
+
+  /**
+   * A record or batch the load cannot decode is logged and skipped, as Kafka's GroupMetadataManager
+   * skips keys of unknown versions: giving up instead would leave every group of the partition
+   * without a coordinator (COORDINATOR_LOAD_IN_PROGRESS for good), over one bad record.
+   */
+  private decodeOrSkip (batch: RecordBatch): ConsumerRecord[] {
+    try {
+      return decodeRecordBatch(batch.buffer.subarray(batch.position, batch.position + batch.sizeInBytes)).records
+    } catch (err) {
+      this.log.warn('skipped undecodable batch', { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, error: (err as Error).message })
+      return []
+    }
+  }
+
+  private parseOrSkip (r: ConsumerRecord): CoordinatorRecord | undefined {
+    let error = 'null key'
+    if (r.key !== null) {
+      try {
+        return parseCoordinatorRecord(r.key, r.value)
+      } catch (err) {
+        error = (err as Error).message
+      }
+    }
+    this.log.warn('skipped undecodable record', { offset: r.offset, error })
+    return undefined
   }
 }
 

@@ -15,7 +15,7 @@ import { CoordinatorPartition, type CoordinatorDeps } from './coordinator-partit
 import type { ErrorResult, Group, JoinResult, LeaveResult, SyncResult } from './group.js'
 import type { Protocol } from './member.js'
 import { GroupOffsets } from './group-offsets.js'
-import { OFFSETS_TOPIC, OffsetsTopic } from './offsets-topic.js'
+import { OFFSETS_TOPIC, OffsetsTopic, storable } from './offsets-topic.js'
 import { systemScheduler, type Scheduler } from './scheduler.js'
 
 export interface GroupCoordinatorOptions {
@@ -121,14 +121,15 @@ export class GroupCoordinator {
 
   async joinGroup (a: JoinGroupArgs): Promise<JoinResult> {
     const fail = (errorCode: number): JoinResult => ({ errorCode, generationId: -1, protocolType: null, protocolName: null, leaderId: '', memberId: a.memberId, skipAssignment: false, members: [] })
-    if (a.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID)
+    if (a.groupId === '' || !storable(a.groupId)) return fail(ErrorCode.INVALID_GROUP_ID)
+    const newMemberId = `${a.groupInstanceId ?? a.clientId}-${randomUUID()}`
+    if (![newMemberId, a.protocolType, ...a.protocols.map(p => p.name)].every(storable)) return fail(ErrorCode.INVALID_REQUEST)
     const p = this.partitionFor(a.groupId)
     if (typeof p === 'number') return fail(p)
     if (!p.groups.has(a.groupId)) {
       if (a.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID)
       p.getOrCreateGroup(a.groupId)
     }
-    const newMemberId = `${a.groupInstanceId ?? a.clientId}-${randomUUID()}`
     return await p.request(a.groupId, token => ({ type: 'join', token, ...a, newMemberId })) as JoinResult
   }
 

@@ -14,8 +14,9 @@ import type { CoordinatorPartition, OffsetWrite } from './coordinator-partition.
 import type { ErrorResult } from './group.js'
 import { metadataFor } from './member.js'
 import type { TopicPartition } from './offsets-store.js'
+import { storable } from './offsets-topic.js'
 import type { Scheduler } from './scheduler.js'
-import { commitOffsetToZooKeeper, fetchOffsetFromZooKeeper } from './zookeeper-offsets.js'
+import { commitOffsetToZooKeeper, fetchOffsetFromZooKeeper, isZnodeName } from './zookeeper-offsets.js'
 
 export interface OffsetCommitPartition extends TopicPartition {
   offset: number
@@ -53,6 +54,7 @@ export class GroupOffsets {
 
   async commit (a: OffsetCommitArgs): Promise<PartitionError[]> {
     const all = (errorCode: number): PartitionError[] => a.partitions.map(p => ({ topic: p.topic, partition: p.partition, errorCode }))
+    if (!storable(a.groupId)) return all(ErrorCode.INVALID_GROUP_ID)
     const p = this.coordinator.partitionFor(a.groupId)
     if (typeof p === 'number') return all(p)
     if (!p.groups.has(a.groupId)) {
@@ -117,20 +119,36 @@ export class GroupOffsets {
     return { errorCode: ErrorCode.NONE, partitions: results }
   }
 
+  /**
+   * Each known partition is written once (the last offset given for it wins); unknown ones are
+   * UNKNOWN_TOPIC_OR_PARTITION, as Kafka 0.8 answered, and nothing is written for a group id that
+   * cannot be a znode name.
+   */
   async commitToZooKeeper (groupId: string, partitions: readonly OffsetCommitPartition[]): Promise<PartitionError[]> {
-    return await Promise.all(partitions.map(async c => {
-      const known = this.metadata.partition(c.topic, c.partition) !== undefined
-      if (known) await commitOffsetToZooKeeper(this.zk, groupId, c.topic, c.partition, c.offset)
-      return { topic: c.topic, partition: c.partition, errorCode: known ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
-    }))
+    const code = (c: TopicPartition): number => !isZnodeName(groupId) ? ErrorCode.INVALID_GROUP_ID : this.metadata.partition(c.topic, c.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE
+    const latest = new Map<string, OffsetCommitPartition>()
+    for (const c of partitions) if (code(c) === ErrorCode.NONE) latest.set(partitionKey(c), c)
+    await Promise.all([...latest.values()].map(async c => await commitOffsetToZooKeeper(this.zk, groupId, c.topic, c.partition, c.offset)))
+    return partitions.map(c => ({ topic: c.topic, partition: c.partition, errorCode: code(c) }))
   }
 
+  /** Each known partition is read once, however often it is named; unknown ones are UNKNOWN_TOPIC_OR_PARTITION. */
   async fetchFromZooKeeper (groupId: string, topics: ReadonlyArray<{ topic: string, partitions: readonly number[] }>): Promise<FetchedOffset[]> {
+    const reads = new Map<string, Promise<number>>()
     return await Promise.all(topics.flatMap(t => t.partitions.map(async partition => {
-      const offset = await fetchOffsetFromZooKeeper(this.zk, groupId, t.topic, partition)
-      return { topic: t.topic, partition, offset, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }
+      const none = { topic: t.topic, partition, offset: -1, leaderEpoch: -1, metadata: '' }
+      if (!isZnodeName(groupId)) return { ...none, errorCode: ErrorCode.INVALID_GROUP_ID }
+      if (this.metadata.partition(t.topic, partition) === undefined) return { ...none, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
+      const key = partitionKey({ topic: t.topic, partition })
+      let read = reads.get(key)
+      if (read === undefined) reads.set(key, read = fetchOffsetFromZooKeeper(this.zk, groupId, t.topic, partition))
+      return { ...none, offset: await read, errorCode: ErrorCode.NONE }
     })))
   }
+}
+
+function partitionKey (tp: TopicPartition): string {
+  return `${tp.topic}:${tp.partition}`
 }
 
 /** The topics in the members' ConsumerProtocol subscriptions (unreadable ones are skipped). */

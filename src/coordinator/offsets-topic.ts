@@ -18,6 +18,15 @@ export function partitionForGroup (groupId: string, partitions: number): number 
   return kafkaAbs(javaStringHashCode(groupId)) % partitions
 }
 
+/**
+ * Whether a string fits the records of __consumer_offsets (GroupMetadataKey/Value v3 and
+ * OffsetCommitKey hold group ids, member ids, protocol names as int16-length strings): a longer one
+ * could never be stored, nor answered in the non-flexible versions of the group APIs.
+ */
+export function storable (s: string): boolean {
+  return Buffer.byteLength(s) <= 0x7fff
+}
+
 export class OffsetsTopic {
   private creating?: Promise<void>
 

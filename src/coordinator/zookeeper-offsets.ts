@@ -13,6 +13,14 @@ export const consumerOffsetZnode = {
   },
 }
 
+/**
+ * Whether a group id can be one znode name: ZooKeeper refuses '', '.', '..' and the characters
+ * its PathUtils.validatePath does, and a '/' would nest the group's znodes.
+ */
+export function isZnodeName (name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/.test(name)
+}
+
 export async function commitOffsetToZooKeeper (zk: ZkSession, group: string, topic: string, partition: number, offset: number): Promise<void> {
   const path = consumerOffsetZnode.path(group, topic, partition)
   const data = consumerOffsetZnode.encode(offset)

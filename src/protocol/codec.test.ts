@@ -4,8 +4,10 @@ import { decode, decodeVersioned, encode, encodeToBuffer, encodeVersioned } from
 import { apiMessages } from './messages/index.js'
 import { ConsumerProtocolAssignment, ConsumerProtocolSubscription } from './messages/consumer-protocol.js'
 import { GroupMetadataKey, GroupMetadataValue, OffsetCommitKey, OffsetCommitValue } from './messages/consumer-offsets-records.js'
+import { ControlledShutdownRequest } from './messages/controlled-shutdown.js'
 import { FetchRequest } from './messages/fetch.js'
 import { HeartbeatRequest } from './messages/heartbeat.js'
+import { ListOffsetsRequest, ListOffsetsResponse } from './messages/list-offsets.js'
 import { ProduceRequest } from './messages/produce.js'
 import { Reader } from './primitives/reader.js'
 import { Writer } from './primitives/writer.js'
@@ -126,4 +128,28 @@ test('versioned data: newer versions are read with the newest layout, trailing b
   const { version, value } = decodeVersioned(ConsumerProtocolAssignment, new Reader(future))
   assert.equal(version, 9)
   assert.deepEqual(value.assignedPartitions, [{ topic: 't', partitions: [0, 1] }])
+})
+
+test('int64 fields take any int64: a request at Long.MIN/MAX_VALUE decodes, and the answer built from it encodes', () => {
+  const marker = 0x1234_5678_9abc
+  const request = encodeToBuffer(ListOffsetsRequest, 5, { replicaId: -1, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: marker }, { partitionIndex: 1, timestamp: marker }] }] })
+  const at = (from: number): number => request.indexOf(Buffer.from('000012345678' + '9abc', 'hex'), from)
+  const first = at(0)
+  request.writeBigInt64BE(2n ** 63n - 1n, first)
+  request.writeBigInt64BE(-(2n ** 63n), at(first + 8))
+  const decoded = decode(ListOffsetsRequest, 5, new Reader(request))
+  const [max, min] = decoded.topics[0]!.partitions.map(p => p.timestamp)
+  assert.equal(max, 2 ** 63)
+  assert.equal(min, -(2 ** 63))
+  const response = encodeToBuffer(ListOffsetsResponse, 5, { topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: max!, offset: 2 ** 62 }] }] })
+  const echoed = decode(ListOffsetsResponse, 5, new Reader(response)).topics[0]!.partitions[0]!
+  assert.deepEqual([echoed.timestamp, echoed.offset], [2 ** 63, 2 ** 62])
+  assert.notEqual(response.indexOf(Buffer.from('7fffffffffffffff', 'hex')), -1, 'Long.MAX_VALUE goes back out as itself')
+})
+
+test('bigint64 fields are exact: a broker epoch above 2^53 round-trips to the bit; absent, it is -1', () => {
+  const epoch = 2n ** 53n + 1n
+  const bytes = encodeToBuffer(ControlledShutdownRequest, 3, { brokerId: 1, brokerEpoch: epoch })
+  assert.equal(decode(ControlledShutdownRequest, 3, new Reader(bytes)).brokerEpoch, epoch)
+  assert.equal(decode(ControlledShutdownRequest, 1, new Reader(encodeToBuffer(ControlledShutdownRequest, 1, { brokerId: 1 }))).brokerEpoch, -1n)
 })

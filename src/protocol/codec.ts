@@ -238,6 +238,7 @@ function zeroValue (kind: ScalarKind): unknown {
     case 'string': return ''
     case 'bytes': case 'records': return EMPTY
     case 'uuid': return ZERO_UUID
+    case 'bigint64': return 0n
     default: return 0
   }
 }
@@ -251,6 +252,7 @@ function scalarCodec (kind: ScalarKind, flexible: boolean, nullable: boolean): [
     case 'int32': return [r => r.int32(), (w, v) => w.int32(v as number)]
     case 'uint32': return [r => r.uint32(), (w, v) => w.uint32(v as number)]
     case 'int64': return [r => r.int64(), (w, v) => w.int64(v as number)]
+    case 'bigint64': return [r => r.bigint64(), (w, v) => w.bigint64(v as bigint)]
     case 'float64': return [r => r.float64(), (w, v) => w.float64(v as number)]
     case 'uuid': return [r => r.uuid(), (w, v) => w.uuid(v as string)]
     case 'string':

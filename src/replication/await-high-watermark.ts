@@ -4,15 +4,17 @@ import type { ReplicaManager } from './replica-manager.js'
 
 /**
  * acks=-1 (Kafka's delayed produce): waits until the high watermark passes `lastOffset`, i.e. every
- * ISR member has it, or the timeout. NOT_LEADER_OR_FOLLOWER if leadership moved first;
+ * ISR member has it, or the timeout. NOT_LEADER_OR_FOLLOWER if leadership moved first,
+ * KAFKA_STORAGE_ERROR if the log dir failed first (Kafka's DelayedProduce);
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below min.insync.replicas meanwhile.
  */
 export async function awaitHighWatermark (replicas: ReplicaManager, partition: Partition, lastOffset: number, timeoutMs: number): Promise<number> {
   const replicated = (): boolean => partition.log.highWatermark > lastOffset
   const deadline = Date.now() + timeoutMs
-  while (!replicated() && partition.isLeader && Date.now() < deadline) {
+  while (!replicated() && partition.isLeader && !partition.isOffline && Date.now() < deadline) {
     await replicas.waitForData([partition], deadline - Date.now())
   }
   if (replicated()) return partition.isr.length < partition.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE
+  if (partition.isOffline) return ErrorCode.KAFKA_STORAGE_ERROR
   return partition.isLeader ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_LEADER_OR_FOLLOWER
 }

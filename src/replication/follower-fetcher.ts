@@ -3,6 +3,7 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js'
 import type { Logger } from '../logger.js'
+import type { AppendResult } from '../storage/partition-log.js'
 import type { Partition } from './partition.js'
 
 export interface FetcherOptions {
@@ -108,7 +109,12 @@ export class FollowerFetcher {
         }
         if (target < log.logEndOffset) {
           this.options.log.info('truncating divergent log tail', { topic: t.topic, partition: r.partition, from: log.logEndOffset, to: target, leaderEpoch: r.leaderEpoch })
-          log.truncateTo(target)
+          try {
+            log.truncateTo(target)
+          } catch (err) {
+            log.maybeHandleIoError('truncating', err) // the ReplicaManager takes the partition away from us
+            continue
+          }
         }
         f.truncated = true
       }
@@ -142,13 +148,24 @@ export class FollowerFetcher {
         const log = partition.log
         if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           // Our log end is below the leader's log start (retention moved it): start over there.
-          if (log.logEndOffset < r.logStartOffset) log.truncateFullyAndStartAt(r.logStartOffset)
-          else this.partitions.set(partition, { partition, truncated: false })
+          if (log.logEndOffset < r.logStartOffset) {
+            try {
+              log.truncateFullyAndStartAt(r.logStartOffset)
+            } catch (err) {
+              log.maybeHandleIoError('truncating', err) // the ReplicaManager takes the partition away from us
+            }
+          } else this.partitions.set(partition, { partition, truncated: false })
           continue
         }
         if (r.errorCode !== ErrorCode.NONE) { failures++; continue }
         if (r.records !== null && r.records.length > 0) {
-          const appended = log.appendAsFollower(r.records)
+          let appended: AppendResult
+          try {
+            appended = log.appendAsFollower(r.records)
+          } catch (err) {
+            log.maybeHandleIoError('appending replicated records', err) // the ReplicaManager takes the partition away from us
+            continue
+          }
           if (appended.errorCode !== 0) {
             this.options.log.warn('replica append failed', { topic: t.topic, partition: r.partitionIndex, reason: appended.reason })
             this.partitions.set(partition, { partition, truncated: false })

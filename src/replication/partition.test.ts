@@ -63,3 +63,14 @@ test('becoming follower refuses produce and wakes parked waiters; a new epoch st
   assert.equal(p.applyState(state(1, [1], 2, 1), 3000), false, 'a state older than the last one seen is ignored')
   assert.deepEqual(p.isr, [1, 2, 3])
 })
+
+test('a replica whose log dir failed answers KAFKA_STORAGE_ERROR and wakes parked waiters', t => {
+  const p = leaderPartition(t)
+  p.appendRecordsAsLeader(buildTestBatch({ recordCount: 2 }), 1)
+  let woken = 0
+  p.onAppend(() => { woken++ })
+  p.markOffline()
+  assert.equal(woken, 1)
+  assert.equal(p.appendRecordsAsLeader(buildTestBatch(), 1).errorCode, ErrorCode.KAFKA_STORAGE_ERROR)
+  assert.equal(p.read(0, 1000, 'logEnd', true).errorCode, ErrorCode.KAFKA_STORAGE_ERROR)
+})

@@ -2,7 +2,7 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { magicOf, messageSetToRecordBatch } from '../protocol/records/legacy-message-set.js'
 import { ProtocolError } from '../protocol/protocol-error.js'
 import type { PartitionMetadata } from '../cluster/metadata-cache.js'
-import type { PartitionLog, ReadResult } from '../storage/partition-log.js'
+import type { AppendResult, PartitionLog, ReadResult } from '../storage/partition-log.js'
 
 interface FollowerState { logEndOffset: number, lastCaughtUpMs: number, lastFetchLeaderLogEndOffset: number, lastFetchMs: number }
 
@@ -10,6 +10,10 @@ export interface ProduceResult { errorCode: number, baseOffset: number, lastOffs
 
 /** Who reads: a consumer sees only what is below the high watermark, a follower up to the log end. */
 export type FetchIsolation = 'highWatermark' | 'logEnd'
+
+/** A read from a replica in a failed log dir: no records, no offsets. */
+export interface StorageErrorResult { errorCode: typeof ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset: -1 }
+const STORAGE_ERROR: StorageErrorResult = Object.freeze({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset: -1 })
 
 /**
  * One partition replica hosted by this broker (Kafka's Partition): its role from the controller's
@@ -28,10 +32,19 @@ export class Partition {
   private readonly followers = new Map<number, FollowerState>()
   private leaderSinceMs = 0
   private readonly appendListeners = new Set<() => void>()
+  /** Its log dir failed (Kafka's HostedPartition.Offline): it serves nothing until a restart. */
+  private offline = false
 
   constructor (readonly topic: string, readonly partition: number, public topicId: string, readonly log: PartitionLog, private readonly brokerId: number) {}
 
   get isLeader (): boolean { return this.leaderId === this.brokerId }
+  get isOffline (): boolean { return this.offline }
+
+  /** The log dir failed: appends and reads answer KAFKA_STORAGE_ERROR, parked waiters wake up. */
+  markOffline (): void {
+    this.offline = true
+    this.notifyAppend()
+  }
 
   /** Takes the controller's latest state; returns whether this broker's role changed. */
   applyState (state: PartitionMetadata, nowMs: number): boolean {
@@ -57,6 +70,7 @@ export class Partition {
 
   /** Appends a producer's records (old magic 0/1 message sets are converted to a v2 batch first). */
   appendRecordsAsLeader (records: Buffer, acks: number): ProduceResult {
+    if (this.offline) return this.error(ErrorCode.KAFKA_STORAGE_ERROR, 'the log dir of this replica is offline')
     if (!this.isLeader) return this.error(ErrorCode.NOT_LEADER_OR_FOLLOWER)
     // min.insync.replicas guards acks=all only; acks=0/1 accept a shrunken ISR, as Kafka does.
     if (acks === -1 && this.isr.length < this.minInsyncReplicas) return this.error(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${this.isr.length} is insufficient to satisfy the min.isr requirement of ${this.minInsyncReplicas}`)
@@ -68,15 +82,27 @@ export class Partition {
         return this.error(err instanceof ProtocolError ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.UNKNOWN_SERVER_ERROR, (err as Error).message)
       }
     }
-    const result = this.log.appendAsLeader(batches, this.leaderEpoch)
+    let result: AppendResult
+    try {
+      result = this.log.appendAsLeader(batches, this.leaderEpoch)
+    } catch (err) {
+      this.log.maybeHandleIoError('appending records', err)
+      return this.error(ErrorCode.KAFKA_STORAGE_ERROR, (err as Error).message)
+    }
     if (result.errorCode !== 0) return this.error(result.errorCode, result.reason)
     if (!this.maybeIncrementHighWatermark()) this.notifyAppend()
     return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTimeMs: result.logAppendTimeMs, logStartOffset: result.logStartOffset, errorMessage: null }
   }
 
-  read (fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneMessage: boolean): ReadResult {
+  read (fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneMessage: boolean): ReadResult | StorageErrorResult {
+    if (this.offline) return STORAGE_ERROR
     const maxOffset = isolation === 'highWatermark' ? this.log.highWatermark : this.log.logEndOffset
-    return this.log.read(fetchOffset, maxBytes, maxOffset, minOneMessage)
+    try {
+      return this.log.read(fetchOffset, maxBytes, maxOffset, minOneMessage)
+    } catch (err) {
+      this.log.maybeHandleIoError('reading records', err)
+      return STORAGE_ERROR
+    }
   }
 
   /**

@@ -1,10 +1,13 @@
-import type { KafkaConfig } from '../config/kafka-config.js'
+import { timestampMaxMs, type KafkaConfig } from '../config/kafka-config.js'
 import { topicConfigValues } from '../config/topic-config.js'
 import type { Logger } from '../logger.js'
 import type { MetadataCache, PartitionMetadata } from '../cluster/metadata-cache.js'
-import type { ZkSession } from '../cluster/zk-session.js'
+import { ZkError, type ZkSession } from '../cluster/zk-session.js'
+import { logDirEventNotificationZnode, offlineReplicasZnode } from '../cluster/znodes.js'
 import type { LogConfig } from '../storage/log-config.js'
+import { isIoError } from '../storage/log-dir-failure-channel.js'
 import type { LogManager } from '../storage/log-manager.js'
+import type { PartitionLog } from '../storage/partition-log.js'
 import { FollowerFetcher } from './follower-fetcher.js'
 import { writeIsr } from './isr-writer.js'
 import { Partition } from './partition.js'
@@ -12,10 +15,15 @@ import { Partition } from './partition.js'
 /**
  * The partitions this broker hosts (Kafka's ReplicaManager): it follows the metadata cache, opening
  * a log when the broker becomes a replica, switching roles when the controller moves leadership,
- * and deleting logs of deleted topics.
+ * and deleting logs of deleted topics. Partitions in a failed log dir go offline.
  */
 export class ReplicaManager {
   private readonly partitions = new Map<string, Map<number, Partition>>()
+  /** Replicas in failed log dirs, by topic: KAFKA_STORAGE_ERROR until a restart (Kafka's HostedPartition.Offline). */
+  private readonly offlinePartitions = new Map<string, Set<number>>()
+  /** The ZooKeeper writes that tell the controller about them, one at a time. */
+  private offlineReplicasWrite: Promise<void> = Promise.resolve()
+  private stopped = false
   private readonly fetchers = new Map<number, FollowerFetcher>()
   private readonly isrWrites = new Set<Partition>()
   private isrTimer?: NodeJS.Timeout
@@ -34,6 +42,12 @@ export class ReplicaManager {
     const lagMs = this.config.values['replica.lag.time.max.ms']
     this.isrTimer = setInterval(() => this.shrinkIsrs(), Math.max(10, Math.floor(lagMs / 2)))
     this.isrTimer.unref()
+    // Log dirs that failed at start-up first, so that their partitions are never opened elsewhere.
+    const failures = this.logManager.logDirFailureChannel
+    failures.on('offline', (logDir: string) => this.handleLogDirFailure(logDir))
+    for (const logDir of failures.offlineLogDirs) this.handleLogDirFailure(logDir)
+    // With every log dir back, a previous run's record of offline replicas goes.
+    if (failures.offlineLogDirs.length === 0) this.propagateLogDirEvent(false)
     this.logManager.deleteStrayLogs((topic, partition, topicId) => {
       const t = this.metadata.topic(topic)
       return t !== undefined && (topicId === null || topicId === t.topicId) && t.partitions.get(partition)?.replicas.includes(this.brokerId) === true
@@ -45,6 +59,7 @@ export class ReplicaManager {
   }
 
   stop (): void {
+    this.stopped = true
     clearInterval(this.isrTimer)
     for (const f of this.fetchers.values()) f.stop()
     this.fetchers.clear()
@@ -84,6 +99,11 @@ export class ReplicaManager {
     return this.partitions.get(topic)?.get(partition)
   }
 
+  /** Whether this broker's replica is in a failed log dir: requests for it get KAFKA_STORAGE_ERROR. */
+  isOffline (topic: string, partition: number): boolean {
+    return this.offlinePartitions.get(topic)?.has(partition) === true
+  }
+
   hostedPartitions (): Partition[] {
     return [...this.partitions.values()].flatMap(m => [...m.values()])
   }
@@ -104,19 +124,32 @@ export class ReplicaManager {
   }
 
   private onPartitionState (state: PartitionMetadata): void {
-    if (!state.replicas.includes(this.brokerId)) return
+    if (!state.replicas.includes(this.brokerId) || this.isOffline(state.topic, state.partition)) return
     let partition = this.partition(state.topic, state.partition)
     if (partition === undefined) {
       const topic = this.metadata.topic(state.topic)
       if (topic === undefined) return
-      const log = this.logManager.getOrCreateLog(state.topic, state.partition, topic.topicId, this.logConfigFor(state.topic))
+      let log: PartitionLog
+      try {
+        log = this.logManager.getOrCreateLog(state.topic, state.partition, topic.topicId, this.logConfigFor(state.topic))
+      } catch (err) {
+        if (!isIoError(err)) throw err
+        this.markOffline(state.topic, state.partition) // its log dir just failed: the controller is being told
+        return
+      }
       partition = new Partition(state.topic, state.partition, topic.topicId, log, this.brokerId)
       partition.minInsyncReplicas = this.minInsyncReplicasFor(state.topic)
       let byNumber = this.partitions.get(state.topic)
       if (byNumber === undefined) this.partitions.set(state.topic, byNumber = new Map())
       byNumber.set(state.partition, partition)
     }
-    const roleChanged = partition.applyState(state, Date.now())
+    let roleChanged: boolean
+    try {
+      roleChanged = partition.applyState(state, Date.now())
+    } catch (err) {
+      partition.log.maybeHandleIoError('changing role', err)
+      return
+    }
     if (!roleChanged) return
     this.log.info(partition.isLeader ? 'became leader' : 'became follower', { topic: state.topic, partition: state.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr })
     this.stopFetching(partition)
@@ -150,6 +183,7 @@ export class ReplicaManager {
   }
 
   private onTopicDeleted (topic: string): void {
+    if (this.offlinePartitions.delete(topic)) this.propagateLogDirEvent(false)
     const byNumber = this.partitions.get(topic)
     if (byNumber === undefined) return
     this.partitions.delete(topic)
@@ -158,6 +192,72 @@ export class ReplicaManager {
       this.logManager.deleteLog(topic, p.partition)
     }
     this.log.info('deleted logs of deleted topic', { topic, partitions: byNumber.size })
+  }
+
+  /**
+   * Kafka's ReplicaManager.handleLogDirFailure: every partition in the failed log dir stops being
+   * served and replicated, and the controller is told, so that it moves their leadership to other
+   * ISR members and takes this replica out of their ISRs.
+   */
+  private handleLogDirFailure (logDir: string): void {
+    const partitions = this.logManager.handleLogDirFailure(logDir)
+    for (const { topic, partition } of partitions) this.markOffline(topic, partition)
+    this.log.warn('stopped serving and replicating the partitions of a failed log dir', { logDir, partitions: partitions.map(p => `${p.topic}-${p.partition}`) })
+    this.propagateLogDirEvent(true)
+  }
+
+  private markOffline (topic: string, partition: number): void {
+    let offline = this.offlinePartitions.get(topic)
+    if (offline === undefined) this.offlinePartitions.set(topic, offline = new Set())
+    offline.add(partition)
+    const hosted = this.partition(topic, partition)
+    if (hosted === undefined) return
+    this.partitions.get(topic)?.delete(partition)
+    this.stopFetching(hosted)
+    hosted.markOffline()
+  }
+
+  /**
+   * Tells the controller (Kafka's propagateLogDirEvent): /offline_replicas/<id> lists every replica
+   * this broker holds offline (and goes when there is none), then, with `notify`, a log dir event
+   * notification makes the controller read it. One write at a time, each with the state of its
+   * turn, retried until ZooKeeper takes it.
+   */
+  private propagateLogDirEvent (notify: boolean): void {
+    this.offlineReplicasWrite = this.offlineReplicasWrite.then(async () => {
+      for (let attempt = 1; !this.stopped; attempt++) {
+        try {
+          await this.writeOfflineReplicas(notify)
+          return
+        } catch (err) {
+          this.log.warn('writing offline replicas to ZooKeeper failed; retrying', { attempt, error: (err as Error).message })
+          await new Promise(resolve => setTimeout(resolve, Math.min(200 * attempt, 2000)))
+        }
+      }
+    })
+  }
+
+  private async writeOfflineReplicas (notify: boolean): Promise<void> {
+    const path = offlineReplicasZnode.path(this.brokerId)
+    const logDirs = this.logManager.logDirFailureChannel.offlineLogDirs
+    const partitions = [...this.offlinePartitions].flatMap(([topic, ps]) => [...ps].sort((a, b) => a - b).map(partition => ({ topic, partition })))
+    if (logDirs.length === 0 && partitions.length === 0) {
+      try {
+        await this.zk.remove(path)
+      } catch (err) {
+        if (!(err instanceof ZkError && err.code === 'NO_NODE')) throw err
+      }
+      return
+    }
+    const data = offlineReplicasZnode.encode({ brokerId: this.brokerId, logDirs, partitions })
+    try {
+      await this.zk.setData(path, data)
+    } catch (err) {
+      if (!(err instanceof ZkError && err.code === 'NO_NODE')) throw err
+      await this.zk.create(path, data)
+    }
+    if (notify) await this.zk.create(logDirEventNotificationZnode.path, logDirEventNotificationZnode.encode(this.brokerId), 'persistent_sequential')
+    this.log.info('told the controller about offline replicas', { logDirs, partitions: partitions.length, notified: notify })
   }
 
   private onTopicConfig (topic: string): void {
@@ -189,6 +289,8 @@ export class ReplicaManager {
       'flush.ms': v['flush.ms'] as number,
       'max.message.bytes': v['max.message.bytes'] as number,
       'message.timestamp.type': v['message.timestamp.type'] as LogConfig['message.timestamp.type'],
+      'message.timestamp.before.max.ms': timestampMaxMs(v['message.timestamp.before.max.ms'] as number, v['message.timestamp.difference.max.ms'] as number),
+      'message.timestamp.after.max.ms': timestampMaxMs(v['message.timestamp.after.max.ms'] as number, v['message.timestamp.difference.max.ms'] as number),
       'cleanup.policy': v['cleanup.policy'] as string[],
       'min.cleanable.dirty.ratio': v['min.cleanable.dirty.ratio'] as number,
       'delete.retention.ms': v['delete.retention.ms'] as number,

@@ -13,6 +13,7 @@ import { PartitionLeadership } from '../controller/partition-leadership.js'
 import { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import { ReplicaManager } from '../replication/replica-manager.js'
 import { defaultLogConfig } from '../storage/log-config.js'
+import { isIoError, LogDirFailureChannel } from '../storage/log-dir-failure-channel.js'
 import { LogManager } from '../storage/log-manager.js'
 import type { BrokerContext } from './broker-context.js'
 import { Dispatcher } from './dispatcher.js'
@@ -37,8 +38,12 @@ export class KafkaServer {
   private groups?: GroupCoordinator
   private socketServer?: SocketServer
   private shuttingDown = false
+  /** Log dirs that failed, from the first check of meta.properties on (Kafka's LogDirFailureChannel). */
+  private readonly logDirFailureChannel: LogDirFailureChannel
 
-  constructor (private readonly config: KafkaConfig, private readonly log: Logger) {}
+  constructor (private readonly config: KafkaConfig, private readonly log: Logger) {
+    this.logDirFailureChannel = new LogDirFailureChannel(log.child({ component: 'log-manager' }))
+  }
 
   async startup (): Promise<void> {
     const v = this.config.values
@@ -57,8 +62,14 @@ export class KafkaServer {
     if (holder === 'other') throw new BrokerIdInUseError(this.brokerId)
 
     for (const dir of this.config.logDirs) {
-      mkdirSync(dir, { recursive: true })
-      writeMetaProperties(dir, { clusterId: this.clusterId, brokerId: this.brokerId })
+      if (this.logDirFailureChannel.hasOfflineLogDir(dir)) continue
+      try {
+        mkdirSync(dir, { recursive: true })
+        writeMetaProperties(dir, { clusterId: this.clusterId, brokerId: this.brokerId })
+      } catch (err) {
+        if (!isIoError(err)) throw err
+        this.logDirFailureChannel.maybeAddOfflineLogDir(dir, 'writing meta.properties', err)
+      }
     }
     const logManager = LogManager.open({
       logDirs: [...this.config.logDirs],
@@ -68,6 +79,7 @@ export class KafkaServer {
       flushCheckIntervalMs: Math.min(v['log.flush.scheduler.interval.ms'], 2 ** 31 - 1),
       checkpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
       cleanerBackoffMs: v['log.cleaner.backoff.ms'],
+      logDirFailureChannel: this.logDirFailureChannel,
     })
     this.logManager = logManager
     logManager.startup()
@@ -78,6 +90,13 @@ export class KafkaServer {
     const replicas = new ReplicaManager(this.brokerId, logManager, metadata, zk, this.config, this.log.child({ component: 'replica-manager' }))
     replicas.start()
     this.replicas = replicas
+    // Kafka's LogManager.handleLogDirFailure halts a broker whose last log dir failed: it has
+    // nothing left to serve, and its death moves every leadership at once.
+    this.logDirFailureChannel.on('offline', () => {
+      if (logManager.liveLogDirs.length > 0 || this.shuttingDown) return
+      this.log.error('every log dir is offline; halting', { logDirs: this.config.logDirs })
+      process.exit(1)
+    })
 
     const controller = new Controller(zk, this.brokerId, this.log.child({ component: 'controller' }))
     this.controller = controller
@@ -137,13 +156,23 @@ export class KafkaServer {
     }
   }
 
-  /** After a session expiry: the ephemeral znode went with the old session; put it back. */
+  /**
+   * After a session expiry: the ephemeral znode went with the old session; put it back, retrying
+   * until it is there (a lost connection must not leave a live broker unregistered for good), or
+   * until this session ends too (the next one registers again).
+   */
   private async reregister (): Promise<void> {
-    if (this.shuttingDown || this.zk === undefined) return
-    try {
-      await registerBroker(this.zk, this.brokerId, this.config.advertisedListeners, this.config.values['broker.rack'], this.log.child({ component: 'registration' }))
-    } catch (err) {
-      this.log.error('re-registration after session expiry failed', { error: (err as Error).message })
+    const zk = this.zk
+    if (zk === undefined) return
+    const generation = zk.generation
+    for (let attempt = 1; !this.shuttingDown && generation === zk.generation; attempt++) {
+      try {
+        await registerBroker(zk, this.brokerId, this.config.advertisedListeners, this.config.values['broker.rack'], this.log.child({ component: 'registration' }))
+        return
+      } catch (err) {
+        this.log.error('re-registration after session expiry failed; retrying', { attempt, error: (err as Error).message })
+        await new Promise(resolve => setTimeout(resolve, Math.min(200 * attempt, 2000)))
+      }
     }
   }
 
@@ -186,7 +215,7 @@ export class KafkaServer {
     try {
       await connection.connect()
       const epoch = this.metadata?.broker(this.brokerId)?.epoch ?? -1n
-      const response = await connection.send(ControlledShutdownRequest, ControlledShutdownResponse, 2, { brokerId: this.brokerId, brokerEpoch: Number(epoch) })
+      const response = await connection.send(ControlledShutdownRequest, ControlledShutdownResponse, 2, { brokerId: this.brokerId, brokerEpoch: epoch })
       if (response.errorCode !== ErrorCode.NONE) throw new Error(`controller answered ${errorName(response.errorCode)}`)
       return response.remainingPartitions.length
     } finally {
@@ -196,7 +225,7 @@ export class KafkaServer {
 
   private async resolveBrokerId (zk: ZkSession): Promise<number> {
     const v = this.config.values
-    const fromDirs = checkLogDirOwnership(this.config.logDirs, this.clusterId, v['broker.id'])
+    const fromDirs = checkLogDirOwnership(this.config.logDirs, this.clusterId, v['broker.id'], this.logDirFailureChannel)
     if (v['broker.id'] >= 0) return v['broker.id']
     if (fromDirs !== undefined) return fromDirs
     if (!v['broker.id.generation.enable']) throw new ConfigError(['"broker.id" is -1 and "broker.id.generation.enable" is false: set a broker.id'])

@@ -2,10 +2,11 @@
  * Kafka's text checkpoint format: a version line (0), a count line, then one entry per line with
  * space-separated fields. Used for `leader-epoch-checkpoint` (`epoch startOffset`) and the per-log-dir
  * `recovery-point-offset-checkpoint`, `replication-offset-checkpoint` and `log-start-offset-checkpoint`
- * (`topic partition offset`). Writes go to a temp file, are fsynced, then renamed over the old one,
- * so a crash leaves either the old or the new checkpoint.
+ * (`topic partition offset`). Writes are atomic (atomic-write.ts): a crash leaves either the old or
+ * the new checkpoint.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { atomicWrite } from './atomic-write.js'
 
 const VERSION = 0
 
@@ -34,16 +35,7 @@ export class CheckpointFile {
   }
 
   write (entries: ReadonlyArray<ReadonlyArray<string | number>>): void {
-    const text = [String(VERSION), String(entries.length), ...entries.map(fields => fields.join(' '))].join('\n') + '\n'
-    const tmp = this.path + '.tmp'
-    const fd = openSync(tmp, 'w')
-    try {
-      writeSync(fd, text)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(tmp, this.path)
+    atomicWrite(this.path, [String(VERSION), String(entries.length), ...entries.map(fields => fields.join(' '))].join('\n') + '\n')
   }
 }
 

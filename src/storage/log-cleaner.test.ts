@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../logger.js'
+import { crc32c } from '../protocol/primitives/crc32c.js'
 import { Compression } from '../protocol/records/compression.js'
 import { type RecordBatch, recordBatches } from '../protocol/records/record-batch.js'
 import { buildRecordBatch, decodeRecordBatches, type RecordInput } from '../protocol/records/record.js'
@@ -100,6 +101,25 @@ test('gzip batches are inflated: partly kept ones are rebuilt uncompressed, whol
   assert.ok(rebuilt!.isValidCrc())
   const copied = firstBatch(log, 4)
   assert.equal(copied.compressionCodec, Compression.gzip)
+})
+
+test('a batch whose timestamps a number cannot hold exactly is kept whole, not rebuilt with rounded ones', (t) => {
+  const { log } = openTestLog(t, COMPACT)
+  const odd = 2n ** 53n + 1n
+  const stamped = (records: Array<[string, string]>): Buffer => {
+    const b = batch(records)
+    b.writeBigInt64BE(odd, 27)
+    b.writeBigInt64BE(odd, 35)
+    b.writeUInt32BE(crc32c(b, 21, b.length), 17)
+    return b
+  }
+  append(log, stamped([['a', '1'], ['b', '1']]))
+  append(log, stamped([['a', '2']]))
+  append(log, stamped([['c', '1']]))
+  log.compact()
+  assert.deepEqual(records(log), ['0 a=1', '1 b=1', '2 a=2', '3 c=1'], 'a=1 stays: its batch is copied')
+  const first = firstBatch(log, 0)
+  assert.equal(first.buffer.readBigInt64BE(first.position + 27), odd)
 })
 
 test('tombstones stay until delete.retention.ms past their batch timestamp, then go; null keys stay', (t) => {

@@ -92,7 +92,7 @@ export function writeCleanedSegment (segment: LogSegment, map: ReadonlyMap<strin
     segment.forEachBatch(batch => {
       const bytes = batch.buffer.subarray(batch.position, batch.position + batch.sizeInBytes)
       const decoded = batch.isControl ? null : decodeOrNull(batch)
-      if (decoded === null) {
+      if (decoded === null || !hasExactTimestamps(decoded)) {
         write(bytes)
         return true
       }
@@ -183,6 +183,17 @@ function rebuildBatch (batch: DecodedBatch, kept: ConsumerRecord[]): Buffer {
   out.writeInt32BE(kept.at(-1)!.offset - baseOffset, 23)
   out.writeUInt32BE(crc32c(out, 21, size), 17)
   return out
+}
+
+/**
+ * Whether the decoded timestamps are the records' own: int64s beyond 2^53 decode to the nearest
+ * number (protocol/primitives/int64.ts), and a batch rebuilt from those would move its records'
+ * timestamps, so such a batch is kept whole instead. Safe base and record timestamps, a safe
+ * difference between them included, can only come from exact values.
+ */
+function hasExactTimestamps (batch: DecodedBatch): boolean {
+  const safe = Number.isSafeInteger
+  return safe(batch.baseTimestamp) && safe(batch.maxTimestamp) && batch.records.every(r => safe(r.timestamp) && safe(r.timestamp - batch.baseTimestamp))
 }
 
 function decodeOrNull (batch: RecordBatch): DecodedBatch | null {

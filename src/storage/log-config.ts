@@ -23,6 +23,12 @@ export interface LogConfig {
   'max.message.bytes': number
   /** LogAppendTime: the broker stamps each batch with its own clock on append. */
   'message.timestamp.type': 'CreateTime' | 'LogAppendTime'
+  /**
+   * CreateTime only: how far before / after the broker's clock a produced timestamp may lie
+   * (KIP-937; message.timestamp.difference.max.ms already folded in, see kafka-config.ts).
+   */
+  'message.timestamp.before.max.ms': number
+  'message.timestamp.after.max.ms': number
   /** 'delete' enables retention by time and size; 'compact' the log cleaner (either, both). */
   'cleanup.policy': string[]
   /** Clean once the uncleaned share of the non-active segments' bytes reaches this. */
@@ -43,6 +49,8 @@ export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
   'flush.ms': Number.MAX_SAFE_INTEGER,
   'max.message.bytes': 1_048_588,
   'message.timestamp.type': 'CreateTime',
+  'message.timestamp.before.max.ms': Number.MAX_SAFE_INTEGER,
+  'message.timestamp.after.max.ms': Number.MAX_SAFE_INTEGER,
   'cleanup.policy': ['delete'],
   'min.cleanable.dirty.ratio': 0.5,
   'delete.retention.ms': 86_400_000,

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../logger.js'
@@ -94,4 +94,38 @@ test('without the clean-shutdown marker logs are recovered from their checkpoint
   assert.equal(restarted.getLog('users', 0)!.logEndOffset, 6)
   restarted.shutdown()
   log.close()
+})
+
+test('a log dir that cannot be used at start-up goes offline while another one is left', (t) => {
+  const [bad, good] = logDirs(t)
+  writeFileSync(bad!, 'not a directory')
+  const manager = LogManager.open({ logDirs: [bad!, good!], defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  assert.deepEqual(manager.liveLogDirs, [good])
+  assert.deepEqual(manager.logDirFailureChannel.offlineLogDirs, [bad])
+  assert.equal(manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig).dir, join(good!, 'users-0'))
+  manager.shutdown()
+  assert.ok(existsSync(join(good!, CLEAN_SHUTDOWN_FILE)))
+  assert.throws(() => LogManager.open({ logDirs: [bad!], defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() }), /none of the log dirs/)
+})
+
+test('an I/O error in a log dir takes it offline: its logs are forgotten, the other dir carries on', (t) => {
+  const [a, b] = logDirs(t)
+  const manager = LogManager.open({ logDirs: [a!, b!], defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  const inA = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
+  const inB = manager.getOrCreateLog('users', 1, TOPIC_ID, defaultLogConfig)
+  const failed: string[] = []
+  manager.logDirFailureChannel.on('offline', (dir: string) => failed.push(dir))
+  // The checkpoint's rename cannot replace a non-empty directory: an I/O error in log dir a only.
+  mkdirSync(join(a!, 'recovery-point-offset-checkpoint', 'in-the-way'), { recursive: true })
+  manager.writeCheckpoints()
+  assert.deepEqual(failed, [a])
+  assert.equal(existsSync(join(a!, 'recovery-point-offset-checkpoint.tmp')), false, 'the failed write left no temp file')
+  assert.match(readFileSync(join(b!, 'recovery-point-offset-checkpoint'), 'utf8'), /users 1 0/)
+  assert.deepEqual(manager.handleLogDirFailure(a!), [{ topic: 'users', partition: 0 }])
+  assert.deepEqual(manager.allLogs(), [inB])
+  assert.equal(manager.getLog('users', 0), undefined)
+  assert.equal(manager.getOrCreateLog('users', 2, TOPIC_ID, defaultLogConfig).dir, join(b!, 'users-2'), 'new logs go to the live dir')
+  manager.shutdown()
+  assert.equal(existsSync(join(a!, CLEAN_SHUTDOWN_FILE)), false, 'no clean-shutdown marker in the failed dir')
+  inA.close()
 })

@@ -7,15 +7,19 @@
  *                                                 shutdown flushes, writes checkpoints and `.kafka_cleanshutdown`
  *   getLog(topic, partition) / getOrCreateLog(topic, partition, topicId, config) / deleteLog(topic, partition)
  *   allLogs() / runRetention() / runCleaner() / flushDirtyLogs() / writeCheckpoints()
+ *   liveLogDirs / handleLogDirFailure(logDir)     the log dirs still in use; forget a failed one's logs
  *
  * Per log dir it keeps Kafka's `recovery-point-offset-checkpoint`, `replication-offset-checkpoint`
- * (high watermarks) and `log-start-offset-checkpoint`.
+ * (high watermarks) and `log-start-offset-checkpoint`. An I/O error in a log dir, at start-up or
+ * later, takes that dir offline through the LogDirFailureChannel instead of failing the broker,
+ * as long as one log dir is left.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../logger.js'
 import { CheckpointFile, readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint-file.js'
 import type { LogConfig } from './log-config.js'
+import { isIoError, LogDirFailureChannel } from './log-dir-failure-channel.js'
 import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata-file.js'
 import { PartitionLog } from './partition-log.js'
 
@@ -46,6 +50,8 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number
   now?: () => number
   timers?: LogManagerTimers
+  /** Shared with whoever checks log dirs before the LogManager (meta.properties); else its own. */
+  logDirFailureChannel?: LogDirFailureChannel
 }
 
 const realTimers: LogManagerTimers = {
@@ -59,6 +65,7 @@ export class LogManager {
   private readonly now: () => number
   private readonly timers: LogManagerTimers
   private readonly handles: unknown[] = []
+  readonly logDirFailureChannel: LogDirFailureChannel
 
   static open (options: LogManagerOptions): LogManager {
     return new LogManager(options)
@@ -68,7 +75,43 @@ export class LogManager {
     this.logger = options.logger.child({ component: 'log-manager' })
     this.now = options.now ?? Date.now
     this.timers = options.timers ?? realTimers
-    for (const logDir of options.logDirs) this.loadLogDir(logDir)
+    this.logDirFailureChannel = options.logDirFailureChannel ?? new LogDirFailureChannel(this.logger)
+    for (const logDir of this.liveLogDirs) {
+      this.guard(logDir, 'loading logs', () => this.loadLogDir(logDir))
+      // A dir that failed half-way keeps none of its logs open.
+      if (this.logDirFailureChannel.hasOfflineLogDir(logDir)) this.handleLogDirFailure(logDir)
+    }
+    // Kafka halts here: a broker without any usable log dir has nothing to serve.
+    if (this.liveLogDirs.length === 0) throw new Error(`none of the log dirs ${options.logDirs.join(', ')} can be used: every one failed (see the log for why)`)
+  }
+
+  /** The log dirs not taken offline by an I/O error. */
+  get liveLogDirs (): string[] {
+    return this.options.logDirs.filter(dir => !this.logDirFailureChannel.hasOfflineLogDir(dir))
+  }
+
+  /**
+   * Kafka's LogManager.handleLogDirFailure: forgets every log in the failed dir (its files closed
+   * without a write) and answers the partitions the dir holds: those it had open, and whatever
+   * partition directories it still lists (a dir that failed at start-up had none open).
+   */
+  handleLogDirFailure (logDir: string): Array<{ topic: string, partition: number }> {
+    const names = new Set<string>()
+    for (const [name, entry] of [...this.logs]) {
+      if (entry.logDir !== logDir) continue
+      this.logs.delete(name)
+      entry.log.closeHandlers()
+      names.add(name)
+    }
+    try {
+      for (const name of readdirSync(logDir)) if (PARTITION_DIR.test(name)) names.add(name)
+    } catch (err) {
+      this.logger.warn('cannot list the partitions of a failed log dir', { logDir, error: (err as Error).message })
+    }
+    return [...names].map(name => {
+      const [, topic, partition] = PARTITION_DIR.exec(name)!
+      return { topic: topic!, partition: Number(partition) }
+    })
   }
 
   /** Starts the periodic retention, flush and checkpoint tasks. */
@@ -92,21 +135,27 @@ export class LogManager {
   getOrCreateLog (topic: string, partition: number, topicId: string, config: LogConfig): PartitionLog {
     const key = `${topic}-${partition}`
     const existing = this.logs.get(key)
-    if (existing !== undefined) {
-      const stored = readPartitionMetadata(existing.log.dir)
-      if (stored !== null && stored.topicId !== topicId) {
-        throw new Error(`partition ${key} on disk belongs to topic id ${stored.topicId}, not ${topicId}`)
+    const logDir = existing?.logDir ?? this.leastLoadedLogDir()
+    try {
+      if (existing !== undefined) {
+        const stored = readPartitionMetadata(existing.log.dir)
+        if (stored !== null && stored.topicId !== topicId) {
+          throw new Error(`partition ${key} on disk belongs to topic id ${stored.topicId}, not ${topicId}`)
+        }
+        if (stored === null) writePartitionMetadata(existing.log.dir, topicId)
+        existing.log.updateConfig(config)
+        return existing.log
       }
-      if (stored === null) writePartitionMetadata(existing.log.dir, topicId)
-      existing.log.updateConfig(config)
-      return existing.log
+      const log = PartitionLog.open(join(logDir, key), config, this.options.logger, { hadCleanShutdown: true, now: this.now, logDirFailureChannel: this.logDirFailureChannel })
+      writePartitionMetadata(log.dir, topicId)
+      this.logs.set(key, { log, logDir })
+      this.logger.info('created log', { topicPartition: key, logDir, topicId })
+      return log
+    } catch (err) {
+      // The caller learns it from the I/O error it gets; the dir goes offline for everyone.
+      if (isIoError(err)) this.logDirFailureChannel.maybeAddOfflineLogDir(logDir, existing === undefined ? 'creating a log' : 'writing partition.metadata', err)
+      throw err
     }
-    const logDir = this.leastLoadedLogDir()
-    const log = PartitionLog.open(join(logDir, key), config, this.options.logger, { hadCleanShutdown: true, now: this.now })
-    writePartitionMetadata(log.dir, topicId)
-    this.logs.set(key, { log, logDir })
-    this.logger.info('created log', { topicPartition: key, logDir, topicId })
-    return log
   }
 
   deleteLog (topic: string, partition: number): void {
@@ -138,7 +187,7 @@ export class LogManager {
   /** Deletes retention-breached segments of every log; returns how many went. */
   runRetention (): number {
     let deleted = 0
-    for (const log of this.allLogs()) deleted += log.deleteRetentionBreachedSegments()
+    for (const { log, logDir } of [...this.logs.values()]) this.guard(logDir, 'deleting segments', () => { deleted += log.deleteRetentionBreachedSegments() })
     if (deleted > 0) this.logger.info('retention deleted segments', { segments: deleted })
     return deleted
   }
@@ -159,6 +208,10 @@ export class LogManager {
         // null: nothing below the high watermark to clean yet; try the next dirtiest.
         if (log.compact(this.now()) !== null) return log
       } catch (err) {
+        if (isIoError(err)) {
+          log.maybeHandleIoError('cleaning the log', err)
+          return log
+        }
         // Kafka marks the partition uncleanable; here the next run retries.
         this.logger.error('log cleaning failed', { topicPartition: `${log.topic}-${log.partition}`, err })
         return log
@@ -169,28 +222,45 @@ export class LogManager {
 
   /** fsyncs each log whose flush.ms has passed. */
   flushDirtyLogs (): void {
-    for (const log of this.allLogs()) log.maybeFlush()
+    for (const { log, logDir } of [...this.logs.values()]) this.guard(logDir, 'flushing', () => log.maybeFlush())
   }
 
   /** Writes the recovery point, high watermark and log start offset checkpoints of every log dir. */
   writeCheckpoints (): void {
-    for (const logDir of this.options.logDirs) {
+    for (const logDir of this.liveLogDirs) {
       const entries = [...this.logs.values()].filter(e => e.logDir === logDir).map(e => e.log)
       const offsets = (pick: (log: PartitionLog) => number): Array<{ topic: string, partition: number, offset: number }> =>
         entries.map(log => ({ topic: log.topic, partition: log.partition, offset: pick(log) }))
-      writeOffsetCheckpoint(new CheckpointFile(join(logDir, RECOVERY_POINT_CHECKPOINT), 3), offsets(log => log.recoveryPoint))
-      writeOffsetCheckpoint(new CheckpointFile(join(logDir, REPLICATION_OFFSET_CHECKPOINT), 3), offsets(log => log.highWatermark))
-      writeOffsetCheckpoint(new CheckpointFile(join(logDir, LOG_START_OFFSET_CHECKPOINT), 3), offsets(log => log.logStartOffset))
+      this.guard(logDir, 'writing checkpoints', () => {
+        writeOffsetCheckpoint(new CheckpointFile(join(logDir, RECOVERY_POINT_CHECKPOINT), 3), offsets(log => log.recoveryPoint))
+        writeOffsetCheckpoint(new CheckpointFile(join(logDir, REPLICATION_OFFSET_CHECKPOINT), 3), offsets(log => log.highWatermark))
+        writeOffsetCheckpoint(new CheckpointFile(join(logDir, LOG_START_OFFSET_CHECKPOINT), 3), offsets(log => log.logStartOffset))
+      })
     }
   }
 
   /** Clean shutdown: stop the tasks, flush and close every log, write checkpoints and the marker. */
   shutdown (): void {
     for (const handle of this.handles.splice(0)) this.timers.clearInterval(handle)
-    for (const log of this.allLogs()) log.close()
+    for (const { log, logDir } of [...this.logs.values()]) this.guard(logDir, 'closing', () => log.close())
     this.writeCheckpoints()
-    for (const logDir of this.options.logDirs) writeFileSync(join(logDir, CLEAN_SHUTDOWN_FILE), '')
-    this.logger.info('log manager shut down cleanly', { logs: this.logs.size })
+    // An offline dir gets no marker: its logs are recovered at the next start.
+    for (const logDir of this.liveLogDirs) this.guard(logDir, 'writing the clean shutdown marker', () => writeFileSync(join(logDir, CLEAN_SHUTDOWN_FILE), ''))
+    this.logger.info('log manager shut down cleanly', { logs: this.logs.size, offlineLogDirs: this.logDirFailureChannel.offlineLogDirs })
+  }
+
+  /**
+   * Runs work on one log dir's files, unless the dir is offline; an I/O error takes the dir offline
+   * (Kafka's maybeHandleIOException) instead of escaping. Any other error is a bug and escapes.
+   */
+  private guard (logDir: string, action: string, work: () => void): void {
+    if (this.logDirFailureChannel.hasOfflineLogDir(logDir)) return
+    try {
+      work()
+    } catch (err) {
+      if (!isIoError(err)) throw err
+      this.logDirFailureChannel.maybeAddOfflineLogDir(logDir, action, err)
+    }
   }
 
   private loadLogDir (logDir: string): void {
@@ -210,6 +280,7 @@ export class LogManager {
         highWatermark: highWatermarks.get(name),
         logStartOffset: logStartOffsets.get(name),
         now: this.now,
+        logDirFailureChannel: this.logDirFailureChannel,
       })
       this.logs.set(name, { log, logDir })
       if ((i + 1) % 100 === 0) this.logger.info('loading logs progress', { logDir, loaded: i + 1, partitions: names.length })
@@ -220,8 +291,10 @@ export class LogManager {
   }
 
   private leastLoadedLogDir (): string {
-    const counts = new Map(this.options.logDirs.map(dir => [dir, 0]))
+    const counts = new Map(this.liveLogDirs.map(dir => [dir, 0]))
     for (const { logDir } of this.logs.values()) counts.set(logDir, (counts.get(logDir) ?? 0) + 1)
-    return [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0]
+    const least = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]
+    if (least === undefined) throw new Error('every log dir is offline')
+    return least[0]
   }
 }

@@ -6,6 +6,7 @@
  */
 import { closeSync, constants, fsync, fsyncSync, ftruncateSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { readInt64 } from '../protocol/primitives/int64.js'
 import { LOG_OVERHEAD, MAGIC_V2, RECORD_BATCH_HEADER_BYTES, type RecordBatch, recordBatches, wholeBatchSizeAt } from '../protocol/records/record-batch.js'
 import { decodeRecordBatch } from '../protocol/records/record.js'
 import { fileSize, readAt, scanBatches } from './batch-scanner.js'
@@ -248,6 +249,13 @@ export class LogSegment {
     this.fd = -1
   }
 
+  /** Closes the file without writing anything: its log dir failed (Kafka's LogSegment.closeHandlers). */
+  closeHandlers (): void {
+    if (this.fd < 0) return
+    closeSync(this.fd)
+    this.fd = -1
+  }
+
   delete (): void {
     if (this.fd >= 0) closeSync(this.fd)
     this.fd = -1
@@ -289,10 +297,6 @@ export function segmentFileName (dir: string, baseOffset: number, suffix: '.log'
 
 function lastOffsetAt (buf: Buffer, at: number): number {
   return readInt64(buf, at) + buf.readInt32BE(at + 23)
-}
-
-function readInt64 (buf: Buffer, at: number): number {
-  return buf.readInt32BE(at) * 0x1_0000_0000 + buf.readUInt32BE(at + 4)
 }
 
 function effectiveMaxTimestampAt (header: Buffer): number {

@@ -15,16 +15,19 @@
  *   offsetForTimestamp(ts)                            -2 earliest, -1 latest (high watermark), else the time index
  *   truncateTo(offset) / truncateFullyAndStartAt(offset) / deleteRecordsBefore(offset)
  *   deleteRetentionBreachedSegments() / maybeFlush() / flush() / updateConfig(config) / close() / delete()
+ *   maybeHandleIoError(action, err) / closeHandlers()
+ *                                                     a failed log dir (log-dir-failure-channel.ts)
  *   compact(nowMs) / dirtyRatio                       the log cleaner (cleanup.policy=compact), log-cleaner.ts
  *
  * Writes are synchronous positional writes (page cache; fsync only by flush policy, on roll, on close),
  * measured in bench/README.md. Durability comes from replication, as in Kafka.
  */
 import { mkdirSync, rmSync } from 'node:fs'
-import { basename } from 'node:path'
+import { basename, dirname } from 'node:path'
 import type { Logger } from '../logger.js'
 import { BatchErrorCode, recordBatches, validateBatches } from '../protocol/records/record-batch.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
+import { isIoError, type LogDirFailureChannel } from './log-dir-failure-channel.js'
 import type { LogConfig } from './log-config.js'
 import { LogErrorCode } from './log-error-code.js'
 import { cleanSegments, type CompactResult } from './log-cleaner.js'
@@ -39,6 +42,8 @@ export interface PartitionLogState {
   logStartOffset?: number
   highWatermark?: number
   now?: () => number
+  /** Where an I/O error in this log takes its log dir (LogManager passes its channel). */
+  logDirFailureChannel?: LogDirFailureChannel
 }
 
 export type AppendResult =
@@ -70,6 +75,7 @@ export class PartitionLog {
   private cleaning = false
   private readonly logger: Logger
   private readonly now: () => number
+  private readonly logDirFailureChannel?: LogDirFailureChannel
 
   static open (dir: string, config: LogConfig, logger: Logger, state: PartitionLogState = {}): PartitionLog {
     return new PartitionLog(dir, config, logger, state)
@@ -83,6 +89,7 @@ export class PartitionLog {
     if (dash <= 0 || !Number.isInteger(this.partition)) throw new Error(`not a <topic>-<partition> directory: ${dir}`)
     this.logger = logger.child({ component: 'storage', topicPartition: name })
     this.now = state.now ?? Date.now
+    this.logDirFailureChannel = state.logDirFailureChannel
     const startMs = this.now()
     mkdirSync(dir, { recursive: true })
     this.segments = loadSegments(dir, config, startMs, this.logger)
@@ -133,7 +140,11 @@ export class PartitionLog {
 
   /** Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in place. */
   appendAsLeader (batches: Buffer, leaderEpoch: number): AppendResult {
-    const validation = validateBatches(batches, { maxMessageBytes: this.config['max.message.bytes'] })
+    // LogValidator.validateTimestamp: CreateTime only, LogAppendTime replaces the producer's timestamps.
+    const timestampLimits = this.config['message.timestamp.type'] === 'CreateTime'
+      ? { nowMs: this.now(), beforeMaxMs: this.config['message.timestamp.before.max.ms'], afterMaxMs: this.config['message.timestamp.after.max.ms'] }
+      : undefined
+    const validation = validateBatches(batches, { maxMessageBytes: this.config['max.message.bytes'], timestampLimits })
     if (validation.errorCode !== BatchErrorCode.NONE) return { errorCode: validation.errorCode, reason: validation.reason }
     const tooLarge = this.checkSegmentFit(batches)
     if (tooLarge !== null) return tooLarge
@@ -293,6 +304,22 @@ export class PartitionLog {
     if (this.closed) return
     this.flush()
     for (const segment of this.segments) segment.close()
+    this.closed = true
+  }
+
+  /**
+   * For callers of this log that caught an error (Kafka's maybeHandleIOException): an I/O error
+   * (ENOSPC, EIO ...) takes the log dir offline, so that nothing is served from it any more;
+   * anything else is a bug and is rethrown.
+   */
+  maybeHandleIoError (action: string, err: unknown): void {
+    if (!isIoError(err)) throw err
+    this.logDirFailureChannel?.maybeAddOfflineLogDir(dirname(this.dir), action, err)
+  }
+
+  /** Closes every file without writing anything: the log dir failed (Kafka's closeHandlers). */
+  closeHandlers (): void {
+    for (const segment of this.segments) segment.closeHandlers()
     this.closed = true
   }
 

@@ -1,6 +1,7 @@
 /** `partition.metadata`: the topic id a partition directory belongs to (KIP-516), as Kafka writes it. */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { atomicWrite } from './atomic-write.js'
 
 const FILE_NAME = 'partition.metadata'
 
@@ -16,5 +17,5 @@ export function readPartitionMetadata (partitionDir: string): { topicId: string 
 }
 
 export function writePartitionMetadata (partitionDir: string, topicId: string): void {
-  writeFileSync(join(partitionDir, FILE_NAME), `version: 0\ntopic_id: ${topicId}\n`)
+  atomicWrite(join(partitionDir, FILE_NAME), `version: 0\ntopic_id: ${topicId}\n`)
 }

@@ -3,6 +3,7 @@
  * offset - baseOffset of the batch that reached it). Timestamps only grow, so the greatest entry
  * <= a target time is an offset from which a forward scan finds the first batch at or after it.
  */
+import { readInt64, writeInt64 } from '../protocol/primitives/int64.js'
 import { IndexFile } from './index-file.js'
 
 export const TIME_INDEX_ENTRY_BYTES = 12
@@ -51,7 +52,7 @@ export class TimeIndex {
     const last = this.entryCount === 0 ? null : this.entry(this.entryCount - 1)
     if (last !== null && (timestamp <= last.timestamp || offset < last.offset)) return
     const at = this.file.appendEntry()
-    this.file.data.writeBigInt64BE(BigInt(timestamp), at)
+    writeInt64(this.file.data, at, timestamp)
     this.file.data.writeInt32BE(offset - this.baseOffset, at + 8)
   }
 
@@ -86,5 +87,5 @@ export class TimeIndex {
 }
 
 function decode (data: Buffer, at: number, baseOffset: number): TimestampOffset {
-  return { timestamp: Number(data.readBigInt64BE(at)), offset: baseOffset + data.readInt32BE(at + 8) }
+  return { timestamp: readInt64(data, at), offset: baseOffset + data.readInt32BE(at + 8) }
 }

@@ -3,11 +3,15 @@ client integration tests.
 
     confluent_kafka_client.py produce BOOTSTRAP TOPIC [COMPRESSION] < records.jsonl
     confluent_kafka_client.py consume BOOTSTRAP TOPIC COUNT
+    confluent_kafka_client.py deliver BOOTSTRAP ACKS < targets.jsonl
 
 produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends them all
 (librdkafka's default consistent_random partitioner, acks=1) and prints {"key","partition","offset"}
 per record in send order. consume assigns every partition at OFFSET_BEGINNING (no subscribe, no
 commits) and prints COUNT records as {"partition","offset","key","value","headers","timestamp"}.
+deliver sends one record per line ({"topic","partition","value"}), one at a time and without
+retries, and prints {"topic","partition","value","offset","error"} per record, error being the
+Kafka error's name (e.g. KAFKA_STORAGE_ERROR) or null; failed deliveries do not fail the run.
 Run it with /usr/bin/python3: the first python3 on PATH may lack the Debian modules.
 """
 import json
@@ -84,11 +88,34 @@ def consume(bootstrap, topic, count):
     consumer.close()
 
 
+def deliver(bootstrap, acks):
+    producer = Producer({'bootstrap.servers': bootstrap, 'acks': int(acks), 'message.send.max.retries': 0,
+                         'client.id': 'confluent-kafka-integration-test'})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        report = {'topic': r['topic'], 'partition': r['partition'], 'value': r['value'], 'offset': -1, 'error': None}
+
+        def delivered(err, msg, report=report):
+            if err is not None:
+                report['error'] = err.name()
+            else:
+                report['offset'] = msg.offset()
+
+        producer.produce(r['topic'], value=raw(r['value']), partition=r['partition'], on_delivery=delivered)
+        if producer.flush(15) != 0:
+            sys.exit('record still undelivered after 15 s: ' + line.strip())
+        print(json.dumps(report))
+
+
 if __name__ == '__main__':
     mode, bootstrap, topic = sys.argv[1:4]
     if mode == 'produce':
         produce(bootstrap, topic, sys.argv[4] if len(sys.argv) > 4 else None)
     elif mode == 'consume':
         consume(bootstrap, topic, int(sys.argv[4]))
+    elif mode == 'deliver':
+        deliver(bootstrap, sys.argv[3])
     else:
         sys.exit('unknown mode ' + mode)

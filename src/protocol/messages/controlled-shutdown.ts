@@ -2,13 +2,14 @@
  * ControlledShutdown (key 7), from Kafka 3.9's ControlledShutdownRequest.json / Response.json: a
  * broker that is stopping asks the controller to move its leaderships away first.
  */
-import { array, int16, int32, int64, message, string, type Decoded, type Infer } from '../schema/index.js'
+import { array, bigint64, int16, int32, message, string, type Decoded, type Infer } from '../schema/index.js'
 
 export const ControlledShutdownRequest = message({
   name: 'ControlledShutdownRequest', apiKey: 7, validVersions: '0-3', flexibleVersions: '3+',
   fields: {
     brokerId: int32('0+'),
-    brokerEpoch: int64('2+', { default: -1 }),
+    // The broker's znode czxid (KIP-380): exact, since it is compared for equality.
+    brokerEpoch: bigint64('2+', { default: -1n }),
   },
 })
 

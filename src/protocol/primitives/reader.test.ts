@@ -29,14 +29,48 @@ test('uvarint: 5 bytes at most, truncation is a ProtocolError', () => {
   assert.throws(() => new Reader(Buffer.alloc(0)).varint(), ProtocolError)
 })
 
-test('int64 is a number with a range check', () => {
+test('int64: exact to 2^53, the nearest number beyond; never throws, and what is read writes back', () => {
   for (const n of [0, -1, 2 ** 53 - 1, -(2 ** 53 - 1), 1_700_000_000_000, -2]) {
     assert.equal(new Reader(new Writer().int64(n).toBuffer()).int64(), n)
   }
-  const big = Buffer.alloc(8)
-  big.writeBigInt64BE(2n ** 62n)
-  assert.throws(() => new Reader(big).int64(), ProtocolError)
-  assert.throws(() => new Writer().int64(2 ** 60), ProtocolError)
+  const int64 = (v: bigint): Buffer => { const b = Buffer.alloc(8); b.writeBigInt64BE(v); return b }
+  // [on the wire, as read, as written back]
+  const extremes: Array<[bigint, number, bigint]> = [
+    [2n ** 62n, 2 ** 62, 2n ** 62n],
+    [2n ** 63n - 1n, 2 ** 63, 2n ** 63n - 1n], // Long.MAX_VALUE reads as 2^63 and writes back as itself
+    [-(2n ** 63n), -(2 ** 63), -(2n ** 63n)], // Long.MIN_VALUE
+    [2n ** 53n + 1n, 2 ** 53, 2n ** 53n],
+    [-(2n ** 60n) - 3n, -(2 ** 60), -(2n ** 60n)],
+  ]
+  for (const [wire, read, written] of extremes) {
+    const n = new Reader(int64(wire)).int64()
+    assert.equal(n, read, `reading ${wire}`)
+    assert.equal(new Writer().int64(n).toBuffer().readBigInt64BE(0), written, `writing back ${wire}`)
+  }
+  const ascending = [-(2n ** 63n), -(2n ** 60n), -1n, 0n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 62n, 2n ** 62n + 1n, 2n ** 63n - 1n]
+  const read = ascending.map(v => new Reader(int64(v)).int64())
+  for (let i = 1; i < read.length; i++) assert.ok(read[i - 1]! <= read[i]!, `order kept between ${ascending[i - 1]} and ${ascending[i]}`)
+  assert.throws(() => new Writer().int64(1.5), ProtocolError)
+  assert.throws(() => new Writer().int64(Number.NaN), ProtocolError)
+})
+
+test('varlong: magnitudes beyond 2^53 read as the nearest number, sign kept', () => {
+  /** Kafka's zigzag varlong of a 64-bit value (ByteUtils.writeVarlong). */
+  const varlong = (v: bigint): Buffer => {
+    let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n))
+    const bytes: number[] = []
+    while (z >= 0x80n) { bytes.push(Number(z & 0x7fn) | 0x80); z >>= 7n }
+    bytes.push(Number(z))
+    return Buffer.from(bytes)
+  }
+  const cases: Array<[bigint, number]> = [
+    [2n ** 62n, 2 ** 62], [-(2n ** 62n) - 1n, -(2 ** 62)], [2n ** 63n - 1n, 2 ** 63], [-(2n ** 63n), -(2 ** 63)], [2n ** 53n + 1n, 2 ** 53], [-(2n ** 52n), -(2 ** 52)],
+  ]
+  for (const [v, n] of cases) {
+    const r = new Reader(Buffer.concat([varlong(v), Buffer.from([0x2a])]))
+    assert.equal(r.varlong(), n, `varlong ${v}`)
+    assert.equal(r.int8(), 0x2a, `varlong ${v} consumed exactly its bytes`)
+  }
 })
 
 test('strings and bytes, plain and compact, nullable', () => {

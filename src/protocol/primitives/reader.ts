@@ -4,9 +4,8 @@
  * stay a view of the frame they arrived in.
  */
 import { ProtocolError } from '../protocol-error.js'
+import { readInt64 } from './int64.js'
 import { uuidFromBytes } from './uuid.js'
-
-const TWO_32 = 4294967296
 
 export class Reader {
   pos: number
@@ -44,12 +43,14 @@ export class Reader {
     return this.buf.readUInt32BE(this.take(4))
   }
 
-  /** int64 as a number: exact to 2^53, far beyond any offset or timestamp (STYLE: offsets are numbers). */
+  /** int64 as a number: exact to 2^53, the nearest number beyond; never throws (see int64.ts). */
   int64 (): number {
-    const p = this.take(8)
-    const n = this.buf.readInt32BE(p) * TWO_32 + this.buf.readUInt32BE(p + 4)
-    if (!Number.isSafeInteger(n)) throw new ProtocolError(`int64 at byte ${p} is outside the safe integer range`)
-    return n
+    return readInt64(this.buf, this.take(8))
+  }
+
+  /** int64 as a bigint, exact: for the fields whose values are compared for equality (broker epochs). */
+  bigint64 (): bigint {
+    return this.buf.readBigInt64BE(this.take(8))
   }
 
   float64 (): number {
@@ -79,22 +80,31 @@ export class Reader {
     return n % 2 === 0 ? n / 2 : -(n + 1) / 2
   }
 
-  /** Zigzag varlong as a number (timestamp deltas); at most 10 bytes, magnitudes up to 2^52. */
+  /**
+   * Zigzag varlong as a number (timestamp deltas), at most 10 bytes: exact to 2^52, beyond it the
+   * nearest number, as int64 fields (int64.ts), since a record may lie any distance from its batch's
+   * base timestamp.
+   */
   varlong (): number {
     const buf = this.buf
-    let p = this.pos
+    const start = this.pos
+    let p = start
     let n = 0
     let mul = 1
     for (let i = 0; ; i++) {
-      if (i === 10) throw new ProtocolError(`varlong at byte ${this.pos} is longer than 10 bytes`)
+      if (i === 10) throw new ProtocolError(`varlong at byte ${start} is longer than 10 bytes`)
       const b = p < this.end ? buf[p++]! : this.truncated(i + 1)
       n += (b & 0x7f) * mul
       mul *= 128
       if ((b & 0x80) === 0) break
     }
-    if (n > Number.MAX_SAFE_INTEGER) throw new ProtocolError(`varlong at byte ${this.pos} is outside the safe integer range`)
     this.pos = p
-    return n % 2 === 0 ? n / 2 : -(n + 1) / 2
+    if (n <= Number.MAX_SAFE_INTEGER) return n % 2 === 0 ? n / 2 : -(n + 1) / 2
+    // The sum above has rounded away the sign bit: decode again exactly, 64 bits as Kafka's ByteUtils.readVarlong keeps.
+    let z = 0n
+    for (let i = p - 1; i >= start; i--) z = (z << 7n) | BigInt(buf[i]! & 0x7f)
+    z = BigInt.asUintN(64, z)
+    return Number((z >> 1n) ^ -(z & 1n))
   }
 
   /** int16 length + UTF-8; null for length -1. */

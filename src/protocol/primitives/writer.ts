@@ -3,10 +3,9 @@
  * fields (a Fetch response's records) are not copied: they are kept as separate chunks, and
  * `toChunks()` hands the pieces to socket.writev / cork+write.
  */
-import { ProtocolError } from '../protocol-error.js'
+import { writeInt64 } from './int64.js'
 import { uuidToBytes } from './uuid.js'
 
-const TWO_32 = 4294967296
 /** Below this, copying is cheaper than another chunk and another iovec entry. */
 const ZERO_COPY_BYTES = 4096
 
@@ -62,13 +61,17 @@ export class Writer {
     return this
   }
 
+  /** Any integer number; beyond the int64 range it saturates (see int64.ts). */
   int64 (n: number): this {
-    if (!Number.isSafeInteger(n)) throw new ProtocolError(`int64 value ${n} is not a safe integer`)
     this.ensure(8)
-    const hi = Math.floor(n / TWO_32)
-    this.buf.writeInt32BE(hi, this.pos)
-    this.buf.writeUInt32BE(n - hi * TWO_32, this.pos + 4)
+    writeInt64(this.buf, this.pos, n)
     this.pos += 8
+    return this
+  }
+
+  bigint64 (n: bigint): this {
+    this.ensure(8)
+    this.pos = this.buf.writeBigInt64BE(n, this.pos)
     return this
   }
 

@@ -102,3 +102,22 @@ test('recordsCount that disagrees with lastOffsetDelta is INVALID_RECORD from cl
   assert.equal(validateBatches(buf, limits).errorCode, BatchErrorCode.INVALID_RECORD)
   assert.equal(validateBatches(buf, { ...limits, origin: 'replication' }).errorCode, BatchErrorCode.NONE)
 })
+
+test('timestamp limits (CreateTime): a first or largest timestamp outside them is INVALID_TIMESTAMP with Kafka\'s message; -1 and Long.MAX_VALUE limits pass', () => {
+  const nowMs = 1_700_000_000_000
+  const hour = 3_600_000
+  const batch = (firstTimestamp: number, step = 0): Buffer => buildTestBatch({ recordCount: 3, firstTimestamp, timestampStepMs: step })
+  const check = (buf: Buffer, beforeMaxMs: number, afterMaxMs: number): ReturnType<typeof validateBatches> =>
+    validateBatches(buf, { ...limits, timestampLimits: { nowMs, beforeMaxMs, afterMaxMs } })
+  assert.equal(check(batch(nowMs - hour, hour), hour, hour).errorCode, BatchErrorCode.NONE, 'both ends within: [now - 1 h, now + 1 h]')
+  assert.deepEqual(check(batch(nowMs, hour), hour, hour / 2), {
+    errorCode: BatchErrorCode.INVALID_TIMESTAMP,
+    reason: `Timestamp ${nowMs + 2 * hour} of message with offset 2 is out of range. The timestamp should be within [${nowMs - hour}, ${nowMs + hour / 2}]`,
+    batchIndex: 0,
+  })
+  assert.match((check(batch(nowMs - 2 * hour), hour, Number.MAX_SAFE_INTEGER) as { reason: string }).reason,
+    new RegExp(`^Timestamp ${nowMs - 2 * hour} of message with offset 0 .* within \\[${nowMs - hour}, ${BigInt(nowMs) + 2n ** 63n - 1n}\\]$`))
+  assert.equal(check(batch(-1), hour, hour).errorCode, BatchErrorCode.NONE, 'no timestamp (-1) is never out of range')
+  assert.equal(check(batch(-(2 ** 62)), Number.MAX_SAFE_INTEGER, hour).errorCode, BatchErrorCode.NONE, 'no limit before now')
+  assert.equal(check(batch(2 ** 62), hour, Number.MAX_SAFE_INTEGER).errorCode, BatchErrorCode.NONE, 'no limit after now')
+})

@@ -5,6 +5,7 @@
  */
 import { ErrorCode } from '../error-codes.js'
 import { crc32c } from '../primitives/crc32c.js'
+import { readInt64, writeInt64 } from '../primitives/int64.js'
 
 /** baseOffset (8) + batchLength (4): the bytes before the length-counted part of a batch. */
 export const LOG_OVERHEAD = 12
@@ -20,6 +21,7 @@ export const BatchErrorCode = {
   CORRUPT_MESSAGE: ErrorCode.CORRUPT_MESSAGE,
   MESSAGE_TOO_LARGE: ErrorCode.MESSAGE_TOO_LARGE,
   INVALID_RECORD: ErrorCode.INVALID_RECORD,
+  INVALID_TIMESTAMP: ErrorCode.INVALID_TIMESTAMP,
 } as const
 export type BatchErrorCode = (typeof BatchErrorCode)[keyof typeof BatchErrorCode]
 
@@ -32,6 +34,16 @@ export type BatchSetValidation =
     maxTimestamp: number
   }
   | { errorCode: Exclude<BatchErrorCode, 0>, reason: string, batchIndex: number }
+
+/**
+ * message.timestamp.before.max.ms / after.max.ms around the broker's clock, for CreateTime topics
+ * (Kafka's LogValidator.validateTimestamp).
+ */
+export interface TimestampLimits { nowMs: number, beforeMaxMs: number, afterMaxMs: number }
+
+/** Kafka's default, Long.MAX_VALUE: no limit. Config holds it as Number.MAX_SAFE_INTEGER (config/schema.ts). */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER
+const NO_TIMESTAMP = -1
 
 const POS_BASE_OFFSET = 0
 const POS_BATCH_LENGTH = 8
@@ -130,13 +142,17 @@ export type AppendOrigin = 'client' | 'replication'
 
 /**
  * Checks every batch of a produced (or replicated) set without decoding records: sizes, magic,
- * CRC-32C, the offset range, and max.message.bytes. The first failing batch decides the result.
+ * CRC-32C, the offset range, max.message.bytes, and timestamps when limits are given (a leader's
+ * CreateTime topic). The first failing batch decides the result.
  */
 export function validateBatches (
   buf: Buffer,
-  options: { maxMessageBytes: number, origin?: AppendOrigin },
+  options: { maxMessageBytes: number, origin?: AppendOrigin, timestampLimits?: TimestampLimits },
 ): BatchSetValidation {
   const fromClient = options.origin !== 'replication'
+  // Kafka's defaults (Long.MAX_VALUE on both sides) accept every timestamp: then nothing to check.
+  const given = options.timestampLimits
+  const limits = given !== undefined && (given.beforeMaxMs < NO_LIMIT || given.afterMaxMs < NO_LIMIT) ? given : undefined
   let position = 0
   let batchIndex = 0
   let recordCount = 0
@@ -164,6 +180,10 @@ export function validateBatches (
     if (fromClient && (count <= 0 || batch.lastOffsetDelta + 1 !== count)) {
       return fail(BatchErrorCode.INVALID_RECORD, `recordsCount ${count} does not match lastOffsetDelta ${batch.lastOffsetDelta}`)
     }
+    if (limits !== undefined) {
+      const outOfRange = timestampOutOfRange(batch, limits)
+      if (outOfRange !== undefined) return fail(BatchErrorCode.INVALID_TIMESTAMP, outOfRange)
+    }
     recordCount += count
     maxTimestamp = Math.max(maxTimestamp, batch.effectiveMaxTimestamp)
     position += size
@@ -173,13 +193,31 @@ export function validateBatches (
   return { errorCode: BatchErrorCode.NONE, batchCount: batchIndex, recordCount, maxTimestamp }
 }
 
-/** int64 as a number: exact to 2^53, far beyond any offset or millisecond timestamp. */
-function readInt64 (buf: Buffer, position: number): number {
-  return buf.readInt32BE(position) * 0x1_0000_0000 + buf.readUInt32BE(position + 4)
+/**
+ * Kafka's LogValidator checks each record's timestamp. The broker never inflates a batch, so it
+ * checks the two its header holds: the first record's (baseTimestamp) and the largest
+ * (maxTimestamp). That decides the "after" limit exactly, and the "before" limit for records in
+ * time order. The message is Kafka's; the largest timestamp is reported at the batch's last offset,
+ * where a producer appending in time order put it. Offsets are the producer's, as in Kafka, which
+ * validates before assigning them.
+ */
+function timestampOutOfRange (batch: RecordBatch, limits: TimestampLimits): string | undefined {
+  const first = batch.firstTimestamp
+  if (outsideLimits(first, limits)) return outOfRangeMessage(first, batch.baseOffset, limits)
+  const max = batch.maxTimestamp
+  if (outsideLimits(max, limits)) return outOfRangeMessage(max, batch.lastOffset, limits)
+  return undefined
 }
 
-function writeInt64 (buf: Buffer, position: number, value: number): void {
-  const high = Math.floor(value / 0x1_0000_0000)
-  buf.writeInt32BE(high, position)
-  buf.writeUInt32BE(value - high * 0x1_0000_0000, position + 4)
+/** NO_TIMESTAMP (-1, an old client's) is never outside, as in Kafka. */
+function outsideLimits (timestamp: number, { nowMs, beforeMaxMs, afterMaxMs }: TimestampLimits): boolean {
+  return timestamp !== NO_TIMESTAMP &&
+    ((beforeMaxMs < NO_LIMIT && nowMs - timestamp > beforeMaxMs) || (afterMaxMs < NO_LIMIT && timestamp - nowMs > afterMaxMs))
+}
+
+/** Kafka's words, in bigint arithmetic: exact digits beyond 2^53; a side without a limit is Long.MAX_VALUE away. */
+function outOfRangeMessage (timestamp: number, offset: number, { nowMs, beforeMaxMs, afterMaxMs }: TimestampLimits): string {
+  const ms = (limit: number): bigint => limit < NO_LIMIT ? BigInt(limit) : 2n ** 63n - 1n
+  return `Timestamp ${BigInt(timestamp)} of message with offset ${offset} is out of range. ` +
+    `The timestamp should be within [${BigInt(nowMs) - ms(beforeMaxMs)}, ${BigInt(nowMs) + ms(afterMaxMs)}]`
 }

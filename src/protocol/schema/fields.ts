@@ -18,6 +18,8 @@ export interface ScalarTypes {
   int32: number
   uint32: number
   int64: number
+  /** An int64 kept exact, for values compared for equality that may exceed 2^53 (primitives/int64.ts). */
+  bigint64: bigint
   float64: number
   string: string
   bytes: Buffer
@@ -91,6 +93,7 @@ export const uint16 = scalar('uint16')
 export const int32 = scalar('int32')
 export const uint32 = scalar('uint32')
 export const int64 = scalar('int64')
+export const bigint64 = scalar('bigint64')
 export const float64 = scalar('float64')
 export const string = scalar('string')
 export const bytes = scalar('bytes')

@@ -1,5 +1,5 @@
 export {
-  array, bool, bytes, float64, int16, int32, int64, int8, records, string, struct, uint16, uint32, uuid,
+  array, bigint64, bool, bytes, float64, int16, int32, int64, int8, records, string, struct, uint16, uint32, uuid,
   type DecodedFields, type Field, type FieldDescriptor, type FieldOptions, type FieldsDescriptor,
   type InputFields, type ScalarKind, type ScalarTypes,
 } from './fields.js'

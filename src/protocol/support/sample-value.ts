@@ -49,6 +49,7 @@ function sampleScalar (kind: ScalarKind, name: string, i: number): unknown {
     case 'int32': return 70000 + i
     case 'uint32': return 4000000000 + i
     case 'int64': return 2 ** 40 + i
+    case 'bigint64': return 2n ** 62n + BigInt(i)
     case 'float64': return 1.5 + i
     case 'string': return `${name}-é${i}`
     case 'bytes': return Buffer.from([1, 2, 3, i & 0xff])

@@ -47,6 +47,7 @@ function readAll (req: FetchRequest, ctx: RequestContext, wanted: Wanted[], isol
     partitions: w.partitions.map(p => {
       const partition = w.topic === undefined ? undefined : ctx.broker.replicas.partition(w.topic, p.partition)
       const unknownCode = w.topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ctx.broker.metadata.partition(w.topic, p.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
+      if (w.topic !== undefined && ctx.broker.replicas.isOffline(w.topic, p.partition)) return errorAnswer(p.partition, ErrorCode.KAFKA_STORAGE_ERROR, undefined)
       if (partition === undefined || !partition.isLeader) return errorAnswer(p.partition, partition === undefined ? unknownCode : ErrorCode.NOT_LEADER_OR_FOLLOWER, partition)
       if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
         return errorAnswer(p.partition, p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition)
@@ -56,7 +57,7 @@ function readAll (req: FetchRequest, ctx: RequestContext, wanted: Wanted[], isol
       const budget = Math.min(p.partitionMaxBytes, req.maxBytes - bytes)
       const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0)
       if (read.errorCode !== 0) {
-        return { ...errorAnswer(p.partition, ErrorCode.OFFSET_OUT_OF_RANGE, partition), logStartOffset: read.logStartOffset }
+        return { ...errorAnswer(p.partition, read.errorCode, partition), logStartOffset: read.logStartOffset }
       }
       const records = magic < 2 && read.records.length > 0 ? recordBatchesToMessageSet(read.records, magic as 0 | 1) : read.records
       bytes += records.length

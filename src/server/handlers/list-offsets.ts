@@ -8,12 +8,15 @@ const LATEST = -1
 /** ListOffsets: earliest (log start), latest (high watermark), or the first offset at a timestamp. */
 export const handleListOffsets = defineHandler(ListOffsetsRequest, ListOffsetsResponse, (req, ctx) => {
   const consumer = req.replicaId < 0
+  // A high watermark from a view that may be stale is no answer (MetadataCache.isCurrent).
+  const current = ctx.broker.metadata.isCurrent()
   const topics = req.topics.map(t => ({
     name: t.name,
     partitions: t.partitions.map(p => {
       const partition = ctx.broker.replicas.partition(t.name, p.partitionIndex)
       const none = { partitionIndex: p.partitionIndex, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 }
-      if (partition === undefined || !partition.isLeader) {
+      if (ctx.broker.replicas.isOffline(t.name, p.partitionIndex)) return { ...none, errorCode: ErrorCode.KAFKA_STORAGE_ERROR }
+      if (partition === undefined || !partition.isLeader || !current) {
         const known = ctx.broker.metadata.partition(t.name, p.partitionIndex) !== undefined
         return { ...none, errorCode: known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
       }

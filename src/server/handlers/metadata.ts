@@ -1,3 +1,4 @@
+import { KafkaError } from '../../errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { MetadataRequest, MetadataResponse } from '../../protocol/messages/metadata.js'
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
@@ -19,6 +20,8 @@ export const handleMetadata = defineHandler(MetadataRequest, MetadataResponse, a
     const e = b.endpoints.find(x => x.listenerName === ctx.listenerName)
     return e === undefined ? [] : [{ nodeId: b.id, host: e.host, port: e.port, rack: b.rack }]
   })
+  // KafkaApis.handleTopicMetadataRequest: below v12 (no topic ids yet) every topic needs its name
+  if (ctx.apiVersion < 12 && req.topics?.some(t => t.name === null) === true) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Topic name can not be null for version ${ctx.apiVersion}`)
   // v0: an empty list means every topic; v1+: null means every topic, empty means none.
   const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0)
   const mayCreate = ctx.broker.config.values['auto.create.topics.enable'] && (ctx.apiVersion < 4 || req.allowAutoTopicCreation)
@@ -26,7 +29,7 @@ export const handleMetadata = defineHandler(MetadataRequest, MetadataResponse, a
   if (all) {
     topics = md.topics().map(t => topicAnswer(t, ctx))
   } else {
-    topics = await Promise.all((req.topics ?? []).map(async requested => {
+    topics = await Promise.all(distinct(req.topics ?? []).map(async requested => {
       const byId = requested.name === null || requested.name === undefined
       const t = byId ? md.topicById(requested.topicId) : md.topic(requested.name as string)
       if (t !== undefined) return topicAnswer(t, ctx)
@@ -34,7 +37,7 @@ export const handleMetadata = defineHandler(MetadataRequest, MetadataResponse, a
       const name = requested.name as string
       if (invalidTopicNameReason(name) !== undefined) return missing(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION)
       if (!mayCreate) return missing(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
-      const created = await new AdminManager(ctx.broker).autoCreate(name)
+      const created = await AdminManager.of(ctx.broker).autoCreate(name)
       const code = created.errorCode === ErrorCode.NONE || created.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS || created.errorCode === ErrorCode.REQUEST_TIMED_OUT
         ? ErrorCode.LEADER_NOT_AVAILABLE
         : created.errorCode
@@ -44,6 +47,18 @@ export const handleMetadata = defineHandler(MetadataRequest, MetadataResponse, a
   }
   return { throttleTimeMs: 0, brokers, clusterId: ctx.broker.clusterId, controllerId: md.controllerId, topics }
 })
+
+/** Each topic once, however often it is named: KafkaApis.handleTopicMetadataRequest takes them as a set. */
+function distinct<T extends { name?: string | null, topicId: string }> (requested: readonly T[]): T[] {
+  const names = new Set<string>()
+  const ids = new Set<string>()
+  return requested.filter(r => {
+    const [seen, key] = r.name === null || r.name === undefined ? [ids, r.topicId] : [names, r.name]
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
 
 function hasAllLeaders (t: TopicMetadata): boolean {
   for (const p of t.partitions.values()) if (p.leader < 0) return false
@@ -57,7 +72,7 @@ function missing (name: string | null, topicId: string, errorCode: number): Topi
 function topicAnswer (t: TopicMetadata, ctx: RequestContext): TopicAnswer {
   const md = ctx.broker.metadata
   const partitions = [...t.partitions.values()].sort((a, b) => a.partition - b.partition).map(p => {
-    const offlineReplicas = p.replicas.filter(r => md.broker(r) === undefined)
+    const offlineReplicas = p.replicas.filter(r => md.broker(r) === undefined || md.isReplicaOffline(r, t.name, p.partition))
     const leaderLive = p.leader >= 0 && md.broker(p.leader) !== undefined
     return {
       errorCode: leaderLive ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,

@@ -13,6 +13,7 @@ export const handleOffsetForLeaderEpoch = defineHandler(OffsetForLeaderEpochRequ
     partitions: t.partitions.map(p => {
       const partition = ctx.broker.replicas.partition(t.topic, p.partition)
       const none = { partition: p.partition, leaderEpoch: -1, endOffset: -1 }
+      if (ctx.broker.replicas.isOffline(t.topic, p.partition)) return { ...none, errorCode: ErrorCode.KAFKA_STORAGE_ERROR }
       if (partition === undefined) {
         const known = ctx.broker.metadata.partition(t.topic, p.partition) !== undefined
         return { ...none, errorCode: known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }

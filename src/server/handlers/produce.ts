@@ -1,3 +1,4 @@
+import { isInternalTopic } from '../../cluster/topic-name.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js'
 import { awaitHighWatermark } from '../../replication/await-high-watermark.js'
@@ -5,6 +6,9 @@ import type { Partition, ProduceResult } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
 
 type PartitionAnswer = ProduceResponse['responses'][number]['partitionResponses'][number]
+
+/** Kafka's AdminUtils.AdminClientId: the client id allowed to write internal topics. */
+const ADMIN_CLIENT_ID = '__admin_client'
 
 /**
  * Produce: batches are validated and appended as raw bytes with no await before the append, so
@@ -14,10 +18,12 @@ type PartitionAnswer = ProduceResponse['responses'][number]['partitionResponses'
 export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, async (req, ctx) => {
   const acks = req.acks
   const waits: Array<Promise<void>> = []
+  // Once per request: a leader whose ZooKeeper view may be stale accepts nothing (MetadataCache.isCurrent).
+  const current = ctx.broker.metadata.isCurrent()
   const responses = req.topicData.map(topic => ({
     name: topic.name,
     partitionResponses: topic.partitionData.map(pd => {
-      const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks)
+      const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks, current)
       if (acks === -1 && answer.result.errorCode === ErrorCode.NONE && answer.partition !== undefined) {
         const out = answer.out
         waits.push(awaitHighWatermark(ctx.broker.replicas, answer.partition, answer.result.lastOffset, req.timeoutMs).then(code => { out.errorCode = code }))
@@ -30,14 +36,19 @@ export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, asyn
   return { responses, throttleTimeMs: 0 }
 })
 
-function answerFor (ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number): { out: PartitionAnswer, result: ProduceResult, partition?: Partition } {
+function answerFor (ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number, current: boolean): { out: PartitionAnswer, result: ProduceResult, partition?: Partition } {
   const partition = ctx.broker.replicas.partition(topic, index)
   let result: ProduceResult
   if (acks !== 0 && acks !== 1 && acks !== -1) result = failed(ErrorCode.INVALID_REQUIRED_ACKS)
+  // Kafka's ReplicaManager.appendToLocalLog: only the admin client id may write an internal topic
+  // (the coordinator appends to its partitions directly, followers replicate without Produce).
+  else if (isInternalTopic(topic) && ctx.header.clientId !== ADMIN_CLIENT_ID) result = failed(ErrorCode.INVALID_TOPIC_EXCEPTION)
+  else if (ctx.broker.replicas.isOffline(topic, index)) result = failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the log dir of this replica is offline')
   else if (partition === undefined) {
     const known = ctx.broker.metadata.partition(topic, index) !== undefined
     result = failed(known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
-  } else if (records === null || records.length === 0) result = failed(ErrorCode.INVALID_RECORD, 'no records')
+  } else if (!current) result = failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'This broker is re-reading the cluster state from ZooKeeper')
+  else if (records === null || records.length === 0) result = failed(ErrorCode.INVALID_RECORD, 'no records')
   else result = partition.appendRecordsAsLeader(records, acks)
   const out: PartitionAnswer = {
     index,

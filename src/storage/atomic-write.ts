@@ -1,0 +1,34 @@
+/**
+ * Replaces a small file so that a crash leaves the old content or the new, never a mix or nothing
+ * (Kafka's CheckpointFile with Utils.atomicMoveWithFallback): `<path>.tmp` is written and fsynced,
+ * renamed over `path`, and the directory is fsynced so that the rename itself survives a crash.
+ * Every checkpoint, `meta.properties` and `partition.metadata` is written this way. A failed write
+ * (ENOSPC) leaves the old file as it was and removes the temp file.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+export function atomicWrite (path: string, data: string): void {
+  const tmp = `${path}.tmp`
+  try {
+    const bytes = Buffer.from(data)
+    const fd = openSync(tmp, 'w')
+    try {
+      let written = 0
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, path)
+  } catch (err) {
+    rmSync(tmp, { force: true })
+    throw err
+  }
+  const dir = openSync(dirname(path), 'r')
+  try {
+    fsyncSync(dir)
+  } finally {
+    closeSync(dir)
+  }
+}
