@@ -65,6 +65,10 @@ export abstract class GroupDraft {
       g.initialDelay = null
     }
     this.log('preparing to rebalance group', { reason, generationId: g.generationId, members: g.members.size })
+    // Kafka's prepareRebalance ends with joinPurgatory.tryCompleteElseWatch: with no member left to
+    // wait for (the last one left or expired), the join phase completes now and the group is Empty
+    // before the LeaveGroup that emptied it is answered.
+    this.maybeCompleteJoin()
   }
 
   protected onJoinDeadline (): void {

@@ -173,6 +173,30 @@ test('LeaveGroup triggers an immediate rebalance; the last member leaving emptie
   assert.ok(s.effects.some(e => e.type === 'storeGroup' && e.group.state === 'Empty' && e.assignments === null), 'an empty group record is written')
 })
 
+test('the last member of a Stable group leaving, or its session expiring, makes the group Empty at once, before the answer', () => {
+  for (const how of ['leave', 'expiry'] as const) {
+    const s = stableGroupOfTwo()
+    const leave = ++s.token
+    s.apply({ type: 'leave', token: leave, members: [{ memberId: 'b', groupInstanceId: null }] })
+    const rejoin = s.join('a')
+    assert.equal(s.group.state, 'CompletingRebalance')
+    s.sync('a', s.result<JoinResult>(rejoin)?.generationId ?? -1, { a: 'A' })
+    s.completeStore()
+    assert.equal(s.group.state, 'Stable', `a alone is Stable (${how})`)
+    const generation = s.group.generationId
+    if (how === 'leave') {
+      const last = ++s.token
+      s.apply({ type: 'leave', token: last, members: [{ memberId: 'a', groupInstanceId: null }] })
+      assert.equal(s.group.state, 'Empty', 'Empty when the LeaveGroup is answered')
+      assert.deepEqual(s.result(last), { errorCode: ErrorCode.NONE, members: [{ memberId: 'a', groupInstanceId: null, errorCode: ErrorCode.NONE }] })
+    } else {
+      s.tick(30_001)
+      assert.equal(s.group.state, 'Empty', 'Empty in the tick that expired the session')
+    }
+    assert.equal(s.group.generationId, generation + 1)
+  }
+})
+
 test('JoinGroup validation: session timeout bounds, protocol mismatch, unknown member', () => {
   const s = stableGroupOfTwo()
   assert.equal(s.result<JoinResult>(s.join('', { sessionTimeoutMs: 5999 }))?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT)
