@@ -13,16 +13,34 @@ export class TopicExistsError extends Error {
   }
 }
 
+/**
+ * ZooKeeper drops the connection of a client whose request packet exceeds jute.maxbuffer
+ * (0xfffff bytes by default), failing everything else in flight on it; Kafka's own ZooKeeper
+ * client cannot read such a znode back either. Writes of client-sized data are checked here
+ * first, leaving 4 KiB of the packet for paths, ACLs and headers.
+ */
+const MAX_ZNODE_WRITE_BYTES = 0xfffff - 4096
+
+export class ZnodeTooLargeError extends Error {
+  constructor (readonly path: string, readonly bytes: number) {
+    super(`Writing ${bytes} bytes to ${path} would exceed ZooKeeper's limit of ${MAX_ZNODE_WRITE_BYTES} bytes per request (jute.maxbuffer).`)
+    this.name = 'ZnodeTooLargeError'
+  }
+}
+
 export function newTopicId (): string {
   return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url')
 }
 
 export async function createTopic (zk: ZkSession, name: string, partitions: Map<number, number[]>, config: Record<string, string>): Promise<string> {
   const topicId = newTopicId()
+  const configData = entityConfigZnode.encode(config)
+  const topicData = topicZnode.encode({ topicId, partitions })
+  checkWriteBytes(topicZnode.path(name), configData.length + topicData.length)
   try {
     await zk.multi([
-      { op: 'create', path: entityConfigZnode.path('topics', name), data: entityConfigZnode.encode(config) },
-      { op: 'create', path: topicZnode.path(name), data: topicZnode.encode({ topicId, partitions }) },
+      { op: 'create', path: entityConfigZnode.path('topics', name), data: configData },
+      { op: 'create', path: topicZnode.path(name), data: topicData },
     ])
   } catch (err) {
     if (err instanceof ZkError && err.code === 'NODE_EXISTS') throw new TopicExistsError(name)
@@ -39,7 +57,9 @@ export async function readAssignment (zk: ZkSession, name: string): Promise<{ as
 
 /** Adds partitions; BAD_VERSION (a concurrent change) surfaces as a ZkError for the caller to retry. */
 export async function writeAssignment (zk: ZkSession, name: string, assignment: TopicAssignment, version: number): Promise<void> {
-  await zk.setData(topicZnode.path(name), topicZnode.encode(assignment), version)
+  const data = topicZnode.encode(assignment)
+  checkWriteBytes(topicZnode.path(name), data.length)
+  await zk.setData(topicZnode.path(name), data, version)
 }
 
 /** Marks a topic for deletion; the controller carries it out. */
@@ -59,7 +79,13 @@ export async function readEntityConfig (zk: ZkSession, entityType: 'topics' | 'b
 /** Replaces an entity's overrides and leaves a change notification, as Kafka does. */
 export async function writeEntityConfig (zk: ZkSession, entityType: 'topics' | 'brokers', name: string, config: Record<string, string>): Promise<void> {
   const path = entityConfigZnode.path(entityType, name)
-  if (await zk.exists(path)) await zk.setData(path, entityConfigZnode.encode(config))
-  else await zk.create(path, entityConfigZnode.encode(config))
+  const data = entityConfigZnode.encode(config)
+  checkWriteBytes(path, data.length)
+  if (await zk.exists(path)) await zk.setData(path, data)
+  else await zk.create(path, data)
   await zk.create(configChangeZnode.path, configChangeZnode.encode(`${entityType}/${name}`), 'persistent_sequential')
+}
+
+function checkWriteBytes (path: string, bytes: number): void {
+  if (bytes > MAX_ZNODE_WRITE_BYTES) throw new ZnodeTooLargeError(path, bytes)
 }

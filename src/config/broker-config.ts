@@ -25,7 +25,7 @@ export const brokerConfigSchema = {
   'delete.topic.enable': { type: 'boolean', default: true },
   // Not Kafka keys (see README): caps checked before any work, so one request cannot take the broker down.
   'max.partitions.per.request': { type: 'int', default: 10_000, min: 1, doc: 'partitions one CreateTopics or CreatePartitions request may add; KRaft\'s fixed MAX_PARTITIONS_PER_BATCH' },
-  'max.broker.partitions': { type: 'int', default: 4000, min: 1, doc: 'partition replicas any one broker may host (KIP-578, proposed for Kafka)' },
+  'max.broker.partitions': { type: 'int', default: 50_000, min: 1, doc: 'partition replicas any one broker may host (KIP-578, proposed for Kafka)' },
   'log.segment.bytes': { type: 'int', default: 1_073_741_824, min: 14 },
   'log.roll.hours': { type: 'int', default: 168, min: 1 },
   'log.roll.ms': { type: 'long', default: null, min: 1 },

@@ -101,6 +101,8 @@ function closestKey (key: string, keys: string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Math.max(2, Math.floor(key.length / 5)) + 1
   for (const candidate of keys) {
+    // the distance is at least the difference in length: a client's megabyte-long key costs nothing
+    if (Math.abs(key.length - candidate.length) >= bestDistance) continue
     const d = editDistance(key, candidate)
     if (d < bestDistance) { best = candidate; bestDistance = d }
   }

@@ -2,7 +2,7 @@ import { brokerConfigSchema } from '../config/broker-config.js'
 import type { ConfigKey } from '../config/schema.js'
 import { effectiveTopicConfig, topicConfigProblems, topicConfigSchema } from '../config/topic-config.js'
 import { validateConfig } from '../config/schema.js'
-import { readEntityConfig, writeEntityConfig } from '../cluster/topic-admin.js'
+import { readEntityConfig, writeEntityConfig, ZnodeTooLargeError } from '../cluster/topic-admin.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { BrokerContext } from './broker-context.js'
 
@@ -14,8 +14,47 @@ const ConfigType: Record<ConfigKey['type'], number> = { boolean: 1, string: 2, i
 export interface DescribedConfig { name: string, value: string | null, readOnly: boolean, source: number, isSensitive: boolean, configType: number }
 export interface ResourceOutcome { errorCode: number, errorMessage: string | null }
 
+interface NamedResource { resourceType: number, resourceName: string }
+
+/**
+ * Resources a request names more than once, each refused (Kafka's ConfigAdminManager.preprocess
+ * for AlterConfigs and IncrementalAlterConfigs; applied to DescribeConfigs too, where a repeated
+ * broker resource would turn a few request bytes into kilobytes of answer each time).
+ */
+export function repeatedResources<R extends NamedResource> (resources: readonly R[]): Map<R, ResourceOutcome> {
+  const seen = new Map<string, R>()
+  const refused = new Map<R, ResourceOutcome>()
+  const outcome = { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Each resource must appear at most once.' }
+  for (const r of resources) {
+    const key = `${r.resourceType}:${r.resourceName}`
+    const first = seen.get(key)
+    if (first === undefined) seen.set(key, r)
+    else refused.set(first, outcome).set(r, outcome)
+  }
+  return refused
+}
+
+/** ConfigAdminManager.preprocess: repeated resources, and resources naming one key twice. */
+export function alterRequestProblems<R extends NamedResource & { configs: ReadonlyArray<{ name: string }> }> (resources: readonly R[]): Map<R, ResourceOutcome> {
+  const refused = repeatedResources(resources)
+  for (const r of resources) {
+    if (!refused.has(r) && new Set(r.configs.map(c => c.name)).size !== r.configs.length) {
+      refused.set(r, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Error due to duplicate config keys' })
+    }
+  }
+  return refused
+}
+
 /** Every config of a topic or broker with its value and where it comes from. */
 export async function describeResource (broker: BrokerContext, resourceType: number, name: string): Promise<ResourceOutcome & { configs: DescribedConfig[] }> {
+  try {
+    return await describe(broker, resourceType, name)
+  } catch (err) {
+    return { ...failed(broker, err, 'describe configs', resourceType, name), configs: [] }
+  }
+}
+
+async function describe (broker: BrokerContext, resourceType: number, name: string): Promise<ResourceOutcome & { configs: DescribedConfig[] }> {
   if (resourceType === ResourceType.TOPIC) {
     const topic = broker.metadata.topic(name)
     if (topic === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${name}' does not exist`, configs: [] }
@@ -53,13 +92,30 @@ export async function alterResource (broker: BrokerContext, resourceType: number
   const entity = resourceType === ResourceType.TOPIC ? 'topics' : resourceType === ResourceType.BROKER ? 'brokers' : undefined
   if (entity === undefined) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}` }
   if (entity === 'topics' && broker.metadata.topic(name) === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${name}' does not exist` }
+  // ZkAdminManager.getBrokerId: this broker's own id, or '' for the cluster-wide default
+  if (entity === 'brokers' && name !== '' && name !== String(broker.brokerId)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${broker.brokerId}, but received ${name}` }
   const entityName = entity === 'brokers' && name === '' ? '<default>' : name
-  const next = change(await readEntityConfig(broker.zk, entity, entityName))
-  if (typeof next === 'string') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: next }
-  const problems = entity === 'topics' ? topicConfigProblems(next) : brokerConfigProblems(next)
-  if (problems.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problems.join('; ') }
-  if (!validateOnly) await writeEntityConfig(broker.zk, entity, entityName, next)
+  try {
+    const next = change(await readEntityConfig(broker.zk, entity, entityName))
+    if (typeof next === 'string') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: next }
+    const problems = entity === 'topics' ? topicConfigProblems(next) : brokerConfigProblems(next)
+    if (problems.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problems.join('; ') }
+    if (!validateOnly) await writeEntityConfig(broker.zk, entity, entityName, next)
+  } catch (err) {
+    return failed(broker, err, 'alter configs', resourceType, name)
+  }
   return { errorCode: ErrorCode.NONE, errorMessage: null }
+}
+
+/**
+ * A failed ZooKeeper step answers its own resource: a write too large for a znode is refused by
+ * its limit, anything else is logged and answered UNKNOWN_SERVER_ERROR with no message
+ * (Kafka's ApiError.fromThrowable).
+ */
+function failed (broker: BrokerContext, err: unknown, operation: string, resourceType: number, resourceName: string): ResourceOutcome {
+  if (err instanceof ZnodeTooLargeError) return { errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: err.message }
+  broker.log.error('config administration failed', { operation, resourceType, resourceName, error: (err as Error).stack ?? String(err) })
+  return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null }
 }
 
 function brokerConfigProblems (overrides: Record<string, string>): string[] {

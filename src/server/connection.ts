@@ -23,7 +23,10 @@ interface Slot { reply?: Reply, done: boolean }
 export class Connection {
   private readonly chunks: Buffer[] = []
   private buffered = 0
+  /** Bytes of the size prefix (while `inFrame` is false) or of the frame itself still to come. */
   private needed = 4
+  /** A frame of exactly 4 bytes must not be taken for the next size prefix. */
+  private inFrame = false
   private readonly slots: Slot[] = []
   private closed = false
   readonly remote: string
@@ -49,7 +52,7 @@ export class Connection {
     this.chunks.push(data)
     this.buffered += data.length
     while (!this.closed && this.buffered >= this.needed) {
-      if (this.needed === 4) {
+      if (!this.inFrame) {
         const size = this.peekInt32()
         if (size < 0 || size > this.options.maxRequestBytes) {
           this.close(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds socket.request.max.bytes ${this.options.maxRequestBytes}`)
@@ -57,10 +60,12 @@ export class Connection {
         }
         this.take(4)
         this.needed = size
+        this.inFrame = true
         if (size === 0) { this.close('empty frame'); return }
       } else {
         const frame = this.take(this.needed)
         this.needed = 4
+        this.inFrame = false
         this.dispatch(frame)
       }
     }

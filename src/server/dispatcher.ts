@@ -9,11 +9,15 @@ import type { MessageDescriptor } from '../protocol/schema/index.js'
 import type { ApiHandler, RequestContext } from './api-handler.js'
 import type { BrokerContext } from './broker-context.js'
 import type { Connection, Reply } from './connection.js'
+import { clipErrorMessages, errorResponse } from './error-response.js'
 
 /**
  * Request dispatch: a table of handlers by API key. Decodes the header and body, runs the handler,
- * and encodes its answer. A KafkaError from a handler becomes its error code in the response; any
- * other throw is a bug: logged with its stack and answered UNKNOWN_SERVER_ERROR.
+ * and encodes its answer (again with its error messages clipped, if a long one does not fit). A
+ * KafkaError from a handler becomes its error code in the response; any other throw (or an answer
+ * that still does not encode) is a bug: logged with its stack and answered UNKNOWN_SERVER_ERROR.
+ * Either way every resource the request named gets the code (error-response.ts), so a handler's
+ * failure never costs the client its connection.
  */
 export class Dispatcher {
   private readonly handlers = new Map<number, ApiHandler>()
@@ -43,16 +47,23 @@ export class Dispatcher {
     }
     const request = decode(handler.request, header.apiVersion, reader)
     const ctx: RequestContext = { header, apiVersion: header.apiVersion, broker: this.broker, connection, listenerName: this.listenerName }
-    let response: unknown
     try {
-      response = await handler.handle(request as never, ctx)
+      const response = await handler.handle(request as never, ctx)
+      if (response === null) return null
+      try {
+        return encodeResponse(handler.response, header, response)
+      } catch {
+        return encodeResponse(handler.response, header, clipErrorMessages(handler.response, header.apiVersion, response))
+      }
     } catch (err) {
-      const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR
-      if (!(err instanceof KafkaError)) log.error('request handler failed', { api: apiName(header.apiKey), apiVersion: header.apiVersion, error: (err as Error).stack ?? String(err) })
-      response = errorResponse(handler.response, code, err as Error)
+      // KafkaApis.handleProduceRequest: an acks=0 producer reads no answers; closing tells it.
+      if (header.apiKey === ApiKey.Produce && (request as { acks?: number }).acks === 0) throw err
+      const known = err instanceof KafkaError
+      if (!known) log.error('request handler failed', { api: apiName(header.apiKey), apiVersion: header.apiVersion, error: (err as Error).stack ?? String(err) })
+      // ApiError.fromThrowable: no message with UNKNOWN_SERVER_ERROR, so nothing internal leaks
+      const failed = errorResponse(handler.request, handler.response, header.apiVersion, request, known ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR, known ? err.message : null)
+      return encodeResponse(handler.response, header, failed)
     }
-    if (response === null) return null
-    return encodeResponse(handler.response, header, response)
   }
 
   /** KIP-511: an ApiVersions version we don't know is answered in v0 with our range for it. */
@@ -69,10 +80,4 @@ export function encodeResponse (msg: MessageDescriptor, header: RequestHeader, r
   writeResponseHeader(w, header.correlationId, responseHeaderVersion(header.apiKey, header.apiVersion))
   encode(msg, header.apiVersion, response as never, w)
   return w.patchInt32(0, w.length - 4).toChunks()
-}
-
-/** A whole-request failure: the top-level error code where the response has one. */
-function errorResponse (msg: MessageDescriptor, code: number, err: Error): unknown {
-  if (!('errorCode' in msg.fields)) throw err
-  return { errorCode: code, ...('errorMessage' in msg.fields ? { errorMessage: err.message } : {}) }
 }

@@ -5,14 +5,18 @@ import { AdminManager } from '../admin-manager.js'
 import { defineHandler } from '../api-handler.js'
 
 export const handleDeleteTopics = defineHandler(DeleteTopicsRequest, DeleteTopicsResponse, async (req, ctx) => {
-  const admin = new AdminManager(ctx.broker)
   // v6 names topics by name or id; older versions by name only.
   const wanted = ctx.apiVersion >= 6 ? req.topics.map(t => ({ name: t.name, topicId: t.topicId })) : req.topicNames.map(name => ({ name, topicId: ZERO_UUID }))
-  const responses = await Promise.all(wanted.map(async w => {
-    const name = w.name ?? ctx.broker.metadata.topicById(w.topicId)?.name
-    if (name === undefined) return { name: null, topicId: w.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: null }
-    const r = await admin.deleteTopic(name, req.timeoutMs)
-    return { name, topicId: r.topicId ?? w.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage }
-  }))
-  return { throttleTimeMs: 0, responses }
+  const resolved = wanted.map(w => ({ ...w, name: w.name ?? ctx.broker.metadata.topicById(w.topicId)?.name }))
+  const named = resolved.flatMap(w => w.name === undefined ? [] : [w.name])
+  const results = await AdminManager.of(ctx.broker).deleteTopics(named, req.timeoutMs)
+  let next = 0
+  return {
+    throttleTimeMs: 0,
+    responses: resolved.map(w => {
+      if (w.name === undefined) return { name: null, topicId: w.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: null }
+      const r = results[next++]!
+      return { name: w.name, topicId: r.topicId ?? w.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage }
+    }),
+  }
 })

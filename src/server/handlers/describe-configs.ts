@@ -1,28 +1,32 @@
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/messages/describe-configs.js'
 import { defineHandler } from '../api-handler.js'
-import { describeResource } from '../config-resources.js'
+import { describeResource, repeatedResources } from '../config-resources.js'
 
-export const handleDescribeConfigs = defineHandler(DescribeConfigsRequest, DescribeConfigsResponse, async (req, ctx) => ({
-  throttleTimeMs: 0,
-  results: await Promise.all(req.resources.map(async r => {
-    const described = await describeResource(ctx.broker, r.resourceType, r.resourceName)
-    const keys = r.configurationKeys
-    return {
-      errorCode: described.errorCode,
-      errorMessage: described.errorMessage,
-      resourceType: r.resourceType,
-      resourceName: r.resourceName,
-      configs: described.configs.filter(c => keys === null || keys.includes(c.name)).map(c => ({
-        name: c.name,
-        value: c.value,
-        readOnly: c.readOnly,
-        isDefault: c.source === 5,
-        configSource: c.source,
-        isSensitive: c.isSensitive,
-        synonyms: req.includeSynonyms ? [{ name: c.name, value: c.value, source: c.source }] : [],
-        configType: c.configType,
-        documentation: null,
-      })),
-    }
-  })),
-}))
+export const handleDescribeConfigs = defineHandler(DescribeConfigsRequest, DescribeConfigsResponse, async (req, ctx) => {
+  const refused = repeatedResources(req.resources)
+  return {
+    throttleTimeMs: 0,
+    results: await Promise.all(req.resources.map(async r => {
+      const refusal = refused.get(r)
+      const described = refusal !== undefined ? { ...refusal, configs: [] } : await describeResource(ctx.broker, r.resourceType, r.resourceName)
+      const keys = r.configurationKeys === null ? null : new Set(r.configurationKeys)
+      return {
+        errorCode: described.errorCode,
+        errorMessage: described.errorMessage,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        configs: described.configs.filter(c => keys === null || keys.has(c.name)).map(c => ({
+          name: c.name,
+          value: c.value,
+          readOnly: c.readOnly,
+          isDefault: c.source === 5,
+          configSource: c.source,
+          isSensitive: c.isSensitive,
+          synonyms: req.includeSynonyms ? [{ name: c.name, value: c.value, source: c.source }] : [],
+          configType: c.configType,
+          documentation: null,
+        })),
+      }
+    })),
+  }
+})
