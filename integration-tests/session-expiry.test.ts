@@ -85,6 +85,7 @@ test('a leader back from a session expiry drops its stale view at once: refuses 
     lastView = JSON.stringify({ zookeeper: zkStates, metadata: view })
     return agreesWithZooKeeper(view, zkStates)
   }, `the resumed broker's Metadata to agree with ZooKeeper within ${deadline} ms`, { timeoutMs: deadline, onTimeout: () => lastView })
+  const agreedMs = Date.now() - resumedAt
   for (const p of ledByVictim) {
     const answer = (await conn.request(ProduceRequest, ProduceResponse, 7, produceRequest(TOPIC, p, `late-${p}`, 1))).responses[0]?.partitionResponses[0]
     assert.equal(answer?.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, `produce to ${TOPIC}-${p}, now led by broker ${survivorId}, is refused by the resumed broker`)
@@ -92,6 +93,7 @@ test('a leader back from a session expiry drops its stale view at once: refuses 
     assert.equal(offsets.topics[0]?.partitions[0]?.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, `ListOffsets for ${TOPIC}-${p} is no longer answered as leader`)
   }
   await waitFor(async () => (await partitionStates(cluster, TOPIC, PARTITIONS)).every(s => s.isr.includes(victimId)), `broker ${victimId} back in every ISR within ${deadline} ms of resuming`, { timeoutMs: Math.max(1000, deadline - (Date.now() - resumedAt)) })
+  t.diagnostic(`resumed → Metadata agreeing with ZooKeeper after ${agreedMs} ms, back in every ISR after ${Date.now() - resumedAt} ms`)
 
   const ackedAtResume = acked.length
   await waitFor(() => acked.length >= ackedAtResume + 20, 'acks=all producing to go on after the resume', { timeoutMs: 20_000 })
