@@ -69,6 +69,7 @@ export const brokerConfigSchema = {
   'group.max.session.timeout.ms': { type: 'int', default: 1_800_000 },
   'group.initial.rebalance.delay.ms': { type: 'int', default: 3000, min: 0 },
   'replica.lag.time.max.ms': { type: 'long', default: 30000, min: 1 },
+  'fetch.max.bytes': { type: 'int', default: 57_671_680, min: 1024 },
   'replica.fetch.wait.max.ms': { type: 'int', default: 500, min: 0 },
   'replica.fetch.min.bytes': { type: 'int', default: 1, min: 1 },
   'replica.fetch.max.bytes': { type: 'int', default: 1_048_576, min: 0 },

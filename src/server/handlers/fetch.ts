@@ -18,10 +18,14 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   const isolation: FetchIsolation = replicaId >= 0 ? 'logEnd' : 'highWatermark'
   const deadline = Date.now() + Math.max(0, req.maxWaitMs)
   const wanted = resolve(req, ctx)
+  // Kafka's KafkaApis.handleFetchRequest (KIP-541): the broker's fetch.max.bytes bounds what any
+  // request may ask for, so a client's maxBytes never sizes the broker's reads.
+  const maxBytes = Math.min(req.maxBytes, ctx.broker.config.values['fetch.max.bytes'])
+  const minBytes = Math.min(req.minBytes, maxBytes)
   for (;;) {
-    const { responses, bytes, partitions } = readAll(req, ctx, wanted, isolation, replicaId)
+    const { responses, bytes, partitions } = readAll(ctx, wanted, isolation, replicaId, maxBytes)
     const remaining = deadline - Date.now()
-    if (bytes >= req.minBytes || remaining <= 0 || partitions.length === 0 || hasError(responses)) {
+    if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || hasError(responses)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }
     }
     await ctx.broker.replicas.waitForData(partitions, remaining)
@@ -37,7 +41,7 @@ function resolve (req: FetchRequest, ctx: RequestContext): Wanted[] {
   })
 }
 
-function readAll (req: FetchRequest, ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number): { responses: FetchResponse['responses'], bytes: number, partitions: Partition[] } {
+function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number, maxBytes: number): { responses: FetchResponse['responses'], bytes: number, partitions: Partition[] } {
   let bytes = 0
   const partitions: Partition[] = []
   const magic = ctx.apiVersion <= 1 ? 0 : ctx.apiVersion <= 3 ? 1 : 2
@@ -54,7 +58,7 @@ function readAll (req: FetchRequest, ctx: RequestContext, wanted: Wanted[], isol
       }
       partitions.push(partition)
       if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset)
-      const budget = Math.min(p.partitionMaxBytes, req.maxBytes - bytes)
+      const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes)
       const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0)
       if (read.errorCode !== 0) {
         return { ...errorAnswer(p.partition, read.errorCode, partition), logStartOffset: read.logStartOffset }
