@@ -19,7 +19,7 @@ const skip = existsSync(KCAT) && existsSync('/usr/lib/python3/dist-packages/conf
   ? false
   : 'needs kcat and python3-confluent-kafka (integration-tests/support/ensure-clients.sh)'
 
-// Record batch attributes bits 0-2 (protocol README 5.2).
+// Record batch attributes bits 0-2 (Message Format: Record Batch).
 const CODECS = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const
 const COUNT = 300
 

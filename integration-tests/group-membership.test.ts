@@ -45,7 +45,7 @@ test('mixed clients in one range group: kafka-python, confluent-kafka and KafkaJ
   assert.ok(described?.members.every(m => m.memberAssignment.length > 0 && m.clientHost === '/127.0.0.1'), 'Stable: assignments are shown')
   assert.ok((await admin.listGroups()).groups.some(g => g.groupId === group && g.protocolType === 'consumer'))
 
-  // A member offering only KafkaJS's RoundRobinAssigner cannot join a range group (README 4.2).
+  // A member offering only KafkaJS's RoundRobinAssigner cannot join a range group (KafkaJS's RoundRobinAssigner is its only built-in).
   const connection = new Connection({ host: '127.0.0.1', port: cluster.brokers[0]!.port }, { clientId: 'raw', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 })
   await connection.connect()
   t.after(() => connection.close())

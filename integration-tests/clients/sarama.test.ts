@@ -8,7 +8,7 @@ import { createTopic } from '../support/admin.js'
 
 const skip = goClientMissing('sarama') ?? false
 
-// Sarama 1.22 sends fixed versions chosen by config.Version (protocol README Appendix A).
+// Sarama 1.22 sends fixed versions chosen by config.Version (Sarama 1.22's produce_set.go and request versions).
 const VERSIONS = [
   { version: '0.8.2.0', what: 'default config: Produce v0 with magic 0 message sets, Fetch v0, ListOffsets v0', headers: false, timestamps: 'none' as const },
   { version: '0.10.0.0', what: 'Produce v2 with magic 1 (timestamps), Fetch v2', headers: false, timestamps: 'exact' as const },

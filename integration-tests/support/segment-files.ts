@@ -5,7 +5,7 @@ export interface StoredBatch {
   partition: number
   baseOffset: number
   magic: number
-  /** attributes bits 0-2 (protocol README 5.2); 0 for none. */
+  /** attributes bits 0-2 (Message Format: Record Batch); 0 for none. */
   codec: number
   lastOffsetDelta: number
 }

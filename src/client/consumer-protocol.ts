@@ -54,7 +54,7 @@ export class ConsumerProtocol implements GroupProtocol {
   }
 }
 
-/** SyncGroup's assignment bytes; zero bytes mean no assignment (README 8.9). */
+/** SyncGroup's assignment bytes; zero bytes mean no assignment (Kafka's ConsumerProtocol). */
 export function decodeAssignment (bytes: Buffer): TopicPartition[] {
   if (bytes.length === 0) return []
   const { value } = decodeVersioned(ConsumerProtocolAssignment, new Reader(bytes))

@@ -20,7 +20,7 @@ export interface TopicMetadata {
 
 /**
  * Every broker's view of the cluster, fed by ZooKeeper watches (we chose watches over Kafka's
- * UpdateMetadata/LeaderAndIsr pushes: see DESIGN notes in README). Events: 'brokers' (ids),
+ * UpdateMetadata/LeaderAndIsr pushes: see the README, What a broker does). Events: 'brokers' (ids),
  * 'partition' (PartitionMetadata: new, or leader/ISR/epoch changed), 'topicDeleted' (name, topicId),
  * 'topicConfig' (name), 'controller' (id).
  */

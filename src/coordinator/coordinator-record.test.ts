@@ -4,7 +4,7 @@ import { groupFromRecord, groupMetadataRecord, offsetCommitRecord, parseCoordina
 import { newGroup, type Group } from './group.js'
 import type { Member } from './member.js'
 
-/** Kafka's wire types, written by hand from README 9 / the *.json schemas. */
+/** Kafka's wire types, written by hand from Kafka's *.json schemas of these records. */
 const int16 = (n: number): Buffer => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b }
 const int32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b }
 const int64 = (n: number): Buffer => { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(n)); return b }

@@ -1,5 +1,5 @@
 /**
- * The records of __consumer_offsets in Kafka's formats (README 9), so tools that read the topic
+ * The records of __consumer_offsets in Kafka's formats (GroupMetadataManager; OffsetCommitKey.json, GroupMetadataValue.json ...), so tools that read the topic
  * (Burrow, kafka-console-consumer's OffsetsMessageFormatter) understand ours: offset commits
  * (key v1, value v3, or v1 when the commit carried an explicit retention) and group metadata
  * (key v2, value v3). A null value is a tombstone.

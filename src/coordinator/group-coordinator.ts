@@ -108,7 +108,7 @@ export class GroupCoordinator {
   }
 
   /**
-   * The partition serving `groupId`, or the error Kafka answers (README 8.1): inactive → 15,
+   * The partition serving `groupId`, or the error Kafka answers (KafkaApis.handleFindCoordinatorRequest): inactive → 15,
    * loading → 14, not ours → 16.
    */
   partitionFor (groupId: string): CoordinatorPartition | number {

@@ -1,5 +1,5 @@
 /**
- * Group states (README 8.2) and what each allows:
+ * Group states (Kafka's GroupState and GroupMetadata.validPreviousStates) and what each allows:
  * - Empty: no members; the group exists for its committed offsets. JoinGroup moves it to
  *   PreparingRebalance; it becomes Dead when deleted, unloaded or when its offsets expire.
  * - PreparingRebalance: collecting JoinGroups; ends in CompletingRebalance when every member

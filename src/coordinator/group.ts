@@ -91,7 +91,7 @@ export type GroupEvent =
 export type GroupEffect =
   | { type: 'respond', token: number, result: GroupResult }
   /**
-   * Write the group's metadata record (README 9). With `assignments` it is the leader's SyncGroup:
+   * Write the group's metadata record (GroupMetadataManager.storeGroup). With `assignments` it is the leader's SyncGroup:
    * the caller reports back with a 'groupStored' event.
    */
   | { type: 'storeGroup', group: Group, assignments: ReadonlyMap<string, Buffer> | null }

@@ -1,6 +1,6 @@
 /**
  * Java's String.hashCode() (over UTF-16 code units, 32-bit signed wrap-around) and Kafka's
- * Utils.abs, so group → partition matches a Java broker's and every client agrees (README 8.1).
+ * Utils.abs, so group → partition matches a Java broker's and every client agrees (GroupMetadataManager.partitionFor).
  */
 export function javaStringHashCode (s: string): number {
   let h = 0

@@ -1,5 +1,5 @@
 /**
- * OffsetCommit/OffsetFetch version 0 keep offsets in ZooKeeper, as Kafka 0.8.1 did (README 10.4):
+ * OffsetCommit/OffsetFetch version 0 keep offsets in ZooKeeper, as Kafka 0.8.1 did (its ZkUtils: /consumers/<group>/offsets/<topic>/<partition>):
  * /consumers/<group>/offsets/<topic>/<partition> holds the next offset to consume as decimal text.
  */
 import { ZkError, type ZkSession } from '../cluster/zk-session.js'

@@ -35,7 +35,7 @@ export function encodeToBuffer<M extends MessageDescriptor> (msg: M, version: nu
 /**
  * For "data" structs that carry their own int16 version prefix (ConsumerProtocol, __consumer_offsets
  * records). Newer versions than we know are read with the newest layout and trailing bytes ignored,
- * as Kafka's readers do (README 8.9: new versions only append fields).
+ * as Kafka's readers do (new versions only append fields, as ConsumerProtocol relies on).
  */
 export function decodeVersioned<M extends MessageDescriptor> (msg: M, reader: Reader): { version: number, value: Decoded<M> } {
   const version = reader.int16()
@@ -57,7 +57,7 @@ interface CompiledType {
   write: WriteFn
   /** A fresh default value (arrays and structs must not be shared between decoded messages). */
   makeDefault: () => unknown
-  /** Tagged fields are written only when they differ from their default (README 2.3). */
+  /** Tagged fields are written only when they differ from their default (KIP-482). */
   isDefault: (v: unknown) => boolean
 }
 
@@ -137,7 +137,7 @@ function readTaggedFields (r: Reader, o: Record<string, unknown>, byTag: Map<num
     const start = r.pos
     r.skip(size)
     const slot = byTag.get(tag)
-    // unknown tags are skipped: newer peers may add them (README 2.3)
+    // unknown tags are skipped: newer peers may add them (KIP-482)
     if (slot !== undefined) o[slot.name] = slot.type.read(new Reader(r.buf, start, start + size))
   }
 }

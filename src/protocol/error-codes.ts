@@ -1,5 +1,5 @@
 /**
- * Every Kafka error code (Errors.java, Kafka 3.9; README 7), with Kafka's names.
+ * Every Kafka error code (Errors.java, Kafka 3.9), with Kafka's names.
  * Partition-level outcomes are returned as these values, never thrown (STYLE: Errors).
  */
 export const ErrorCode = {

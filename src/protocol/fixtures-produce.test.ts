@@ -48,7 +48,7 @@ for (const file of produceFrames) {
   })
 }
 
-test('Sarama 1.22 sends v2 batches with partitionLeaderEpoch 0 and maxTimestamp -1 (protocol README Appendix A)', () => {
+test('Sarama 1.22 sends v2 batches with partitionLeaderEpoch 0 and maxTimestamp -1 (as produce_set.go in Sarama 1.22 builds them)', () => {
   const reader = new Reader(readFileSync(join(FIXTURES, 'sarama/produce-v3.bin')))
   readRequestHeader(reader)
   const request = decode(ProduceRequest, 3, reader)

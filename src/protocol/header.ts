@@ -1,5 +1,5 @@
 /**
- * Request and response headers (README 1.2-1.3) and whole-frame encoding for the client side.
+ * Request and response headers (the protocol guide's Common Request and Response Structure) and whole-frame encoding for the client side.
  *
  * Request header v0: apiKey, apiVersion, correlationId; v1 adds clientId; v2 adds a tagged-field
  * section. clientId stays an int16-length string even in v2, so any broker can read it.
@@ -106,7 +106,7 @@ export function encodeResponseFrame<M extends MessageDescriptor> (
   return writer.patchInt32(0, writer.length - 4).toChunks()
 }
 
-/** Header tagged fields are all optional hints nobody here needs; skip them (README 2.3). */
+/** Header tagged fields are all optional hints nobody here needs; skip them (KIP-482). */
 function skipTaggedFields (reader: Reader): void {
   const count = reader.checkCount(reader.uvarint())
   for (let i = 0; i < count; i++) {

@@ -1,6 +1,6 @@
 /**
  * One segment of a partition log: `<baseOffset 20 digits>.log` holding batches exactly as appended,
- * with its sparse `.index` and `.timeindex` (protocol README section 12). Appends and reads are
+ * with its sparse `.index` and `.timeindex` (Kafka's LogSegment, OffsetIndex, TimeIndex). Appends and reads are
  * synchronous positional I/O on one file descriptor; the indexes live in memory and reach disk on
  * persist (roll, flush, close), loaded lazily for segments that were not touched since start-up.
  */

@@ -1,5 +1,5 @@
 /**
- * The log of one partition replica: `<log dir>/<topic>-<partition>/` (protocol README section 12).
+ * The log of one partition replica: `<log dir>/<topic>-<partition>/` (Kafka's UnifiedLog / LocalLog).
  *
  * API (request handlers and replication call these; every method is synchronous, so calls on one
  * partition never interleave and appends are serialized without a queue):
@@ -152,7 +152,7 @@ export class PartitionLog {
     const logAppendTimeMs = this.config['message.timestamp.type'] === 'LogAppendTime' ? this.now() : -1
     let nextOffset = baseOffset
     for (const batch of recordBatches(batches)) {
-      // Neither field is covered by the CRC (protocol README 5.4), so no recomputation.
+      // Neither field is covered by the CRC (Message Format: Record Batch), so no recomputation.
       batch.baseOffset = nextOffset
       batch.partitionLeaderEpoch = leaderEpoch
       if (logAppendTimeMs >= 0) batch.stampLogAppendTime(logAppendTimeMs)

@@ -1,6 +1,6 @@
 /**
  * Builds uncompressed record batch v2 bytes for storage tests and the segment-append benchmark:
- * real records (protocol README 5.3) with a correct CRC-32C, so any client could decode them.
+ * real records (Message Format: Record) with a correct CRC-32C, so any client could decode them.
  * Test-only: the broker itself never builds batches.
  */
 import { crc32c } from '../protocol/primitives/crc32c.js'

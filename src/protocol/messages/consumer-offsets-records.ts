@@ -1,5 +1,5 @@
 /**
- * Record keys and values of __consumer_offsets (README 9), transcribed from Kafka 3.9's
+ * Record keys and values of __consumer_offsets (GroupMetadataManager's formats), transcribed from Kafka 3.9's
  * OffsetCommitKey/Value.json and GroupMetadataKey/Value.json. Key version 0-1 = offset commit,
  * 2 = group metadata; each key and value starts with an int16 version (codec.ts encodeVersioned).
  */

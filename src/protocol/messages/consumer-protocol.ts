@@ -1,5 +1,5 @@
 /**
- * The bytes inside JoinGroup/SyncGroup for protocol type "consumer" (README 8.9), transcribed from
+ * The bytes inside JoinGroup/SyncGroup for protocol type "consumer" (Kafka's ConsumerProtocol), transcribed from
  * Kafka 3.9's ConsumerProtocolSubscription.json / ConsumerProtocolAssignment.json. Always the
  * non-flexible encoding, after an int16 version the caller writes (codec.ts encodeVersioned).
  */

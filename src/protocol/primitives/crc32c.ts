@@ -1,6 +1,6 @@
 /**
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of record batch v2
- * (protocol README 5.1: it covers bytes [21, end of batch)). It runs on every produced batch.
+ * (Message Format: Record Batch: it covers bytes [21, end of batch)). It runs on every produced batch.
  *
  * The native @node-rs/crc32 (SSE4.2, prebuilt per platform) measured 5.4 GB/s on 16 KiB batches
  * against 1.5 GB/s for the slicing-by-8 JS below (bench/README.md), so it is used when its

@@ -1,5 +1,5 @@
 /**
- * A cursor over one Buffer: the read half of every Kafka primitive type (protocol README 2.1-2.2).
+ * A cursor over one Buffer: the read half of every Kafka primitive type (the protocol guide's Protocol Primitive Types).
  * Byte fields come back as subarrays of the input, never copies, so a Produce request's records
  * stay a view of the frame they arrived in.
  */
@@ -74,7 +74,7 @@ export class Reader {
     return n
   }
 
-  /** Zigzag varint (record lengths and deltas, README 5.3). */
+  /** Zigzag varint (record lengths and deltas, Message Format: Record). */
   varint (): number {
     const n = this.uvarint()
     return n % 2 === 0 ? n / 2 : -(n + 1) / 2

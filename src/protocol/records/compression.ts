@@ -1,5 +1,5 @@
 /**
- * Record compression codecs (README 5.6). Node ships gzip; snappy, lz4 and zstd come from napi
+ * Record compression codecs (Kafka's CompressionType). Node ships gzip; snappy, lz4 and zstd come from napi
  * packages whose prebuilt binaries are npm packages themselves (no download at install time).
  * They are loaded on first use, so a process that never meets a codec never loads its binary.
  * The broker itself never inflates v2 batches; this serves clients, tests and the legacy

@@ -1,5 +1,5 @@
 /**
- * Legacy message sets (magic 0 and 1, README 5.5) to and from record batch v2. Kafka 3.x stores
+ * Legacy message sets (magic 0 and 1: Kafka's documentation, Message Format: Old Message Format; KIP-32) to and from record batch v2. Kafka 3.x stores
  * only v2, so old producers' data (Sarama's default Produce v0 magic 0, kafka-go's magic 1) is
  * up-converted on the way in, and Fetch answers for readers that know only magic 0/1 (kafka-go
  * 0.2 via Fetch v2) are down-converted on the way out.

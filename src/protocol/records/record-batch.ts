@@ -1,7 +1,7 @@
 /**
- * A zero-copy view over record batch v2 headers (protocol README 5.1) in a buffer that holds one or
+ * A zero-copy view over record batch v2 headers (Kafka's documentation, Message Format: Record Batch) in a buffer that holds one or
  * more batches back to back, as in a Produce request, a Fetch response or a log segment.
- * Nothing here decodes records: the broker validates and rewrites headers only (README 5.4).
+ * Nothing here decodes records: the broker validates and rewrites headers only (where Kafka's LogValidator rewrites them).
  */
 import { ErrorCode } from '../error-codes.js'
 import { crc32c } from '../primitives/crc32c.js'

@@ -1,5 +1,5 @@
 /**
- * Individual v2 records (README 5.3) and whole record batches v2 built from them (README 5.1).
+ * Individual v2 records and whole record batches v2 built from them (Kafka's documentation, Message Format: Record, Record Batch).
  * Only clients, tools and tests use this: the broker keeps batches as bytes (record-batch.ts).
  */
 import { ProtocolError } from '../protocol-error.js'
@@ -93,7 +93,7 @@ export function recordSizeInBytes (timestampDelta: number, offsetDelta: number, 
 }
 
 /**
- * Writes one record (length prefix, then README 5.3's fields) into `buf` at `pos`, which must have
+ * Writes one record (length prefix, then the fields of Message Format: Record) into `buf` at `pos`, which must have
  * `recordSizeInBytes` bytes of room, and returns the position after it. Varints are written in
  * place and the value copied once: this runs for every record a producer sends.
  */
@@ -322,7 +322,7 @@ export function decodeRecordBatch (batch: Buffer, inflatedRecords?: Buffer, chec
     const rec = decodeRecord(pr)
     records[i] = {
       offset: baseOffset + rec.offsetDelta,
-      // with LogAppendTime the batch's maxTimestamp stands for every record (README 5.3)
+      // with LogAppendTime the batch's maxTimestamp stands for every record (Kafka's DefaultRecordBatch)
       timestamp: logAppendTime ? maxTimestamp : baseTimestamp + rec.timestampDelta,
       key: rec.key,
       value: rec.value,

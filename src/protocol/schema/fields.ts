@@ -9,7 +9,7 @@
  */
 import { NO_VERSIONS, parseVersionRange, type VersionRange } from './version-range.js'
 
-/** Kafka's scalar types (README 2.1-2.2). */
+/** Kafka's scalar types (the protocol guide's Protocol Primitive Types). */
 export interface ScalarTypes {
   bool: boolean
   int8: number

@@ -7,7 +7,7 @@
 // SyncProducer.SendMessages (hash partitioner, acks=1) and prints {"key","partition","offset"} per record.
 // consume reads every partition from the oldest offset with the simple (non-group) consumer until
 // it has N records and prints each as {"partition","offset","key","value","headers","timestamp"}.
-// The version picks the wire format (protocol README Appendix A): 0.8.2.0 = Produce v0 with magic 0
+// The version picks the wire format (Sarama 1.22's produce_set.go): 0.8.2.0 = Produce v0 with magic 0
 // and Fetch v0; 0.10.0.0 = magic 1 (timestamps); 1.0.0.0 = record batch v2 (headers).
 package main
 
