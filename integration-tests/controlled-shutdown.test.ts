@@ -15,27 +15,36 @@ async function leaderOf (cluster: Cluster, topic: string, partition: number): Pr
   return JSON.parse(node.data.toString()) as { leader: number, isr: number[] }
 }
 
-test('controlled shutdown (SIGTERM) moves leadership before exit: acks=all producing sees no error past one retry', async t => {
+test('controlled shutdown (SIGTERM) moves leadership before exit: acks=all producing sees no error past a few quick retries', async t => {
   const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': 30_000, 'min.insync.replicas': 2, 'auto.leader.rebalance.enable': false } })
   t.after(cluster.cleanup)
   await createTopic(cluster.bootstrap, 'moving', { assignments: [[1, 2, 3], [2, 3, 1], [3, 1, 2]] })
   await waitFor(async () => (await leaderOf(cluster, 'moving', 0)).isr.length === 3, 'a full ISR for moving-0')
 
   const kafka = new Kafka({ clientId: 'shutdown-test', brokers: [cluster.broker(2).bootstrap, cluster.broker(3).bootstrap], logLevel: logLevel.NOTHING })
-  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 100 } })
+  // A client that had no request in flight to the stopping broker learns of the move only when its
+  // next send there is refused (or, once the broker is gone, its connect): kafkajs then refreshes
+  // its metadata and retries. Three retries within about a second cover that on a loaded machine;
+  // without controlled shutdown the sends would fail for the whole session timeout (30 s here).
+  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 100 } })
   await producer.connect()
-  t.after(async () => await producer.disconnect())
   let acked = 0
-  let failures = 0
+  const failures: string[] = []
   let stop = false
   const loop = (async () => {
     for (let i = 0; !stop; i++) {
       try {
         await producer.send({ topic: 'moving', acks: -1, messages: [{ key: String(i % 3), value: `m${i}` }] })
         acked++
-      } catch { failures++ }
+      } catch (err) { failures.push((err as Error).message) }
     }
   })()
+  // Also when an assertion failed: the loop ends before the producer disconnects.
+  t.after(async () => {
+    stop = true
+    await loop
+    await producer.disconnect()
+  })
   await waitFor(() => acked >= 100, '100 acknowledged records before the shutdown', { timeoutMs: 20_000 })
 
   const stoppedAt = Date.now()
@@ -48,7 +57,7 @@ test('controlled shutdown (SIGTERM) moves leadership before exit: acks=all produ
   await waitFor(() => acked >= afterStop + 100, '100 more acknowledged records after the shutdown', { timeoutMs: 10_000 })
   stop = true
   await loop
-  assert.equal(failures, 0, 'no send failed after its one retry')
+  assert.deepEqual(failures, [], 'no send failed after its retries')
 })
 
 test('preferred leader election: automatic after the broker returns, and on request (ElectLeaders)', async t => {
