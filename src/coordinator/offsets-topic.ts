@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js'
 import type { MetadataCache } from '../cluster/metadata-cache.js'
 import { createTopic, TopicExistsError } from '../cluster/topic-admin.js'
 import type { ZkSession } from '../cluster/zk-session.js'
-import { assignReplicasToBrokers } from '../controller/replica-assignment.js'
+import { assignReplicasToBrokers } from '../cluster/replica-assignment.js'
 import { javaStringHashCode, kafkaAbs } from './java-string-hash.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'

@@ -3,7 +3,7 @@ import { invalidTopicNameReason, isInternalTopic } from '../cluster/topic-name.j
 import { createTopic, readAssignment, requestTopicDeletion, TopicExistsError, writeAssignment, ZnodeTooLargeError } from '../cluster/topic-admin.js'
 import { ZkError } from '../cluster/zk-session.js'
 import { topicConfigProblems } from '../config/topic-config.js'
-import { assignReplicasToBrokers } from '../controller/replica-assignment.js'
+import { assignReplicasToBrokers } from '../cluster/replica-assignment.js'
 import type { BrokerContext } from './broker-context.js'
 
 export interface TopicResult { errorCode: number, errorMessage: string | null, topicId?: string }
