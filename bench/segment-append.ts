@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { silentLogger } from '../src/logger.js'
 import { defaultLogConfig } from '../src/storage/log-config.js'
 import { PartitionLog } from '../src/storage/partition-log.js'
-import { buildTestBatch } from '../src/storage/test-batches.js'
+import { buildTestBatch } from '../src/storage/support/sample-batch.js'
 
 const args = parseArgs(process.argv.slice(2))
 const totalBytes = Number(args.mb ?? 200) * 1024 * 1024

@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { buildTestBatch } from '../storage/test-batches.js'
-import { openTestLog } from '../storage/test-logs.js'
+import { buildTestBatch } from '../storage/support/sample-batch.js'
+import { openTestLog } from '../storage/support/temp-log.js'
 import type { PartitionMetadata } from '../cluster/metadata-cache.js'
 import { Partition } from './partition.js'
 

@@ -11,7 +11,7 @@ import { buildRecordBatch, decodeRecordBatches, type RecordInput } from '../prot
 import { defaultLogConfig, type LogConfig } from './log-config.js'
 import { LogManager, type LogManagerTimers } from './log-manager.js'
 import type { PartitionLog } from './partition-log.js'
-import { batchRanges, openTestLog, readAll } from './test-logs.js'
+import { batchRanges, openTestLog, readAll } from './support/temp-log.js'
 
 // segment.ms -1: every append call whose timestamp does not go back rolls, so each append below is one segment.
 const COMPACT: Partial<LogConfig> = { 'cleanup.policy': ['compact'], 'segment.ms': -1 }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { silentLogger } from '../logger.js'
 import { defaultLogConfig } from './log-config.js'
 import { CLEAN_SHUTDOWN_FILE, LogManager, type LogManagerTimers } from './log-manager.js'
-import { buildTestBatch } from './test-batches.js'
+import { buildTestBatch } from './support/sample-batch.js'
 
 const TOPIC_ID = 'q6Xx1ENUQ6-vvMJ2FJQ3Bw'
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync } from 'node:fs'
 import { recordBatches } from '../protocol/records/record-batch.js'
 import { defaultLogConfig } from './log-config.js'
-import { buildTestBatch } from './test-batches.js'
-import { batchRanges, openTestLog, readAll } from './test-logs.js'
+import { buildTestBatch } from './support/sample-batch.js'
+import { batchRanges, openTestLog, readAll } from './support/temp-log.js'
 
 test('appendAsLeader assigns offsets from the log end and stamps the leader epoch in place', (t) => {
   const { log } = openTestLog(t)

@@ -2,8 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildTestBatch } from './test-batches.js'
-import { openTestLog, readAll } from './test-logs.js'
+import { buildTestBatch } from './support/sample-batch.js'
+import { openTestLog, readAll } from './support/temp-log.js'
 import { OffsetIndex } from './offset-index.js'
 
 const batch = (): Buffer => buildTestBatch({ recordCount: 5, valueBytes: 100 })

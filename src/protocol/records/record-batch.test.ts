@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BatchErrorCode, RecordBatch, recordBatches, validateBatches } from './record-batch.js'
-import { buildTestBatch } from '../../storage/test-batches.js'
+import { buildTestBatch } from '../../storage/support/sample-batch.js'
 
 const limits = { maxMessageBytes: 1_048_588 }
 

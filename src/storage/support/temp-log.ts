@@ -5,10 +5,10 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { silentLogger } from '../logger.js'
-import { recordBatches } from '../protocol/records/record-batch.js'
-import { defaultLogConfig, type LogConfig } from './log-config.js'
-import { PartitionLog, type PartitionLogState } from './partition-log.js'
+import { silentLogger } from '../../logger.js'
+import { recordBatches } from '../../protocol/records/record-batch.js'
+import { defaultLogConfig, type LogConfig } from '../log-config.js'
+import { PartitionLog, type PartitionLogState } from '../partition-log.js'
 
 /** A log in `<temp>/users-0`, closed and removed after the test; reopen() opens the same dir again. */
 export function openTestLog (t: { after: (fn: () => void) => void }, config: Partial<LogConfig> = {}, state: PartitionLogState = {}): { log: PartitionLog, dir: string, reopen: (s?: PartitionLogState) => PartitionLog } {

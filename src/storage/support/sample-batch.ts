@@ -3,7 +3,7 @@
  * real records (Message Format: Record) with a correct CRC-32C, so any client could decode them.
  * Test-only: the broker itself never builds batches.
  */
-import { crc32c } from '../protocol/primitives/crc32c.js'
+import { crc32c } from '../../protocol/primitives/crc32c.js'
 
 export interface TestBatchOptions {
   baseOffset?: number
