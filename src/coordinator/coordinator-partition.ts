@@ -9,7 +9,7 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { recordBatches, type RecordBatch } from '../protocol/records/record-batch.js'
 import { buildRecordBatch, type ConsumerRecord, decodeRecordBatch, type RecordInput } from '../protocol/records/record.js'
 import type { GroupMetadataValue } from '../protocol/messages/consumer-offsets-records.js'
-import { awaitHighWatermark } from '../replication/await-high-watermark.js'
+import { delayedProduce } from '../replication/delayed-produce.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset, type CoordinatorRecord } from './coordinator-record.js'
@@ -125,7 +125,7 @@ export class CoordinatorPartition {
     const batch = buildRecordBatch({ records, baseTimestamp: this.deps.scheduler.now() })
     const appended = this.partition.appendRecordsAsLeader(batch, -1)
     if (appended.errorCode !== ErrorCode.NONE) return { errorCode: errorFor(appended.errorCode), baseOffset: -1 }
-    const code = await awaitHighWatermark(this.deps.replicas as ReplicaManager, this.partition, appended.lastOffset, this.deps.config.commitTimeoutMs)
+    const code = await delayedProduce(this.deps.replicas as ReplicaManager, this.partition, appended.lastOffset, this.deps.config.commitTimeoutMs)
     return { errorCode: code === ErrorCode.NONE ? code : errorFor(code), baseOffset: appended.baseOffset }
   }
 

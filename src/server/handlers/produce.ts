@@ -1,7 +1,7 @@
 import { isInternalTopic } from '../../cluster/topic-name.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js'
-import { awaitHighWatermark } from '../../replication/await-high-watermark.js'
+import { delayedProduce } from '../../replication/delayed-produce.js'
 import type { Partition, ProduceResult } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
 
@@ -26,7 +26,7 @@ export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, asyn
       const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks, current)
       if (acks === -1 && answer.result.errorCode === ErrorCode.NONE && answer.partition !== undefined) {
         const out = answer.out
-        waits.push(awaitHighWatermark(ctx.broker.replicas, answer.partition, answer.result.lastOffset, req.timeoutMs).then(code => { out.errorCode = code }))
+        waits.push(delayedProduce(ctx.broker.replicas, answer.partition, answer.result.lastOffset, req.timeoutMs).then(code => { out.errorCode = code }))
       }
       return answer.out
     }),

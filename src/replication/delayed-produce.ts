@@ -3,12 +3,12 @@ import type { Partition } from './partition.js'
 import type { ReplicaManager } from './replica-manager.js'
 
 /**
- * acks=-1 (Kafka's delayed produce): waits until the high watermark passes `lastOffset`, i.e. every
- * ISR member has it, or the timeout. NOT_LEADER_OR_FOLLOWER if leadership moved first,
- * KAFKA_STORAGE_ERROR if the log dir failed first (Kafka's DelayedProduce);
- * NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below min.insync.replicas meanwhile.
+ * acks=-1 (Kafka's DelayedProduce in the produce purgatory): waits until the high watermark passes
+ * `lastOffset`, i.e. every ISR member has it, or the timeout. NOT_LEADER_OR_FOLLOWER if leadership
+ * moved first, KAFKA_STORAGE_ERROR if the log dir failed first, NOT_ENOUGH_REPLICAS_AFTER_APPEND
+ * if the ISR shrank below min.insync.replicas meanwhile.
  */
-export async function awaitHighWatermark (replicas: ReplicaManager, partition: Partition, lastOffset: number, timeoutMs: number): Promise<number> {
+export async function delayedProduce (replicas: ReplicaManager, partition: Partition, lastOffset: number, timeoutMs: number): Promise<number> {
   const replicated = (): boolean => partition.log.highWatermark > lastOffset
   const deadline = Date.now() + timeoutMs
   while (!replicated() && partition.isLeader && !partition.isOffline && Date.now() < deadline) {
