@@ -33,8 +33,10 @@ declare -A probe=(
   [libc6-dev]=/usr/include/stdio.h
   [golang-github-shopify-sarama-dev]=/usr/share/gocode/src/github.com/Shopify/sarama/sarama.go
   [golang-github-segmentio-kafka-go-dev]=/usr/share/gocode/src/github.com/segmentio/kafka-go/conn.go
+  # `ip netns` and veth pairs for the network-partition tests (support/network-namespaces.ts).
+  [iproute2]=/usr/sbin/ip
 )
-order=(kcat python3-kafka python3-confluent-kafka golang-go gcc libc6-dev golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev)
+order=(kcat python3-kafka python3-confluent-kafka golang-go gcc libc6-dev golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev iproute2)
 
 missing=()
 for pkg in "${order[@]}"; do
