@@ -86,7 +86,7 @@ test('one broker, two log dirs, one full: KAFKA_STORAGE_ERROR for its partitions
 
   await t.test('restarted on the still-full disk, the broker starts and serves the healthy log dir', async () => {
     conn.close()
-    assert.equal(await broker.stop(), 0, 'a clean shutdown despite the offline log dir')
+    assert.equal(await broker.stop(), 0, `a clean shutdown despite the offline log dir:\n${broker.tail()}`)
     await broker.start()
     await waitForTopic(cluster.bootstrap, 'on-healthy', 1)
     const again = await WireConnection.open(broker.bootstrap)
@@ -100,7 +100,7 @@ test('one broker, two log dirs, one full: KAFKA_STORAGE_ERROR for its partitions
 
   await t.test('with space freed and the broker restarted, every acknowledged record is readable', async () => {
     small.free()
-    assert.equal(await broker.stop(), 0)
+    assert.equal(await broker.stop(), 0, `a clean shutdown after the restart on the full disk:\n${broker.tail()}`)
     await broker.start()
     await waitForTopic(cluster.bootstrap, 'on-full', 1)
     const values = await kcatRead(broker.bootstrap, 'on-full')
