@@ -68,11 +68,17 @@ function daemonize (logDir: string): void {
   process.stdout.write(`started broker in the background (pid ${child.pid ?? '?'}); output in ${join(dir, 'kafkaServer.out')}\n`)
 }
 
-/** Lets winston flush its file before the process ends. */
+/**
+ * Lets winston flush its file before the process ends. A component still finishing may log after
+ * the end (a controller event failing on the closed ZooKeeper session): its line is lost, and its
+ * "write after end" error (emitted on the root, which child loggers share) must not turn a clean
+ * exit into a crash with exit code 1.
+ */
 function exit (log: Logger | undefined, code: number): void {
   if (log === undefined) process.exit(code)
   const force = setTimeout(() => process.exit(code), 2000)
   force.unref()
+  log.on('error', () => {})
   log.on('finish', () => process.exit(code))
   log.end()
 }
