@@ -1,6 +1,6 @@
 /**
- * Log compaction for cleanup.policy=compact (Kafka's LogCleaner, simplified; protocol README
- * section 12): over a log's cleanable segments (non-active, wholly below the high watermark) build
+ * Log compaction for cleanup.policy=compact (Kafka's LogCleaner, simplified; Kafka's
+ * documentation, Log Compaction): over a log's cleanable segments (non-active, wholly below the high watermark) build
  * key → latest offset, then rewrite each segment keeping only the latest record per key.
  *
  *   cleanSegments(segments, count, config, nowMs)   all of the below over the segments given (PartitionLog.compact)
