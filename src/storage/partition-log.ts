@@ -24,6 +24,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
+import { LONG_MAX } from '../config/broker-config.js'
 import type { Logger } from '../logger.js'
 import { BatchErrorCode, recordBatches, validateBatches } from '../protocol/records/record-batch.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
@@ -140,9 +141,13 @@ export class PartitionLog {
 
   /** Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in place. */
   appendAsLeader (batches: Buffer, leaderEpoch: number): AppendResult {
-    // LogValidator.validateTimestamp: CreateTime only, LogAppendTime replaces the producer's timestamps.
-    const timestampLimits = this.config['message.timestamp.type'] === 'CreateTime'
-      ? { nowMs: this.now(), beforeMaxMs: this.config['message.timestamp.before.max.ms'], afterMaxMs: this.config['message.timestamp.after.max.ms'] }
+    // LogValidator.validateTimestamp: CreateTime only, LogAppendTime replaces the producer's
+    // timestamps; with Kafka's defaults (Long.MAX_VALUE both sides) there is nothing to check, and
+    // the produce path pays neither a clock read nor an object for it.
+    const beforeMaxMs = this.config['message.timestamp.before.max.ms']
+    const afterMaxMs = this.config['message.timestamp.after.max.ms']
+    const timestampLimits = this.config['message.timestamp.type'] === 'CreateTime' && (beforeMaxMs < LONG_MAX || afterMaxMs < LONG_MAX)
+      ? { nowMs: this.now(), beforeMaxMs, afterMaxMs }
       : undefined
     const validation = validateBatches(batches, { maxMessageBytes: this.config['max.message.bytes'], timestampLimits })
     if (validation.errorCode !== BatchErrorCode.NONE) return { errorCode: validation.errorCode, reason: validation.reason }

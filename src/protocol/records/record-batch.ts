@@ -150,9 +150,7 @@ export function validateBatches (
   options: { maxMessageBytes: number, origin?: AppendOrigin, timestampLimits?: TimestampLimits },
 ): BatchSetValidation {
   const fromClient = options.origin !== 'replication'
-  // Kafka's defaults (Long.MAX_VALUE on both sides) accept every timestamp: then nothing to check.
-  const given = options.timestampLimits
-  const limits = given !== undefined && (given.beforeMaxMs < NO_LIMIT || given.afterMaxMs < NO_LIMIT) ? given : undefined
+  const limits = options.timestampLimits
   let position = 0
   let batchIndex = 0
   let recordCount = 0
