@@ -1,4 +1,4 @@
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { Connection } from '../src/client/connection.js'
 import { ErrorCode, errorName } from '../src/protocol/error-codes.js'
@@ -20,12 +20,7 @@ const OFFSETS = { 'offsets.topic.num.partitions': 1, 'offsets.topic.replication.
 const UNDECODABLE_KEY = Buffer.from([0, 1, 0, 9, 0x67])
 
 test('a client cannot produce to __consumer_offsets: INVALID_TOPIC_EXCEPTION for that partition only', async t => {
-  const cluster = await startCluster({ brokers: 1, config: OFFSETS })
-  t.after(cluster.cleanup)
-  await createTopic(cluster.bootstrap, 'plain', { partitions: 1 })
-  await waitForTopic(cluster.bootstrap, 'plain', 1)
-  const client = await connect(t, cluster, 'producer-1')
-  await commit(client, 'g', 1)
+  const { cluster, client } = await clusterWithCommit(t, 'g', 1)
 
   const batch = (): Buffer => buildRecordBatch({ records: [{ key: UNDECODABLE_KEY, value: 'not an offset commit' }] })
   const response = await asLeader('Produce to __consumer_offsets-0 and plain-0', async () => await client.send(ProduceRequest, ProduceResponse, 8, {
@@ -45,12 +40,7 @@ test('a client cannot produce to __consumer_offsets: INVALID_TOPIC_EXCEPTION for
 })
 
 test('a record in __consumer_offsets the coordinator cannot decode is skipped on load: groups around it are served after a restart', async t => {
-  const cluster = await startCluster({ brokers: 1, config: OFFSETS })
-  t.after(cluster.cleanup)
-  await createTopic(cluster.bootstrap, 'plain', { partitions: 1 })
-  await waitForTopic(cluster.bootstrap, 'plain', 1)
-  const client = await connect(t, cluster, 'producer-1')
-  await commit(client, 'before', 3)
+  const { cluster, client } = await clusterWithCommit(t, 'before', 3)
   // Kafka's ReplicaManager lets the admin client id write internal topics: the one way in left for such a record.
   const admin = await connect(t, cluster, '__admin_client')
   const response = await asLeader('Produce to __consumer_offsets-0 as the admin client id', async () => await admin.send(ProduceRequest, ProduceResponse, 8, {
@@ -116,4 +106,15 @@ async function committed (address: { host: string, port: number }, group: string
   } finally {
     connection.close()
   }
+}
+
+/** One broker with a topic 'plain', and a client that committed `offset` for `group` on plain-0. */
+async function clusterWithCommit (t: TestContext, group: string, offset: number): Promise<{ cluster: Cluster, client: Connection }> {
+  const cluster = await startCluster({ brokers: 1, config: OFFSETS })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'plain', { partitions: 1 })
+  await waitForTopic(cluster.bootstrap, 'plain', 1)
+  const client = await connect(t, cluster, 'producer-1')
+  await commit(client, group, offset)
+  return { cluster, client }
 }
