@@ -7,8 +7,10 @@ export type Logger = winston.Logger
 export interface LoggerOptions {
   level: string
   format: 'json' | 'pretty'
-  /** Directory for server.log; '' logs to stdout only. */
+  /** Directory for the log file; '' logs to stdout only. */
   dir: string
+  /** server.log unless given (the gateway writes gateway.log beside it). */
+  fileName?: string
   /** Fields on every line, e.g. { brokerId: 1 }. */
   defaultMeta?: Record<string, unknown>
 }
@@ -26,7 +28,7 @@ export function createLogger (options: LoggerOptions): Logger {
   const transports: winston.transport[] = [new winston.transports.Console({ format: options.format === 'json' ? json : pretty })]
   if (options.dir !== '') {
     mkdirSync(options.dir, { recursive: true })
-    transports.push(new winston.transports.File({ filename: join(options.dir, 'server.log'), format: json }))
+    transports.push(new winston.transports.File({ filename: join(options.dir, options.fileName ?? 'server.log'), format: json }))
   }
   return winston.createLogger({ level: options.level, defaultMeta: options.defaultMeta, transports })
 }

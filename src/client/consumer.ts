@@ -54,7 +54,7 @@ export class Consumer {
     for (const p of partitions) {
       const k = key(p.topic, p.partition)
       if (!this.partitions.has(k)) {
-        this.partitions.set(k, { topic: p.topic, partition: p.partition, fetchOffset: null, position: null, buffered: [], highWatermark: -1, needsReset: false })
+        this.partitions.set(k, { topic: p.topic, partition: p.partition, fetchOffset: null, position: null, buffered: [], highWatermark: -1, needsReset: false, paused: false })
       }
     }
   }
@@ -89,6 +89,11 @@ export class Consumer {
   /** Positions at the first offset whose timestamp is >= `timestamp` (the end if none is). */
   seekToTimestamp (tps: TopicPartition[], timestamp: number): void { for (const tp of tps) this.lookupLater(tp, timestamp) }
 
+  /** Java's pause/resume: paused partitions keep their position and buffer but are neither fetched nor returned. */
+  pause (tps: TopicPartition[] = this.assignment()): void { for (const tp of tps) this.stateOf(tp).paused = true }
+  resume (tps: TopicPartition[] = this.assignment()): void { for (const tp of tps) this.stateOf(tp).paused = false }
+  paused (): TopicPartition[] { return [...this.partitions.values()].filter(p => p.paused).map(p => ({ topic: p.topic, partition: p.partition })) }
+
   /** The next offset poll will return from `tp`; resolves the position first if it has none. */
   async position (tp: TopicPartition): Promise<number> {
     await this.updatePositions()
@@ -107,9 +112,11 @@ export class Consumer {
 
   /**
    * Records from the assigned partitions: at once if some are buffered, else after the next fetch
-   * brings some, else [] after `timeoutMs`. Throws the first non-retriable fetch error.
+   * brings some, else [] after `timeoutMs`. Throws the first non-retriable fetch error. At most
+   * `maxRecords` (max.poll.records by default): a caller with less room takes less, and the rest
+   * stays buffered.
    */
-  async poll (timeoutMs: number): Promise<ConsumerRecord[]> {
+  async poll (timeoutMs: number, maxRecords = this.config['max.poll.records']): Promise<ConsumerRecord[]> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       if (this.closed) return []
@@ -118,7 +125,7 @@ export class Consumer {
         return []
       }
       await this.updatePositions()
-      const records = this.takeBuffered()
+      const records = this.takeBuffered(maxRecords)
       this.fetcher.sendFetches()
       if (records.length > 0) return records
       if (this.fetcher.error !== undefined) {
@@ -149,11 +156,11 @@ export class Consumer {
     await this.client.close()
   }
 
-  private takeBuffered (): ConsumerRecord[] {
+  private takeBuffered (max: number): ConsumerRecord[] {
     const out: ConsumerRecord[] = []
-    const max = this.config['max.poll.records']
+    if (max <= 0) return out
     for (const p of this.partitions.values()) {
-      if (p.buffered.length === 0) continue
+      if (p.buffered.length === 0 || p.paused) continue
       const taken = p.buffered.splice(0, max - out.length)
       out.push(...taken)
       p.position = taken[taken.length - 1]!.offset + 1
@@ -180,15 +187,18 @@ export class Consumer {
     }
     if (this.pendingLookups.size === 0) return
     const wanted = [...this.pendingLookups].map(([k, timestamp]) => ({ ...this.partitions.get(k)!, timestamp }))
-    const offsets = await this.client.retry('ListOffsets', async () => await this.listOffsets(wanted),
-      { beforeRetry: async () => await this.client.refreshMetadata([...new Set(wanted.map(w => w.topic))]) })
+    const byTime = wanted.filter(w => w.timestamp >= 0)
+    const retry = { beforeRetry: async () => await this.client.refreshMetadata([...new Set(wanted.map(w => w.topic))]) }
+    // the end before the search: a record appended between the two lookups is then read, not skipped
+    const ends = byTime.length === 0 ? new Map<string, number>() : await this.client.retry('ListOffsets', async () => await this.listOffsets(byTime.map(w => ({ ...w, timestamp: LATEST }))), retry)
+    const offsets = await this.client.retry('ListOffsets', async () => await this.listOffsets(wanted), retry)
     for (const w of wanted) {
       const k = key(w.topic, w.partition)
       const p = this.partitions.get(k)
       let offset = offsets.get(k)
       if (p === undefined || offset === undefined || this.pendingLookups.get(k) !== w.timestamp) continue
       // no record at or after the timestamp: Kafka's console consumer then starts at the end
-      if (offset < 0) offset = (await this.listOffsets([{ ...w, timestamp: LATEST }])).get(k) ?? 0
+      if (offset < 0) offset = ends.get(k) ?? 0
       this.pendingLookups.delete(k)
       p.fetchOffset = offset
       p.position = offset

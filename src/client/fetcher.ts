@@ -27,6 +27,8 @@ export interface PartitionState {
   highWatermark: number
   /** Set by OFFSET_OUT_OF_RANGE: the consumer resets this partition before fetching again. */
   needsReset: boolean
+  /** Java's KafkaConsumer.pause: neither fetched nor returned until resumed. */
+  paused: boolean
 }
 
 export class Fetcher {
@@ -44,7 +46,7 @@ export class Fetcher {
     const byLeader = new Map<number, PartitionState[]>()
     const noLeader = new Set<string>()
     for (const p of this.partitions.values()) {
-      if (p.fetchOffset === null || p.needsReset || p.buffered.length > 0) continue
+      if (p.fetchOffset === null || p.needsReset || p.paused || p.buffered.length > 0) continue
       const leader = this.client.metadata.leaderFor(p.topic, p.partition)
       if (leader === undefined) {
         noLeader.add(p.topic)

@@ -106,7 +106,7 @@ export class GroupConsumer {
   assignment (): TopicPartition[] { return this.consumer.assignment() }
 
   /** Records from this member's partitions; joins or rejoins the group first when it must. */
-  async poll (timeoutMs: number): Promise<ConsumerRecord[]> {
+  async poll (timeoutMs: number, maxRecords?: number): Promise<ConsumerRecord[]> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       this.lastPollMs = Date.now()
@@ -119,7 +119,7 @@ export class GroupConsumer {
       this.maybeAutoCommit()
       const left = deadline - Date.now()
       const slice = this.consumer.config['enable.auto.commit'] ? Math.min(left, this.nextAutoCommitMs - Date.now()) : left
-      const records = await this.consumer.poll(Math.max(0, slice))
+      const records = await this.consumer.poll(Math.max(0, slice), maxRecords)
       if (records.length > 0 || this.userWakeup || Date.now() >= deadline) {
         this.userWakeup = false
         return records

@@ -10,6 +10,11 @@ import { toKafkaConfig, type KafkaConfig } from './kafka-config.js'
  * ConfigError listing every problem, each prefixed with where it came from.
  */
 export function loadKafkaConfig (file: string, overrides: readonly string[] = []): KafkaConfig {
+  return loadConfigFile(file, overrides, toKafkaConfig)
+}
+
+/** The same rules for any process's config file (the gateway's too): `convert` checks the merged keys. */
+export function loadConfigFile<C> (file: string, overrides: readonly string[], convert: (raw: Record<string, unknown>) => { config?: C, problems: string[] }): C {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -24,7 +29,7 @@ export function loadKafkaConfig (file: string, overrides: readonly string[] = []
     if (eq <= 0) problems.push(`--override ${JSON.stringify(o)} must look like key=value`)
     else fromOverrides[o.slice(0, eq).trim()] = o.slice(eq + 1).trim()
   }
-  const { config, problems: configProblems } = toKafkaConfig({ ...fromFile, ...fromOverrides })
+  const { config, problems: configProblems } = convert({ ...fromFile, ...fromOverrides })
   problems.push(...configProblems.map(p => `${file}: ${p}`))
   if (problems.length > 0 || config === undefined) throw new ConfigError(problems)
   return config

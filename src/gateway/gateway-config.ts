@@ -1,0 +1,117 @@
+/**
+ * The gateway's keys, checked by the same rules as the broker's (src/config/schema.ts): every bad
+ * or unknown key named, the process exits 1. Client-side names follow Kafka's (bootstrap.servers,
+ * zookeeper.connect); the gateway's own keys share the `gateway.` prefix; `producer.<key>` and
+ * `consumer.<key>` set the gateway's own clients, as a Kafka Connect worker's do.
+ */
+import { isIP } from 'node:net'
+import { validateConfig, type ConfigSchema, type ConfigValues } from '../config/schema.js'
+import { consumerSchema, producerSchema, type ClientProperties } from '../client/client-config.js'
+
+export const gatewayConfigSchema = {
+  'bootstrap.servers': { type: 'list', default: ['127.0.0.1:9092'] },
+  'zookeeper.connect': { type: 'string', default: null, doc: 'read only for what the Kafka protocol cannot say (the dashboard\'s ensemble view)' },
+  'gateway.listener': { type: 'string', default: 'http://127.0.0.1:8080' },
+  'gateway.auth.tokens': { type: 'list', default: [], doc: 'bearer tokens; none means no auth, which only a loopback listener allows' },
+  'gateway.auth.token.file': { type: 'string', default: null, doc: 'more tokens, one per line' },
+  'gateway.auth.ticket.ttl.ms': { type: 'int', default: 30_000, min: 1000, doc: 'how long a POST /api/ws-ticket ticket may wait for its upgrade' },
+  'gateway.allowed.origins': { type: 'list', default: [], doc: 'Origin values a browser may connect from; * for any. Empty: the listener\'s own origin only' },
+  'gateway.read.only': { type: 'boolean', default: false },
+  'gateway.max.frame.bytes': { type: 'int', default: 1_048_576, min: 1024, doc: 'a bigger frame closes the socket with 1009' },
+  'gateway.max.batch.records': { type: 'int', default: 10_000, min: 1 },
+  'gateway.max.subscriptions.per.socket': { type: 'int', default: 100, min: 1 },
+  'gateway.max.inflight.records.per.socket': { type: 'int', default: 10_000, min: 1, doc: 'produces awaiting their ack; past this the gateway stops reading the socket' },
+  'gateway.rate.limit.records.per.sec': { type: 'int', default: 0, min: 0, doc: 'records a socket may produce per second; past it the socket closes with 4029. 0: no limit' },
+  'gateway.socket.high.water.bytes': { type: 'int', default: 4_194_304, min: 1024, doc: 'bytes queued to a socket past which its subscriptions stop' },
+  'gateway.slow.consumer.policy': { type: 'string', default: 'pause', oneOf: ['pause', 'close'], doc: 'pause: wait for the socket to drain; close: close it with 4008' },
+  'gateway.ping.interval.ms': { type: 'int', default: 30_000, min: 100 },
+  'logger.level': { type: 'string', default: 'info', oneOf: ['error', 'warn', 'info', 'debug'] },
+  'logger.format': { type: 'string', default: 'json', oneOf: ['json', 'pretty'] },
+  'logger.dir': { type: 'string', default: 'logs', doc: 'where gateway.log goes; empty for stdout only' },
+} as const satisfies ConfigSchema
+
+export type GatewayValues = ConfigValues<typeof gatewayConfigSchema>
+
+export interface HttpListener { host: string, port: number, url: string }
+
+export interface GatewayConfig {
+  readonly values: GatewayValues
+  readonly listener: HttpListener
+  /** From gateway.auth.tokens and gateway.auth.token.file. */
+  readonly tokens: readonly string[]
+  readonly producer: ClientProperties
+  readonly consumer: ClientProperties
+}
+
+/**
+ * The gateway's clients differ from Kafka's defaults where a gateway needs it: a produce to a
+ * missing topic answers within seconds, and a stalled socket's consumer holds a small fetch.
+ */
+const PRODUCER_DEFAULTS: ClientProperties = { 'max.block.ms': 10_000, 'client.id': 'kafka-gateway' }
+const CONSUMER_DEFAULTS: ClientProperties = { 'fetch.max.bytes': 1_048_576, 'max.partition.fetch.bytes': 1_048_576, 'client.id': 'kafka-gateway' }
+/** Set by the gateway itself from other keys or per subscription. */
+const GATEWAY_OWNED = new Set(['bootstrap.servers', 'group.id', 'enable.auto.commit', 'auto.offset.reset'])
+
+/**
+ * `http://host:port` (port 0: any free one). A listener URL, not Kafka's NAME://host:port: the
+ * gateway and the metrics endpoint speak HTTP.
+ */
+export function parseHttpListener (key: string, text: string): { listener?: HttpListener, problem?: string } {
+  const m = /^http:\/\/(\[[0-9a-fA-F:]+\]|[^:/[\]]+):(\d{1,5})\/?$/.exec(text)
+  const port = Number(m?.[2])
+  if (m === null || port > 65535) return { problem: `"${key}" must look like http://host:port, got ${JSON.stringify(text)}` }
+  const host = (m[1] ?? '').replace(/^\[|\]$/g, '')
+  return { listener: { host, port, url: `http://${m[1] ?? ''}:${port}` } }
+}
+
+export function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
+}
+
+/** `tokenFileText` is the token file's content, read by the caller (problems name the file). */
+export function toGatewayConfig (raw: Record<string, unknown>, readTokenFile: (path: string) => string): { config?: GatewayConfig, problems: string[] } {
+  const own: Record<string, unknown> = {}
+  const clients: Record<'producer' | 'consumer', Record<string, unknown>> = { producer: {}, consumer: {} }
+  for (const [key, value] of Object.entries(raw)) {
+    const m = /^(producer|consumer)\.(.+)$/.exec(key)
+    if (m === null) own[key] = value
+    else clients[m[1] as 'producer' | 'consumer'][m[2] ?? ''] = value
+  }
+  const { values, problems: keyProblems } = validateConfig(gatewayConfigSchema, own)
+  const problems = keyProblems.map(p => p.message)
+  const producer = clientOverrides('producer', producerSchema, clients.producer, PRODUCER_DEFAULTS, problems)
+  const consumer = clientOverrides('consumer', consumerSchema, clients.consumer, CONSUMER_DEFAULTS, problems)
+  if (problems.length > 0) return { problems }
+  const parsed = parseHttpListener('gateway.listener', values['gateway.listener'])
+  if (parsed.problem !== undefined) problems.push(parsed.problem)
+  const tokens = [...values['gateway.auth.tokens']]
+  const tokenFile = values['gateway.auth.token.file']
+  if (tokenFile !== null) {
+    try {
+      tokens.push(...readTokenFile(tokenFile).split('\n').map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#')))
+    } catch (err) {
+      problems.push(`"gateway.auth.token.file" ${JSON.stringify(tokenFile)} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    }
+  }
+  const short = tokens.find(t => t.length < 16)
+  if (short !== undefined) problems.push('"gateway.auth.tokens" entries must be at least 16 characters: a token is a secret')
+  if (parsed.listener !== undefined && tokens.length === 0 && !isLoopback(parsed.listener.host)) {
+    problems.push(`"gateway.listener" ${parsed.listener.url} is not a loopback address, so "gateway.auth.tokens" (or "gateway.auth.token.file") must be set`)
+  }
+  for (const origin of values['gateway.allowed.origins']) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`"gateway.allowed.origins" entry ${JSON.stringify(origin)} must be * or look like http(s)://host[:port]`)
+  }
+  if (problems.length > 0 || parsed.listener === undefined) return { problems }
+  const bootstrap = { 'bootstrap.servers': values['bootstrap.servers'] }
+  return { config: { values, listener: parsed.listener, tokens, producer: { ...producer, ...bootstrap }, consumer: { ...consumer, ...bootstrap } }, problems }
+}
+
+function clientOverrides (prefix: string, schema: ConfigSchema, given: Record<string, unknown>, defaults: ClientProperties, problems: string[]): ClientProperties {
+  for (const key of Object.keys(given)) {
+    if (!(key in schema) || GATEWAY_OWNED.has(key)) problems.push(`unknown key "${prefix}.${key}"${GATEWAY_OWNED.has(key) ? ' (the gateway sets it)' : ''}`)
+  }
+  const merged = { ...defaults, ...given }
+  const subset = Object.fromEntries(Object.keys(merged).filter(k => k in schema && !GATEWAY_OWNED.has(k)).map(k => [k, schema[k]!]))
+  for (const p of validateConfig(subset, merged).problems) problems.push(p.message.replace(`"${p.key}"`, `"${prefix}.${p.key}"`))
+  return merged as ClientProperties
+}
