@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { encodeVersioned } from '../protocol/codec.js'
 import { ConsumerProtocolSubscription } from '../protocol/messages/consumer-protocol.js'
-import { assignorsFor } from './assignors/partition-assignor.js'
+import { assignorsFor } from './assignors/assignment-strategy.js'
 import { ConsumerProtocol, decodeAssignment, decodeSubscription } from './consumer-protocol.js'
 
 test('consumer protocol: one JoinGroup protocol per assignor; the leader decodes v0 and v2 subscriptions and encodes assignments', async () => {

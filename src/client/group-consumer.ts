@@ -13,7 +13,8 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js'
 import { KafkaError } from '../errors.js'
-import { assignorsFor, rebalanceProtocolOf, type RebalanceProtocol } from './assignors/partition-assignor.js'
+import { assignorsFor, rebalanceProtocolOf } from './assignors/assignment-strategy.js'
+import type { RebalanceProtocol } from './assignors/partition-assignor.js'
 import type { ClientProperties } from './client-config.js'
 import { Consumer, type ConsumerRecord, type TopicPartition } from './consumer.js'
 import { ConsumerProtocol, decodeAssignment } from './consumer-protocol.js'

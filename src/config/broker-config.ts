@@ -84,6 +84,9 @@ export const brokerConfigSchema = {
   'logger.level': { type: 'string', default: 'info', oneOf: ['error', 'warn', 'info', 'debug'] },
   'logger.format': { type: 'string', default: 'json', oneOf: ['json', 'pretty'] },
   'logger.dir': { type: 'string', default: 'logs', doc: 'where server.log goes; empty for stdout only' },
+  // Not a Kafka key: Kafka's metrics are JMX MBeans that Prometheus reads through the JMX exporter
+  // agent; here the broker serves the exporter's names itself (docs/metrics.md).
+  'metrics.listener': { type: 'string', default: null, doc: 'http://host:port serving Prometheus text at /metrics; unset or empty for none' },
 } as const satisfies ConfigSchema
 
 export type BrokerConfig = ConfigValues<typeof brokerConfigSchema>

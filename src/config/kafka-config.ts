@@ -1,4 +1,5 @@
 import { brokerConfigSchema, LONG_MAX, type BrokerConfig } from './broker-config.js'
+import { parseHttpListener, type HttpListener } from './http-listener.js'
 import { parseListeners, parseProtocolMap, type Endpoint } from './listeners.js'
 import { validateConfig } from './schema.js'
 
@@ -15,6 +16,8 @@ export interface KafkaConfig {
   readonly logMessageTimestampBeforeMaxMs: number
   readonly logMessageTimestampAfterMaxMs: number
   readonly zookeeperConnectionTimeoutMs: number
+  /** Where /metrics is served (metrics.listener), or null for nowhere. */
+  readonly metricsListener: HttpListener | null
 }
 
 /** Validates raw keys (from YAML, .properties and --override) and derives; problems are `key: message`. */
@@ -39,6 +42,9 @@ export function toKafkaConfig (raw: Record<string, unknown>): { config?: KafkaCo
   if (!/^[^/,]+(,[^/,]+)*(\/.+)?$/.test(values['zookeeper.connect'])) {
     problems.push(`"zookeeper.connect" must look like host:port[,host:port...][/chroot], got ${JSON.stringify(values['zookeeper.connect'])}`)
   }
+  const metricsRaw = values['metrics.listener']
+  const metrics = metricsRaw === null || metricsRaw === '' ? {} : parseHttpListener('metrics.listener', metricsRaw)
+  if (metrics.problem !== undefined) problems.push(metrics.problem)
   if (problems.length > 0) return { problems }
 
   const hour = 3_600_000
@@ -55,6 +61,7 @@ export function toKafkaConfig (raw: Record<string, unknown>): { config?: KafkaCo
       logMessageTimestampBeforeMaxMs: timestampMaxMs(values['log.message.timestamp.before.max.ms'], values['log.message.timestamp.difference.max.ms']),
       logMessageTimestampAfterMaxMs: timestampMaxMs(values['log.message.timestamp.after.max.ms'], values['log.message.timestamp.difference.max.ms']),
       zookeeperConnectionTimeoutMs: values['zookeeper.connection.timeout.ms'] ?? values['zookeeper.session.timeout.ms'],
+      metricsListener: metrics.listener ?? null,
     }),
   }
 }

@@ -80,3 +80,12 @@ test('listeners are checked after the keys: protocol, shape, advertised names', 
 test('.properties syntax: separators, comments, continuations, escapes', () => {
   assert.deepEqual(parseProperties('a=1\nb : 2\nc 3\n! x\n# y\nd=long \\\n  value\ne\\:f=g\n'), { a: '1', b: '2', c: '3', d: 'long value', 'e:f': 'g' })
 })
+
+test('metrics.listener: off when unset or empty, an http://host:port, or a problem by name', () => {
+  withFile('server.yaml', 'zookeeper.connect: z:2181\n', file => {
+    assert.equal(loadKafkaConfig(file).metricsListener, null)
+    assert.equal(loadKafkaConfig(file, ['metrics.listener=']).metricsListener, null)
+    assert.deepEqual(loadKafkaConfig(file, ['metrics.listener=http://127.0.0.1:9404']).metricsListener, { host: '127.0.0.1', port: 9404, url: 'http://127.0.0.1:9404' })
+    assert.deepEqual(problemsOf(() => loadKafkaConfig(file, ['metrics.listener=127.0.0.1:9404'])), [`${file}: "metrics.listener" must look like http://host:port, got "127.0.0.1:9404"`])
+  })
+})

@@ -18,39 +18,49 @@ const connectionLoss = (): ZkError => new ZkError('CONNECTION_LOSS', '/brokers/t
 
 test('an event that fails on a lost connection runs again once the connection is back, before the events behind it', async () => {
   const session = new FakeSession()
-  const queue = new EventQueue(session, silentLogger())
   const ran: string[] = []
   let attempts = 0
-  const first = queue.enqueue('leader election', async () => {
+  const queue = new EventQueue(session, silentLogger(), async event => {
+    if (event.type !== 'BrokerChange') {
+      ran.push(event.type)
+      return
+    }
     attempts++
-    ran.push(`election#${attempts}`)
+    ran.push(`BrokerChange#${attempts}`)
     if (attempts === 1) { session.lose(); throw connectionLoss() }
   })
-  const second = queue.enqueue('isr changed', async () => { ran.push('isr') })
+  const first = queue.enqueue({ type: 'BrokerChange' })
+  const second = queue.enqueue({ type: 'IsrChangeNotification' })
   await new Promise(resolve => setImmediate(resolve))
-  assert.deepEqual(ran, ['election#1'], 'nothing runs while the connection is down')
+  assert.deepEqual(ran, ['BrokerChange#1'], 'nothing runs while the connection is down')
   session.reconnect()
   await Promise.all([first, second])
-  assert.deepEqual(ran, ['election#1', 'election#2', 'isr'], 'the failed event ran again, and in its place')
+  assert.deepEqual(ran, ['BrokerChange#1', 'BrokerChange#2', 'IsrChangeNotification'], 'the failed event ran again, and in its place')
   assert.equal(session.listenerCount('connected') + session.listenerCount('expired') + session.listenerCount('session'), 0, 'no listener left behind')
 })
 
 test('an event whose connection comes back at once is retried without waiting for an event', async () => {
   const session = new FakeSession()
-  const queue = new EventQueue(session, silentLogger())
   let attempts = 0
-  await queue.enqueue('brokers changed', async () => { if (++attempts === 1) throw connectionLoss() })
+  const queue = new EventQueue(session, silentLogger(), async () => { if (++attempts === 1) throw connectionLoss() })
+  await queue.enqueue({ type: 'BrokerChange' })
   assert.equal(attempts, 2)
 })
 
 test('when the session expires instead, the event is given up and the queue goes on with the new session\'s work', async () => {
   const session = new FakeSession()
-  const queue = new EventQueue(session, silentLogger())
   let attempts = 0
   let failed!: () => void
   const failedOnce = new Promise<void>(resolve => { failed = resolve })
-  const stale = queue.enqueue('leader election', async () => { attempts++; session.lose(); failed(); throw connectionLoss() })
-  const elect = queue.enqueue('elect', async () => {})
+  const queue = new EventQueue(session, silentLogger(), async event => {
+    if (event.type !== 'BrokerChange') return
+    attempts++
+    session.lose()
+    failed()
+    throw connectionLoss()
+  })
+  const stale = queue.enqueue({ type: 'BrokerChange' })
+  const elect = queue.enqueue({ type: 'Reelect' })
   await failedOnce
   session.expire()
   await Promise.all([stale, elect])
@@ -59,10 +69,13 @@ test('when the session expires instead, the event is given up and the queue goes
 
 test('any other failure is a bug: logged, not retried, and the queue goes on', async () => {
   const session = new FakeSession()
-  const queue = new EventQueue(session, silentLogger())
   let attempts = 0
-  await queue.enqueue('broken', async () => { attempts++; throw new TypeError('a bug') })
   let next = false
-  await queue.enqueue('next', async () => { next = true })
+  const queue = new EventQueue(session, silentLogger(), async event => {
+    if (event.type === 'TopicChange') { attempts++; throw new TypeError('a bug') }
+    next = true
+  })
+  await queue.enqueue({ type: 'TopicChange' })
+  await queue.enqueue({ type: 'TopicDeletion' })
   assert.deepEqual([attempts, next], [1, true])
 })

@@ -1,6 +1,7 @@
 import { once, type EventEmitter } from 'node:events'
 import type { Logger } from '../logger.js'
 import { ZkError } from '../cluster/zk-session.js'
+import type { ControllerEvent } from './controller-event.js'
 
 /** What the queue needs to know of the ZooKeeper session (ZkSession's surface). */
 export interface SessionState extends EventEmitter {
@@ -12,45 +13,45 @@ export interface SessionState extends EventEmitter {
 const CONNECTION_ERRORS = new Set(['CONNECTION_LOSS', 'OPERATION_TIMEOUT'])
 
 /**
- * Runs async work one item at a time, in order (Kafka's ControllerEventManager). ZooKeeper watches
- * only enqueue; nothing awaits between reading controller state and writing it back except inside
- * one item. No event is dropped for a lost connection: an item that fails with one waits, holding
- * the queue so that order is kept, until the connection is back and then runs again from the start
- * (its reads are repeated and every write is conditional, so a write that did land is seen, not
- * repeated). When the session expires instead, the controllership ends with it (Controller
- * resigns on 'expired') and the item is given up: the new session's election reads everything
- * again. Any other failure is a bug, logged with its stack.
+ * Processes controller events one at a time, in order (Kafka's ControllerEventManager). ZooKeeper
+ * watches only enqueue; nothing awaits between reading controller state and writing it back except
+ * inside one event. No event is dropped for a lost connection: an event that fails with one waits,
+ * holding the queue so that order is kept, until the connection is back and then is processed again
+ * from the start (its reads are repeated and every write is conditional, so a write that did land
+ * is seen, not repeated). When the session expires instead, the controllership ends with it
+ * (Controller resigns on 'expired') and the event is given up: the new session's election reads
+ * everything again. Any other failure is a bug, logged with its stack. The promise `enqueue`
+ * returns resolves once the event is done with, whichever way.
  */
 export class EventQueue {
   private tail: Promise<void> = Promise.resolve()
 
-  constructor (private readonly session: SessionState, private readonly log: Logger) {}
+  constructor (
+    private readonly session: SessionState,
+    private readonly log: Logger,
+    private readonly process: (event: ControllerEvent) => Promise<void>,
+  ) {}
 
-  enqueue (name: string, work: () => Promise<void>): Promise<void> {
-    const run = this.tail.then(async () => await this.runToCompletion(name, work))
+  enqueue (event: ControllerEvent): Promise<void> {
+    const run = this.tail.then(async () => await this.processToCompletion(event))
     this.tail = run
     return run
   }
 
-  /** Resolves when everything enqueued so far has run. */
-  async drain (): Promise<void> {
-    await this.tail
-  }
-
-  private async runToCompletion (name: string, work: () => Promise<void>): Promise<void> {
+  private async processToCompletion (event: ControllerEvent): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const generation = this.session.generation
       try {
-        await work()
+        await this.process(event)
         return
       } catch (err) {
         if (!(err instanceof ZkError && CONNECTION_ERRORS.has(err.code))) {
-          this.log.error('controller event failed', { event: name, error: (err as Error).stack ?? String(err) })
+          this.log.error('controller event failed', { event: event.type, error: (err instanceof Error ? err.stack : undefined) ?? String(err) })
           return
         }
-        this.log.warn('controller event lost its zookeeper connection; it runs again once the connection is back', { event: name, attempt, error: err.message })
+        this.log.warn('controller event lost its zookeeper connection; it runs again once the connection is back', { event: event.type, attempt, error: err.message })
         if (!await this.connectionBack(generation)) {
-          this.log.warn('controller event given up: the zookeeper session expired, and the controllership with it', { event: name })
+          this.log.warn('controller event given up: the zookeeper session expired, and the controllership with it', { event: event.type })
           return
         }
       }

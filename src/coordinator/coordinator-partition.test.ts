@@ -9,7 +9,7 @@ import { buildRecordBatch } from '../protocol/records/record.js'
 import { Partition } from '../replication/partition.js'
 import { openTestLog } from '../storage/support/temp-log.js'
 import { CoordinatorPartition, type CoordinatorConfig } from './coordinator-partition.js'
-import type { GroupEvent, JoinResult, SyncResult } from './group.js'
+import type { GroupRequest } from './group.js'
 import type { Scheduler } from './scheduler.js'
 
 /** A clock moved by hand; due tasks run when it passes them. */
@@ -56,7 +56,7 @@ function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentL
   return { partition, scheduler, open }
 }
 
-const join = (memberId: string) => (token: number): GroupEvent => ({
+const join = (memberId: string) => (token: number): GroupRequest<'join'> => ({
   type: 'join', token, memberId, groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000,
   protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }], requireKnownMemberId: false, newMemberId: 'm1',
 })
@@ -68,9 +68,9 @@ test('a member whose heartbeats stop is removed by the timer at its session time
   const { scheduler, open } = setup(t)
   const cp = await open()
   cp.getOrCreateGroup('g')
-  const joined = await cp.request('g', join('')) as JoinResult
+  const joined = await cp.request('g', 'join', join(''))
   assert.equal(joined.errorCode, ErrorCode.NONE)
-  const synced = await cp.request('g', token => ({ type: 'sync', token, memberId: 'm1', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map([['m1', Buffer.from('P0')]]) })) as SyncResult
+  const synced = await cp.request('g', 'sync', token => ({ type: 'sync', token, memberId: 'm1', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map([['m1', Buffer.from('P0')]]) }))
   assert.equal(synced.assignment.toString(), 'P0')
   assert.equal(cp.groups.get('g')?.state, 'Stable')
   assert.equal(await cp.writeOffsets('g', [{ topic: 't', partition: 0, value: { offset: 7, leaderEpoch: -1, metadata: 'x', commitTimestampMs: scheduler.now(), expireTimestampMs: null } }]), ErrorCode.NONE)
@@ -113,10 +113,10 @@ test('unloading answers parked requests with NOT_COORDINATOR; writes after it ar
   const { open } = setup(t)
   const cp = await open()
   cp.getOrCreateGroup('g')
-  await cp.request('g', join(''))
-  const parked = cp.request('g', token => ({ type: 'sync', token, memberId: 'm1', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() }))
+  await cp.request('g', 'join', join(''))
+  const parked = cp.request('g', 'sync', token => ({ type: 'sync', token, memberId: 'm1', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() }))
   cp.unload()
-  assert.equal((await parked as SyncResult).errorCode, ErrorCode.NOT_COORDINATOR)
+  assert.equal((await parked).errorCode, ErrorCode.NOT_COORDINATOR)
   assert.equal(await cp.writeOffsets('g', [{ topic: 't', partition: 0, value: null }]), ErrorCode.NOT_COORDINATOR)
 })
 

@@ -13,7 +13,8 @@ import { delayedProduce } from '../replication/delayed-produce.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset, type CoordinatorRecord } from './coordinator-record.js'
-import { applyGroupEvent, newGroup, nextDeadlineMs, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupResult } from './group.js'
+import { newGroup, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupReplies, type GroupReply, type GroupRequest, type GroupRequestType } from './group.js'
+import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
 import { expiredOffsets, OffsetsStore, type TopicPartition } from './offsets-store.js'
 import type { Scheduler } from './scheduler.js'
 
@@ -35,6 +36,8 @@ export interface CoordinatorDeps {
 }
 
 export type PartitionStatus = 'loading' | 'active' | 'unloaded'
+/** The requests parked until their reply, one map per kind of request, so that each reply keeps its type. */
+type Waiting = { [K in GroupRequestType]: Map<number, (result: GroupReplies[K]) => void> }
 export interface OffsetWrite { topic: string, partition: number, value: CommittedOffset | null }
 
 const LOAD_CHUNK_BYTES = 1024 * 1024
@@ -44,7 +47,7 @@ export class CoordinatorPartition {
   readonly groups = new Map<string, Group>()
   readonly offsets = new OffsetsStore()
   private readonly timers = new Map<string, () => void>()
-  private readonly waiting = new Map<number, (result: GroupResult) => void>()
+  private readonly waiting: Waiting = { join: new Map(), sync: new Map(), heartbeat: new Map(), leave: new Map(), commitOffsets: new Map(), delete: new Map() }
   private nextToken = 1
   private cancelExpiry?: () => void
   private readonly log: Logger
@@ -106,9 +109,9 @@ export class CoordinatorPartition {
   }
 
   /** Applies a request event to the group; resolves with its reply, now or when the parked request is answered. */
-  async request (groupId: string, event: (token: number) => GroupEvent): Promise<GroupResult> {
+  async request<K extends GroupRequestType> (groupId: string, type: K, event: (token: number) => GroupRequest<K>): Promise<GroupReplies[K]> {
     const token = this.nextToken++
-    const reply = new Promise<GroupResult>(resolve => this.waiting.set(token, resolve))
+    const reply = new Promise<GroupReplies[K]>(resolve => this.waiting[type].set(token, resolve))
     this.apply(groupId, event(token))
     return await reply
   }
@@ -183,12 +186,9 @@ export class CoordinatorPartition {
 
   private carryOut (groupId: string, effect: GroupEffect): void {
     switch (effect.type) {
-      case 'respond': {
-        const resolve = this.waiting.get(effect.token)
-        this.waiting.delete(effect.token)
-        resolve?.(effect.result)
+      case 'respond':
+        this.settle(effect)
         return
-      }
       case 'log':
         this.log.info(effect.message, effect.fields)
         return
@@ -200,6 +200,13 @@ export class CoordinatorPartition {
         })
       }
     }
+  }
+
+  private settle<K extends GroupRequestType> (reply: GroupReply<K>): void {
+    const waiting = this.waiting[reply.to]
+    const resolve = waiting.get(reply.token)
+    waiting.delete(reply.token)
+    resolve?.(reply.result)
   }
 
   private reschedule (groupId: string): void {

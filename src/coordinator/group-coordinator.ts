@@ -12,7 +12,7 @@ import type { ZkSession } from '../cluster/zk-session.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import { CoordinatorPartition, type CoordinatorDeps } from './coordinator-partition.js'
-import type { ErrorResult, Group, JoinResult, LeaveResult, SyncResult } from './group.js'
+import type { Group, JoinResult, LeaveResult, SyncResult } from './group.js'
 import type { Protocol } from './member.js'
 import { GroupOffsets } from './group-offsets.js'
 import { OFFSETS_TOPIC, OffsetsTopic, storable } from './offsets-topic.js'
@@ -130,7 +130,7 @@ export class GroupCoordinator {
       if (a.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID)
       p.getOrCreateGroup(a.groupId)
     }
-    return await p.request(a.groupId, token => ({ type: 'join', token, ...a, newMemberId })) as JoinResult
+    return await p.request(a.groupId, 'join', token => ({ type: 'join', token, ...a, newMemberId }))
   }
 
   async syncGroup (m: MemberRef, protocolType: string | null, protocolName: string | null, assignments: ReadonlyMap<string, Buffer>): Promise<SyncResult> {
@@ -140,7 +140,7 @@ export class GroupCoordinator {
     // While loading, REBALANCE_IN_PROGRESS makes the member rejoin without rediscovering the coordinator.
     if (typeof p === 'number') return fail(p === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.REBALANCE_IN_PROGRESS : p)
     if (!p.groups.has(m.groupId)) return fail(ErrorCode.UNKNOWN_MEMBER_ID)
-    return await p.request(m.groupId, token => ({ type: 'sync', token, ...m, protocolType, protocolName, assignments })) as SyncResult
+    return await p.request(m.groupId, 'sync', token => ({ type: 'sync', token, ...m, protocolType, protocolName, assignments }))
   }
 
   async heartbeat (m: MemberRef): Promise<number> {
@@ -148,7 +148,7 @@ export class GroupCoordinator {
     const p = this.partitionFor(m.groupId)
     if (typeof p === 'number') return p === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.NONE : p
     if (!p.groups.has(m.groupId)) return ErrorCode.UNKNOWN_MEMBER_ID
-    return (await p.request(m.groupId, token => ({ type: 'heartbeat', token, ...m })) as ErrorResult).errorCode
+    return (await p.request(m.groupId, 'heartbeat', token => ({ type: 'heartbeat', token, ...m }))).errorCode
   }
 
   async leaveGroup (groupId: string, members: ReadonlyArray<{ memberId: string, groupInstanceId: string | null }>): Promise<LeaveResult> {
@@ -156,7 +156,7 @@ export class GroupCoordinator {
     const p = this.partitionFor(groupId)
     if (typeof p === 'number') return { errorCode: p, members: [] }
     if (!p.groups.has(groupId)) return { errorCode: ErrorCode.NONE, members: members.map(m => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) }
-    return await p.request(groupId, token => ({ type: 'leave', token, members })) as LeaveResult
+    return await p.request(groupId, 'leave', token => ({ type: 'leave', token, members }))
   }
 
   describeGroup (groupId: string): { errorCode: number, group?: Group } {
@@ -176,7 +176,7 @@ export class GroupCoordinator {
     const p = this.partitionFor(groupId)
     if (typeof p === 'number') return p
     if (!p.groups.has(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND
-    const { errorCode } = await p.request(groupId, token => ({ type: 'delete', token })) as ErrorResult
+    const { errorCode } = await p.request(groupId, 'delete', token => ({ type: 'delete', token }))
     if (errorCode !== ErrorCode.NONE) return errorCode
     this.log.info('deleted group', { groupId })
     return await p.removeGroup(groupId)
@@ -196,7 +196,7 @@ export class GroupCoordinator {
     this.partitions.set(index, cp)
     this.log.info('loading offsets partition', { partition: index, leaderEpoch: replica.leaderEpoch })
     cp.load().catch((err: unknown) => {
-      this.log.error('loading offsets partition failed', { partition: index, error: (err as Error).stack })
+      this.log.error('loading offsets partition failed', { partition: index, error: err instanceof Error ? err.stack : String(err) })
       if (this.partitions.get(index) === cp) this.emigrate(index)
     })
   }

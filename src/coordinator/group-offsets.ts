@@ -11,7 +11,6 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { ConsumerProtocolSubscription } from '../protocol/messages/consumer-protocol.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import type { CoordinatorPartition, OffsetWrite } from './coordinator-partition.js'
-import type { ErrorResult } from './group.js'
 import { metadataFor } from './member.js'
 import type { TopicPartition } from './offsets-store.js'
 import { storable } from './offsets-topic.js'
@@ -62,7 +61,7 @@ export class GroupOffsets {
       if (a.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
       p.getOrCreateGroup(a.groupId)
     }
-    const { errorCode } = await p.request(a.groupId, token => ({ type: 'commitOffsets', token, memberId: a.memberId, groupInstanceId: a.groupInstanceId, generationId: a.generationId })) as ErrorResult
+    const { errorCode } = await p.request(a.groupId, 'commitOffsets', token => ({ type: 'commitOffsets', token, memberId: a.memberId, groupInstanceId: a.groupInstanceId, generationId: a.generationId }))
     if (errorCode !== ErrorCode.NONE) return all(errorCode)
     const now = this.scheduler.now()
     const results: PartitionError[] = []

@@ -1,15 +1,11 @@
 /**
- * A classic consumer group as a state machine (Kafka's GroupMetadata + the state logic of
- * GroupCoordinator): `applyGroupEvent(group, event, now, config)` is a plain synchronous function
- * returning the new group and the effects to carry out (replies to parked requests, records to
- * write, log lines). It never mutates its input; time comes in as `now`, and the coordinator asks
- * `nextDeadlineMs` when to deliver the next 'tick'.
+ * A classic consumer group (Kafka's GroupMetadata) and the alphabet of its state machine: the
+ * events the coordinator feeds it, the effects it hands back (replies to parked requests, records
+ * to write, log lines) and the reply each request gets. The rules themselves are in
+ * group-rules.ts (`applyGroupEvent`); the states and their allowed transitions in group-state.ts.
  */
-import { sessionExpiresAtMs, type Member, type Protocol } from './member.js'
-import { applyToDraft } from './group-rebalance.js'
+import type { Member, Protocol } from './member.js'
 import type { GroupState } from './group-state.js'
-
-export type { GroupState } from './group-state.js'
 
 export interface Group {
   readonly groupId: string
@@ -58,7 +54,21 @@ export interface JoinResult {
 export interface SyncResult { errorCode: number, protocolType: string | null, protocolName: string | null, assignment: Buffer }
 export interface LeaveResult { errorCode: number, members: Array<{ memberId: string, groupInstanceId: string | null, errorCode: number }> }
 export interface ErrorResult { errorCode: number }
-export type GroupResult = JoinResult | SyncResult | LeaveResult | ErrorResult
+
+/** What each request event is answered with (Kafka's JoinGroupResult, SyncGroupResult, ..., or an error code alone). */
+export interface GroupReplies {
+  join: JoinResult
+  sync: SyncResult
+  heartbeat: ErrorResult
+  leave: LeaveResult
+  commitOffsets: ErrorResult
+  delete: ErrorResult
+}
+export type GroupRequestType = keyof GroupReplies
+/** An event that carries a reply token; its answer comes back in a 'respond' effect with that token. */
+export type GroupRequest<K extends GroupRequestType = GroupRequestType> = Extract<GroupEvent, { type: K }>
+/** The answer to the `to` request that carried `token`: the reply's type follows from the request's. */
+export type GroupReply<K extends GroupRequestType = GroupRequestType> = { [T in K]: { type: 'respond', to: T, token: number, result: GroupReplies[T] } }[K]
 
 export type GroupEvent =
   | {
@@ -89,7 +99,7 @@ export type GroupEvent =
   | { type: 'unload' }
 
 export type GroupEffect =
-  | { type: 'respond', token: number, result: GroupResult }
+  | GroupReply
   /**
    * Write the group's metadata record (GroupMetadataManager.storeGroup). With `assignments` it is the leader's SyncGroup:
    * the caller reports back with a 'groupStored' event.
@@ -116,19 +126,4 @@ export function newGroup (groupId: string, now: number, protocolType: string | n
     initialDelay: null,
     syncDeadlineMs: null,
   }
-}
-
-export function applyGroupEvent (group: Group, event: GroupEvent, now: number, config: GroupConfig): Transition {
-  return applyToDraft(group, event, now, config)
-}
-
-/** The earliest time at which a 'tick' changes something; null when nothing is timed. */
-export function nextDeadlineMs (g: Group): number | null {
-  if (g.state === 'Dead') return null
-  let next = Infinity
-  for (const deadline of g.pendingMembers.values()) next = Math.min(next, deadline)
-  for (const m of g.members.values()) next = Math.min(next, sessionExpiresAtMs(m))
-  if (g.state === 'PreparingRebalance' && g.joinDeadlineMs !== null) next = Math.min(next, g.joinDeadlineMs)
-  if ((g.state === 'CompletingRebalance' || g.state === 'Stable') && g.syncDeadlineMs !== null && g.pendingSyncMembers.size > 0) next = Math.min(next, g.syncDeadlineMs)
-  return Number.isFinite(next) ? next : null
 }

@@ -5,6 +5,7 @@
  * `consumer.<key>` set the gateway's own clients, as a Kafka Connect worker's do.
  */
 import { isIP } from 'node:net'
+import { parseHttpListener, type HttpListener } from '../config/http-listener.js'
 import { validateConfig, type ConfigSchema, type ConfigValues } from '../config/schema.js'
 import { consumerSchema, producerSchema, type ClientProperties } from '../client/client-config.js'
 
@@ -32,7 +33,6 @@ export const gatewayConfigSchema = {
 
 export type GatewayValues = ConfigValues<typeof gatewayConfigSchema>
 
-export interface HttpListener { host: string, port: number, url: string }
 
 export interface GatewayConfig {
   readonly values: GatewayValues
@@ -51,18 +51,6 @@ const PRODUCER_DEFAULTS: ClientProperties = { 'max.block.ms': 10_000, 'client.id
 const CONSUMER_DEFAULTS: ClientProperties = { 'fetch.max.bytes': 1_048_576, 'max.partition.fetch.bytes': 1_048_576, 'client.id': 'kafka-gateway' }
 /** Set by the gateway itself from other keys or per subscription. */
 const GATEWAY_OWNED = new Set(['bootstrap.servers', 'group.id', 'enable.auto.commit', 'auto.offset.reset'])
-
-/**
- * `http://host:port` (port 0: any free one). A listener URL, not Kafka's NAME://host:port: the
- * gateway and the metrics endpoint speak HTTP.
- */
-export function parseHttpListener (key: string, text: string): { listener?: HttpListener, problem?: string } {
-  const m = /^http:\/\/(\[[0-9a-fA-F:]+\]|[^:/[\]]+):(\d{1,5})\/?$/.exec(text)
-  const port = Number(m?.[2])
-  if (m === null || port > 65535) return { problem: `"${key}" must look like http://host:port, got ${JSON.stringify(text)}` }
-  const host = (m[1] ?? '').replace(/^\[|\]$/g, '')
-  return { listener: { host, port, url: `http://${m[1] ?? ''}:${port}` } }
-}
 
 export function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))

@@ -12,7 +12,7 @@ export async function delayedProduce (replicas: ReplicaManager, partition: Parti
   const replicated = (): boolean => partition.log.highWatermark > lastOffset
   const deadline = Date.now() + timeoutMs
   while (!replicated() && partition.isLeader && !partition.isOffline && Date.now() < deadline) {
-    await replicas.waitForData([partition], deadline - Date.now())
+    await replicas.waitForData([partition], deadline - Date.now(), 'Produce')
   }
   if (replicated()) return partition.isr.length < partition.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE
   if (partition.isOffline) return ErrorCode.KAFKA_STORAGE_ERROR

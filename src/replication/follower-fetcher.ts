@@ -14,6 +14,8 @@ export interface FetcherOptions {
   fetchResponseMaxBytes: number
   requestTimeoutMs: number
   log: Logger
+  /** Bytes of the leader's batches appended here (for ReplicationBytesInPerSec). */
+  onReplicated: (bytes: number) => void
 }
 
 const RETRY_BACKOFF_MS = 200
@@ -171,6 +173,7 @@ export class FollowerFetcher {
             this.partitions.set(partition, { partition, truncated: false })
             continue
           }
+          this.options.onReplicated(r.records.length)
         }
         log.highWatermark = Math.min(r.highWatermark, log.logEndOffset)
       }

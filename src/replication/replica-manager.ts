@@ -12,6 +12,22 @@ import { FollowerFetcher } from './follower-fetcher.js'
 import { writeIsr } from './isr-writer.js'
 import { Partition } from './partition.js'
 
+/** The purgatories of Kafka that waitForData stands in for: acks=all produces, long-poll fetches. */
+export type DelayedOperation = 'Produce' | 'Fetch'
+
+/**
+ * Counts for the broker's metrics, kept as plain numbers (no per-event metrics work): Kafka's
+ * ReplicaManager meters IsrShrinksPerSec and IsrExpandsPerSec (ISR changes this broker made as
+ * leader), BrokerTopicStats' ReplicationBytesInPerSec (bytes its followers appended), and each
+ * DelayedOperationPurgatory's PurgatorySize (requests parked in waitForData now).
+ */
+export interface ReplicaStats {
+  isrShrinks: number
+  isrExpands: number
+  replicationBytesIn: number
+  purgatorySize: Record<DelayedOperation, number>
+}
+
 /**
  * The partitions this broker hosts (Kafka's ReplicaManager): it follows the metadata cache, opening
  * a log when the broker becomes a replica, switching roles when the controller moves leadership,
@@ -27,6 +43,7 @@ export class ReplicaManager {
   private readonly fetchers = new Map<number, FollowerFetcher>()
   private readonly isrWrites = new Set<Partition>()
   private isrTimer?: NodeJS.Timeout
+  readonly stats: ReplicaStats = { isrShrinks: 0, isrExpands: 0, replicationBytesIn: 0, purgatorySize: { Produce: 0, Fetch: 0 } }
 
   constructor (
     private readonly brokerId: number,
@@ -89,6 +106,8 @@ export class ReplicaManager {
     writeIsr(this.zk, partition, isr, controllerEpoch).then(version => {
       if (version === undefined) return
       partition.isrWritten(isr, version)
+      if (kind === 'expand') this.stats.isrExpands++
+      else this.stats.isrShrinks++
       this.log.info(kind === 'expand' ? 'ISR expanded' : 'ISR shrunk', { topic: partition.topic, partition: partition.partition, from: before, to: isr, leaderEpoch: partition.leaderEpoch })
     }, (err: unknown) => {
       this.log.warn('ISR change failed', { topic: partition.topic, partition: partition.partition, error: (err as Error).message })
@@ -108,9 +127,17 @@ export class ReplicaManager {
     return [...this.partitions.values()].flatMap(m => [...m.values()])
   }
 
-  /** Waits until any of these partitions gets an append or a new high watermark, or the timeout. */
-  async waitForData (partitions: readonly Partition[], timeoutMs: number): Promise<void> {
+  /** Replicas this broker holds in failed log dirs (Kafka's OfflineReplicaCount). */
+  get offlineReplicaCount (): number {
+    let count = 0
+    for (const offline of this.offlinePartitions.values()) count += offline.size
+    return count
+  }
+
+  /** Waits until any of these partitions gets an append or a new high watermark, or the timeout, counted in `purgatory` meanwhile. */
+  async waitForData (partitions: readonly Partition[], timeoutMs: number, purgatory: DelayedOperation): Promise<void> {
     if (timeoutMs <= 0 || partitions.length === 0) return
+    this.stats.purgatorySize[purgatory]++
     await new Promise<void>(resolve => {
       const offs: Array<() => void> = []
       const done = (): void => {
@@ -121,6 +148,7 @@ export class ReplicaManager {
       const timer = setTimeout(done, timeoutMs)
       for (const p of partitions) offs.push(p.onAppend(done))
     })
+    this.stats.purgatorySize[purgatory]--
   }
 
   private onPartitionState (state: PartitionMetadata): void {
@@ -169,6 +197,7 @@ export class ReplicaManager {
         fetchResponseMaxBytes: v['replica.fetch.response.max.bytes'],
         requestTimeoutMs: 30_000,
         log: this.log.child({ fetcherFor: leaderId }),
+        onReplicated: bytes => { this.stats.replicationBytesIn += bytes },
       })
       this.fetchers.set(leaderId, fetcher)
     }

@@ -5,11 +5,13 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { readRequestHeader, responseHeaderVersion, writeResponseHeader, type RequestHeader } from '../protocol/header.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import { Writer } from '../protocol/primitives/writer.js'
+import type { FetchRequest } from '../protocol/messages/fetch.js'
 import type { MessageDescriptor } from '../protocol/schema/index.js'
 import type { ApiHandler, RequestContext } from './api-handler.js'
 import type { BrokerContext } from './broker-context.js'
 import type { Connection, Reply } from './connection.js'
 import { clipErrorMessages, errorResponse } from './error-response.js'
+import { fetchReplicaId } from './handlers/fetch.js'
 
 /**
  * Request dispatch: a table of handlers by API key. Decodes the header and body, runs the handler,
@@ -34,10 +36,10 @@ export class Dispatcher {
   }
 
   async dispatch (frame: Buffer, connection: Connection): Promise<Reply> {
+    const startMs = performance.now()
     const reader = new Reader(frame)
     const header = readRequestHeader(reader) // a frame too short for a header throws: the connection closes
     const handler = this.handlers.get(header.apiKey)
-    const log = this.broker.log
     if (header.apiKey === ApiKey.ApiVersions && handler !== undefined && header.apiVersion > handler.maxVersion) {
       return this.apiVersionsUnsupported(header, handler)
     }
@@ -46,6 +48,18 @@ export class Dispatcher {
       throw new Error(`unsupported ${apiName(header.apiKey)} (key ${header.apiKey}) version ${header.apiVersion} from ${header.clientId ?? '?'}`)
     }
     const request = decode(handler.request, header.apiVersion, reader)
+    const reply = await this.answer(handler, header, request, connection)
+    const metrics = this.broker.metrics
+    if (metrics !== undefined) {
+      // Kafka's TotalTimeMs ends when the response is sent; here, when it is encoded, ready to go out in order.
+      const fromFollower = header.apiKey === ApiKey.Fetch && fetchReplicaId(request as FetchRequest, header.apiVersion) >= 0
+      metrics.recordRequest(header.apiKey, header.apiVersion, performance.now() - startMs, fromFollower)
+    }
+    return reply
+  }
+
+  private async answer (handler: ApiHandler, header: RequestHeader, request: unknown, connection: Connection): Promise<Reply> {
+    const log = this.broker.log
     const ctx: RequestContext = { header, apiVersion: header.apiVersion, broker: this.broker, connection, listenerName: this.listenerName }
     try {
       const response = await handler.handle(request as never, ctx)

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import type { HttpListener } from '../config/http-listener.js'
 import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
 import { ConfigError } from '../errors.js'
@@ -9,16 +10,17 @@ import { ZkSession } from '../cluster/zk-session.js'
 import { brokerIdHolder, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
-import { PartitionLeadership } from '../controller/partition-leadership.js'
 import { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import { ReplicaManager } from '../replication/replica-manager.js'
 import { defaultLogConfig } from '../storage/log-config.js'
 import { isIoError, LogDirFailureChannel } from '../storage/log-dir-failure-channel.js'
 import { LogManager } from '../storage/log-manager.js'
 import type { BrokerContext } from './broker-context.js'
+import { BrokerMetrics } from './broker-metrics.js'
 import { Dispatcher } from './dispatcher.js'
 import { handlers } from './handlers/index.js'
 import { checkLogDirOwnership, writeMetaProperties } from './meta-properties.js'
+import { MetricsServer } from './metrics-server.js'
 import { SocketServer } from './socket-server.js'
 
 /**
@@ -30,13 +32,13 @@ export class KafkaServer {
   clusterId = ''
   private zk?: ZkSession
   private controller?: Controller
-  /** Kept for its watches: it acts while this broker is the controller. */
-  leadership?: PartitionLeadership
   private metadata?: MetadataCache
   private logManager?: LogManager
   private replicas?: ReplicaManager
   private groups?: GroupCoordinator
   private socketServer?: SocketServer
+  private metrics?: BrokerMetrics
+  private metricsServer?: MetricsServer
   private shuttingDown = false
   /** Log dirs that failed, from the first check of meta.properties on (Kafka's LogDirFailureChannel). */
   private readonly logDirFailureChannel: LogDirFailureChannel
@@ -98,20 +100,25 @@ export class KafkaServer {
       process.exit(1)
     })
 
-    const controller = new Controller(zk, this.brokerId, this.log.child({ component: 'controller' }))
-    this.controller = controller
-    const leadership = new PartitionLeadership(zk, controller, {
+    const controller = new Controller(zk, this.brokerId, {
       uncleanLeaderElection: v['unclean.leader.election.enable'],
       autoLeaderRebalance: v['auto.leader.rebalance.enable'],
       imbalanceCheckIntervalMs: v['leader.imbalance.check.interval.seconds'] * 1000,
       imbalancePercentage: v['leader.imbalance.per.broker.percentage'],
     }, this.log.child({ component: 'controller' }))
-    this.leadership = leadership
+    this.controller = controller
 
     // After replicas.start(): the coordinator reads partition roles the ReplicaManager has applied.
     const groups = new GroupCoordinator({ brokerId: this.brokerId, config: this.config, metadata, replicas, zk, log: this.log.child({ component: 'group-coordinator' }) })
     groups.start()
     this.groups = groups
+
+    // Before the Kafka listeners and registration: a taken metrics port fails start-up before any client can connect.
+    const metricsListener = this.config.metricsListener
+    if (metricsListener !== null) {
+      this.metrics = new BrokerMetrics({ replicas, metadata, controller, groups })
+      await this.serveMetrics(this.metrics, metricsListener)
+    }
 
     const broker: BrokerContext = {
       brokerId: this.brokerId,
@@ -121,9 +128,10 @@ export class KafkaServer {
       zk,
       metadata,
       replicas,
-      leadership,
+      controller,
       groups,
       supportedVersions: () => [],
+      metrics: this.metrics,
     }
     const socketServer = new SocketServer(v['socket.request.max.bytes'], this.log.child({ component: 'network' }))
     this.socketServer = socketServer
@@ -140,6 +148,17 @@ export class KafkaServer {
 
     await controller.start()
     this.log.info('started', { brokerId: this.brokerId, clusterId: this.clusterId })
+  }
+
+  private async serveMetrics (metrics: BrokerMetrics, listener: HttpListener): Promise<void> {
+    const server = new MetricsServer(metrics.registry, this.log.child({ component: 'metrics' }))
+    try {
+      await server.listen(listener)
+    } catch (err) {
+      // A taken or foreign address is the config's to fix: named by key, as a bad value is.
+      throw new ConfigError([`"metrics.listener" ${listener.url}: cannot listen (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`])
+    }
+    this.metricsServer = server
   }
 
   /**
@@ -182,7 +201,7 @@ export class KafkaServer {
    */
   private async controlledShutdown (): Promise<void> {
     const v = this.config.values
-    if (!v['controlled.shutdown.enable'] || this.metadata === undefined || this.leadership === undefined) return
+    if (!v['controlled.shutdown.enable'] || this.metadata === undefined || this.controller === undefined) return
     if (this.metadata.brokers().filter(b => b.id !== this.brokerId).length === 0) return
     const startMs = Date.now()
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -204,7 +223,7 @@ export class KafkaServer {
   /** Partitions still led here after the controller acted (the controller may be this broker). */
   private async requestControlledShutdown (controllerId: number): Promise<number> {
     if (controllerId === this.brokerId) {
-      const remaining = await this.leadership?.controlledShutdown(this.brokerId)
+      const remaining = await this.controller?.controlledShutdown(this.brokerId)
       if (remaining === undefined) throw new Error('no longer the controller')
       return remaining.length
     }
@@ -240,9 +259,10 @@ export class KafkaServer {
     this.log.info('shutting down', { brokerId: this.brokerId })
     // Steps that need ZooKeeper are bounded: with ZooKeeper gone, a broker must still stop.
     await this.bounded('controlled shutdown', this.controlledShutdown(), 15_000)
-    this.leadership?.stop()
     await this.bounded('controller resignation', this.controller?.shutdown(), 5000)
     await this.socketServer?.close()
+    await this.metricsServer?.close()
+    this.metrics?.close()
     this.groups?.shutdown()
     this.metadata?.stop()
     this.replicas?.stop()

@@ -18,6 +18,7 @@ import type { RecordBatch } from '../protocol/records/record-batch.js'
 import { BATCH_HEADER_BYTES, type ConsumerRecord, decodeRecordBatch, type DecodedBatch, recordSizeInBytes, writeBatchHeader, writeRecord } from '../protocol/records/record.js'
 import type { LogConfig } from './log-config.js'
 import { LogSegment, segmentFileName } from './log-segment.js'
+import type { LogSegments } from './log-segments.js'
 
 export const CLEANED_SUFFIX = '.cleaned'
 export const SWAP_SUFFIX = '.swap'
@@ -35,16 +36,16 @@ export interface CompactResult { segmentsCleaned: number, bytesBefore: number, b
 /**
  * Cleans the first `count` of a log's segments (none of them active) against one map built over
  * all of them, replacing each rewritten one in `segments` as soon as it is swapped in, so a failure
- * part-way leaves the array matching the files.
+ * part-way leaves the log's segments matching the files.
  */
-export function cleanSegments (segments: LogSegment[], count: number, config: LogConfig, nowMs: number): CompactResult {
-  const cleanable = segments.slice(0, count)
+export function cleanSegments (segments: LogSegments, count: number, config: LogConfig, nowMs: number): CompactResult {
+  const cleanable = segments.values.slice(0, count)
   const map = buildOffsetMap(cleanable)
-  const result: CompactResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, keys: map.size, cleanedUpTo: segments[count]!.baseOffset }
-  for (const [i, segment] of cleanable.entries()) {
+  const result: CompactResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, keys: map.size, cleanedUpTo: segments.values[count]!.baseOffset }
+  for (const segment of cleanable) {
     const cleaned = writeCleanedSegment(segment, map, { nowMs, deleteRetentionMs: config['delete.retention.ms'] })
     if (cleaned === null) continue
-    segments[i] = swapInCleanedSegment(segment, cleaned.path, config)
+    segments.replace(segment, swapInCleanedSegment(segment, cleaned.path, config))
     result.segmentsCleaned++
     result.bytesBefore += cleaned.stats.bytesBefore
     result.bytesAfter += cleaned.stats.bytesAfter

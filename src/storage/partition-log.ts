@@ -33,6 +33,7 @@ import type { LogConfig } from './log-config.js'
 import { LogErrorCode } from './log-error-code.js'
 import { cleanSegments, type CompactResult } from './log-cleaner.js'
 import { LogSegment } from './log-segment.js'
+import { LogSegments } from './log-segments.js'
 import { loadSegments, recoverSegments } from './recovery.js'
 import { retentionBreaches } from './retention.js'
 
@@ -63,7 +64,7 @@ export class PartitionLog {
   readonly topic: string
   readonly partition: number
   readonly leaderEpochCache: LeaderEpochCache
-  private segments: LogSegment[]
+  private readonly segments: LogSegments
   private leo: number
   private lso: number
   private hw: number
@@ -93,24 +94,25 @@ export class PartitionLog {
     this.logDirFailureChannel = state.logDirFailureChannel
     const startMs = this.now()
     mkdirSync(dir, { recursive: true })
-    this.segments = loadSegments(dir, config, startMs, this.logger)
-    if (this.segments.length === 0) this.segments.push(new LogSegment(dir, state.logStartOffset ?? 0, config, startMs))
+    let segments = loadSegments(dir, config, startMs, this.logger)
+    if (segments.length === 0) segments.push(new LogSegment(dir, state.logStartOffset ?? 0, config, startMs))
     let recovery = null
     if (state.hadCleanShutdown !== true) {
-      recovery = recoverSegments(this.segments, state.recoveryPoint ?? 0, this.logger)
-      this.segments = recovery.segments
+      recovery = recoverSegments(segments, state.recoveryPoint ?? 0, this.logger)
+      segments = recovery.segments
     }
-    this.leo = this.active.readNextOffset()
-    this.lso = Math.min(Math.max(state.logStartOffset ?? 0, this.segments[0]!.baseOffset), this.leo)
+    this.segments = new LogSegments(segments)
+    this.leo = this.segments.active.readNextOffset()
+    this.lso = Math.min(Math.max(state.logStartOffset ?? 0, this.segments.first.baseOffset), this.leo)
     this.recoveryPointOffset = state.hadCleanShutdown === true ? this.leo : Math.min(state.recoveryPoint ?? 0, this.leo)
     this.hw = clamp(state.highWatermark ?? this.lso, this.lso, this.leo)
     this.lastFlushMs = startMs
-    this.firstDirtyOffset = this.segments[0]!.baseOffset
+    this.firstDirtyOffset = this.segments.first.baseOffset
     this.leaderEpochCache = new LeaderEpochCache(dir)
     this.leaderEpochCache.truncateFromEnd(this.leo)
     this.leaderEpochCache.truncateFromStart(this.lso)
     this.logger.info('loaded partition log', {
-      logStartOffset: this.lso, logEndOffset: this.leo, segments: this.segments.length, hadCleanShutdown: state.hadCleanShutdown === true,
+      logStartOffset: this.lso, logEndOffset: this.leo, segments: this.segments.count, hadCleanShutdown: state.hadCleanShutdown === true,
       recoveredSegments: recovery?.recoveredSegments ?? 0, truncatedBytes: recovery?.truncatedBytes ?? 0, durationMs: this.now() - startMs,
     })
   }
@@ -122,17 +124,16 @@ export class PartitionLog {
   set highWatermark (offset: number) { this.hw = clamp(offset, this.lso, this.leo) }
   /** Offsets below this are known to be fsynced. */
   get recoveryPoint (): number { return this.recoveryPointOffset }
-  get size (): number { return this.segments.reduce((sum, s) => sum + s.size, 0) }
-  get segmentCount (): number { return this.segments.length }
-  get segmentBaseOffsets (): number[] { return this.segments.map(s => s.baseOffset) }
+  get size (): number { return this.segments.sizeInBytes }
+  get segmentCount (): number { return this.segments.count }
+  get segmentBaseOffsets (): number[] { return this.segments.baseOffsets }
   get logConfig (): Readonly<LogConfig> { return this.config }
 
   /** Bytes of non-active segments the last clean did not cover, over all non-active bytes (0 if none). */
   get dirtyRatio (): number {
     let total = 0
     let dirty = 0
-    for (let i = 0; i < this.segments.length - 1; i++) {
-      const segment = this.segments[i]!
+    for (const segment of this.segments.inactive) {
       total += segment.size
       if (segment.baseOffset >= this.firstDirtyOffset) dirty += segment.size
     }
@@ -201,8 +202,9 @@ export class PartitionLog {
     const limit = Math.min(maxOffset, this.leo)
     let records: Buffer | null = null
     if (fetchOffset < limit) {
-      for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length && records === null; i++) {
-        records = this.segments[i]!.read(fetchOffset, maxBytes, limit, minOneMessage)
+      for (const segment of this.segments.from(fetchOffset)) {
+        records = segment.read(fetchOffset, maxBytes, limit, minOneMessage)
+        if (records !== null) break
       }
     }
     return { errorCode: 0, records: records ?? EMPTY, highWatermark: this.hw, logStartOffset: this.lso, logEndOffset: this.leo }
@@ -215,7 +217,7 @@ export class PartitionLog {
   offsetForTimestamp (timestamp: number): { offset: number, timestamp: number } | null {
     if (timestamp === EARLIEST_TIMESTAMP) return { offset: this.lso, timestamp: -1 }
     if (timestamp === LATEST_TIMESTAMP) return { offset: this.hw, timestamp: -1 }
-    for (const segment of this.segments) {
+    for (const segment of this.segments.values) {
       if (segment.largestTimestamp() < timestamp) continue
       const found = segment.findOffsetByTimestamp(timestamp, this.lso)
       if (found !== null) return found
@@ -226,12 +228,12 @@ export class PartitionLog {
   /** Drops every offset >= offset (a follower's divergent tail); indexes, epochs and HW follow. */
   truncateTo (offset: number): void {
     if (offset >= this.leo) return
-    if (offset < this.segments[0]!.baseOffset) {
+    if (offset < this.segments.first.baseOffset) {
       this.truncateFullyAndStartAt(offset)
       return
     }
-    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete()
-    const active = this.active
+    this.segments.deleteFrom(offset)
+    const active = this.segments.active
     const cutAt = active.truncateTo(offset)
     if (cutAt === null) active.readNextOffset()
     this.leo = cutAt ?? offset
@@ -241,8 +243,7 @@ export class PartitionLog {
 
   /** Deletes every segment and starts empty at offset (a follower too far behind the leader's log start). */
   truncateFullyAndStartAt (offset: number): void {
-    for (const segment of this.segments) segment.delete()
-    this.segments = [new LogSegment(this.dir, offset, this.config, this.now())]
+    this.segments.deleteAllAndStartWith(() => new LogSegment(this.dir, offset, this.config, this.now()))
     this.leo = this.lso = this.hw = this.recoveryPointOffset = this.firstDirtyOffset = offset
     this.leaderEpochCache.clear()
     this.logger.info('truncated log fully', { logStartOffset: offset })
@@ -275,7 +276,8 @@ export class PartitionLog {
   compact (nowMs = this.now()): CompactResult | null {
     if (this.closed || this.cleaning) return null
     let count = 0
-    while (count < this.segments.length - 1 && this.segments[count + 1]!.baseOffset <= this.hw) count++
+    const segments = this.segments.values
+    while (count < segments.length - 1 && segments[count + 1]!.baseOffset <= this.hw) count++
     if (count === 0) return null
     this.cleaning = true
     try {
@@ -295,7 +297,7 @@ export class PartitionLog {
 
   /** fsyncs every segment past the recovery point and moves it to logEndOffset. */
   flush (): void {
-    for (let i = this.floorSegmentIndex(this.recoveryPointOffset); i < this.segments.length; i++) this.segments[i]!.flush()
+    for (const segment of this.segments.from(this.recoveryPointOffset)) segment.flush()
     this.recoveryPointOffset = this.leo
     this.unflushedRecords = 0
     this.lastFlushMs = this.now()
@@ -308,7 +310,7 @@ export class PartitionLog {
   close (): void {
     if (this.closed) return
     this.flush()
-    for (const segment of this.segments) segment.close()
+    for (const segment of this.segments.values) segment.close()
     this.closed = true
   }
 
@@ -324,30 +326,28 @@ export class PartitionLog {
 
   /** Closes every file without writing anything: the log dir failed (Kafka's closeHandlers). */
   closeHandlers (): void {
-    for (const segment of this.segments) segment.closeHandlers()
+    for (const segment of this.segments.values) segment.closeHandlers()
     this.closed = true
   }
 
   /** Removes the partition directory and everything in it. */
   delete (): void {
-    for (const segment of this.segments) segment.close()
+    for (const segment of this.segments.values) segment.close()
     this.closed = true
     rmSync(this.dir, { recursive: true, force: true })
     this.logger.info('deleted partition log')
   }
 
-  private get active (): LogSegment { return this.segments[this.segments.length - 1]! }
-
   private deleteSegments (retention: Pick<LogConfig, 'retention.ms' | 'retention.bytes'>): number {
-    const reasons = retentionBreaches(this.segments, { config: retention, nowMs: this.now(), highWatermark: this.hw, logStartOffset: this.lso })
+    const reasons = retentionBreaches(this.segments.values, { config: retention, nowMs: this.now(), highWatermark: this.hw, logStartOffset: this.lso })
     if (reasons.length === 0) return 0
-    const deleted = this.segments.splice(0, reasons.length)
+    const deleted = this.segments.removeOldest(reasons.length)
     for (const [i, segment] of deleted.entries()) {
       this.logger.info('deleting segment', { baseOffset: segment.baseOffset, size: segment.size, reason: reasons[i] })
       segment.delete()
     }
-    if (this.segments[0]!.baseOffset > this.lso) {
-      this.lso = this.segments[0]!.baseOffset
+    if (this.segments.first.baseOffset > this.lso) {
+      this.lso = this.segments.first.baseOffset
       this.hw = Math.max(this.hw, this.lso)
       this.leaderEpochCache.truncateFromStart(this.lso)
     }
@@ -361,7 +361,7 @@ export class PartitionLog {
 
   private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number, maxTimestamp: number): void {
     this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
-    this.active.append(batches)
+    this.segments.active.append(batches)
     this.leo = lastOffset + 1
     this.unflushedRecords += recordCount
     if (this.unflushedRecords >= this.config['flush.messages']) this.flush()
@@ -369,7 +369,7 @@ export class PartitionLog {
 
   /** Kafka's roll conditions: segment.bytes, segment.ms, a full index, or a relative offset past int32. */
   private maybeRoll (appendBytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
-    const active = this.active
+    const active = this.segments.active
     const nowMs = this.now()
     let reason: string | null = null
     if (active.size > 0 && active.size + appendBytes > this.config['segment.bytes']) reason = 'segment.bytes'
@@ -378,9 +378,12 @@ export class PartitionLog {
     else if (lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) reason = 'relative offset overflow'
     if (reason === null) return
     active.onBecomeInactive()
-    const rolled = active.size === 0 ? this.segments.pop()! : null
+    const rolled = active.size === 0 ? active : null
+    // Deleted before the new segment is created: an empty one may have the same base offset, and so file names.
     rolled?.delete()
-    this.segments.push(new LogSegment(this.dir, firstOffset, this.config, nowMs))
+    const next = new LogSegment(this.dir, firstOffset, this.config, nowMs)
+    if (rolled === null) this.segments.add(next)
+    else this.segments.replaceActive(next)
     this.logger.debug('rolled segment', { baseOffset: firstOffset, reason })
     // Kafka flushes the finished segment off the append path; the recovery point moves when it is done.
     if (rolled === null) {
@@ -396,23 +399,6 @@ export class PartitionLog {
     this.recoveryPointOffset = Math.min(this.recoveryPointOffset, this.leo)
     this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this.leo)
     this.leaderEpochCache.truncateFromEnd(this.leo)
-  }
-
-  /** The last segment whose base offset is <= offset (the first if none is). */
-  private floorSegmentIndex (offset: number): number {
-    let low = 0
-    let high = this.segments.length - 1
-    let found = 0
-    while (low <= high) {
-      const mid = (low + high) >>> 1
-      if (this.segments[mid]!.baseOffset <= offset) {
-        found = mid
-        low = mid + 1
-      } else {
-        high = mid - 1
-      }
-    }
-    return found
   }
 }
 

@@ -1,15 +1,9 @@
 /**
- * What a group leader runs to split partitions among members (Java's ConsumerPartitionAssignor).
- * Each assignor is pure: partition counts and the members' subscriptions in, one partition list
- * per member out. `assignorsFor` maps partition.assignment.strategy (Kafka's class names or the
- * protocol names) to assignors, in the member's order of preference.
+ * What a group leader runs to split partitions among members (Java's ConsumerPartitionAssignor),
+ * and the helpers the assignors share. Each assignor is pure: partition counts and the members'
+ * subscriptions in, one partition list per member out. assignment-strategy.ts picks them by name.
  */
-import { ErrorCode } from '../../protocol/error-codes.js'
-import { KafkaError } from '../../errors.js'
 import type { TopicPartition } from '../consumer.js'
-import { CooperativeStickyAssignor } from './cooperative-sticky.js'
-import { RangeAssignor } from './range.js'
-import { RoundRobinAssignor } from './roundrobin.js'
 
 /** KIP-429: EAGER revokes everything before each rebalance; COOPERATIVE only what moves. */
 export type RebalanceProtocol = 'EAGER' | 'COOPERATIVE'
@@ -30,32 +24,6 @@ export interface PartitionAssignor {
   readonly supportedProtocols: readonly RebalanceProtocol[]
   /** `partitionsPerTopic`: partition counts of the subscribed topics that exist. */
   assign (partitionsPerTopic: ReadonlyMap<string, number>, subscriptions: readonly MemberSubscription[]): Map<string, TopicPartition[]>
-}
-
-const BY_NAME: Record<string, () => PartitionAssignor> = {
-  range: () => new RangeAssignor(),
-  roundrobin: () => new RoundRobinAssignor(),
-  'cooperative-sticky': () => new CooperativeStickyAssignor(),
-}
-
-const CLASS_NAMES: Record<string, string> = {
-  'org.apache.kafka.clients.consumer.RangeAssignor': 'range',
-  'org.apache.kafka.clients.consumer.RoundRobinAssignor': 'roundrobin',
-  'org.apache.kafka.clients.consumer.CooperativeStickyAssignor': 'cooperative-sticky',
-}
-
-export function assignorsFor (strategy: readonly string[]): PartitionAssignor[] {
-  if (strategy.length === 0) throw new KafkaError(ErrorCode.INVALID_CONFIG, 'partition.assignment.strategy is empty')
-  return strategy.map(s => {
-    const make = BY_NAME[CLASS_NAMES[s.trim()] ?? s.trim()]
-    if (make === undefined) throw new KafkaError(ErrorCode.INVALID_CONFIG, `partition.assignment.strategy: unknown assignor "${s}" (known: ${Object.keys(BY_NAME).join(', ')})`)
-    return make()
-  })
-}
-
-/** Java's ConsumerCoordinator: COOPERATIVE only when every configured assignor supports it. */
-export function rebalanceProtocolOf (assignors: readonly PartitionAssignor[]): RebalanceProtocol {
-  return assignors.every(a => a.supportedProtocols.includes('COOPERATIVE')) ? 'COOPERATIVE' : 'EAGER'
 }
 
 /** Java's MemberInfo order (KIP-345): static members by instance id first, then dynamic ones by member id. */

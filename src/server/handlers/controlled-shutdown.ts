@@ -13,7 +13,7 @@ export const handleControlledShutdown = defineHandler(ControlledShutdownRequest,
   const broker = ctx.broker.metadata.broker(req.brokerId)
   if (broker === undefined) return { errorCode: ErrorCode.BROKER_NOT_AVAILABLE, remainingPartitions: [] }
   if (req.brokerEpoch !== broker.epoch) return { errorCode: ErrorCode.STALE_BROKER_EPOCH, remainingPartitions: [] }
-  const remaining = await ctx.broker.leadership.controlledShutdown(req.brokerId)
+  const remaining = await ctx.broker.controller.controlledShutdown(req.brokerId)
   if (remaining === undefined) return { errorCode: ErrorCode.NOT_CONTROLLER, remainingPartitions: [] }
   return { errorCode: ErrorCode.NONE, remainingPartitions: remaining.map(tp => ({ topicName: tp.topic, partitionIndex: tp.partition })) }
 })

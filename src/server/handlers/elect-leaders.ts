@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../protocol/messages/elect-leaders.js'
-import type { ElectionOutcome, TopicPartition } from '../../controller/partition-leadership.js'
+import type { ElectionOutcome, TopicPartition } from '../../controller/partition-state-machine.js'
 import { defineHandler } from '../api-handler.js'
 
 const PREFERRED = 0
@@ -21,7 +21,7 @@ export const handleElectLeaders = defineHandler(ElectLeadersRequest, ElectLeader
   }
   let timer: NodeJS.Timeout | undefined
   const timedOut = new Promise<'timed out'>(resolve => { timer = setTimeout(() => resolve('timed out'), Math.max(0, req.timeoutMs)) })
-  const outcomes = await Promise.race([ctx.broker.leadership.electPreferredLeaders(wanted), timedOut])
+  const outcomes = await Promise.race([ctx.broker.controller.electPreferredLeaders(wanted), timedOut])
   clearTimeout(timer)
   if (outcomes === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, replicaElectionResults: [] }
   const byTopic = new Map<string, PartitionResult[]>()

@@ -3,6 +3,7 @@ import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js'
 import { recordBatchesToMessageSet } from '../../protocol/records/legacy-message-set.js'
 import type { FetchIsolation, Partition } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
+import type { BrokerMetrics } from '../broker-metrics.js'
 
 type PartitionAnswer = FetchResponse['responses'][number]['partitions'][number]
 const EMPTY = Buffer.alloc(0)
@@ -14,7 +15,7 @@ const EMPTY = Buffer.alloc(0)
  * v2-3), converted from the stored v2 batches.
  */
 export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req, ctx) => {
-  const replicaId = ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId
+  const replicaId = fetchReplicaId(req, ctx.apiVersion)
   const isolation: FetchIsolation = replicaId >= 0 ? 'logEnd' : 'highWatermark'
   const deadline = Date.now() + Math.max(0, req.maxWaitMs)
   const wanted = resolve(req, ctx)
@@ -26,11 +27,26 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
     const { responses, bytes, partitions } = readAll(ctx, wanted, isolation, replicaId, maxBytes)
     const remaining = deadline - Date.now()
     if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || hasError(responses)) {
+      if (ctx.broker.metrics !== undefined && bytes > 0) recordBytesOut(ctx.broker.metrics, responses, replicaId >= 0)
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }
     }
-    await ctx.broker.replicas.waitForData(partitions, remaining)
+    await ctx.broker.replicas.waitForData(partitions, remaining, 'Fetch')
   }
 })
+
+/** The fetching replica's broker id (KIP-903 moved it into replicaState in v15); -1 for a consumer. */
+export function fetchReplicaId (req: FetchRequest, apiVersion: number): number {
+  return apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId
+}
+
+/** Per topic of the answer sent, never per record (Kafka marks BytesOutPerSec per partition). */
+function recordBytesOut (metrics: BrokerMetrics, responses: FetchResponse['responses'], fromFollower: boolean): void {
+  for (const t of responses) {
+    let bytes = 0
+    for (const p of t.partitions) bytes += p.records?.length ?? 0
+    if (bytes > 0 && t.topic !== undefined) metrics.recordFetch(t.topic, bytes, fromFollower)
+  }
+}
 
 interface Wanted { topic: string | undefined, topicId: string, partitions: FetchRequest['topics'][number]['partitions'] }
 

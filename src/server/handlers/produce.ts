@@ -49,7 +49,11 @@ function answerFor (ctx: RequestContext, topic: string, index: number, records: 
     result = failed(known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   } else if (!current) result = failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'This broker is re-reading the cluster state from ZooKeeper')
   else if (records === null || records.length === 0) result = failed(ErrorCode.INVALID_RECORD, 'no records')
-  else result = partition.appendRecordsAsLeader(records, acks)
+  else {
+    result = partition.appendRecordsAsLeader(records, acks)
+    // Kafka's ReplicaManager.appendToLocalLog marks MessagesInPerSec and BytesInPerSec after a successful append
+    if (result.errorCode === ErrorCode.NONE) ctx.broker.metrics?.recordAppend(topic, result.lastOffset - result.baseOffset + 1, records.length)
+  }
   const out: PartitionAnswer = {
     index,
     errorCode: result.errorCode,

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { applyGroupEvent, newGroup, nextDeadlineMs, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type JoinResult, type SyncResult } from './group.js'
+import { newGroup, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupReply, type JoinResult, type SyncResult } from './group.js'
+import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
 import { assertTransition, IllegalGroupTransitionError, VALID_PREVIOUS_STATES, type GroupState } from './group-state.js'
 
 const config: GroupConfig = { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 0 }
@@ -22,9 +23,20 @@ class Sim {
     return effects
   }
 
-  result<T> (token: number): T | undefined {
-    const e = this.effects.find(x => x.type === 'respond' && x.token === token)
-    return e?.type === 'respond' ? e.result as T : undefined
+  /** The reply to the request with this token, if it has been answered. */
+  result (token: number): GroupReply['result'] | undefined {
+    for (const e of this.effects) if (e.type === 'respond' && e.token === token) return e.result
+    return undefined
+  }
+
+  joined (token: number): JoinResult | undefined {
+    for (const e of this.effects) if (e.type === 'respond' && e.to === 'join' && e.token === token) return e.result
+    return undefined
+  }
+
+  synced (token: number): SyncResult | undefined {
+    for (const e of this.effects) if (e.type === 'respond' && e.to === 'sync' && e.token === token) return e.result
+    return undefined
   }
 
   join (memberId: string, opts: { instance?: string, requireKnown?: boolean, newId?: string, protocols?: string[], rebalanceTimeoutMs?: number, sessionTimeoutMs?: number } = {}): number {
@@ -47,7 +59,7 @@ class Sim {
   heartbeat (memberId: string, generationId: number, instance: string | null = null): number {
     const token = ++this.token
     this.apply({ type: 'heartbeat', token, memberId, groupInstanceId: instance, generationId })
-    return this.result<{ errorCode: number }>(token)?.errorCode ?? NaN
+    return this.result(token)?.errorCode ?? NaN
   }
 
   /** Carries out the pending storeGroup with assignments, as the coordinator would after the append. */
@@ -73,14 +85,14 @@ function stableGroupOfTwo (): Sim {
   assert.equal(s.group.state, 'PreparingRebalance', 'b joined during the initial delay: it is restarted')
   s.tick(3000)
   assert.equal(s.group.state, 'CompletingRebalance')
-  assert.equal(s.result<JoinResult>(ja)?.members.length, 2)
-  assert.equal(s.result<JoinResult>(jb)?.members.length, 0)
+  assert.equal(s.joined(ja)?.members.length, 2)
+  assert.equal(s.joined(jb)?.members.length, 0)
   const sa = s.sync('a', 1, { a: 'A', b: 'B' })
   const sb = s.sync('b', 1)
   s.completeStore()
   assert.equal(s.group.state, 'Stable')
-  assert.equal(s.result<SyncResult>(sa)?.assignment.toString(), 'A')
-  assert.equal(s.result<SyncResult>(sb)?.assignment.toString(), 'B')
+  assert.equal(s.synced(sa)?.assignment.toString(), 'A')
+  assert.equal(s.synced(sb)?.assignment.toString(), 'B')
   return s
 }
 
@@ -99,11 +111,11 @@ test('every transition outside VALID_PREVIOUS_STATES throws, the rest pass', () 
 test('JoinGroup v4+: MEMBER_ID_REQUIRED, then the member joins and leads; SyncGroup makes the group Stable', () => {
   const s = new Sim()
   const first = s.join('', { requireKnown: true, newId: 'm1' })
-  assert.deepEqual([s.result<JoinResult>(first)?.errorCode, s.result<JoinResult>(first)?.memberId], [ErrorCode.MEMBER_ID_REQUIRED, 'm1'])
+  assert.deepEqual([s.joined(first)?.errorCode, s.joined(first)?.memberId], [ErrorCode.MEMBER_ID_REQUIRED, 'm1'])
   assert.equal(s.group.state, 'Empty')
   assert.ok(s.group.pendingMembers.has('m1'))
   const second = s.join('m1', { requireKnown: true })
-  const joined = s.result<JoinResult>(second)
+  const joined = s.joined(second)
   assert.equal(joined?.errorCode, ErrorCode.NONE)
   assert.equal(joined?.generationId, 1)
   assert.equal(joined?.leaderId, 'm1')
@@ -114,7 +126,7 @@ test('JoinGroup v4+: MEMBER_ID_REQUIRED, then the member joins and leads; SyncGr
   assert.equal(s.result(sync), undefined, 'parked until the group record is stored')
   s.completeStore()
   assert.equal(s.group.state, 'Stable')
-  assert.equal(s.result<SyncResult>(sync)?.assignment.toString(), 'assignment')
+  assert.equal(s.synced(sync)?.assignment.toString(), 'assignment')
   assert.equal(s.heartbeat('m1', 1), ErrorCode.NONE)
 })
 
@@ -141,7 +153,7 @@ test('a lapsed session removes the member and starts a rebalance; the other lear
   assert.equal(s.heartbeat('a', 1), ErrorCode.REBALANCE_IN_PROGRESS)
   const rejoin = s.join('a')
   assert.equal(s.group.state, 'CompletingRebalance', 'every remaining member is back: the join phase ends at once')
-  assert.equal(s.result<JoinResult>(rejoin)?.generationId, 2)
+  assert.equal(s.joined(rejoin)?.generationId, 2)
   assert.equal(s.heartbeat('b', 1), ErrorCode.UNKNOWN_MEMBER_ID)
   assert.equal(s.heartbeat('a', 1), ErrorCode.ILLEGAL_GENERATION)
   assert.equal(s.heartbeat('a', 2), ErrorCode.NONE)
@@ -157,7 +169,7 @@ test('members that do not rejoin are dropped when the rebalance timeout ends the
   s.tick(21_000)
   assert.equal(s.group.state, 'CompletingRebalance')
   assert.deepEqual([...s.group.members.keys()], ['a'])
-  assert.equal(s.result<JoinResult>(rejoin)?.members.length, 1)
+  assert.equal(s.joined(rejoin)?.members.length, 1)
 })
 
 test('LeaveGroup triggers an immediate rebalance; the last member leaving empties the group', () => {
@@ -180,7 +192,7 @@ test('the last member of a Stable group leaving, or its session expiring, makes 
     s.apply({ type: 'leave', token: leave, members: [{ memberId: 'b', groupInstanceId: null }] })
     const rejoin = s.join('a')
     assert.equal(s.group.state, 'CompletingRebalance')
-    s.sync('a', s.result<JoinResult>(rejoin)?.generationId ?? -1, { a: 'A' })
+    s.sync('a', s.joined(rejoin)?.generationId ?? -1, { a: 'A' })
     s.completeStore()
     assert.equal(s.group.state, 'Stable', `a alone is Stable (${how})`)
     const generation = s.group.generationId
@@ -199,16 +211,16 @@ test('the last member of a Stable group leaving, or its session expiring, makes 
 
 test('JoinGroup validation: session timeout bounds, protocol mismatch, unknown member', () => {
   const s = stableGroupOfTwo()
-  assert.equal(s.result<JoinResult>(s.join('', { sessionTimeoutMs: 5999 }))?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT)
-  assert.equal(s.result<JoinResult>(s.join('', { sessionTimeoutMs: 1_800_001 }))?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT)
-  assert.equal(s.result<JoinResult>(s.join('', { protocols: ['roundrobin'] }))?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
-  assert.equal(s.result<JoinResult>(s.join('nobody'))?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
+  assert.equal(s.joined(s.join('', { sessionTimeoutMs: 5999 }))?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT)
+  assert.equal(s.joined(s.join('', { sessionTimeoutMs: 1_800_001 }))?.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT)
+  assert.equal(s.joined(s.join('', { protocols: ['roundrobin'] }))?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
+  assert.equal(s.joined(s.join('nobody'))?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
   assert.equal(s.group.state, 'Stable')
 })
 
 test('a follower rejoining a Stable group with the same protocols gets the current generation, no rebalance', () => {
   const s = stableGroupOfTwo()
-  const r = s.result<JoinResult>(s.join('b'))
+  const r = s.joined(s.join('b'))
   assert.deepEqual([r?.errorCode, r?.generationId, r?.members.length], [ErrorCode.NONE, 1, 0])
   assert.equal(s.group.state, 'Stable')
 })
@@ -232,7 +244,7 @@ test('static membership: a restarted member with the same instance id gets its a
   s.completeStore()
   assert.equal(s.group.state, 'Stable')
   const rejoin = s.join('', { instance: 'i1', newId: 's1-restarted', requireKnown: true })
-  const r = s.result<JoinResult>(rejoin)
+  const r = s.joined(rejoin)
   assert.equal(r?.errorCode, ErrorCode.NONE, 'static members skip MEMBER_ID_REQUIRED')
   assert.equal(r?.memberId, 's1-restarted')
   assert.equal(r?.generationId, 1)
@@ -240,7 +252,7 @@ test('static membership: a restarted member with the same instance id gets its a
   assert.equal(r?.leaderId, 's1', 'KIP-814: the old leader id, so a pre-v9 client does not reassign')
   assert.equal(s.group.state, 'Stable')
   assert.ok(s.effects.some(e => e.type === 'storeGroup' && e.assignments === null && e.group.members.has('s1-restarted')))
-  assert.equal(s.result<SyncResult>(s.sync('s1-restarted', 1))?.assignment.toString(), 'P0,P1')
+  assert.equal(s.synced(s.sync('s1-restarted', 1))?.assignment.toString(), 'P0,P1')
   assert.equal(s.heartbeat('s1', 1, 'i1'), ErrorCode.FENCED_INSTANCE_ID)
   assert.equal(s.heartbeat('s1-restarted', 1, 'i1'), ErrorCode.NONE)
 })
@@ -266,19 +278,19 @@ test('SyncGroup: wrong generation, PreparingRebalance, a follower before the lea
   s.join('', { newId: 'b' })
   s.join('a')
   assert.equal(s.group.state, 'CompletingRebalance')
-  assert.equal(s.result<SyncResult>(s.sync('a', 7))?.errorCode, ErrorCode.ILLEGAL_GENERATION)
+  assert.equal(s.synced(s.sync('a', 7))?.errorCode, ErrorCode.ILLEGAL_GENERATION)
   const gen = s.group.generationId
   const follower = s.sync('b', gen)
   assert.equal(s.result(follower), undefined)
   const commit = ++s.token
   s.apply({ type: 'commitOffsets', token: commit, memberId: 'b', groupInstanceId: null, generationId: gen })
-  assert.equal(s.result<{ errorCode: number }>(commit)?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
+  assert.equal(s.result(commit)?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
   // The leader never syncs: after the rebalance timeout it is dropped and b's parked sync is told to rejoin.
   s.tick(30_000)
   assert.equal(s.group.state, 'PreparingRebalance')
   assert.deepEqual([...s.group.members.keys()], ['b'])
-  assert.equal(s.result<SyncResult>(follower)?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
-  assert.equal(s.result<SyncResult>(s.sync('b', gen))?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
+  assert.equal(s.synced(follower)?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
+  assert.equal(s.synced(s.sync('b', gen))?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
 })
 
 test('a failed group write answers parked SyncGroups with the error and rebalances', () => {
@@ -286,7 +298,7 @@ test('a failed group write answers parked SyncGroups with the error and rebalanc
   s.join('', { newId: 'a' })
   const sync = s.sync('a', 1, { a: 'x' })
   s.completeStore(ErrorCode.NOT_COORDINATOR)
-  assert.equal(s.result<SyncResult>(sync)?.errorCode, ErrorCode.NOT_COORDINATOR)
+  assert.equal(s.synced(sync)?.errorCode, ErrorCode.NOT_COORDINATOR)
   assert.equal(s.group.state, 'PreparingRebalance')
 })
 
@@ -295,7 +307,7 @@ test('OffsetCommit checks: standalone commits on Empty, members of the current g
   const commit = (memberId: string, generationId: number): number => {
     const token = ++s.token
     s.apply({ type: 'commitOffsets', token, memberId, groupInstanceId: null, generationId })
-    return s.result<{ errorCode: number }>(token)?.errorCode ?? NaN
+    return s.result(token)?.errorCode ?? NaN
   }
   assert.equal(commit('', -1), ErrorCode.NONE)
   assert.equal(commit('x', 3), ErrorCode.UNKNOWN_MEMBER_ID)
@@ -317,16 +329,16 @@ test('DeleteGroups only deletes Empty groups; unload answers parked requests wit
   assert.equal(s.group.state, 'PreparingRebalance')
   const del = ++s.token
   s.apply({ type: 'delete', token: del })
-  assert.equal(s.result<{ errorCode: number }>(del)?.errorCode, ErrorCode.NON_EMPTY_GROUP)
+  assert.equal(s.result(del)?.errorCode, ErrorCode.NON_EMPTY_GROUP)
   s.apply({ type: 'unload' })
   assert.equal(s.group.state, 'Dead')
-  assert.equal(s.result<JoinResult>(parked)?.errorCode, ErrorCode.NOT_COORDINATOR)
+  assert.equal(s.joined(parked)?.errorCode, ErrorCode.NOT_COORDINATOR)
   assert.equal(nextDeadlineMs(s.group), null)
 
   const e = new Sim()
   const del2 = ++e.token
   e.apply({ type: 'delete', token: del2 })
-  assert.equal(e.result<{ errorCode: number }>(del2)?.errorCode, ErrorCode.NONE)
+  assert.equal(e.result(del2)?.errorCode, ErrorCode.NONE)
   assert.equal(e.group.state, 'Dead')
   assert.equal(e.heartbeat('a', 1), ErrorCode.COORDINATOR_NOT_AVAILABLE)
 })

@@ -1,0 +1,230 @@
+import type { Logger } from '../logger.js'
+import { controllerEpochZnode, entityConfigZnode, partitionStateZnode, type PartitionState, type TopicAssignment } from '../cluster/znodes.js'
+import { ZkError, type ZkOp, type ZkSession } from '../cluster/zk-session.js'
+import { electPreferred, onBrokersChanged, onControlledShutdown, onReplicaOffline, type PartitionView } from './leader-election.js'
+import { settleAll } from './settle-all.js'
+
+export interface TopicPartition { topic: string, partition: number }
+export type ElectionOutcome = 'elected' | 'not needed' | 'not available' | 'unknown'
+
+/** What the state machine needs of the controller that runs it. */
+export interface ControllerView {
+  readonly controllerEpoch: number
+  readonly liveBrokerIds: ReadonlySet<number>
+  /** A ZooKeeper multi fenced by the controller epoch (Controller.fencedMulti). */
+  fencedMulti: (ops: readonly ZkOp[]) => Promise<void>
+}
+
+export interface PartitionStateMachineConfig {
+  /** unclean.leader.election.enable, unless a topic overrides it. */
+  uncleanLeaderElection: boolean
+  /** leader.imbalance.per.broker.percentage */
+  imbalancePercentage: number
+}
+
+interface PartitionContext { replicas: number[], state: PartitionState | undefined, version: number }
+interface TopicContext { topicId: string, partitions: Map<number, PartitionContext>, uncleanAllowed: boolean }
+interface PartitionChange { topic: string, partition: number, ctx: PartitionContext, next: PartitionState }
+
+/**
+ * The controller's partition state machine (Kafka's PartitionStateMachine, with the partitions'
+ * part of its ControllerContext): what the active controller knows of each partition (replicas,
+ * leader and ISR, the state znode's version) and the one way it changes them: a rule of
+ * leader-election.ts applied to each partition, each change written fenced by the controller epoch
+ * and conditional on the state znode's version. The Controller decides when (its events); this
+ * decides how.
+ */
+export class PartitionStateMachine {
+  private topics = new Map<string, TopicContext>()
+  /** Brokers in controlled shutdown: never chosen as leader until they are gone and back. */
+  private readonly shuttingDown = new Set<number>()
+
+  constructor (
+    private readonly zk: ZkSession,
+    private readonly controller: ControllerView,
+    private readonly config: PartitionStateMachineConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /** A new controllership starts from nothing known: the failover reads every topic again. */
+  reset (): void {
+    this.topics = new Map()
+  }
+
+  hasTopic (name: string): boolean {
+    return this.topics.has(name)
+  }
+
+  /** Forgets the topics not in `names` (/brokers/topics' children); answers the ones not known yet. */
+  retainTopics (names: readonly string[]): string[] {
+    for (const name of [...this.topics.keys()]) if (!names.includes(name)) this.topics.delete(name)
+    return names.filter(n => !this.topics.has(n))
+  }
+
+  removeTopic (name: string): void {
+    this.topics.delete(name)
+  }
+
+  /** Reads the topic's config and the state of each partition not known yet (new topic, or partitions added). */
+  async loadTopic (name: string, assignment: TopicAssignment): Promise<void> {
+    const config = await this.zk.getData(entityConfigZnode.path('topics', name))
+    const unclean = config === null ? undefined : entityConfigZnode.decode(config.data)['unclean.leader.election.enable']
+    const topic: TopicContext = this.topics.get(name) ?? { topicId: assignment.topicId, partitions: new Map(), uncleanAllowed: false }
+    topic.uncleanAllowed = unclean !== undefined ? unclean === 'true' : this.config.uncleanLeaderElection
+    // Pipelined: a new controller reads thousands of partition states, one round trip for all.
+    await settleAll([...assignment.partitions].filter(([partition]) => !topic.partitions.has(partition)), async ([partition, replicas]) => {
+      const state = await this.zk.getData(partitionStateZnode.path(name, partition))
+      topic.partitions.set(partition, { replicas, state: state === null ? undefined : partitionStateZnode.decode(state.data), version: state?.version ?? -1 })
+    })
+    this.topics.set(name, topic)
+  }
+
+  /** A leader changed the ISR (IsrChangeNotification): take the state znode as it is now. */
+  async rereadPartition (topic: string, partition: number): Promise<void> {
+    const ctx = this.topics.get(topic)?.partitions.get(partition)
+    if (ctx === undefined) return
+    const node = await this.zk.getData(partitionStateZnode.path(topic, partition))
+    ctx.state = node === null ? undefined : partitionStateZnode.decode(node.data)
+    ctx.version = node?.version ?? -1
+  }
+
+  /**
+   * Kafka's triggerOnlinePartitionStateChange: new partitions get their first leader, a dead
+   * leader is replaced from the ISR, dead followers leave it (onBrokersChanged).
+   */
+  async electLeaders (topicNames: Iterable<string>): Promise<void> {
+    await this.apply(topicNames, (p, t) => onBrokersChanged(p, this.live(), t.uncleanAllowed, this.controller.controllerEpoch))
+  }
+
+  /** Brokers died or came back (`changed`): a broker back from a controlled shutdown may lead again. */
+  async onBrokerChange (changed: readonly number[]): Promise<void> {
+    for (const id of changed) this.shuttingDown.delete(id)
+    await this.electLeaders(this.topics.keys())
+  }
+
+  /**
+   * ControlledShutdown: move the broker's leaderships away and take it out of ISRs. Answers the
+   * partitions it still leads (no other ISR member).
+   */
+  async controlledShutdown (brokerId: number): Promise<TopicPartition[]> {
+    this.shuttingDown.add(brokerId)
+    this.log.info('controlled shutdown requested', { brokerId })
+    await this.apply(this.topics.keys(), p => onControlledShutdown(p, brokerId, this.live(), this.controller.controllerEpoch))
+    return this.partitionsLedBy(brokerId)
+  }
+
+  /** Preferred leader election (ElectLeaders): the first replica leads again where it can. null: every partition. */
+  async electPreferredLeaders (wanted: readonly TopicPartition[] | null): Promise<Map<string, ElectionOutcome>> {
+    const targets = wanted ?? [...this.topics].flatMap(([topic, t]) => [...t.partitions.keys()].map(partition => ({ topic, partition })))
+    const alreadyPreferred = new Set(targets.filter(tp => {
+      const ctx = this.topics.get(tp.topic)?.partitions.get(tp.partition)
+      return ctx !== undefined && ctx.state?.leader === ctx.replicas[0]
+    }).map(keyOf))
+    await this.electPreferred(targets, this.live())
+    return new Map(targets.map(tp => {
+      const ctx = this.topics.get(tp.topic)?.partitions.get(tp.partition)
+      const key = keyOf(tp)
+      const outcome: ElectionOutcome = ctx === undefined ? 'unknown' : alreadyPreferred.has(key) ? 'not needed' : ctx.state?.leader === ctx.replicas[0] ? 'elected' : 'not available'
+      return [key, outcome]
+    }))
+  }
+
+  /**
+   * auto.leader.rebalance.enable (Kafka's checkAndTriggerAutoLeaderRebalance): per broker, when
+   * more than leader.imbalance.per.broker.percentage of its preferred partitions are led elsewhere.
+   */
+  async rebalanceLeaders (): Promise<void> {
+    const byPreferred = new Map<number, Array<{ topic: string, partition: number, led: boolean }>>()
+    for (const [topic, t] of this.topics) {
+      for (const [partition, p] of t.partitions) {
+        const preferred = p.replicas[0]
+        if (preferred === undefined || p.state === undefined) continue
+        const list = byPreferred.get(preferred) ?? []
+        list.push({ topic, partition, led: p.state.leader === preferred })
+        byPreferred.set(preferred, list)
+      }
+    }
+    const live = this.live()
+    for (const [broker, list] of byPreferred) {
+      const notLed = list.filter(x => !x.led)
+      if (!live.has(broker) || notLed.length === 0 || notLed.length / list.length * 100 <= this.config.imbalancePercentage) continue
+      this.log.info('leader imbalance: moving leadership back to the preferred replica', { brokerId: broker, partitions: notLed.length })
+      await this.electPreferred(notLed, live)
+    }
+  }
+
+  /** The broker's replicas of these partitions are in a failed log dir (Kafka's OfflineReplica transition). */
+  async onReplicasOffline (brokerId: number, partitions: readonly TopicPartition[]): Promise<void> {
+    const offline = new Set(partitions.map(keyOf))
+    await this.apply(new Set(partitions.map(p => p.topic)), (p, t, topic, partition) =>
+      offline.has(keyOf({ topic, partition })) ? onReplicaOffline(p, brokerId, this.live(), t.uncleanAllowed, this.controller.controllerEpoch) : undefined)
+  }
+
+  /** Live brokers that may lead: not in controlled shutdown. */
+  private live (): Set<number> {
+    return new Set([...this.controller.liveBrokerIds].filter(id => !this.shuttingDown.has(id)))
+  }
+
+  private partitionsLedBy (brokerId: number): TopicPartition[] {
+    const out: TopicPartition[] = []
+    for (const [topic, t] of this.topics) for (const [partition, p] of t.partitions) if (p.state?.leader === brokerId) out.push({ topic, partition })
+    return out
+  }
+
+  private async electPreferred (targets: readonly TopicPartition[], live: ReadonlySet<number>): Promise<void> {
+    const keys = new Set(targets.map(keyOf))
+    await this.apply(new Set(targets.map(tp => tp.topic)), (p, _t, topic, partition) =>
+      keys.has(keyOf({ topic, partition })) ? electPreferred(p, p.replicas.slice(0, 1), live, this.controller.controllerEpoch) : undefined)
+  }
+
+  /**
+   * Applies a rule to every partition of these topics and writes each change as its own fenced,
+   * conditional update, all pipelined (Kafka's KafkaZkClient.updateLeaderAndIsr: per partition, a
+   * multi of the controller-epoch check and the state write). One request per partition stays far
+   * below ZooKeeper's packet limit (jute.maxbuffer, 1 MB) however many partitions change at once;
+   * a single multi for thousands would be refused and the connection dropped. A write that lost a
+   * race with a leader's ISR change is re-read and the rule applied to it again.
+   */
+  private async apply (topicNames: Iterable<string>, rule: (p: PartitionView, t: TopicContext, topic: string, partition: number) => PartitionState | undefined, attempt = 1): Promise<void> {
+    const changes: PartitionChange[] = []
+    for (const topic of topicNames) {
+      const t = this.topics.get(topic)
+      if (t === undefined) continue
+      for (const [partition, ctx] of t.partitions) {
+        const next = rule({ replicas: ctx.replicas, state: ctx.state }, t, topic, partition)
+        if (next !== undefined) changes.push({ topic, partition, ctx, next })
+      }
+    }
+    if (changes.length === 0) return
+    // The parents of new partitions' state znodes first (Kafka's createTopicPartitions).
+    await settleAll(changes.filter(c => c.ctx.state === undefined), async c => await this.zk.mkdirp(partitionStateZnode.partitionPath(c.topic, c.partition)))
+    const raced: PartitionChange[] = []
+    await settleAll(changes, async c => {
+      const path = partitionStateZnode.path(c.topic, c.partition)
+      const data = partitionStateZnode.encode(c.next)
+      try {
+        await this.controller.fencedMulti([c.ctx.state === undefined ? { op: 'create', path, data } : { op: 'setData', path, data, version: c.ctx.version }])
+      } catch (err) {
+        // Someone else (a leader changing its ISR) wrote the state since we read it.
+        if (err instanceof ZkError && (err.code === 'BAD_VERSION' || err.code === 'NODE_EXISTS' || err.code === 'NO_NODE') && err.path !== controllerEpochZnode.path) {
+          raced.push(c)
+          return
+        }
+        throw err
+      }
+      if (c.ctx.state?.leader !== c.next.leader) this.log.info('partition leader elected', { topic: c.topic, partition: c.partition, leader: c.next.leader, leaderEpoch: c.next.leaderEpoch, isr: c.next.isr })
+      c.ctx.version = c.ctx.state === undefined ? 0 : c.ctx.version + 1
+      c.ctx.state = c.next
+    })
+    if (raced.length === 0) return
+    if (attempt >= 5) throw new Error(`partition states kept changing under the controller: ${raced.slice(0, 5).map(c => `${c.topic}-${c.partition}`).join(', ')}`)
+    await settleAll(raced, async c => await this.rereadPartition(c.topic, c.partition))
+    const again = new Set(raced.map(keyOf))
+    await this.apply(new Set(raced.map(c => c.topic)), (p, t, topic, partition) => again.has(keyOf({ topic, partition })) ? rule(p, t, topic, partition) : undefined, attempt + 1)
+  }
+}
+
+/** "topic:partition", as ElectLeaders' outcomes are keyed. */
+function keyOf (tp: TopicPartition): string {
+  return `${tp.topic}:${tp.partition}`
+}
