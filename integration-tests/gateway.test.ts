@@ -277,6 +277,29 @@ test('gateway auth: tickets, bearer subprotocol, Origin, read-only', async t => 
   assert.equal(await gateway.metric('kafka_gateway_upgrades_refused_total', { status: '401' }), 3)
 })
 
+test('liveness and rate limit: a socket that stops answering pings is dropped; one producing too fast closes with 4029', async t => {
+  const cluster = await startCluster({ brokers: 1 })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'ws-rate', { partitions: 1 })
+  const gateway = await GatewayProcess.start(cluster.bootstrap, { 'gateway.ping.interval.ms': 300, 'gateway.rate.limit.records.per.sec': 100 })
+  t.after(async () => await gateway.cleanup())
+
+  const silent = await GatewayClient.connect(gateway.wsUrl)
+  const alive = await GatewayClient.connect(gateway.wsUrl)
+  t.after(async () => await alive.close())
+  // a stopped reader never sees the pings, so never answers them (a live one answers on its own)
+  ;(silent.ws as unknown as { _socket: import('node:net').Socket })._socket.pause()
+  await waitFor(async () => await gateway.metric('kafka_gateway_sockets') === 1, 'the gateway to terminate the socket that answers no ping', { timeoutMs: 5000 })
+  const ok = await alive.request({ op: 'produce', id: 'a', topic: 'ws-rate', value: str('within the limit') }, ['ack'])
+  assert.equal(ok.op, 'ack', 'the answering socket is still served')
+
+  const fast = await GatewayClient.connect(gateway.wsUrl)
+  fast.send({ op: 'produceBatch', id: 'burst', records: Array.from({ length: 500 }, () => ({ topic: 'ws-rate', value: str('x') })) })
+  await fast.next(() => false, 'the close', { timeoutMs: 5000 }).catch(() => {})
+  assert.equal(fast.closeCode, 4029, `closed with ${String(fast.closeCode)} ${fast.closeReason}`)
+  assert.match(fast.closeReason, /gateway.rate.limit.records.per.sec/)
+})
+
 test('a subscriber that never reads: paused with bounded gateway memory, or closed with 4008', async t => {
   const cluster = await startCluster({ brokers: 1 })
   t.after(cluster.cleanup)

@@ -18,8 +18,11 @@ const ANSWER_MS = 5_000
 const RSS_LIMIT_MIB = 400
 /** 'delete,' repeated: a valid cleanup.policy whose znode is over ZooKeeper's 1 MiB jute.maxbuffer. */
 const OVER_ONE_MIB_POLICY = 'delete,'.repeat(160_000)
-/** Two lists of 80,000 distinct items, ~600 KB each: one fits a znode, both together do not. */
-const listOf = (prefix: string): string => Array.from({ length: 80_000 }, (_, i) => `${prefix}${i}`).join(',')
+/**
+ * Two lists of 80,000 distinct partition:broker items, ~600 KB each: one fits a znode, both together
+ * do not (a list config whose items are not from a fixed set, as cleanup.policy's are).
+ */
+const listOf = (brokerId: number): string => Array.from({ length: 80_000 }, (_, i) => `${i}:${brokerId}`).join(',')
 
 test('oversized admin requests are refused promptly, on a connection that stays open, by a broker whose RSS and ZooKeeper session survive', async t => {
   const cluster = await startCluster({ brokers: 1, config: { 'max.broker.partitions': 4000 } })
@@ -98,11 +101,11 @@ test('oversized admin requests are refused promptly, on a connection that stays 
 
   await t.test('IncrementalAlterConfigs appending 80,000 items to 80,000', async () => {
     const set = await answered('AlterConfigs with a 600 KB list', async conn => await conn.request(AlterConfigsRequest, AlterConfigsResponse, 2, {
-      resources: [{ resourceType: 2, resourceName: 'small', configs: [{ name: 'cleanup.policy', value: listOf('a') }] }], validateOnly: false,
+      resources: [{ resourceType: 2, resourceName: 'small', configs: [{ name: 'leader.replication.throttled.replicas', value: listOf(1) }] }], validateOnly: false,
     }, ANSWER_MS))
     expectCode(set.responses[0]?.errorCode, ErrorCode.NONE, set.responses[0]?.errorMessage, 'AlterConfigs small to 80,000 items')
     const r = await answered('IncrementalAlterConfigs APPEND of 80,000 items', async conn => await conn.request(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, 1, {
-      resources: [{ resourceType: 2, resourceName: 'small', configs: [{ name: 'cleanup.policy', configOperation: 2, value: listOf('b') }] }], validateOnly: false,
+      resources: [{ resourceType: 2, resourceName: 'small', configs: [{ name: 'leader.replication.throttled.replicas', configOperation: 2, value: listOf(2) }] }], validateOnly: false,
     }, ANSWER_MS))
     expectCode(r.responses[0]?.errorCode, ErrorCode.POLICY_VIOLATION, r.responses[0]?.errorMessage, 'IncrementalAlterConfigs APPEND')
   })

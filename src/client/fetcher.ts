@@ -121,7 +121,7 @@ export class Fetcher {
           continue
         }
         p.highWatermark = r.highWatermark
-        if (r.records === null || r.records.length === 0 || p.paused) continue
+        if (r.records === null || r.records.length === 0) continue
         try {
           const decoded = await decodeFetchedRecords(p.topic, p.partition, r.records, p.fetchOffset, this.config['check.crcs'])
           if (p.fetchOffset !== asked.get(key(t.topic, r.partitionIndex))) continue

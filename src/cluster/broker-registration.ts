@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type { Endpoint } from '../config/listeners.js'
 import type { Logger } from '../logger.js'
 import { brokerIdZnode, brokerSequenceIdZnode, clusterIdZnode, persistentPaths } from './znodes.js'
-import { ZkError, type ZkSession } from './zk-session.js'
+import { ZkError, type ZkClient } from './zk-session.js'
 
 /** Creates Kafka's persistent top-level paths; fine if they exist. */
-export async function ensurePersistentPaths (zk: ZkSession): Promise<void> {
+export async function ensurePersistentPaths (zk: ZkClient): Promise<void> {
   for (const path of persistentPaths) await zk.mkdirp(path)
 }
 
 /** The cluster id from /cluster/id, created (Kafka's URL-safe base64 UUID) by whoever comes first. */
-export async function getOrCreateClusterId (zk: ZkSession): Promise<string> {
+export async function getOrCreateClusterId (zk: ZkClient): Promise<string> {
   const existing = await zk.getData(clusterIdZnode.path)
   if (existing !== null) return clusterIdZnode.decode(existing.data)
   const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url')
@@ -26,7 +26,7 @@ export async function getOrCreateClusterId (zk: ZkSession): Promise<string> {
 }
 
 /** Kafka's generated broker id: the new version of /brokers/seqid plus reserved.broker.max.id. */
-export async function generateBrokerId (zk: ZkSession, reservedBrokerMaxId: number): Promise<number> {
+export async function generateBrokerId (zk: ZkClient, reservedBrokerMaxId: number): Promise<number> {
   const version = await zk.setData(brokerSequenceIdZnode.path, Buffer.alloc(0))
   return version + reservedBrokerMaxId
 }
@@ -44,7 +44,7 @@ export class BrokerIdInUseError extends Error {
  * incarnation of this one — the same endpoints, left behind by a kill -9 until its session times
  * out. Once this process holds those ports, that incarnation is certainly dead.
  */
-export async function brokerIdHolder (zk: ZkSession, brokerId: number, endpoints: readonly Endpoint[]): Promise<'none' | 'stale' | 'other'> {
+export async function brokerIdHolder (zk: ZkClient, brokerId: number, endpoints: readonly Endpoint[]): Promise<'none' | 'stale' | 'other'> {
   const node = await zk.getData(brokerIdZnode.path(brokerId))
   if (node === null || node.ephemeralOwner === BigInt('0x' + zk.sessionId)) return 'none'
   const registered = brokerIdZnode.decode(brokerId, node.data, node.czxid).endpoints
@@ -56,7 +56,7 @@ export async function brokerIdHolder (zk: ZkSession, brokerId: number, endpoints
  * Creates the ephemeral /brokers/ids/<id>: the broker's health check, gone when its session ends.
  * Returns the broker epoch (the znode's czxid).
  */
-export async function registerBroker (zk: ZkSession, brokerId: number, endpoints: readonly Endpoint[], rack: string | null, log: Logger): Promise<bigint> {
+export async function registerBroker (zk: ZkClient, brokerId: number, endpoints: readonly Endpoint[], rack: string | null, log: Logger): Promise<bigint> {
   const path = brokerIdZnode.path(brokerId)
   try {
     await zk.create(path, brokerIdZnode.encode(endpoints, rack, Date.now()), 'ephemeral')
@@ -72,7 +72,7 @@ export async function registerBroker (zk: ZkSession, brokerId: number, endpoints
   return node.czxid
 }
 
-export async function deregisterBroker (zk: ZkSession, brokerId: number): Promise<void> {
+export async function deregisterBroker (zk: ZkClient, brokerId: number): Promise<void> {
   try {
     await zk.remove(brokerIdZnode.path(brokerId))
   } catch (err) {

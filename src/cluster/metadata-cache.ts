@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../logger.js'
 import { brokerIdsZnode, brokerIdZnode, controllerZnode, entityConfigZnode, offlineReplicasZnode, partitionStateZnode, topicsZnode, topicZnode, type BrokerInfo, type PartitionState } from './znodes.js'
-import type { Watcher, ZkSession } from './zk-session.js'
+import type { Watcher, ZkClient } from './zk-session.js'
 
 export interface PartitionMetadata extends PartitionState {
   topic: string
@@ -37,7 +37,7 @@ export class MetadataCache extends EventEmitter {
   /** Paths of partition states and topic configs with a watch pending, and the session it was set in. */
   private readonly watching = new Map<string, number>()
 
-  constructor (private readonly zk: ZkSession, private readonly log: Logger) {
+  constructor (private readonly zk: ZkClient, private readonly log: Logger) {
     super()
     this.setMaxListeners(0)
     // Watches die with their session: a new one re-reads everything and watches it again.

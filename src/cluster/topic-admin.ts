@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { configChangeZnode, deleteTopicZnode, entityConfigZnode, topicZnode, type TopicAssignment } from './znodes.js'
-import { ZkError, type ZkSession } from './zk-session.js'
+import { ZkError, type ZkClient } from './zk-session.js'
 
 /**
  * Topic changes as ZooKeeper writes (Kafka's AdminZkClient): any broker may make them; the
@@ -32,7 +32,7 @@ export function newTopicId (): string {
   return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url')
 }
 
-export async function createTopic (zk: ZkSession, name: string, partitions: Map<number, number[]>, config: Record<string, string>): Promise<string> {
+export async function createTopic (zk: ZkClient, name: string, partitions: Map<number, number[]>, config: Record<string, string>): Promise<string> {
   const topicId = newTopicId()
   const configData = entityConfigZnode.encode(config)
   const topicData = topicZnode.encode({ topicId, partitions })
@@ -50,20 +50,20 @@ export async function createTopic (zk: ZkSession, name: string, partitions: Map<
 }
 
 /** The assignment with its znode version, for a conditional update. */
-export async function readAssignment (zk: ZkSession, name: string): Promise<{ assignment: TopicAssignment, version: number } | null> {
+export async function readAssignment (zk: ZkClient, name: string): Promise<{ assignment: TopicAssignment, version: number } | null> {
   const node = await zk.getData(topicZnode.path(name))
   return node === null ? null : { assignment: topicZnode.decode(node.data), version: node.version }
 }
 
 /** Adds partitions; BAD_VERSION (a concurrent change) surfaces as a ZkError for the caller to retry. */
-export async function writeAssignment (zk: ZkSession, name: string, assignment: TopicAssignment, version: number): Promise<void> {
+export async function writeAssignment (zk: ZkClient, name: string, assignment: TopicAssignment, version: number): Promise<void> {
   const data = topicZnode.encode(assignment)
   checkWriteBytes(topicZnode.path(name), data.length)
   await zk.setData(topicZnode.path(name), data, version)
 }
 
 /** Marks a topic for deletion; the controller carries it out. */
-export async function requestTopicDeletion (zk: ZkSession, name: string): Promise<void> {
+export async function requestTopicDeletion (zk: ZkClient, name: string): Promise<void> {
   try {
     await zk.create(deleteTopicZnode.path(name), Buffer.alloc(0))
   } catch (err) {
@@ -71,13 +71,13 @@ export async function requestTopicDeletion (zk: ZkSession, name: string): Promis
   }
 }
 
-export async function readEntityConfig (zk: ZkSession, entityType: 'topics' | 'brokers', name: string): Promise<Record<string, string>> {
+export async function readEntityConfig (zk: ZkClient, entityType: 'topics' | 'brokers', name: string): Promise<Record<string, string>> {
   const node = await zk.getData(entityConfigZnode.path(entityType, name))
   return node === null ? {} : entityConfigZnode.decode(node.data)
 }
 
 /** Replaces an entity's overrides and leaves a change notification, as Kafka does. */
-export async function writeEntityConfig (zk: ZkSession, entityType: 'topics' | 'brokers', name: string, config: Record<string, string>): Promise<void> {
+export async function writeEntityConfig (zk: ZkClient, entityType: 'topics' | 'brokers', name: string, config: Record<string, string>): Promise<void> {
   const path = entityConfigZnode.path(entityType, name)
   const data = entityConfigZnode.encode(config)
   checkWriteBytes(path, data.length)

@@ -19,6 +19,31 @@ export type ZkOp =
   | { op: 'check', path: string, version: number }
   | { op: 'remove', path: string, version?: number }
 
+/**
+ * A ZooKeeper session as the broker's modules use it: ZkSession's requests, generation, lease
+ * and events ('session', 'expired', 'disconnected', 'connected'; see ZkSession). Only the process
+ * that opens the connection names ZkSession; modules take this, so that unit tests can hand them
+ * an in-memory ZooKeeper (support/fake-zookeeper.ts).
+ */
+export interface ZkClient extends EventEmitter {
+  /** Bumped by every new session. */
+  readonly generation: number
+  readonly sessionId: string
+  readonly isConnected: boolean
+  hasLease: (nowMs?: number) => boolean
+  create: (path: string, data: Buffer, mode?: 'persistent' | 'ephemeral' | 'persistent_sequential') => Promise<string>
+  mkdirp: (path: string) => Promise<void>
+  /** null when the znode does not exist (and then no watch is set: use exists). */
+  getData: (path: string, watcher?: Watcher) => Promise<ZnodeData | null>
+  setData: (path: string, data: Buffer, version?: number) => Promise<number>
+  getChildren: (path: string, watcher?: Watcher) => Promise<string[]>
+  exists: (path: string, watcher?: Watcher) => Promise<boolean>
+  remove: (path: string, version?: number) => Promise<void>
+  /** Deletes a subtree, children first; fine if it is already gone. */
+  removeRecursive: (path: string) => Promise<void>
+  multi: (ops: readonly ZkOp[]) => Promise<void>
+}
+
 export interface ZkSessionOptions {
   sessionTimeoutMs: number
   connectionTimeoutMs: number
@@ -39,7 +64,7 @@ export interface ZkSessionOptions {
  * `hasLease()` before it accepts writes; probes renew the lease every third of the timeout, the
  * way the client's own pings keep the session alive.
  */
-export class ZkSession extends EventEmitter {
+export class ZkSession extends EventEmitter implements ZkClient {
   private client!: zookeeper.Client
   private closed = false
   private readonly log: Logger
@@ -204,14 +229,8 @@ export class ZkSession extends EventEmitter {
     await this.call<void>(path, cb => this.client.remove(path, version, err => cb(err, undefined)))
   }
 
-  /** Deletes a subtree, children first; fine if it is already gone. */
   async removeRecursive (path: string): Promise<void> {
-    for (const child of await this.getChildren(path)) await this.removeRecursive(`${path}/${child}`)
-    try {
-      await this.remove(path)
-    } catch (err) {
-      if (!(err instanceof ZkError && err.code === 'NO_NODE')) throw err
-    }
+    await removeSubtree(this, path)
   }
 
   /** All-or-nothing: ZooKeeper's multi. Throws ZkError with the code of the op that failed. */
@@ -244,6 +263,19 @@ export class ZkSession extends EventEmitter {
     return await new Promise<[A, B]>((resolve, reject) => {
       run((err, a, b) => { if (err !== null && err !== undefined) reject(toZkError(err, path)); else resolve([a, b]) })
     })
+  }
+}
+
+/**
+ * ZkClient.removeRecursive over a client's own requests: deletes a subtree, children first;
+ * fine if it is already gone (the ZooKeeper protocol has no recursive delete).
+ */
+export async function removeSubtree (zk: Pick<ZkClient, 'getChildren' | 'remove'>, path: string): Promise<void> {
+  for (const child of await zk.getChildren(path)) await removeSubtree(zk, `${path}/${child}`)
+  try {
+    await zk.remove(path)
+  } catch (err) {
+    if (!(err instanceof ZkError && err.code === 'NO_NODE')) throw err
   }
 }
 

@@ -1,28 +1,45 @@
-import { brokerConfigSchema, LONG_MAX, type BrokerConfig } from './broker-config.js'
+import { brokerConfigSchema, type BrokerConfig, type BrokerConfigKey, type BrokerConfigName } from './broker-config.js'
 import { parseHttpListener, type HttpListener } from './http-listener.js'
 import { parseListeners, parseProtocolMap, type Endpoint } from './listeners.js'
-import { validateConfig } from './schema.js'
+import { configValueString, validateConfig } from './schema.js'
 
 /** The broker's validated keys plus what Kafka's KafkaConfig derives from them. */
 export interface KafkaConfig {
   readonly values: BrokerConfig
+  /** Where the values come from, for DescribeConfigs and for the next dynamic change. */
+  readonly layers: BrokerConfigLayers
   readonly logDirs: readonly string[]
   readonly listeners: readonly Endpoint[]
   /** What goes into /brokers/ids/<id>: advertised.listeners, else listeners with a concrete host. */
   readonly advertisedListeners: readonly Endpoint[]
-  readonly logRetentionMs: number
-  readonly logRollMs: number
-  /** log.message.timestamp.before/after.max.ms, or the deprecated difference where they are left at their default. */
-  readonly logMessageTimestampBeforeMaxMs: number
-  readonly logMessageTimestampAfterMaxMs: number
   readonly zookeeperConnectionTimeoutMs: number
   /** Where /metrics is served (metrics.listener), or null for nowhere. */
   readonly metricsListener: HttpListener | null
 }
 
-/** Validates raw keys (from YAML, .properties and --override) and derives; problems are `key: message`. */
-export function toKafkaConfig (raw: Record<string, unknown>): { config?: KafkaConfig, problems: string[] } {
-  const { values, problems: keyProblems } = validateConfig(brokerConfigSchema, raw)
+/**
+ * The levels a broker key may be set at, highest precedence first (Kafka's DynamicBrokerConfig):
+ * a key's value is the first level's that sets it, else the table's default.
+ */
+export interface BrokerConfigLayers {
+  /** /config/brokers/<id> (DYNAMIC_BROKER_CONFIG). */
+  readonly dynamicBroker: Readonly<Record<string, string>>
+  /** /config/brokers/<default> (DYNAMIC_DEFAULT_BROKER_CONFIG). */
+  readonly dynamicDefault: Readonly<Record<string, string>>
+  /** The file and --override (STATIC_BROKER_CONFIG). */
+  readonly static: Readonly<Record<string, unknown>>
+}
+
+/** DescribeConfigs' ConfigSource of a broker key's value (DEFAULT_CONFIG when no level sets it). */
+export type BrokerConfigSource = 'dynamic-broker' | 'dynamic-default' | 'static' | 'default'
+
+/**
+ * Validates raw keys (from YAML, .properties and --override) over the dynamic levels, and derives;
+ * problems are `key: message`. The dynamic levels hold only what dynamic-broker-config.ts let through.
+ */
+export function toKafkaConfig (raw: Record<string, unknown>, dynamic: Pick<BrokerConfigLayers, 'dynamicBroker' | 'dynamicDefault'> = { dynamicBroker: {}, dynamicDefault: {} }): { config?: KafkaConfig, problems: string[] } {
+  const layers: BrokerConfigLayers = Object.freeze({ static: Object.freeze({ ...raw }), dynamicDefault: Object.freeze({ ...dynamic.dynamicDefault }), dynamicBroker: Object.freeze({ ...dynamic.dynamicBroker }) })
+  const { values, problems: keyProblems } = validateConfig(brokerConfigSchema, { ...layers.static, ...layers.dynamicDefault, ...layers.dynamicBroker })
   const problems = keyProblems.map(p => p.message)
   if (problems.length > 0) return { problems }
 
@@ -39,6 +56,10 @@ export function toKafkaConfig (raw: Record<string, unknown>): { config?: KafkaCo
   if (values['group.min.session.timeout.ms'] > values['group.max.session.timeout.ms']) {
     problems.push('"group.min.session.timeout.ms" must not exceed "group.max.session.timeout.ms"')
   }
+  // KafkaConfig.validateValues (LogConfig.validateBrokerLogConfigValues) for the topics' defaults
+  if (values['log.cleaner.min.compaction.lag.ms'] > values['log.cleaner.max.compaction.lag.ms']) {
+    problems.push('"log.cleaner.min.compaction.lag.ms" must not exceed "log.cleaner.max.compaction.lag.ms"')
+  }
   if (!/^[^/,]+(,[^/,]+)*(\/.+)?$/.test(values['zookeeper.connect'])) {
     problems.push(`"zookeeper.connect" must look like host:port[,host:port...][/chroot], got ${JSON.stringify(values['zookeeper.connect'])}`)
   }
@@ -47,19 +68,15 @@ export function toKafkaConfig (raw: Record<string, unknown>): { config?: KafkaCo
   if (metrics.problem !== undefined) problems.push(metrics.problem)
   if (problems.length > 0) return { problems }
 
-  const hour = 3_600_000
   return {
     problems,
     config: Object.freeze({
       values,
+      layers,
       logDirs: values['log.dirs'] ?? [values['log.dir']],
       listeners: listeners.endpoints,
       // Kafka advertises the canonical host name for an empty host; loopback keeps tests and laptops simple.
       advertisedListeners: advertised.endpoints.map(e => ({ ...e, host: e.host === '' || e.host === '0.0.0.0' ? '127.0.0.1' : e.host })),
-      logRetentionMs: values['log.retention.ms'] ?? (values['log.retention.minutes'] !== null ? values['log.retention.minutes'] * 60_000 : values['log.retention.hours'] * hour),
-      logRollMs: values['log.roll.ms'] ?? values['log.roll.hours'] * hour,
-      logMessageTimestampBeforeMaxMs: timestampMaxMs(values['log.message.timestamp.before.max.ms'], values['log.message.timestamp.difference.max.ms']),
-      logMessageTimestampAfterMaxMs: timestampMaxMs(values['log.message.timestamp.after.max.ms'], values['log.message.timestamp.difference.max.ms']),
       zookeeperConnectionTimeoutMs: values['zookeeper.connection.timeout.ms'] ?? values['zookeeper.session.timeout.ms'],
       metricsListener: metrics.listener ?? null,
     }),
@@ -67,10 +84,16 @@ export function toKafkaConfig (raw: Record<string, unknown>): { config?: KafkaCo
 }
 
 /**
- * KIP-937's transition rule, the same in Kafka 3.6-3.9's KafkaConfig (broker keys) and LogConfig
- * (topic keys): a before/after limit left at Long.MAX_VALUE takes the deprecated
- * timestamp difference instead.
+ * Each level that sets `name`, highest precedence first, ending with the table's default when it
+ * has one (Kafka's ConfigHelper.configSynonyms for one name): DescribeConfigs' synonyms.
  */
-export function timestampMaxMs (limitMs: number, differenceMaxMs: number): number {
-  return limitMs !== LONG_MAX ? limitMs : differenceMaxMs
+export function brokerConfigLevels (config: KafkaConfig, name: BrokerConfigName): Array<{ source: BrokerConfigSource, value: string | null }> {
+  const spec: BrokerConfigKey = brokerConfigSchema[name]
+  const { dynamicBroker, dynamicDefault, static: fromFile } = config.layers
+  const levels: Array<{ source: BrokerConfigSource, value: string | null }> = []
+  if (dynamicBroker[name] !== undefined) levels.push({ source: 'dynamic-broker', value: dynamicBroker[name] })
+  if (dynamicDefault[name] !== undefined) levels.push({ source: 'dynamic-default', value: dynamicDefault[name] })
+  if (fromFile[name] !== undefined) levels.push({ source: 'static', value: configValueString(spec, fromFile[name]) })
+  if (spec.default !== undefined && spec.default !== null) levels.push({ source: 'default', value: configValueString(spec, spec.default) })
+  return levels
 }

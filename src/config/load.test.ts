@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { loadKafkaConfig } from './load.js'
 import { parseProperties } from './java-properties.js'
+import { topicConfig } from './topic-config.js'
 
 function withFile (name: string, text: string, fn: (file: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'config-'))
@@ -36,7 +37,7 @@ test('YAML with Kafka keys, defaults filled in and values derived', () => {
     assert.deepEqual(c.logDirs, ['/tmp/kafka-logs'])
     assert.deepEqual(c.listeners, [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '', port: 9093 }])
     assert.equal(c.advertisedListeners[0]?.host, '127.0.0.1')
-    assert.equal(c.logRetentionMs, 5 * 60_000)
+    assert.equal(topicConfig(c, {})['retention.ms'], 5 * 60_000, 'log.retention.minutes gives the topics\' retention.ms')
     assert.equal(c.zookeeperConnectionTimeoutMs, 18000)
   })
 })

@@ -2,14 +2,23 @@
  * One typed schema per process: every key's type, default and bounds. `validateConfig` checks a
  * raw key→value map against it and reports every problem at once, by key, before anything starts.
  */
-export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password'
+/** Kafka's Long.MAX_VALUE ("never", "no limit"), clamped to what a number holds exactly. */
+export const LONG_MAX = Number.MAX_SAFE_INTEGER
+
+export type ConfigType = 'int' | 'short' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password' | 'class'
 
 export interface ConfigKey {
   type: ConfigType
   default?: number | boolean | string | string[] | null
   min?: number
   max?: number
+  /** The values a string may take, or each item of a list (Kafka's ValidString / ValidList). */
   oneOf?: readonly string[]
+  /**
+   * A rule the bounds cannot state (Kafka's custom validators, e.g. "-1 or 1..9"): what a parsed
+   * value should have been, for the message, or undefined when it is fine.
+   */
+  valid?: (value: never) => string | undefined
   /** Accepted so that a Kafka server.properties loads unchanged; no effect here (see why). */
   compatOnly?: string
   doc?: string
@@ -18,10 +27,13 @@ export interface ConfigKey {
 export type ConfigSchema = Record<string, ConfigKey>
 
 type ValueOf<K extends ConfigKey> =
-  K['type'] extends 'int' | 'long' | 'double' ? number
+  K['type'] extends 'int' | 'short' | 'long' | 'double' ? number
     : K['type'] extends 'boolean' ? boolean
-      : K['type'] extends 'list' ? string[]
-        : string
+      : K['type'] extends 'list' ? Array<OneOf<K>>
+        : OneOf<K>
+
+/** A string key with `oneOf` (declared `as const`) is typed as the union of its values. */
+type OneOf<K extends ConfigKey> = K extends { oneOf: ReadonlyArray<infer O extends string> } ? O : string
 
 type Nullable<K extends ConfigKey> = K extends { default: null } ? null : never
 
@@ -55,6 +67,19 @@ export function validateConfig<S extends ConfigSchema> (schema: S, raw: Record<s
   return { values: Object.freeze(values) as ConfigValues<S>, problems }
 }
 
+/**
+ * A value as Kafka's ConfigDef.convertToString writes it (DescribeConfigs, CreateTopics): lists
+ * comma-joined, Long.MAX_VALUE as Java's, doubles as Java's Double.toString ("1.0", "1.0E7").
+ */
+export function configValueString (spec: ConfigKey, value: unknown): string | null {
+  if (value === null || value === undefined) return null
+  if (Array.isArray(value)) return value.join(',')
+  if (typeof value !== 'number') return String(value)
+  if (spec.type === 'long' && value === LONG_MAX) return '9223372036854775807'
+  if (spec.type === 'double') return javaDouble(value)
+  return String(value)
+}
+
 class BadValue {
   constructor (readonly problem: string) {}
 }
@@ -64,6 +89,7 @@ function parseValue (key: string, spec: ConfigKey, value: unknown): unknown {
   if (value === null && spec.default === null) return null
   switch (spec.type) {
     case 'int':
+    case 'short':
     case 'long':
     case 'double': {
       let n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : NaN
@@ -75,25 +101,39 @@ function parseValue (key: string, spec: ConfigKey, value: unknown): unknown {
         : spec.min !== undefined ? ` >= ${spec.min}` : spec.max !== undefined ? ` <= ${spec.max}` : ''
       if (!Number.isFinite(n) || (spec.type !== 'double' && !Number.isSafeInteger(n))) return bad(kind + range)
       if (spec.type === 'int' && (n < -2147483648 || n > 2147483647)) return bad(kind + ' within 32 bits')
+      if (spec.type === 'short' && (n < -32768 || n > 32767)) return bad(kind + ' within 16 bits')
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) return bad(kind + range)
-      return n
+      return checked(spec, n, bad)
     }
     case 'boolean':
+      // Kafka's ConfigDef takes booleans in any case ("TRUE" too)
       if (typeof value === 'boolean') return value
-      if (value === 'true' || value === 'false') return value === 'true'
+      if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true'
       return bad('true or false')
-    case 'list':
-      if (Array.isArray(value) && value.every(v => typeof v === 'string')) return value
-      if (typeof value === 'string') return value.split(',').map(s => s.trim()).filter(s => s !== '')
-      return bad('a comma-separated list')
+    case 'list': {
+      let items: string[]
+      if (Array.isArray(value) && value.every(v => typeof v === 'string')) items = value
+      else if (typeof value === 'string') items = value.split(',').map(s => s.trim()).filter(s => s !== '')
+      else return bad('a comma-separated list')
+      const unknown = spec.oneOf === undefined ? undefined : items.find(item => !spec.oneOf!.includes(item))
+      if (unknown !== undefined) return bad(`a list of ${spec.oneOf!.join(', ')}`)
+      return checked(spec, items, bad)
+    }
     case 'string':
-    case 'password': {
+    case 'password':
+    case 'class': {
       if (typeof value !== 'string' && typeof value !== 'number') return bad('a string')
       const s = String(value)
       if (spec.oneOf !== undefined && !spec.oneOf.includes(s)) return bad(`one of ${spec.oneOf.join(', ')}`)
-      return s
+      return checked(spec, s, bad)
     }
   }
+}
+
+/** A parsed value through the key's own rule, if it has one. */
+function checked (spec: ConfigKey, value: number | string | string[], bad: (expected: string) => BadValue): unknown {
+  const expected = spec.valid?.(value as never)
+  return expected === undefined ? value : bad(expected)
 }
 
 /** The schema key a typo most likely meant, if one is close enough to suggest. */
@@ -119,4 +159,14 @@ function editDistance (a: string, b: string): number {
     previous = current
   }
   return previous[b.length] ?? 0
+}
+
+function javaDouble (value: number): string {
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN'
+  const magnitude = Math.abs(value)
+  if (magnitude !== 0 && (magnitude >= 1e7 || magnitude < 1e-3)) {
+    const [mantissa, exponent] = value.toExponential().split('e')
+    return `${mantissa!.includes('.') ? mantissa! : `${mantissa!}.0`}E${Number(exponent)}`
+  }
+  return Number.isInteger(value) ? value.toFixed(1) : String(value)
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js'
 import { brokerIdsZnode, controllerEpochZnode, controllerZnode, deleteTopicZnode, isrChangeNotificationZnode, logDirEventNotificationZnode, offlineReplicasZnode, topicsZnode, topicZnode } from '../cluster/znodes.js'
-import { ZkError, type ZkOp, type ZkSession } from '../cluster/zk-session.js'
+import { ZkError, type ZkClient, type ZkOp } from '../cluster/zk-session.js'
 import type { ControllerEvent } from './controller-event.js'
 import { EventQueue } from './event-queue.js'
 import { PartitionStateMachine, type ElectionOutcome, type PartitionStateMachineConfig, type TopicPartition } from './partition-state-machine.js'
@@ -34,7 +34,7 @@ export class Controller {
   private readonly topicDeletion: TopicDeletionManager
   private readonly rebalanceTimer?: NodeJS.Timeout
 
-  constructor (private readonly zk: ZkSession, private readonly brokerId: number, config: ControllerConfig, private readonly log: Logger) {
+  constructor (private readonly zk: ZkClient, private readonly brokerId: number, config: ControllerConfig, private readonly log: Logger) {
     this.events = new EventQueue(zk, log, async event => await this.process(event))
     this.partitions = new PartitionStateMachine(zk, this, config, log)
     this.topicDeletion = new TopicDeletionManager(zk, this.partitions, log)

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js'
 import { controllerEpochZnode, entityConfigZnode, partitionStateZnode, type PartitionState, type TopicAssignment } from '../cluster/znodes.js'
-import { ZkError, type ZkOp, type ZkSession } from '../cluster/zk-session.js'
+import { ZkError, type ZkClient, type ZkOp } from '../cluster/zk-session.js'
 import { electPreferred, onBrokersChanged, onControlledShutdown, onReplicaOffline, type PartitionView } from './leader-election.js'
 import { settleAll } from './settle-all.js'
 
@@ -40,7 +40,7 @@ export class PartitionStateMachine {
   private readonly shuttingDown = new Set<number>()
 
   constructor (
-    private readonly zk: ZkSession,
+    private readonly zk: ZkClient,
     private readonly controller: ControllerView,
     private readonly config: PartitionStateMachineConfig,
     private readonly log: Logger,

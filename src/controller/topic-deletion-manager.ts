@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js'
 import { deleteTopicZnode, entityConfigZnode, topicZnode } from '../cluster/znodes.js'
-import type { ZkSession } from '../cluster/zk-session.js'
+import type { ZkClient } from '../cluster/zk-session.js'
 import type { PartitionStateMachine } from './partition-state-machine.js'
 
 /**
@@ -12,7 +12,7 @@ import type { PartitionStateMachine } from './partition-state-machine.js'
  */
 export class TopicDeletionManager {
   constructor (
-    private readonly zk: ZkSession,
+    private readonly zk: ZkClient,
     private readonly partitionStateMachine: PartitionStateMachine,
     private readonly log: Logger,
   ) {}

@@ -8,33 +8,9 @@ import { crc32c } from '../protocol/primitives/crc32c.js'
 import { buildRecordBatch } from '../protocol/records/record.js'
 import { Partition } from '../replication/partition.js'
 import { openTestLog } from '../storage/support/temp-log.js'
+import { ManualScheduler } from '../support/manual-scheduler.js'
 import { CoordinatorPartition, type CoordinatorConfig } from './coordinator-partition.js'
 import type { GroupRequest } from './group.js'
-import type { Scheduler } from './scheduler.js'
-
-/** A clock moved by hand; due tasks run when it passes them. */
-class ManualScheduler implements Scheduler {
-  time = 1_000_000
-  private tasks: Array<{ at: number, task: () => void, cancelled: boolean }> = []
-  now = (): number => this.time
-  schedule = (task: () => void, delayMs: number): () => void => {
-    const entry = { at: this.time + Math.max(0, delayMs), task, cancelled: false }
-    this.tasks.push(entry)
-    return () => { entry.cancelled = true }
-  }
-
-  advance (ms: number): void {
-    const until = this.time + ms
-    for (;;) {
-      const due = this.tasks.filter(t => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0]
-      if (due === undefined) break
-      due.cancelled = true
-      this.time = due.at
-      due.task()
-    }
-    this.time = until
-  }
-}
 
 const config: CoordinatorConfig = {
   group: { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 300_000, initialRebalanceDelayMs: 0 },

@@ -12,11 +12,11 @@ import type { GroupMetadataValue } from '../protocol/messages/consumer-offsets-r
 import { delayedProduce } from '../replication/delayed-produce.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
+import type { Scheduler } from '../scheduler.js'
 import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset, type CoordinatorRecord } from './coordinator-record.js'
 import { newGroup, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupReplies, type GroupReply, type GroupRequest, type GroupRequestType } from './group.js'
 import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
 import { expiredOffsets, OffsetsStore, type TopicPartition } from './offsets-store.js'
-import type { Scheduler } from './scheduler.js'
 
 export interface CoordinatorConfig {
   group: GroupConfig

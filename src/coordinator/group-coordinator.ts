@@ -8,22 +8,22 @@ import { randomUUID } from 'node:crypto'
 import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
 import type { MetadataCache, PartitionMetadata } from '../cluster/metadata-cache.js'
-import type { ZkSession } from '../cluster/zk-session.js'
+import type { ZkClient } from '../cluster/zk-session.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
+import { systemScheduler, type Scheduler } from '../scheduler.js'
 import { CoordinatorPartition, type CoordinatorDeps } from './coordinator-partition.js'
 import type { Group, JoinResult, LeaveResult, SyncResult } from './group.js'
 import type { Protocol } from './member.js'
 import { GroupOffsets } from './group-offsets.js'
 import { OFFSETS_TOPIC, OffsetsTopic, storable } from './offsets-topic.js'
-import { systemScheduler, type Scheduler } from './scheduler.js'
 
 export interface GroupCoordinatorOptions {
   brokerId: number
   config: KafkaConfig
   metadata: MetadataCache
   replicas: ReplicaManager
-  zk: ZkSession
+  zk: ZkClient
   log: Logger
   scheduler?: Scheduler
 }

@@ -5,16 +5,16 @@
  * OffsetCommit/OffsetFetch goes to ZooKeeper instead.
  */
 import type { MetadataCache } from '../cluster/metadata-cache.js'
-import type { ZkSession } from '../cluster/zk-session.js'
+import type { ZkClient } from '../cluster/zk-session.js'
 import { decodeVersioned } from '../protocol/codec.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { ConsumerProtocolSubscription } from '../protocol/messages/consumer-protocol.js'
 import { Reader } from '../protocol/primitives/reader.js'
+import type { Scheduler } from '../scheduler.js'
 import type { CoordinatorPartition, OffsetWrite } from './coordinator-partition.js'
 import { metadataFor } from './member.js'
 import type { TopicPartition } from './offsets-store.js'
 import { storable } from './offsets-topic.js'
-import type { Scheduler } from './scheduler.js'
 import { commitOffsetToZooKeeper, fetchOffsetFromZooKeeper, isZnodeName } from './zookeeper-offsets.js'
 
 export interface OffsetCommitPartition extends TopicPartition {
@@ -47,7 +47,7 @@ export class GroupOffsets {
   constructor (
     private readonly coordinator: Coordinator,
     private readonly metadata: MetadataCache,
-    private readonly zk: ZkSession,
+    private readonly zk: ZkClient,
     private readonly scheduler: Scheduler,
   ) {}
 

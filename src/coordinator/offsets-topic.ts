@@ -7,7 +7,7 @@ import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
 import type { MetadataCache } from '../cluster/metadata-cache.js'
 import { createTopic, TopicExistsError } from '../cluster/topic-admin.js'
-import type { ZkSession } from '../cluster/zk-session.js'
+import type { ZkClient } from '../cluster/zk-session.js'
 import { assignReplicasToBrokers } from '../cluster/replica-assignment.js'
 import { javaStringHashCode, kafkaAbs } from './java-string-hash.js'
 
@@ -31,7 +31,7 @@ export class OffsetsTopic {
   private creating?: Promise<void>
 
   constructor (
-    private readonly zk: ZkSession,
+    private readonly zk: ZkClient,
     private readonly metadata: MetadataCache,
     private readonly config: KafkaConfig,
     private readonly log: Logger,

@@ -2,7 +2,7 @@
  * OffsetCommit/OffsetFetch version 0 keep offsets in ZooKeeper, as Kafka 0.8.1 did (its ZkUtils: /consumers/<group>/offsets/<topic>/<partition>):
  * /consumers/<group>/offsets/<topic>/<partition> holds the next offset to consume as decimal text.
  */
-import { ZkError, type ZkSession } from '../cluster/zk-session.js'
+import { ZkError, type ZkClient } from '../cluster/zk-session.js'
 
 export const consumerOffsetZnode = {
   path: (group: string, topic: string, partition: number): string => `/consumers/${group}/offsets/${topic}/${partition}`,
@@ -21,7 +21,7 @@ export function isZnodeName (name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !/[/\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/.test(name)
 }
 
-export async function commitOffsetToZooKeeper (zk: ZkSession, group: string, topic: string, partition: number, offset: number): Promise<void> {
+export async function commitOffsetToZooKeeper (zk: ZkClient, group: string, topic: string, partition: number, offset: number): Promise<void> {
   const path = consumerOffsetZnode.path(group, topic, partition)
   const data = consumerOffsetZnode.encode(offset)
   try {
@@ -39,7 +39,7 @@ export async function commitOffsetToZooKeeper (zk: ZkSession, group: string, top
 }
 
 /** The committed offset, or -1 when there is none. */
-export async function fetchOffsetFromZooKeeper (zk: ZkSession, group: string, topic: string, partition: number): Promise<number> {
+export async function fetchOffsetFromZooKeeper (zk: ZkClient, group: string, topic: string, partition: number): Promise<number> {
   const node = await zk.getData(consumerOffsetZnode.path(group, topic, partition))
   return node === null ? -1 : consumerOffsetZnode.decode(node.data)
 }

@@ -1,5 +1,5 @@
 import { isrChangeNotificationZnode, partitionStateZnode } from '../cluster/znodes.js'
-import { ZkError, type ZkSession } from '../cluster/zk-session.js'
+import { ZkError, type ZkClient } from '../cluster/zk-session.js'
 import type { Partition } from './partition.js'
 
 /**
@@ -8,7 +8,7 @@ import type { Partition } from './partition.js'
  * notification for the controller. Returns the new znode version, or undefined when the state
  * moved on (the controller changed it; the metadata watch brings the new state).
  */
-export async function writeIsr (zk: ZkSession, partition: Partition, isr: number[], controllerEpoch: number): Promise<number | undefined> {
+export async function writeIsr (zk: ZkClient, partition: Partition, isr: number[], controllerEpoch: number): Promise<number | undefined> {
   const path = partitionStateZnode.path(partition.topic, partition.partition)
   let version: number
   try {

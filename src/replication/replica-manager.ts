@@ -1,13 +1,13 @@
-import { timestampMaxMs, type KafkaConfig } from '../config/kafka-config.js'
-import { topicConfigValues } from '../config/topic-config.js'
+import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
 import type { MetadataCache, PartitionMetadata } from '../cluster/metadata-cache.js'
-import { ZkError, type ZkSession } from '../cluster/zk-session.js'
+import { ZkError, type ZkClient } from '../cluster/zk-session.js'
 import { logDirEventNotificationZnode, offlineReplicasZnode } from '../cluster/znodes.js'
-import type { LogConfig } from '../storage/log-config.js'
+import { topicLogConfig, type LogConfig } from '../storage/log-config.js'
 import { isIoError } from '../storage/log-dir-failure-channel.js'
 import type { LogManager } from '../storage/log-manager.js'
 import type { PartitionLog } from '../storage/partition-log.js'
+import { systemScheduler, type Scheduler } from '../scheduler.js'
 import { FollowerFetcher } from './follower-fetcher.js'
 import { writeIsr } from './isr-writer.js'
 import { Partition } from './partition.js'
@@ -42,23 +42,23 @@ export class ReplicaManager {
   private stopped = false
   private readonly fetchers = new Map<number, FollowerFetcher>()
   private readonly isrWrites = new Set<Partition>()
-  private isrTimer?: NodeJS.Timeout
+  private cancelIsrExpiration?: () => void
   readonly stats: ReplicaStats = { isrShrinks: 0, isrExpands: 0, replicationBytesIn: 0, purgatorySize: { Produce: 0, Fetch: 0 } }
 
   constructor (
     private readonly brokerId: number,
     private readonly logManager: LogManager,
     private readonly metadata: MetadataCache,
-    private readonly zk: ZkSession,
-    private readonly config: KafkaConfig,
+    private readonly zk: ZkClient,
+    private config: KafkaConfig,
     private readonly log: Logger,
+    /** The clock of follower lag (replica.lag.time.max.ms) and the timer of the ISR checks. */
+    private readonly scheduler: Scheduler = systemScheduler,
   ) {}
 
   start (): void {
-    // Kafka checks for lagging followers every replica.lag.time.max.ms / 2.
-    const lagMs = this.config.values['replica.lag.time.max.ms']
-    this.isrTimer = setInterval(() => this.shrinkIsrs(), Math.max(10, Math.floor(lagMs / 2)))
-    this.isrTimer.unref()
+    // Kafka's isr-expiration task: lagging followers are checked every replica.lag.time.max.ms / 2.
+    this.scheduleIsrExpiration(Math.max(10, Math.floor(this.config.values['replica.lag.time.max.ms'] / 2)))
     // Log dirs that failed at start-up first, so that their partitions are never opened elsewhere.
     const failures = this.logManager.logDirFailureChannel
     failures.on('offline', (logDir: string) => this.handleLogDirFailure(logDir))
@@ -77,20 +77,27 @@ export class ReplicaManager {
 
   stop (): void {
     this.stopped = true
-    clearInterval(this.isrTimer)
+    this.cancelIsrExpiration?.()
     for (const f of this.fetchers.values()) f.stop()
     this.fetchers.clear()
   }
 
   /** A follower fetched: track it, and let it rejoin the ISR once it has caught up. */
   followerFetched (partition: Partition, replicaId: number, fetchOffset: number): void {
-    partition.updateFollowerFetchState(replicaId, fetchOffset, Date.now())
+    partition.updateFollowerFetchState(replicaId, fetchOffset, this.scheduler.now())
     const expanded = partition.isrToExpand()
     if (expanded !== undefined) this.changeIsr(partition, expanded, 'expand')
   }
 
+  private scheduleIsrExpiration (periodMs: number): void {
+    this.cancelIsrExpiration = this.scheduler.schedule(() => {
+      this.scheduleIsrExpiration(periodMs) // first: a check that throws must not end the checks
+      this.shrinkIsrs()
+    }, periodMs)
+  }
+
   private shrinkIsrs (): void {
-    const now = Date.now()
+    const now = this.scheduler.now()
     const lagMs = this.config.values['replica.lag.time.max.ms']
     for (const p of this.hostedPartitions()) {
       const shrunk = p.isrToShrink(now, lagMs)
@@ -173,7 +180,7 @@ export class ReplicaManager {
     }
     let roleChanged: boolean
     try {
-      roleChanged = partition.applyState(state, Date.now())
+      roleChanged = partition.applyState(state, this.scheduler.now())
     } catch (err) {
       partition.log.maybeHandleIoError('changing role', err)
       return
@@ -289,40 +296,31 @@ export class ReplicaManager {
     this.log.info('told the controller about offline replicas', { logDirs, partitions: partitions.length, notified: notify })
   }
 
+  /**
+   * A dynamic broker config changed (Kafka's DynamicLogConfig.reconfigure): every hosted log takes
+   * the broker's new log.* defaults where its topic has no override.
+   */
+  reconfigure (config: KafkaConfig): void {
+    this.config = config
+    for (const topic of this.partitions.keys()) this.onTopicConfig(topic)
+  }
+
   private onTopicConfig (topic: string): void {
     const byNumber = this.partitions.get(topic)
     if (byNumber === undefined) return
     const logConfig = this.logConfigFor(topic)
-    const minIsr = this.minInsyncReplicasFor(topic)
     for (const p of byNumber.values()) {
       p.log.updateConfig(logConfig)
-      p.minInsyncReplicas = minIsr
+      p.minInsyncReplicas = logConfig['min.insync.replicas']
     }
   }
 
   private minInsyncReplicasFor (topic: string): number {
-    return topicConfigValues(this.config, this.metadata.topic(topic)?.config ?? {})['min.insync.replicas'] as number
+    return this.logConfigFor(topic)['min.insync.replicas']
   }
 
   /** The broker's log.* defaults with the topic's overrides from /config/topics/<t>. */
   logConfigFor (topic: string): LogConfig {
-    const v = topicConfigValues(this.config, this.metadata.topic(topic)?.config ?? {})
-    return {
-      'segment.bytes': v['segment.bytes'] as number,
-      'segment.ms': v['segment.ms'] as number,
-      'segment.index.bytes': v['segment.index.bytes'] as number,
-      'index.interval.bytes': v['index.interval.bytes'] as number,
-      'retention.ms': v['retention.ms'] as number,
-      'retention.bytes': v['retention.bytes'] as number,
-      'flush.messages': v['flush.messages'] as number,
-      'flush.ms': v['flush.ms'] as number,
-      'max.message.bytes': v['max.message.bytes'] as number,
-      'message.timestamp.type': v['message.timestamp.type'] as LogConfig['message.timestamp.type'],
-      'message.timestamp.before.max.ms': timestampMaxMs(v['message.timestamp.before.max.ms'] as number, v['message.timestamp.difference.max.ms'] as number),
-      'message.timestamp.after.max.ms': timestampMaxMs(v['message.timestamp.after.max.ms'] as number, v['message.timestamp.difference.max.ms'] as number),
-      'cleanup.policy': v['cleanup.policy'] as string[],
-      'min.cleanable.dirty.ratio': v['min.cleanable.dirty.ratio'] as number,
-      'delete.retention.ms': v['delete.retention.ms'] as number,
-    }
+    return topicLogConfig(this.config, this.metadata.topic(topic)?.config ?? {})
   }
 }

@@ -106,7 +106,7 @@ export class AdminManager {
     const nameProblem = invalidTopicNameReason(t.name)
     if (nameProblem !== undefined) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem)
     if (this.broker.metadata.topic(t.name) !== undefined) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`)
-    const configProblems = topicConfigProblems(t.configs)
+    const configProblems = topicConfigProblems(this.broker.config, t.configs)
     if (configProblems.length > 0) return fail(ErrorCode.INVALID_CONFIG, configProblems.join('; '))
     let assignment: Map<number, number[]>
     if (t.assignments.length > 0) {

@@ -1,7 +1,7 @@
 import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
 import type { MetadataCache } from '../cluster/metadata-cache.js'
-import type { ZkSession } from '../cluster/zk-session.js'
+import type { ZkClient } from '../cluster/zk-session.js'
 import type { Controller } from '../controller/controller.js'
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
@@ -13,7 +13,7 @@ export interface BrokerContext {
   clusterId: string
   config: KafkaConfig
   log: Logger
-  zk: ZkSession
+  zk: ZkClient
   metadata: MetadataCache
   replicas: ReplicaManager
   /** The controller's side, answering only while this broker is the controller. */

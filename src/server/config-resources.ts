@@ -1,17 +1,19 @@
-import { brokerConfigSchema } from '../config/broker-config.js'
-import type { ConfigKey } from '../config/schema.js'
-import { effectiveTopicConfig, topicConfigProblems, topicConfigSchema } from '../config/topic-config.js'
-import { validateConfig } from '../config/schema.js'
+import { brokerConfigSchema, type BrokerConfigKey, type BrokerConfigName } from '../config/broker-config.js'
+import { dynamicBrokerConfigProblem, usableDynamicConfigs } from '../config/dynamic-broker-config.js'
+import { brokerConfigLevels, type KafkaConfig } from '../config/kafka-config.js'
+import { configValueString, type ConfigKey } from '../config/schema.js'
+import { describeTopicConfig, topicConfigProblems, topicConfigSchema, type TopicConfigSource } from '../config/topic-config.js'
 import { readEntityConfig, writeEntityConfig, ZnodeTooLargeError } from '../cluster/topic-admin.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { BrokerContext } from './broker-context.js'
 
 /** Kafka's ConfigResource.Type and DescribeConfigs source / type codes. */
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const
-const Source = { DYNAMIC_TOPIC_CONFIG: 1, DYNAMIC_BROKER_CONFIG: 2, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const
-const ConfigType: Record<ConfigKey['type'], number> = { boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7, password: 9 }
+const Source: Record<TopicConfigSource, number> = { topic: 1, 'dynamic-broker': 2, 'dynamic-default': 3, static: 4, default: 5 }
+const ConfigType: Record<ConfigKey['type'], number> = { boolean: 1, string: 2, int: 3, short: 4, long: 5, double: 6, list: 7, class: 8, password: 9 }
 
-export interface DescribedConfig { name: string, value: string | null, readOnly: boolean, source: number, isSensitive: boolean, configType: number }
+export interface ConfigSynonym { name: string, value: string | null, source: number }
+export interface DescribedConfig { name: string, value: string | null, readOnly: boolean, source: number, isSensitive: boolean, configType: number, synonyms: ConfigSynonym[] }
 export interface ResourceOutcome { errorCode: number, errorMessage: string | null }
 
 interface NamedResource { resourceType: number, resourceName: string }
@@ -58,34 +60,57 @@ async function describe (broker: BrokerContext, resourceType: number, name: stri
   if (resourceType === ResourceType.TOPIC) {
     const topic = broker.metadata.topic(name)
     if (topic === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${name}' does not exist`, configs: [] }
-    const configs = effectiveTopicConfig(broker.config, topic.config).map(e => {
-      const spec: ConfigKey = topicConfigSchema[e.name]
-      const source = e.source === 'topic' ? Source.DYNAMIC_TOPIC_CONFIG : e.value === stringOf(spec.default) ? Source.DEFAULT_CONFIG : Source.STATIC_BROKER_CONFIG
-      return { name: e.name, value: e.value, readOnly: false, source, isSensitive: false, configType: ConfigType[spec.type] }
-    })
-    return { errorCode: ErrorCode.NONE, errorMessage: null, configs }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopic(broker.config, topic.config) }
   }
   if (resourceType === ResourceType.BROKER) {
     if (name !== '' && name !== String(broker.brokerId)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${broker.brokerId} or empty string, but received ${name}`, configs: [] }
-    const dynamic = await readEntityConfig(broker.zk, 'brokers', name === '' ? '<default>' : name)
-    const schema: Record<string, ConfigKey> = brokerConfigSchema
-    const configs = Object.entries(schema).map(([key, spec]) => {
-      const staticValue = stringOf((broker.config.values as Record<string, unknown>)[key])
-      const value = dynamic[key] ?? staticValue
-      const source = dynamic[key] !== undefined ? Source.DYNAMIC_BROKER_CONFIG : staticValue === stringOf(spec.default) ? Source.DEFAULT_CONFIG : Source.STATIC_BROKER_CONFIG
-      const isSensitive = spec.type === 'password'
-      return { name: key, value: isSensitive ? null : value, readOnly: dynamic[key] === undefined, source, isSensitive, configType: ConfigType[spec.type] }
-    })
-    return { errorCode: ErrorCode.NONE, errorMessage: null, configs }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, configs: describeBroker(broker.config, name === '') }
   }
   return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}`, configs: [] }
 }
 
+/** A topic's configs as DescribeConfigs and CreateTopics (v5+) answer them. */
+export function describeTopic (config: KafkaConfig, overrides: Readonly<Record<string, string>>): DescribedConfig[] {
+  return describeTopicConfig(config, overrides).map(e => ({
+    name: e.name,
+    value: e.value,
+    readOnly: false,
+    source: Source[e.source],
+    isSensitive: false,
+    configType: ConfigType[topicConfigSchema[e.name].type],
+    synonyms: e.synonyms.map(s => ({ ...s, source: Source[s.source] })),
+  }))
+}
+
+/**
+ * The broker's configs as it runs with them (Kafka's ConfigHelper for a BROKER resource): every
+ * key for its id, only the cluster-wide dynamic ones for the empty name. readOnly marks the keys
+ * AlterConfigs refuses; passwords are never shown.
+ */
+function describeBroker (config: KafkaConfig, clusterDefault: boolean): DescribedConfig[] {
+  const names = (clusterDefault ? Object.keys(config.layers.dynamicDefault) : Object.keys(brokerConfigSchema)) as BrokerConfigName[]
+  return names.map(key => {
+    const spec: BrokerConfigKey = brokerConfigSchema[key]
+    const isSensitive = spec.type === 'password'
+    const levels = brokerConfigLevels(config, key).filter(l => !clusterDefault || l.source === 'dynamic-default')
+    const value = clusterDefault ? levels[0]?.value ?? null : configValueString(spec, config.values[key])
+    return {
+      name: key,
+      value: isSensitive ? null : value,
+      readOnly: spec.update === 'read-only',
+      source: Source[levels[0]?.source ?? 'default'],
+      isSensitive,
+      configType: ConfigType[spec.type],
+      synonyms: levels.map(l => ({ name: key, value: isSensitive ? null : l.value, source: Source[l.source] })),
+    }
+  })
+}
+
 /**
  * Replaces (AlterConfigs) or edits (IncrementalAlterConfigs) a resource's overrides in ZooKeeper.
- * `change` gets the current overrides and returns the new ones or a problem. Brokers pick topic
- * changes up through their watches; dynamic broker overrides are stored and described but a
- * running broker does not re-read them (see README).
+ * `change` gets the current overrides and returns the new ones or a problem. Brokers pick the
+ * changes up through their watches (the metadata cache for topics, DynamicConfigManager for
+ * brokers).
  */
 export async function alterResource (broker: BrokerContext, resourceType: number, name: string, validateOnly: boolean,
   change: (current: Record<string, string>) => Record<string, string> | string): Promise<ResourceOutcome> {
@@ -96,10 +121,12 @@ export async function alterResource (broker: BrokerContext, resourceType: number
   if (entity === 'brokers' && name !== '' && name !== String(broker.brokerId)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${broker.brokerId}, but received ${name}` }
   const entityName = entity === 'brokers' && name === '' ? '<default>' : name
   try {
-    const next = change(await readEntityConfig(broker.zk, entity, entityName))
+    const stored = await readEntityConfig(broker.zk, entity, entityName)
+    // Kafka's DynamicBrokerConfig.fromPersistentProps: what a broker would not run with is not carried on
+    const next = change(entity === 'brokers' ? usableDynamicConfigs(stored, name !== '').usable : stored)
     if (typeof next === 'string') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: next }
-    const problems = entity === 'topics' ? topicConfigProblems(next) : brokerConfigProblems(next)
-    if (problems.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problems.join('; ') }
+    const refusal = configProblem(broker.config, entity, name, next)
+    if (refusal !== undefined) return refusal
     if (!validateOnly) await writeEntityConfig(broker.zk, entity, entityName, next)
   } catch (err) {
     return failed(broker, err, 'alter configs', resourceType, name)
@@ -118,11 +145,13 @@ function failed (broker: BrokerContext, err: unknown, operation: string, resourc
   return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null }
 }
 
-function brokerConfigProblems (overrides: Record<string, string>): string[] {
-  return validateConfig(brokerConfigSchema, overrides).problems.filter(p => p.key in overrides).map(p => p.message)
-}
-
-function stringOf (v: unknown): string | null {
-  if (v === null || v === undefined) return null
-  return Array.isArray(v) ? v.join(',') : String(v)
+/** Why a resource may not take these overrides: INVALID_CONFIG for topics and unknown broker keys, else INVALID_REQUEST. */
+function configProblem (config: KafkaConfig, entity: 'topics' | 'brokers', name: string, next: Record<string, string>): ResourceOutcome | undefined {
+  if (entity === 'topics') {
+    const problems = topicConfigProblems(config, next)
+    return problems.length > 0 ? { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problems.join('; ') } : undefined
+  }
+  const problem = dynamicBrokerConfigProblem(config, next, name !== '')
+  if (problem === undefined) return undefined
+  return { errorCode: problem.unknown ? ErrorCode.INVALID_CONFIG : ErrorCode.INVALID_REQUEST, errorMessage: problem.message }
 }

@@ -8,11 +8,12 @@ import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { ControlledShutdownRequest, ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js'
 import { ZkSession } from '../cluster/zk-session.js'
 import { brokerIdHolder, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
+import { DynamicConfigManager } from '../cluster/dynamic-config-manager.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
 import { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import { ReplicaManager } from '../replication/replica-manager.js'
-import { defaultLogConfig } from '../storage/log-config.js'
+import { topicLogConfig } from '../storage/log-config.js'
 import { isIoError, LogDirFailureChannel } from '../storage/log-dir-failure-channel.js'
 import { LogManager } from '../storage/log-manager.js'
 import type { BrokerContext } from './broker-context.js'
@@ -31,6 +32,7 @@ export class KafkaServer {
   brokerId = -1
   clusterId = ''
   private zk?: ZkSession
+  private dynamicConfig?: DynamicConfigManager
   private controller?: Controller
   private metadata?: MetadataCache
   private logManager?: LogManager
@@ -43,12 +45,15 @@ export class KafkaServer {
   /** Log dirs that failed, from the first check of meta.properties on (Kafka's LogDirFailureChannel). */
   private readonly logDirFailureChannel: LogDirFailureChannel
 
-  constructor (private readonly config: KafkaConfig, private readonly log: Logger) {
+  constructor (private readonly staticConfig: KafkaConfig, private readonly log: Logger) {
     this.logDirFailureChannel = new LogDirFailureChannel(log.child({ component: 'log-manager' }))
   }
 
+  /** The config the broker runs with: the static one under the dynamic levels once they are read. */
+  private get config (): KafkaConfig { return this.dynamicConfig?.current ?? this.staticConfig }
+
   async startup (): Promise<void> {
-    const v = this.config.values
+    let v = this.config.values
     this.log.info('starting', { listeners: this.config.listeners.map(e => `${e.listenerName}://${e.host}:${e.port}`), logDirs: this.config.logDirs })
     const zk = await ZkSession.connect(v['zookeeper.connect'], {
       sessionTimeoutMs: v['zookeeper.session.timeout.ms'],
@@ -59,6 +64,11 @@ export class KafkaServer {
     await ensurePersistentPaths(zk)
     this.clusterId = await getOrCreateClusterId(zk)
     this.brokerId = await this.resolveBrokerId(zk)
+    // Dynamic broker configs before anything that reads them (Kafka's DynamicBrokerConfig.initialize):
+    // a restart applies those stored for keys that do not take effect at once, listeners too.
+    const dynamicConfig = await DynamicConfigManager.start(zk, this.brokerId, this.staticConfig, this.log.child({ component: 'dynamic-config' }))
+    this.dynamicConfig = dynamicConfig
+    v = this.config.values
     // Refuse a taken id before anything is written, so a misconfigured second broker leaves no trace.
     const holder = await brokerIdHolder(zk, this.brokerId, this.config.advertisedListeners)
     if (holder === 'other') throw new BrokerIdInUseError(this.brokerId)
@@ -73,25 +83,32 @@ export class KafkaServer {
         this.logDirFailureChannel.maybeAddOfflineLogDir(dir, 'writing meta.properties', err)
       }
     }
+    // The topics' configs before their logs are loaded: each log recovers, and has retention and
+    // the cleaner run, with its own config from the start.
+    const metadata = new MetadataCache(zk, this.log.child({ component: 'metadata' }))
+    this.metadata = metadata
+    await metadata.start()
     const logManager = LogManager.open({
       logDirs: [...this.config.logDirs],
-      defaultConfig: defaultLogConfig,
+      logConfig: topic => topicLogConfig(this.config, metadata.topic(topic)?.config ?? {}),
       logger: this.log.child({ component: 'log-manager' }),
       retentionCheckIntervalMs: v['log.retention.check.interval.ms'],
       flushCheckIntervalMs: Math.min(v['log.flush.scheduler.interval.ms'], 2 ** 31 - 1),
       checkpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
-      cleanerBackoffMs: v['log.cleaner.backoff.ms'],
+      cleanerBackoffMs: this.config.values['log.cleaner.backoff.ms'],
       logDirFailureChannel: this.logDirFailureChannel,
     })
     this.logManager = logManager
     logManager.startup()
 
-    const metadata = new MetadataCache(zk, this.log.child({ component: 'metadata' }))
-    this.metadata = metadata
-    await metadata.start()
     const replicas = new ReplicaManager(this.brokerId, logManager, metadata, zk, this.config, this.log.child({ component: 'replica-manager' }))
     replicas.start()
     this.replicas = replicas
+    // What takes effect without a restart (README, Configuration): the topics' log.* defaults and the cleaner's backoff.
+    dynamicConfig.on('change', (config: KafkaConfig) => {
+      replicas.reconfigure(config)
+      logManager.setCleanerBackoffMs(config.values['log.cleaner.backoff.ms'])
+    })
     // Kafka's LogManager.handleLogDirFailure halts a broker whose last log dir failed: it has
     // nothing left to serve, and its death moves every leadership at once.
     this.logDirFailureChannel.on('offline', () => {
@@ -123,7 +140,8 @@ export class KafkaServer {
     const broker: BrokerContext = {
       brokerId: this.brokerId,
       clusterId: this.clusterId,
-      config: this.config,
+      // read on every request, so that handlers see dynamic changes
+      get config () { return dynamicConfig.current },
       log: this.log.child({ component: 'request' }),
       zk,
       metadata,
@@ -264,6 +282,7 @@ export class KafkaServer {
     await this.metricsServer?.close()
     this.metrics?.close()
     this.groups?.shutdown()
+    this.dynamicConfig?.stop()
     this.metadata?.stop()
     this.replicas?.stop()
     this.logManager?.shutdown()

@@ -198,10 +198,10 @@ function fakeTimers (): LogManagerTimers & { fireEvery: (ms: number) => void } {
   }
 }
 
-test('LogManager cleans compacted logs whose dirty ratio reaches min.cleanable.dirty.ratio, every log.cleaner.backoff.ms', (t) => {
+test('LogManager cleans compacted logs whose dirty ratio exceeds min.cleanable.dirty.ratio, every log.cleaner.backoff.ms', (t) => {
   const root = mkdtempSync(join(tmpdir(), 'log-cleaner-'))
   const timers = fakeTimers()
-  const manager = LogManager.open({ logDirs: [root], defaultConfig: defaultLogConfig, logger: silentLogger(), timers, cleanerBackoffMs: 777 })
+  const manager = LogManager.open({ logDirs: [root], logConfig: () => defaultLogConfig, logger: silentLogger(), timers, cleanerBackoffMs: 777 })
   t.after(() => {
     manager.shutdown()
     rmSync(root, { recursive: true, force: true })
@@ -211,20 +211,54 @@ test('LogManager cleans compacted logs whose dirty ratio reaches min.cleanable.d
   const compacted = manager.getOrCreateLog('offsets', 0, 'q6Xx1ENUQ6-vvMJ2FJQ3Bw', config)
   const plain = manager.getOrCreateLog('plain', 0, 'AAAAAAAAAAAAAAAAAAAAAA', { ...config, 'cleanup.policy': ['delete'] })
   for (const log of [compacted, plain]) for (const v of ['1', '2', '3']) append(log, batch([['k', v]]))
-  assert.equal(compacted.dirtyRatio, 1)
+  assert.equal(compacted.cleanableState().dirtyRatio, 1)
   timers.fireEvery(777)
   assert.deepEqual(records(compacted), ['1 k=2', '2 k=3'])
   assert.equal(records(plain).length, 3, 'cleanup.policy=delete is never compacted')
-  assert.equal(compacted.dirtyRatio, 0)
+  assert.equal(compacted.cleanableState().dirtyRatio, 0)
   assert.equal(manager.runCleaner(), null)
 
   // k=3's segment stops being active: dirty beside the two cleaned ones (one of them emptied).
   append(compacted, batch([['k', '4']]))
-  const ratio = compacted.dirtyRatio
+  const ratio = compacted.cleanableState().dirtyRatio
   assert.ok(ratio > 0 && ratio < 0.6, `ratio ${ratio}`)
-  compacted.updateConfig({ ...config, 'min.cleanable.dirty.ratio': Math.min(1, ratio + 0.01) })
-  assert.equal(manager.runCleaner(), null)
+  // Kafka's LogCleanerManager cleans a log whose ratio is above the setting, not at it
   compacted.updateConfig({ ...config, 'min.cleanable.dirty.ratio': ratio })
+  assert.equal(manager.runCleaner(), null)
+  compacted.updateConfig({ ...config, 'min.cleanable.dirty.ratio': ratio - 0.01 })
   assert.equal(manager.runCleaner(), compacted)
   assert.deepEqual(records(compacted), ['2 k=3', '3 k=4'])
+})
+
+test('KIP-354: dirty records older than max.compaction.lag.ms get a log cleaned below min.cleanable.dirty.ratio', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'log-cleaner-'))
+  let nowMs = T0
+  const manager = LogManager.open({ logDirs: [root], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers(), now: () => nowMs })
+  t.after(() => {
+    manager.shutdown()
+    rmSync(root, { recursive: true, force: true })
+  })
+  // a ratio of 1 is never exceeded: only the lag can make this log cleanable
+  const log = manager.getOrCreateLog('lagged', 0, 'q6Xx1ENUQ6-vvMJ2FJQ3Bw', { ...defaultLogConfig, ...COMPACT, 'min.cleanable.dirty.ratio': 1, 'max.compaction.lag.ms': 60_000 })
+  for (const v of ['1', '2', '3']) append(log, batch([['k', v]]))
+  const before = log.cleanableState(nowMs)
+  assert.deepEqual([before.dirtyRatio, before.compactionDelayMs], [1, 0])
+  assert.ok(before.cleanableBytes > 0)
+  assert.equal(manager.runCleaner(), null)
+  nowMs = T0 + 60_001
+  assert.equal(log.cleanableState(nowMs).compactionDelayMs, 1, 'the oldest dirty segment\'s first batch is 1 ms past the lag')
+  assert.equal(manager.runCleaner(), log)
+  assert.deepEqual(records(log), ['1 k=2', '2 k=3'])
+  assert.equal(manager.runCleaner(), null, 'nothing dirty is left but the active segment')
+})
+
+test('min.compaction.lag.ms: a dirty segment holding a record newer than the lag waits, with every segment after it', (t) => {
+  const { log } = openTestLog(t, { ...COMPACT, 'min.compaction.lag.ms': 60_000 })
+  append(log, batch([['k', '1']], Compression.none, T0))
+  append(log, batch([['k', '2']], Compression.none, T0 + 50_000))
+  append(log, batch([['k', '3']], Compression.none, T0 + 50_000))
+  log.compact(T0 + 70_000)
+  assert.deepEqual(records(log), ['0 k=1', '1 k=2', '2 k=3'], 'k=2 is 20 s old: its segment is not cleaned, so k=1 stays')
+  log.compact(T0 + 120_000)
+  assert.deepEqual(records(log), ['1 k=2', '2 k=3'])
 })

@@ -1,57 +1,47 @@
+import type { KafkaConfig } from '../config/kafka-config.js'
+import { timestampMaxMs, topicConfig, topicConfigSchema, type TopicConfig } from '../config/topic-config.js'
+import { validateConfig } from '../config/schema.js'
+
 /**
- * Topic-level log settings under Kafka's own names (the broker's `log.*` keys supply the defaults;
- * `/config/topics/<t>` overrides them per topic).
+ * What a log runs with (Kafka's LogConfig over TopicConfig): the topic's effective config
+ * (config/topic-config.ts: its overrides over the broker's defaults over Kafka's), with
+ * message.timestamp.before/after.max.ms already holding what KIP-937 makes of the deprecated
+ * message.timestamp.difference.max.ms.
  */
-export interface LogConfig {
-  /** Roll when the active segment would grow past this. */
-  'segment.bytes': number
-  /** Roll when the active segment's first batch is older than this (log.roll.ms). */
-  'segment.ms': number
-  /** Maximum bytes of one segment's offset index (and time index) before a roll. */
-  'segment.index.bytes': number
-  /** Bytes appended between two sparse index entries. */
-  'index.interval.bytes': number
-  /** Delete non-active segments whose largest timestamp is older than this; -1 keeps them forever. */
-  'retention.ms': number
-  /** Delete oldest non-active segments while the partition exceeds this; -1 = no size limit. */
-  'retention.bytes': number
-  /** fsync after this many appended records (Kafka's default never does: replication is the durability). */
-  'flush.messages': number
-  /** fsync when the last flush is older than this (checked by LogManager's scheduler). */
-  'flush.ms': number
-  /** Largest batch a producer may send. */
-  'max.message.bytes': number
-  /** LogAppendTime: the broker stamps each batch with its own clock on append. */
-  'message.timestamp.type': 'CreateTime' | 'LogAppendTime'
-  /**
-   * CreateTime only: how far before / after the broker's clock a produced timestamp may lie
-   * (KIP-937; message.timestamp.difference.max.ms already folded in, see kafka-config.ts).
-   */
-  'message.timestamp.before.max.ms': number
-  'message.timestamp.after.max.ms': number
-  /** 'delete' enables retention by time and size; 'compact' the log cleaner (either, both). */
-  'cleanup.policy': string[]
-  /** Clean once the uncleaned share of the non-active segments' bytes reaches this. */
-  'min.cleanable.dirty.ratio': number
-  /** How long a tombstone (null value) survives cleaning, counted from its batch's max timestamp. */
-  'delete.retention.ms': number
+export type LogConfig = Readonly<TopicConfig>
+
+/** The log config of a topic with these overrides (/config/topics/<t>) on this broker. */
+export function topicLogConfig (broker: KafkaConfig, overrides: Readonly<Record<string, string>>): LogConfig {
+  return toLogConfig(topicConfig(broker, overrides))
 }
 
-/** Kafka's defaults; Long.MAX_VALUE becomes Number.MAX_SAFE_INTEGER. */
-export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
-  'segment.bytes': 1_073_741_824,
-  'segment.ms': 604_800_000,
-  'segment.index.bytes': 10_485_760,
-  'index.interval.bytes': 4096,
-  'retention.ms': 604_800_000,
-  'retention.bytes': -1,
-  'flush.messages': Number.MAX_SAFE_INTEGER,
-  'flush.ms': Number.MAX_SAFE_INTEGER,
-  'max.message.bytes': 1_048_588,
-  'message.timestamp.type': 'CreateTime',
-  'message.timestamp.before.max.ms': Number.MAX_SAFE_INTEGER,
-  'message.timestamp.after.max.ms': Number.MAX_SAFE_INTEGER,
-  'cleanup.policy': ['delete'],
-  'min.cleanable.dirty.ratio': 0.5,
-  'delete.retention.ms': 86_400_000,
-})
+/** Kafka's LogConfig getMessageTimestampBeforeMaxMs / AfterMaxMs, applied once. */
+export function toLogConfig (topic: TopicConfig): LogConfig {
+  const differenceMs = topic['message.timestamp.difference.max.ms']
+  return Object.freeze({
+    ...topic,
+    'message.timestamp.before.max.ms': timestampMaxMs(topic['message.timestamp.before.max.ms'], differenceMs),
+    'message.timestamp.after.max.ms': timestampMaxMs(topic['message.timestamp.after.max.ms'], differenceMs),
+  })
+}
+
+/** Kafka's defaults, for tests and tools that open a log outside any broker. */
+export const defaultLogConfig: LogConfig = toLogConfig(validateConfig(topicConfigSchema, {}).values)
+
+/**
+ * Kafka's LogConfig.maxSegmentMs (KIP-354): a compacted log rolls its active segment by
+ * max.compaction.lag.ms too, so that its records can become cleanable in time.
+ */
+export function maxSegmentMs (config: LogConfig): number {
+  const maxLagMs = config['max.compaction.lag.ms']
+  return config['cleanup.policy'].includes('compact') && maxLagMs > 0 ? Math.min(maxLagMs, config['segment.ms']) : config['segment.ms']
+}
+
+/**
+ * Kafka's LogConfig.randomSegmentJitter: a segment rolls segment.ms minus this after its first
+ * record, so that the logs of one broker do not all roll at once. `random` is in [0, 1).
+ */
+export function randomSegmentJitter (config: LogConfig, random: () => number): number {
+  const jitterMs = config['segment.jitter.ms']
+  return jitterMs === 0 ? 0 : Math.floor(random() * Math.min(jitterMs, config['segment.ms']))
+}

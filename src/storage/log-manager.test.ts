@@ -30,7 +30,7 @@ function logDirs (t: { after: (fn: () => void) => void }): string[] {
 test('creates logs across log dirs, checkpoints them, and reloads them after a clean shutdown', (t) => {
   const dirs = logDirs(t)
   const timers = fakeTimers()
-  const manager = LogManager.open({ logDirs: dirs, defaultConfig: defaultLogConfig, logger: silentLogger(), timers })
+  const manager = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers })
   manager.startup()
   assert.equal(timers.count(), 4)
   const p0 = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
@@ -50,7 +50,7 @@ test('creates logs across log dirs, checkpoints them, and reloads them after a c
   assert.equal(readFileSync(join(dirOf0, 'recovery-point-offset-checkpoint'), 'utf8'), '0\n1\nusers 0 4\n')
   assert.equal(readFileSync(join(dirOf0, 'log-start-offset-checkpoint'), 'utf8'), '0\n1\nusers 0 0\n')
 
-  const reopened = LogManager.open({ logDirs: dirs, defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  const reopened = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   assert.equal(existsSync(join(dirOf0, CLEAN_SHUTDOWN_FILE)), false, 'the marker is consumed at load')
   const again = reopened.getLog('users', 0)!
   assert.equal(again.logEndOffset, 4)
@@ -66,7 +66,7 @@ test('periodic retention deletes segments of every log', (t) => {
   let nowMs = 50_000_000
   const timers = fakeTimers()
   const config = { ...defaultLogConfig, 'segment.bytes': 300, 'retention.ms': 1000 }
-  const manager = LogManager.open({ logDirs: dirs, defaultConfig: config, logger: silentLogger(), timers, now: () => nowMs })
+  const manager = LogManager.open({ logDirs: dirs, logConfig: () => config, logger: silentLogger(), timers, now: () => nowMs })
   manager.startup()
   const log = manager.getOrCreateLog('events', 0, TOPIC_ID, config)
   for (let i = 0; i < 4; i++) log.appendAsLeader(buildTestBatch({ recordCount: 2, valueBytes: 100, firstTimestamp: nowMs }), 0)
@@ -84,13 +84,13 @@ test('periodic retention deletes segments of every log', (t) => {
 
 test('without the clean-shutdown marker logs are recovered from their checkpointed recovery point', (t) => {
   const dirs = logDirs(t).slice(0, 1)
-  const manager = LogManager.open({ logDirs: dirs, defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  const manager = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   const log = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
   for (let i = 0; i < 3; i++) log.appendAsLeader(buildTestBatch({ recordCount: 2 }), 0)
   manager.writeCheckpoints()
   // A crash: files stay open, no marker. Garbage lands at the end of the active segment.
   appendFileSync(join(log.dir, '00000000000000000000.log'), Buffer.alloc(40, 0xee))
-  const restarted = LogManager.open({ logDirs: dirs, defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  const restarted = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   assert.equal(restarted.getLog('users', 0)!.logEndOffset, 6)
   restarted.shutdown()
   log.close()
@@ -99,18 +99,18 @@ test('without the clean-shutdown marker logs are recovered from their checkpoint
 test('a log dir that cannot be used at start-up goes offline while another one is left', (t) => {
   const [bad, good] = logDirs(t)
   writeFileSync(bad!, 'not a directory')
-  const manager = LogManager.open({ logDirs: [bad!, good!], defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  const manager = LogManager.open({ logDirs: [bad!, good!], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   assert.deepEqual(manager.liveLogDirs, [good])
   assert.deepEqual(manager.logDirFailureChannel.offlineLogDirs, [bad])
   assert.equal(manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig).dir, join(good!, 'users-0'))
   manager.shutdown()
   assert.ok(existsSync(join(good!, CLEAN_SHUTDOWN_FILE)))
-  assert.throws(() => LogManager.open({ logDirs: [bad!], defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() }), /none of the log dirs/)
+  assert.throws(() => LogManager.open({ logDirs: [bad!], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() }), /none of the log dirs/)
 })
 
 test('an I/O error in a log dir takes it offline: its logs are forgotten, the other dir carries on', (t) => {
   const [a, b] = logDirs(t)
-  const manager = LogManager.open({ logDirs: [a!, b!], defaultConfig: defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  const manager = LogManager.open({ logDirs: [a!, b!], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   const inA = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
   const inB = manager.getOrCreateLog('users', 1, TOPIC_ID, defaultLogConfig)
   const failed: string[] = []
@@ -128,4 +128,19 @@ test('an I/O error in a log dir takes it offline: its logs are forgotten, the ot
   manager.shutdown()
   assert.equal(existsSync(join(a!, CLEAN_SHUTDOWN_FILE)), false, 'no clean-shutdown marker in the failed dir')
   inA.close()
+})
+
+test('logs found on disk are loaded with their topic\'s config, asked once per topic', (t) => {
+  const dirs = logDirs(t)
+  const first = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  for (const [topic, partition] of [['users', 0], ['users', 1], ['events', 0]] as const) first.getOrCreateLog(topic, partition, TOPIC_ID, defaultLogConfig)
+  first.shutdown()
+
+  const asked: string[] = []
+  const compacted = { ...defaultLogConfig, 'cleanup.policy': ['compact' as const], 'retention.ms': -1 }
+  const reopened = LogManager.open({ logDirs: dirs, logConfig: topic => { asked.push(topic); return topic === 'users' ? compacted : defaultLogConfig }, logger: silentLogger(), timers: fakeTimers() })
+  t.after(() => reopened.shutdown())
+  assert.deepEqual(reopened.getLog('users', 1)?.logConfig, compacted, 'before any replica manager claims it')
+  assert.deepEqual(reopened.getLog('events', 0)?.logConfig, defaultLogConfig)
+  assert.deepEqual(asked.sort(), ['events', 'users'])
 })

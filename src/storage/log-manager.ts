@@ -3,8 +3,9 @@
  *
  *   LogManager.open(options)                      opens each `<topic>-<partition>` dir under each log dir,
  *                                                 recovering those without a clean shutdown
- *   startup() / shutdown()                        periodic retention, flush and checkpoint tasks; a clean
- *                                                 shutdown flushes, writes checkpoints and `.kafka_cleanshutdown`
+ *   startup() / shutdown()                        periodic retention, cleaner, flush and checkpoint tasks; a
+ *                                                 clean shutdown flushes, writes checkpoints and `.kafka_cleanshutdown`
+ *   setCleanerBackoffMs(ms)                       log.cleaner.backoff.ms changed (a dynamic broker config)
  *   getLog(topic, partition) / getOrCreateLog(topic, partition, topicId, config) / deleteLog(topic, partition)
  *   allLogs() / runRetention() / runCleaner() / flushDirtyLogs() / writeCheckpoints()
  *   liveLogDirs / handleLogDirFailure(logDir)     the log dirs still in use; forget a failed one's logs
@@ -37,8 +38,12 @@ export interface LogManagerTimers {
 
 export interface LogManagerOptions {
   logDirs: string[]
-  /** Config for logs found on disk until getOrCreateLog supplies the topic's own. */
-  defaultConfig: LogConfig
+  /**
+   * The config of each topic whose logs are found on disk, read before they are loaded (Kafka's
+   * LogManager.loadLogs with fetchTopicConfigOverrides): the topic's overrides over the broker's
+   * defaults, so recovery, retention and the cleaner never run on defaults it does not have.
+   */
+  logConfig: (topic: string) => LogConfig
   logger: Logger
   /** log.retention.check.interval.ms */
   retentionCheckIntervalMs?: number
@@ -65,6 +70,8 @@ export class LogManager {
   private readonly now: () => number
   private readonly timers: LogManagerTimers
   private readonly handles: unknown[] = []
+  private cleanerHandle: unknown
+  private cleanerBackoffMs: number
   readonly logDirFailureChannel: LogDirFailureChannel
 
   static open (options: LogManagerOptions): LogManager {
@@ -75,9 +82,12 @@ export class LogManager {
     this.logger = options.logger.child({ component: 'log-manager' })
     this.now = options.now ?? Date.now
     this.timers = options.timers ?? realTimers
+    this.cleanerBackoffMs = options.cleanerBackoffMs ?? 15_000
     this.logDirFailureChannel = options.logDirFailureChannel ?? new LogDirFailureChannel(this.logger)
+    // Each topic's config is asked for once, whatever the number of its logs and log dirs.
+    const configs = new Map<string, LogConfig>()
     for (const logDir of this.liveLogDirs) {
-      this.guard(logDir, 'loading logs', () => this.loadLogDir(logDir))
+      this.guard(logDir, 'loading logs', () => this.loadLogDir(logDir, configs))
       // A dir that failed half-way keeps none of its logs open.
       if (this.logDirFailureChannel.hasOfflineLogDir(logDir)) this.handleLogDirFailure(logDir)
     }
@@ -114,13 +124,22 @@ export class LogManager {
     })
   }
 
-  /** Starts the periodic retention, flush and checkpoint tasks. */
+  /** Starts the periodic retention, cleaner, flush and checkpoint tasks. */
   startup (): void {
     const every = (ms: number, task: () => void): void => { this.handles.push(this.timers.setInterval(task, ms)) }
     every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention())
-    every(this.options.cleanerBackoffMs ?? 15_000, () => this.runCleaner())
     every(this.options.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs())
     every(this.options.checkpointIntervalMs ?? 60_000, () => this.writeCheckpoints())
+    this.cleanerHandle = this.timers.setInterval(() => this.runCleaner(), this.cleanerBackoffMs)
+  }
+
+  /** log.cleaner.backoff.ms changed (Kafka's LogCleaner.reconfigure): the cleaner's next pass is that far off. */
+  setCleanerBackoffMs (ms: number): void {
+    if (ms === this.cleanerBackoffMs) return
+    this.cleanerBackoffMs = ms
+    if (this.cleanerHandle === undefined) return
+    this.timers.clearInterval(this.cleanerHandle)
+    this.cleanerHandle = this.timers.setInterval(() => this.runCleaner(), ms)
   }
 
   getLog (topic: string, partition: number): PartitionLog | undefined {
@@ -193,20 +212,23 @@ export class LogManager {
   }
 
   /**
-   * Compacts the dirtiest log whose cleanup.policy has 'compact' and whose dirty ratio reaches its
-   * min.cleanable.dirty.ratio: one log per run, as Kafka's single cleaner thread does, so one run
-   * blocks the event loop for at most one log. Returns that log, or null.
+   * Compacts the dirtiest log whose cleanup.policy has 'compact' and whose dirty ratio exceeds its
+   * min.cleanable.dirty.ratio, or that holds dirty records older than its max.compaction.lag.ms
+   * whatever its ratio (Kafka's LogCleanerManager.grabFilthiestCompactedLog, KIP-354): one log per
+   * run, as Kafka's single cleaner thread does, so one run blocks the event loop for at most one
+   * log. Returns that log, or null.
    */
   runCleaner (): PartitionLog | null {
+    const nowMs = this.now()
     const candidates = this.allLogs()
       .filter(log => log.logConfig['cleanup.policy'].includes('compact'))
-      .map(log => ({ log, ratio: log.dirtyRatio }))
-      .filter(({ log, ratio }) => ratio > 0 && ratio >= log.logConfig['min.cleanable.dirty.ratio'])
-      .sort((a, b) => b.ratio - a.ratio)
+      .map(log => ({ log, ...log.cleanableState(nowMs) }))
+      .filter(c => (c.compactionDelayMs > 0 && c.cleanableBytes > 0) || c.dirtyRatio > c.log.logConfig['min.cleanable.dirty.ratio'])
+      .sort((a, b) => b.dirtyRatio - a.dirtyRatio)
     for (const { log } of candidates) {
       try {
         // null: nothing below the high watermark to clean yet; try the next dirtiest.
-        if (log.compact(this.now()) !== null) return log
+        if (log.compact(nowMs) !== null) return log
       } catch (err) {
         if (isIoError(err)) {
           log.maybeHandleIoError('cleaning the log', err)
@@ -242,6 +264,8 @@ export class LogManager {
   /** Clean shutdown: stop the tasks, flush and close every log, write checkpoints and the marker. */
   shutdown (): void {
     for (const handle of this.handles.splice(0)) this.timers.clearInterval(handle)
+    if (this.cleanerHandle !== undefined) this.timers.clearInterval(this.cleanerHandle)
+    this.cleanerHandle = undefined
     for (const { log, logDir } of [...this.logs.values()]) this.guard(logDir, 'closing', () => log.close())
     this.writeCheckpoints()
     // An offline dir gets no marker: its logs are recovered at the next start.
@@ -263,7 +287,7 @@ export class LogManager {
     }
   }
 
-  private loadLogDir (logDir: string): void {
+  private loadLogDir (logDir: string, configs: Map<string, LogConfig>): void {
     const startMs = this.now()
     mkdirSync(logDir, { recursive: true })
     const marker = join(logDir, CLEAN_SHUTDOWN_FILE)
@@ -274,7 +298,10 @@ export class LogManager {
     const names = readdirSync(logDir).filter(name => PARTITION_DIR.test(name) && statSync(join(logDir, name)).isDirectory())
     this.logger.info('loading logs', { logDir, partitions: names.length, hadCleanShutdown })
     for (const [i, name] of names.entries()) {
-      const log = PartitionLog.open(join(logDir, name), this.options.defaultConfig, this.options.logger, {
+      const topic = PARTITION_DIR.exec(name)![1]!
+      let config = configs.get(topic)
+      if (config === undefined) configs.set(topic, config = this.options.logConfig(topic))
+      const log = PartitionLog.open(join(logDir, name), config, this.options.logger, {
         hadCleanShutdown,
         recoveryPoint: recoveryPoints.get(name),
         highWatermark: highWatermarks.get(name),

@@ -180,7 +180,7 @@ export class LogSegment {
     const last = this.offsetIndex.lastEntry()
     this.maxTimestampAndOffset = this.timeIndex.lastEntry()
     this.bytesSinceLastIndexEntry = this.sizeBytes - last.position
-    this.rollingBasedTimestamp = this.sizeBytes >= RECORD_BATCH_HEADER_BYTES ? effectiveMaxTimestampAt(readAt(this.fd, 0, RECORD_BATCH_HEADER_BYTES)) : null
+    this.rollingBasedTimestamp = this.sizeBytes >= RECORD_BATCH_HEADER_BYTES ? this.firstBatchTimestamp() : null
     let nextOffset = this.baseOffset
     scanBatches(this.fd, last.position, this.sizeBytes, batch => {
       this.noteTimestamp(batch)
@@ -213,6 +213,11 @@ export class LogSegment {
   largestTimestamp (): number {
     const ts = this.maxTimestampAndOffset?.timestamp ?? this.timeIndex.lastEntry()?.timestamp ?? -1
     return ts >= 0 ? ts : statSync(this.path).mtimeMs
+  }
+
+  /** The first batch's max timestamp, or -1 if empty (Kafka's LogSegment.getFirstBatchTimestamp, for max.compaction.lag.ms). */
+  firstBatchTimestamp (): number {
+    return this.sizeBytes >= RECORD_BATCH_HEADER_BYTES ? effectiveMaxTimestampAt(readAt(this.fd, 0, RECORD_BATCH_HEADER_BYTES)) : -1
   }
 
   /**

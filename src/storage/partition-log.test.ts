@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync } from 'node:fs'
 import { recordBatches } from '../protocol/records/record-batch.js'
-import { defaultLogConfig } from './log-config.js'
+import { defaultLogConfig, type LogConfig } from './log-config.js'
 import { buildTestBatch } from './support/sample-batch.js'
 import { batchRanges, openTestLog, readAll } from './support/temp-log.js'
 
@@ -77,6 +77,29 @@ test('rolls by segment.ms counted from the first batch timestamp', (t) => {
   nowMs += 31_000
   log.appendAsLeader(buildTestBatch({ firstTimestamp: nowMs }), 0)
   assert.deepEqual(log.segmentBaseOffsets, [0, 2])
+})
+
+/** Seconds from a log's first batch to the append that rolls it, appending one batch a second. */
+function secondsUntilRoll (t: { after: (fn: () => void) => void }, config: Partial<LogConfig>, random?: () => number): number {
+  let nowMs = 1_000_000
+  const { log } = openTestLog(t, config, { now: () => nowMs, random })
+  for (let seconds = 0; seconds < 1000; seconds++, nowMs += 1000) {
+    log.appendAsLeader(buildTestBatch({ firstTimestamp: nowMs }), 0)
+    if (log.segmentCount > 1) return seconds
+  }
+  assert.fail('the log never rolled')
+}
+
+test('segment.jitter.ms: a segment rolls sooner by a share drawn below min(jitter, segment.ms)', (t) => {
+  assert.equal(secondsUntilRoll(t, { 'segment.ms': 60_000 }), 61)
+  // random 0.5 draws half of min(40 s, 60 s): 20 s sooner
+  assert.equal(secondsUntilRoll(t, { 'segment.ms': 60_000, 'segment.jitter.ms': 40_000 }, () => 0.5), 41)
+  assert.equal(secondsUntilRoll(t, { 'segment.ms': 60_000, 'segment.jitter.ms': 90_000 }, () => 0.5), 31)
+})
+
+test('KIP-354: a compacted log rolls by max.compaction.lag.ms when it is sooner than segment.ms', (t) => {
+  assert.equal(secondsUntilRoll(t, { 'cleanup.policy': ['compact'], 'segment.ms': 60_000, 'max.compaction.lag.ms': 10_000 }), 11)
+  assert.equal(secondsUntilRoll(t, { 'cleanup.policy': ['delete'], 'segment.ms': 60_000, 'max.compaction.lag.ms': 10_000 }), 61, 'without compact, segment.ms alone')
 })
 
 test('retention by time and by bytes deletes old segments and moves logStartOffset', (t) => {

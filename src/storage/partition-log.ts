@@ -17,19 +17,19 @@
  *   deleteRetentionBreachedSegments() / maybeFlush() / flush() / updateConfig(config) / close() / delete()
  *   maybeHandleIoError(action, err) / closeHandlers()
  *                                                     a failed log dir (log-dir-failure-channel.ts)
- *   compact(nowMs) / dirtyRatio                       the log cleaner (cleanup.policy=compact), log-cleaner.ts
+ *   compact(nowMs) / cleanableState(nowMs)            the log cleaner (cleanup.policy=compact), log-cleaner.ts
  *
  * Writes are synchronous positional writes (page cache; fsync only by flush policy, on roll, on close),
  * measured in bench/README.md. Durability comes from replication, as in Kafka.
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import { LONG_MAX } from '../config/broker-config.js'
+import { LONG_MAX } from '../config/schema.js'
 import type { Logger } from '../logger.js'
 import { BatchErrorCode, recordBatches, validateBatches } from '../protocol/records/record-batch.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
 import { isIoError, type LogDirFailureChannel } from './log-dir-failure-channel.js'
-import type { LogConfig } from './log-config.js'
+import { maxSegmentMs, randomSegmentJitter, type LogConfig } from './log-config.js'
 import { LogErrorCode } from './log-error-code.js'
 import { cleanSegments, type CompactResult } from './log-cleaner.js'
 import { LogSegment } from './log-segment.js'
@@ -44,6 +44,8 @@ export interface PartitionLogState {
   logStartOffset?: number
   highWatermark?: number
   now?: () => number
+  /** In [0, 1): draws each segment's segment.jitter.ms (Math.random unless a test fixes it). */
+  random?: () => number
   /** Where an I/O error in this log takes its log dir (LogManager passes its channel). */
   logDirFailureChannel?: LogDirFailureChannel
 }
@@ -55,6 +57,13 @@ export type AppendResult =
 export type ReadResult =
   | { errorCode: 0, records: Buffer, highWatermark: number, logStartOffset: number, logEndOffset: number }
   | { errorCode: typeof LogErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: number, logEndOffset: number }
+
+/**
+ * What the log cleaner weighs (Kafka's LogCleanerManager: cleanableOffsets, LogToClean and
+ * maxCompactionDelay): the share of the cleanable range not cleaned yet, its bytes, and how long
+ * ago the oldest dirty segment passed max.compaction.lag.ms (0 while none has).
+ */
+export interface CleanableState { dirtyRatio: number, cleanableBytes: number, compactionDelayMs: number }
 
 export const EARLIEST_TIMESTAMP = -2
 export const LATEST_TIMESTAMP = -1
@@ -77,6 +86,9 @@ export class PartitionLog {
   private cleaning = false
   private readonly logger: Logger
   private readonly now: () => number
+  private readonly random: () => number
+  /** The active segment's share of segment.jitter.ms, drawn when it became active (Kafka keeps it per segment). */
+  private rollJitterMs: number
   private readonly logDirFailureChannel?: LogDirFailureChannel
 
   static open (dir: string, config: LogConfig, logger: Logger, state: PartitionLogState = {}): PartitionLog {
@@ -91,6 +103,8 @@ export class PartitionLog {
     if (dash <= 0 || !Number.isInteger(this.partition)) throw new Error(`not a <topic>-<partition> directory: ${dir}`)
     this.logger = logger.child({ component: 'storage', topicPartition: name })
     this.now = state.now ?? Date.now
+    this.random = state.random ?? Math.random
+    this.rollJitterMs = randomSegmentJitter(config, this.random)
     this.logDirFailureChannel = state.logDirFailureChannel
     const startMs = this.now()
     mkdirSync(dir, { recursive: true })
@@ -127,17 +141,29 @@ export class PartitionLog {
   get size (): number { return this.segments.sizeInBytes }
   get segmentCount (): number { return this.segments.count }
   get segmentBaseOffsets (): number[] { return this.segments.baseOffsets }
-  get logConfig (): Readonly<LogConfig> { return this.config }
+  get logConfig (): LogConfig { return this.config }
 
-  /** Bytes of non-active segments the last clean did not cover, over all non-active bytes (0 if none). */
-  get dirtyRatio (): number {
+  /**
+   * Over the segments compact() may clean now: the bytes the last clean did not cover over all of
+   * their bytes (Kafka's cleanableRatio), those bytes, and the KIP-354 compaction delay: how far
+   * the first batch of the oldest dirty non-active segment is past max.compaction.lag.ms.
+   */
+  cleanableState (nowMs = this.now()): CleanableState {
+    const segments = this.segments.values
     let total = 0
     let dirty = 0
-    for (const segment of this.segments.inactive) {
+    for (const segment of segments.slice(0, this.cleanableSegmentCount(nowMs))) {
       total += segment.size
       if (segment.baseOffset >= this.firstDirtyOffset) dirty += segment.size
     }
-    return total === 0 ? 0 : dirty / total
+    let earliestDirtyMs = Infinity
+    for (const segment of this.segments.inactive) {
+      if (segment.baseOffset < this.firstDirtyOffset) continue
+      const firstBatchMs = segment.firstBatchTimestamp()
+      if (firstBatchMs > 0) earliestDirtyMs = Math.min(earliestDirtyMs, firstBatchMs)
+    }
+    const cleanUntilMs = nowMs - Math.max(this.config['max.compaction.lag.ms'], 0)
+    return { dirtyRatio: total === 0 ? 0 : dirty / total, cleanableBytes: dirty, compactionDelayMs: earliestDirtyMs < cleanUntilMs ? cleanUntilMs - earliestDirtyMs : 0 }
   }
 
   /** Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in place. */
@@ -244,6 +270,7 @@ export class PartitionLog {
   /** Deletes every segment and starts empty at offset (a follower too far behind the leader's log start). */
   truncateFullyAndStartAt (offset: number): void {
     this.segments.deleteAllAndStartWith(() => new LogSegment(this.dir, offset, this.config, this.now()))
+    this.rollJitterMs = randomSegmentJitter(this.config, this.random)
     this.leo = this.lso = this.hw = this.recoveryPointOffset = this.firstDirtyOffset = offset
     this.leaderEpochCache.clear()
     this.logger.info('truncated log fully', { logStartOffset: offset })
@@ -268,16 +295,13 @@ export class PartitionLog {
   }
 
   /**
-   * Cleans the non-active segments that lie wholly below the high watermark (a follower's tail may
-   * still be truncated; Kafka's first uncleanable offset): keeps the latest record per key, null
-   * keys, control batches, and tombstones until delete.retention.ms. Synchronous, so no append on
-   * this log can run in between; the flag only stops re-entry. null when nothing was cleanable.
+   * Cleans the segments cleanableSegmentCount allows: keeps the latest record per key, null keys,
+   * control batches, and tombstones until delete.retention.ms. Synchronous, so no append on this
+   * log can run in between; the flag only stops re-entry. null when nothing was cleanable.
    */
   compact (nowMs = this.now()): CompactResult | null {
     if (this.closed || this.cleaning) return null
-    let count = 0
-    const segments = this.segments.values
-    while (count < segments.length - 1 && segments[count + 1]!.baseOffset <= this.hw) count++
+    const count = this.cleanableSegmentCount(nowMs)
     if (count === 0) return null
     this.cleaning = true
     try {
@@ -303,7 +327,7 @@ export class PartitionLog {
     this.lastFlushMs = this.now()
   }
 
-  /** A topic config change (AlterConfigs): applies to the next append, roll and retention check. */
+  /** A topic or broker config change (AlterConfigs): applies to the next append, roll, retention check and clean. */
   updateConfig (config: LogConfig): void { this.config = config }
 
   /** Flushes and closes every file; the recovery point then equals logEndOffset. */
@@ -338,6 +362,23 @@ export class PartitionLog {
     this.logger.info('deleted partition log')
   }
 
+  /**
+   * How many segments from the first the cleaner may clean now (Kafka's firstUncleanableDirtyOffset):
+   * non-active ones wholly below the high watermark (a follower's tail may still be truncated), up
+   * to the first dirty segment holding a record newer than min.compaction.lag.ms.
+   */
+  private cleanableSegmentCount (nowMs: number): number {
+    const segments = this.segments.values
+    const minLagMs = this.config['min.compaction.lag.ms']
+    let count = 0
+    while (count < segments.length - 1 && segments[count + 1]!.baseOffset <= this.hw) {
+      const segment = segments[count]!
+      if (minLagMs > 0 && segment.baseOffset >= this.firstDirtyOffset && segment.largestTimestamp() > nowMs - minLagMs) break
+      count++
+    }
+    return count
+  }
+
   private deleteSegments (retention: Pick<LogConfig, 'retention.ms' | 'retention.bytes'>): number {
     const reasons = retentionBreaches(this.segments.values, { config: retention, nowMs: this.now(), highWatermark: this.hw, logStartOffset: this.lso })
     if (reasons.length === 0) return 0
@@ -367,13 +408,16 @@ export class PartitionLog {
     if (this.unflushedRecords >= this.config['flush.messages']) this.flush()
   }
 
-  /** Kafka's roll conditions: segment.bytes, segment.ms, a full index, or a relative offset past int32. */
+  /**
+   * Kafka's roll conditions (LogSegment.shouldRoll): segment.bytes, segment.ms (max.compaction.lag.ms
+   * if sooner, for a compacted log) less the segment's jitter, a full index, or a relative offset past int32.
+   */
   private maybeRoll (appendBytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
     const active = this.segments.active
     const nowMs = this.now()
     let reason: string | null = null
     if (active.size > 0 && active.size + appendBytes > this.config['segment.bytes']) reason = 'segment.bytes'
-    else if (active.size > 0 && active.timeWaitedForRollMs(nowMs, maxTimestamp) > this.config['segment.ms']) reason = 'segment.ms'
+    else if (active.size > 0 && active.timeWaitedForRollMs(nowMs, maxTimestamp) > maxSegmentMs(this.config) - this.rollJitterMs) reason = 'segment.ms'
     else if (active.offsetIndex.isFull || active.timeIndex.isFull) reason = 'index full'
     else if (lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) reason = 'relative offset overflow'
     if (reason === null) return
@@ -382,6 +426,7 @@ export class PartitionLog {
     // Deleted before the new segment is created: an empty one may have the same base offset, and so file names.
     rolled?.delete()
     const next = new LogSegment(this.dir, firstOffset, this.config, nowMs)
+    this.rollJitterMs = randomSegmentJitter(this.config, this.random)
     if (rolled === null) this.segments.add(next)
     else this.segments.replaceActive(next)
     this.logger.debug('rolled segment', { baseOffset: firstOffset, reason })

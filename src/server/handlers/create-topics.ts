@@ -3,9 +3,11 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
 import { AdminManager } from '../admin-manager.js'
 import { defineHandler } from '../api-handler.js'
+import { describeTopic } from '../config-resources.js'
 
+/** v5+ answers each created topic with its configs, as DescribeConfigs would (Kafka's ZkAdminManager.createTopics). */
 export const handleCreateTopics = defineHandler(CreateTopicsRequest, CreateTopicsResponse, async (req, ctx) => {
-  const results = await AdminManager.of(ctx.broker).createTopics(req.topics.map(t => {
+  const requested = req.topics.map(t => {
     const configs: Record<string, string> = {}
     for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value
     return {
@@ -15,7 +17,8 @@ export const handleCreateTopics = defineHandler(CreateTopicsRequest, CreateTopic
       assignments: t.assignments,
       configs,
     }
-  }), req.timeoutMs, req.validateOnly)
+  })
+  const results = await AdminManager.of(ctx.broker).createTopics(requested, req.timeoutMs, req.validateOnly)
   const v = ctx.broker.config.values
   return {
     throttleTimeMs: 0,
@@ -29,7 +32,9 @@ export const handleCreateTopics = defineHandler(CreateTopicsRequest, CreateTopic
         errorMessage: result.errorMessage,
         numPartitions: ok ? (t.numPartitions === -1 ? v['num.partitions'] : t.numPartitions) : -1,
         replicationFactor: ok ? (t.replicationFactor === -1 ? v['default.replication.factor'] : t.replicationFactor) : -1,
-        configs: null,
+        configs: ok && ctx.apiVersion >= 5
+          ? describeTopic(ctx.broker.config, requested[i]!.configs).map(c => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.isSensitive }))
+          : null,
       }
     }),
   }

@@ -22,7 +22,7 @@ export const handleDescribeConfigs = defineHandler(DescribeConfigsRequest, Descr
           isDefault: c.source === 5,
           configSource: c.source,
           isSensitive: c.isSensitive,
-          synonyms: req.includeSynonyms ? [{ name: c.name, value: c.value, source: c.source }] : [],
+          synonyms: req.includeSynonyms ? c.synonyms : [],
           configType: c.configType,
           documentation: null,
         })),

@@ -12,7 +12,7 @@ const EMPTY = Buffer.alloc(0)
  * Fetch: whole batches from each partition's log (a consumer below the high watermark, a follower
  * up to the log end), within per-partition and total byte limits; long-polls until min.bytes
  * arrive or max.wait.ms passes. Fetch v0-v3 get the old message formats (magic 0 for v0-1, 1 for
- * v2-3), converted from the stored v2 batches.
+ * v2-3), converted from the stored v2 batches unless the topic's message.downconversion.enable is false.
  */
 export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req, ctx) => {
   const replicaId = fetchReplicaId(req, ctx.apiVersion)
@@ -72,6 +72,8 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
       if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
         return errorAnswer(p.partition, p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition)
       }
+      // message.downconversion.enable=false (KIP-283): consumers that need magic 0/1 are refused, followers never are
+      if (magic < 2 && replicaId < 0 && !partition.log.logConfig['message.downconversion.enable']) return errorAnswer(p.partition, ErrorCode.UNSUPPORTED_VERSION, partition)
       partitions.push(partition)
       if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset)
       const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes)

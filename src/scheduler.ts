@@ -1,6 +1,7 @@
 /**
- * Time for the coordinator, as a parameter (STYLE: clocks and timers are parameters): session
- * timeouts, rebalance delays and offset expiry run on it, and tests drive a manual one.
+ * Time as a parameter (STYLE: clocks and timers are parameters), in the shape of Kafka's
+ * Time and Scheduler: group session timeouts, rebalance delays, offset expiry and follower lag
+ * run on it, and tests drive a manual one (support/manual-scheduler.ts).
  */
 export interface Scheduler {
   now: () => number

@@ -1,0 +1,90 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { FakeBroker, type FakeRequest } from '../client/support/fake-broker.js'
+import { silentLogger } from '../logger.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
+import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js'
+import { buildTestBatch } from '../storage/support/sample-batch.js'
+import { openTestLog, readAll } from '../storage/support/temp-log.js'
+import { FollowerFetcher } from './follower-fetcher.js'
+import { Partition } from './partition.js'
+
+/**
+ * Broker 2, its log holding `batches`, following leader 1 for t-0 at leader epoch 2, fetching from a
+ * FakeBroker that plays the leader: `answer` replies to each request (or leaves it waiting);
+ * `request(n)` resolves when the n-th request has arrived, by which time the fetcher has applied
+ * every earlier answer.
+ */
+async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequest, partition: Partition) => void): Promise<{ partition: Partition, replicatedBytes: () => number, request: (n: number) => Promise<FakeRequest> }> {
+  const { log } = openTestLog(t)
+  for (const batch of batches) log.appendAsFollower(batch)
+  const partition = new Partition('t', 0, 'id', log, 2)
+  partition.applyState({ topic: 't', partition: 0, replicas: [1, 2], leader: 1, leaderEpoch: 2, isr: [1, 2], controllerEpoch: 1, stateVersion: 0 }, 0)
+  const waiting = new Map<number, (req: FakeRequest) => void>()
+  const leader = await FakeBroker.start(req => {
+    waiting.get(leader.requests.length)?.(req)
+    answer(req, partition)
+  })
+  let replicatedBytes = 0
+  const fetcher = new FollowerFetcher(1, () => ({ host: '127.0.0.1', port: leader.port }), {
+    brokerId: 2,
+    clientId: 'broker-2-fetcher-1',
+    fetchWaitMaxMs: 500,
+    fetchMaxBytes: 1 << 20,
+    fetchResponseMaxBytes: 10 << 20,
+    requestTimeoutMs: 30_000,
+    log: silentLogger(),
+    onReplicated: bytes => { replicatedBytes += bytes },
+  })
+  t.after(async () => {
+    fetcher.stop()
+    await leader.stop()
+  })
+  const request = async (n: number): Promise<FakeRequest> => {
+    const arrived = leader.requests[n - 1]
+    return arrived ?? await new Promise(resolve => waiting.set(n, resolve))
+  }
+  fetcher.add(partition)
+  return { partition, replicatedBytes: () => replicatedBytes, request }
+}
+
+/** The leader's answer for t-0 to a Fetch. */
+function fetchAnswer (partition: Partial<FetchResponse['responses'][number]['partitions'][number]>): FetchResponse {
+  return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: 't', partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 0, logStartOffset: 0, abortedTransactions: null, records: null, ...partition }] }] }
+}
+
+test('KIP-279: the follower truncates to the smaller of the leader\'s and its own end of the epoch, then appends what it fetched', async t => {
+  const fetched = buildTestBatch({ baseOffset: 3, recordCount: 4, partitionLeaderEpoch: 2, fill: 0x62 })
+  // The follower's own log: epoch 0 up to offset 3, then a tail of epoch 1 the leader never had.
+  const own = [0, 3, 5].map((baseOffset, i) => buildTestBatch({ baseOffset, recordCount: [3, 2, 1][i], partitionLeaderEpoch: Math.min(i, 1) }))
+  const { partition, replicatedBytes, request } = await follow(t, own, (req, p) => {
+    if (req.header.apiKey === OffsetForLeaderEpochRequest.apiKey) {
+      // The leader never had epoch 1: the largest epoch it has below is 0, which it ended at 5.
+      req.reply(OffsetForLeaderEpochResponse, { throttleTimeMs: 0, topics: [{ topic: 't', partitions: [{ errorCode: 0, partition: 0, leaderEpoch: 0, endOffset: 5 }] }] })
+    } else if (req.header.apiKey === FetchRequest.apiKey && p.log.logEndOffset === 3) {
+      req.reply(FetchResponse, fetchAnswer({ highWatermark: 6, records: fetched }))
+    }
+  })
+
+  assert.equal((await request(1)).header.apiKey, OffsetForLeaderEpochRequest.apiKey, 'a joining partition first asks where its epoch ends')
+  assert.equal((await request(3)).header.apiKey, FetchRequest.apiKey)
+  assert.deepEqual(readAll(partition.log), [[0, 2], [3, 6]], 'truncated to 3 (its own end of epoch 0), not 5, then the leader\'s batch appended unchanged')
+  assert.deepEqual(partition.log.leaderEpochCache.epochEntries, [{ epoch: 0, startOffset: 0 }, { epoch: 2, startOffset: 3 }])
+  assert.equal(partition.log.highWatermark, 6, 'the leader\'s high watermark, within the log end')
+  assert.equal(replicatedBytes(), fetched.length)
+})
+
+test('a follower whose log end is below the leader\'s log start starts its log over there', async t => {
+  const { partition, request } = await follow(t, [buildTestBatch({ baseOffset: 0, recordCount: 3, partitionLeaderEpoch: 0 })], (req, p) => {
+    if (req.header.apiKey === OffsetForLeaderEpochRequest.apiKey) {
+      req.reply(OffsetForLeaderEpochResponse, { throttleTimeMs: 0, topics: [{ topic: 't', partitions: [{ errorCode: 0, partition: 0, leaderEpoch: 2, endOffset: 150 }] }] })
+    } else if (req.header.apiKey === FetchRequest.apiKey && p.log.logEndOffset < 100) {
+      req.reply(FetchResponse, fetchAnswer({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: 150, logStartOffset: 100 }))
+    }
+  })
+
+  await request(3)
+  assert.equal(partition.log.logStartOffset, 100)
+  assert.equal(partition.log.logEndOffset, 100)
+})
