@@ -17,7 +17,7 @@
  *     [--latency-rate 100000] [--disk-mb 100] [--cpu-prof]
  */
 import { spawn } from 'node:child_process'
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,6 +29,7 @@ import { decodeRecordBatches } from '../src/protocol/records/record.js'
 import { startCluster } from '../integration-tests/support/cluster.js'
 import { createTopic } from '../integration-tests/support/admin.js'
 import { waitForTopic } from '../integration-tests/support/wire-connection.js'
+import { summarizeProfile } from './support/cpu-profile.js'
 
 const args = parseArgs(process.argv.slice(2))
 const records = Number(args.records ?? 1_000_000)
@@ -77,7 +78,7 @@ async function main (): Promise<void> {
       const file = readdirSync(profileDir).find(f => f.endsWith('.cpuprofile'))
       if (file === undefined) throw new Error(`no .cpuprofile in ${profileDir}`)
       say(`broker CPU profile (${join(profileDir, file)}): top functions by self time`)
-      for (const line of summarizeProfile(join(profileDir, file), 20)) say(`  ${line}`)
+      for (const line of summarizeProfile(join(profileDir, file), 20, 'the broker')) say(`  ${line}`)
     }
   } finally {
     await cluster.cleanup()
@@ -215,35 +216,6 @@ function frameReader (socket: Socket): { next: () => Promise<Buffer> } {
       }
     },
   }
-}
-
-/**
- * Self time per function (name, file:line) from a V8 .cpuprofile, busiest first, as
- * "pct-of-busy% ms name (file:line)"; the first line gives busy and idle totals.
- */
-function summarizeProfile (file: string, top: number): string[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: Array<{ id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number }>
-    startTime: number
-    endTime: number
-    samples: number[]
-  }
-  const intervalMs = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length)
-  const selfHits = new Map<string, number>()
-  for (const node of profile.nodes) {
-    const { functionName, url, lineNumber } = node.callFrame
-    const where = url === '' ? '' : ` (${url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/')}:${lineNumber + 1})`
-    const key = `${functionName === '' ? '(anonymous)' : functionName}${where}`
-    selfHits.set(key, (selfHits.get(key) ?? 0) + (node.hitCount ?? 0))
-  }
-  const idle = selfHits.get('(idle)') ?? 0
-  selfHits.delete('(idle)')
-  const busy = [...selfHits.values()].reduce((a, b) => a + b, 0)
-  return [
-    `busy ${(busy * intervalMs).toFixed(0)} ms, idle ${(idle * intervalMs).toFixed(0)} ms over the broker's life; % of busy time:`,
-    ...[...selfHits].sort((a, b) => b[1] - a[1]).slice(0, top)
-      .map(([key, hits]) => `${(hits / busy * 100).toFixed(1).padStart(5)}% ${(hits * intervalMs).toFixed(0).padStart(6)} ms  ${key}`),
-  ]
 }
 
 function report (what: string, count: number, bytes: number, ms: number, extra = ''): void {

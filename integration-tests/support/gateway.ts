@@ -19,9 +19,10 @@ export class GatewayProcess {
   url = ''
   private exited?: Promise<number | null>
 
-  private constructor (readonly dir: string, readonly configFile: string) {}
+  private constructor (readonly dir: string, readonly configFile: string, readonly nodeArgs: string[]) {}
 
-  static async start (bootstrap: string, config: ConfigValues = {}): Promise<GatewayProcess> {
+  /** `nodeArgs` go to the gateway's node process (e.g. --cpu-prof for benchmarks), as BrokerProcess takes them. */
+  static async start (bootstrap: string, config: ConfigValues = {}, options: { nodeArgs?: string[] } = {}): Promise<GatewayProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-'))
     const configFile = join(dir, 'gateway.yaml')
     writeFileSync(configFile, stringify({
@@ -31,7 +32,7 @@ export class GatewayProcess {
       'logger.dir': '',
       ...config,
     }))
-    const gateway = new GatewayProcess(dir, configFile)
+    const gateway = new GatewayProcess(dir, configFile, options.nodeArgs ?? [])
     await gateway.start()
     return gateway
   }
@@ -40,7 +41,7 @@ export class GatewayProcess {
   get wsUrl (): string { return `${this.url.replace(/^http/, 'ws')}/ws` }
 
   async start (timeoutMs = 20_000): Promise<void> {
-    const child = spawn(process.execPath, [gatewayStartScript, this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...this.nodeArgs, gatewayStartScript, this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     this.exited = new Promise(resolve => child.once('close', code => resolve(code)))
     await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
  */
 export class RssSampler {
   private maxBytes = 0
+  private lastBytes = 0
   private samples = 0
   private readonly timer: NodeJS.Timeout
 
@@ -24,6 +25,12 @@ export class RssSampler {
     return this.maxBytes / 2 ** 20
   }
 
+  /** The RSS now, in MiB (one more sample). */
+  get lastMiB (): number {
+    this.sample()
+    return this.lastBytes / 2 ** 20
+  }
+
   get sampleCount (): number { return this.samples }
 
   stop (): void {
@@ -40,6 +47,7 @@ export class RssSampler {
     const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]
     if (kb === undefined) return
     this.samples++
-    this.maxBytes = Math.max(this.maxBytes, Number(kb) * 1024)
+    this.lastBytes = Number(kb) * 1024
+    this.maxBytes = Math.max(this.maxBytes, this.lastBytes)
   }
 }

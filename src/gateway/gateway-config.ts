@@ -23,7 +23,10 @@ export const gatewayConfigSchema = {
   'gateway.max.subscriptions.per.socket': { type: 'int', default: 100, min: 1 },
   'gateway.max.inflight.records.per.socket': { type: 'int', default: 10_000, min: 1, doc: 'produces awaiting their ack; past this the gateway stops reading the socket' },
   'gateway.rate.limit.records.per.sec': { type: 'int', default: 0, min: 0, doc: 'records a socket may produce per second; past it the socket closes with 4029. 0: no limit' },
-  'gateway.socket.high.water.bytes': { type: 'int', default: 4_194_304, min: 1024, doc: 'bytes queued to a socket past which its subscriptions stop' },
+  // 256 KiB, not more: what a stalled socket holds is this (plus the frame that crossed it), times
+  // every stalled socket (4 MiB held 100 stalled subscribers' 400 MB); the kernel's own socket
+  // buffers already keep a fast reader busy, and no fan-out rate in bench/gateway.ts moved with it
+  'gateway.socket.high.water.bytes': { type: 'int', default: 262_144, min: 1024, doc: 'bytes queued to a socket past which its subscriptions stop' },
   'gateway.slow.consumer.policy': { type: 'string', default: 'pause', oneOf: ['pause', 'close'], doc: 'pause: wait for the socket to drain; close: close it with 4008' },
   'gateway.ping.interval.ms': { type: 'int', default: 30_000, min: 100 },
   'logger.level': { type: 'string', default: 'info', oneOf: ['error', 'warn', 'info', 'debug'] },

@@ -61,6 +61,7 @@ export class GatewaySession {
     this.tokens = ctx.values['gateway.rate.limit.records.per.sec']
     this.sink = {
       send: frame => this.send(frame),
+      sendText: json => this.sendText(json),
       get bufferedAmount () { return ws.bufferedAmount },
       drained: async () => await this.drained(),
       tooSlow: () => this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the socket fell behind'),
@@ -218,9 +219,13 @@ export class GatewaySession {
   }
 
   private send (frame: object): void {
+    this.sendText(JSON.stringify(frame))
+  }
+
+  private sendText (json: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return
     this.sent++
-    this.ws.send(JSON.stringify(frame), this.onWritten)
+    this.ws.send(json, this.onWritten)
   }
 
   private async drained (): Promise<void> {

@@ -6,9 +6,10 @@
  * gateway, not the browser, keeps its heartbeat, so a slow tab never lapses the session.
  *
  * Flow control stops fetching, not just sending: with no credit, or more than the high-water mark
- * queued on the socket, the consumer's partitions are paused (Java's KafkaConsumer.pause), so at
- * most the one fetch already answered stays buffered. A group member keeps polling while paused,
- * because rebalances happen inside poll.
+ * queued on the socket, the consumer's partitions are paused (Java's KafkaConsumer.pause); a
+ * subscription that stays blocked for RELEASE_AFTER_MS also drops what its consumer fetched ahead,
+ * so a stalled socket holds little more than its queue. A group member keeps polling while
+ * paused, because rebalances happen inside poll.
  */
 import { ErrorCode } from '../protocol/error-codes.js'
 import { KafkaError } from '../errors.js'
@@ -19,11 +20,13 @@ import { GroupConsumer } from '../client/group-consumer.js'
 import { describeError } from '../client/kafka-client.js'
 import { errorFrame, type SubscriptionSpec } from './gateway-frames.js'
 import { encodeCursor, offsetOf, type PartitionOffsets, type StartPosition } from './cursor.js'
-import { typedValueOf } from './typed-value.js'
+import { recordsFrameJson } from './records-frame.js'
 
 /** The socket, as a subscription sees it. */
 export interface SubscriptionSink {
   send: (frame: object) => void
+  /** A frame already serialised (records frames are built as text, not as objects). */
+  sendText: (json: string) => void
   readonly bufferedAmount: number
   /** Resolves once everything queued on the socket now has been written out. */
   drained: () => Promise<void>
@@ -45,6 +48,13 @@ export interface SubscriptionOptions {
 const MAX_FRAME_RECORDS = 500
 /** How long one poll waits for data; a wakeup (credit, drain, close) cuts it short. */
 const POLL_MS = 1000
+/**
+ * A subscription that could not send for this long gives back what its consumer fetched ahead
+ * (up to a fetch per partition, decoded: several MB), so a stalled socket holds little beyond its
+ * queue. Not at once: a socket that is only slow drains within this, and would otherwise pay for
+ * fetching and decoding the same records again on every pause.
+ */
+const RELEASE_AFTER_MS = 1000
 
 export class Subscription {
   private credit: number
@@ -53,6 +63,9 @@ export class Subscription {
   private closed = false
   private started = false
   private wake?: () => void
+  /** Since when the subscription has had no room to send (no credit, or its socket past the high-water mark). */
+  private blockedSinceMs?: number
+  private awaitingDrain = false
 
   constructor (readonly spec: SubscriptionSpec, props: ClientProperties, private readonly sink: SubscriptionSink, private readonly options: SubscriptionOptions) {
     this.credit = spec.credit ?? Infinity
@@ -179,15 +192,30 @@ export class Subscription {
           return
         }
         const room = congested ? 0 : Math.min(this.credit, MAX_FRAME_RECORDS)
-        if (room > 0) this.consumer.resume()
-        else {
+        if (room > 0) {
+          this.blockedSinceMs = undefined
+          this.consumer.resume()
+        } else {
           this.consumer.pause()
-          if (congested) void this.sink.drained().then(() => this.wakeUp())
+          this.blockedSinceMs ??= Date.now()
+          if (Date.now() - this.blockedSinceMs >= RELEASE_AFTER_MS) this.releasePrefetched()
+          if (congested && !this.awaitingDrain) {
+            this.awaitingDrain = true
+            void this.sink.drained().then(() => {
+              this.awaitingDrain = false
+              this.wakeUp()
+            })
+          }
         }
         let records: ConsumerRecord[] = []
         if (this.group !== undefined) records = await this.group.poll(POLL_MS, room)
         else if (room > 0) records = await this.consumer.poll(POLL_MS, room)
-        else await new Promise<void>(resolve => { this.wake = resolve })
+        else {
+          await new Promise<void>(resolve => {
+            const timer = setTimeout(resolve, POLL_MS)
+            this.wake = () => { clearTimeout(timer); resolve() }
+          })
+        }
         if (records.length > 0 && !this.closed) this.deliver(records)
       }
     } catch (err) {
@@ -199,22 +227,18 @@ export class Subscription {
     }
   }
 
+  /**
+   * Drops what the consumer fetched ahead by seeking every partition to its position (the next
+   * record to deliver), so nothing is skipped or sent twice: it is fetched again once the
+   * subscription can send. Called every POLL_MS while blocked, so a fetch that was in flight when
+   * the socket stopped is dropped too.
+   */
+  private releasePrefetched (): void {
+    for (const p of this.consumer.positions()) this.consumer.seek(p, p.offset)
+  }
+
   private deliver (records: ConsumerRecord[]): void {
-    const format = this.spec.format
-    this.sink.send({
-      op: 'records',
-      sub: this.spec.sub,
-      records: records.map(r => ({
-        topic: r.topic,
-        partition: r.partition,
-        offset: r.offset,
-        timestamp: r.timestamp,
-        key: typedValueOf(r.key, format),
-        value: typedValueOf(r.value, format),
-        headers: r.headers.map(h => ({ name: h.key, value: typedValueOf(h.value, format) })),
-      })),
-      cursor: this.cursor,
-    })
+    this.sink.sendText(recordsFrameJson(this.spec.sub, records, this.spec.format, this.cursor))
     if (this.credit !== Infinity) this.credit -= records.length
     this.sink.delivered(records.length)
   }
@@ -227,3 +251,4 @@ export class Subscription {
     else this.consumer.wakeup()
   }
 }
+
