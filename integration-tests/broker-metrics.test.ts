@@ -69,7 +69,7 @@ test('a broker serves Kafka\'s metrics at /metrics on metrics.listener, and they
     for (const [name, type] of Object.entries(FAMILIES)) assert.equal(s.family(name)?.type, type, `family ${name}`)
     assert.equal(s.sum('kafka_controller_kafkacontroller_activecontrollercount'), 1)
     assert.equal(s.sum('kafka_controller_kafkacontroller_offlinepartitionscount'), 0)
-    assert.deepEqual(s.samples('kafka_server_delayedoperationpurgatory_purgatorysize').map(p => p.labels?.['delayedOperation']).sort(), ['Fetch', 'Produce'])
+    assert.deepEqual(s.samples('kafka_server_delayedoperationpurgatory_purgatorysize').map(p => p.labels?.['delayedOperation']).sort(), ['DeleteRecords', 'Fetch', 'Produce'])
   })
 
   await t.test('leadercount and partitioncount follow a created topic', async () => {

@@ -122,13 +122,16 @@ export function keyValue (flag: string, text: string): [string, string] {
 
 /** Properties from a --command-config / --producer.config style file. */
 export function readPropertiesFile (flag: string, file: string): Record<string, string> {
-  let text: string
+  return parseProperties(readFlagFile(flag, file))
+}
+
+/** The text of the file a flag names; one that cannot be read is a UsageError naming the flag. */
+export function readFlagFile (flag: string, file: string): string {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch (err) {
     throw new UsageError(`Option ${flag}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
-  return parseProperties(text)
 }
 
 /** --help: the table goes to stdout and the tool exits 0, as Kafka's CommandLineUtils.printHelpAndExitIfNeeded does. */

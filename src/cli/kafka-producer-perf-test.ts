@@ -4,11 +4,10 @@
  * running line every 5 s, then records/sec, MB/sec, average and maximum latency and the 50th, 95th,
  * 99th and 99.9th percentiles. Latency is from send() to the delivery result in milliseconds, as in Kafka.
  */
-import { readFileSync } from 'node:fs'
 import { UsageError, type KafkaError } from '../errors.js'
 import { Producer, type RecordMetadata } from '../client/producer.js'
 import { clientProperties, warnUnknownKeys } from './client-properties.js'
-import { isMain, parseFlags, runTool, type ToolSpec } from './flags.js'
+import { isMain, parseFlags, readFlagFile, runTool, type ToolSpec } from './flags.js'
 
 export const tool: ToolSpec = {
   name: 'kafka-producer-perf-test',
@@ -84,12 +83,7 @@ function payloadsOf (recordSize: number, file: string | undefined, delimiter: st
     // Kafka's payload: random uppercase letters, the same bytes for every record
     return [Buffer.from(Array.from({ length: recordSize }, () => 65 + Math.floor(Math.random() * 26)))]
   }
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new UsageError(`Option payload-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? ''}`)
-  }
+  const text = readFlagFile('payload-file', file)
   const payloads = text.split(delimiter).filter(s => s !== '').map(s => Buffer.from(s))
   if (payloads.length === 0) throw new UsageError(`Option payload-file: ${file} holds no payloads`)
   return payloads

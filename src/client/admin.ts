@@ -5,10 +5,11 @@
  * a retry. Per-topic and per-resource outcomes come back as values (one bad topic does not fail
  * its neighbours); only a failure of the whole call throws.
  */
-import { ErrorCode, errorName } from '../protocol/error-codes.js'
+import { ErrorCode, errorName, isRetriable } from '../protocol/error-codes.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/alter-configs.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/messages/create-partitions.js'
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js'
+import { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/messages/delete-records.js'
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/elect-leaders.js'
@@ -63,6 +64,9 @@ export interface ConfigResult extends ConfigResource { errorCode: number, errorM
 /** IncrementalAlterConfigs operations (Kafka's AlterConfigOp.OpType ids). */
 export const AlterConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
 export interface ConfigChange { name: string, op: (typeof AlterConfigOp)[keyof typeof AlterConfigOp], value: string | null }
+
+export interface RecordsToDelete { topic: string, partition: number, /** -1: the high watermark */ offset: number }
+export interface DeletedRecords { topic: string, partition: number, lowWatermark: number, errorCode: number }
 
 export interface ClusterDescription { clusterId: string | null, controllerId: number, brokers: BrokerNode[] }
 
@@ -223,6 +227,57 @@ export class Admin {
       for (const r of responses) out.push({ type: r.resourceType as ResourceType, name: r.resourceName, errorCode: r.errorCode, errorMessage: r.errorMessage })
     }
     return out
+  }
+
+  /**
+   * DeleteRecords at each partition's leader (AdminClient.deleteRecords): every record below the
+   * offset goes. One outcome per partition, in the order asked; a partition whose leader moved is
+   * retried after a metadata refresh until the call's timeout, then answers with its last error.
+   */
+  async deleteRecords (partitions: readonly RecordsToDelete[], options: AdminOptions = {}): Promise<DeletedRecords[]> {
+    const timeoutMs = options.timeoutMs ?? this.client.config['default.api.timeout.ms']
+    const results = new Map<string, DeletedRecords>()
+    const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+    // Partitions the cluster's metadata does not have fail at once; REQUEST_TIMED_OUT already used the time.
+    const unknown = new Set<string>()
+    const retriable = (r: DeletedRecords): boolean => isRetriable(r.errorCode) && r.errorCode !== ErrorCode.REQUEST_TIMED_OUT && !unknown.has(key(r.topic, r.partition))
+    const topics = [...new Set(partitions.map(p => p.topic))]
+    try {
+      await this.client.retry('DeleteRecords', async () => {
+        await this.client.refreshMetadata(topics)
+        const byLeader = new Map<number, RecordsToDelete[]>()
+        for (const p of partitions) {
+          const previous = results.get(key(p.topic, p.partition))
+          if (previous !== undefined && !retriable(previous)) continue
+          const leader = this.client.metadata.leaderFor(p.topic, p.partition)
+          if (leader !== undefined) {
+            byLeader.set(leader.nodeId, [...(byLeader.get(leader.nodeId) ?? []), p])
+          } else if (this.client.metadata.topics.get(p.topic)?.partitions[p.partition] === undefined) {
+            unknown.add(key(p.topic, p.partition))
+            results.set(key(p.topic, p.partition), { ...p, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })
+          } else {
+            results.set(key(p.topic, p.partition), { ...p, lowWatermark: -1, errorCode: ErrorCode.LEADER_NOT_AVAILABLE })
+          }
+        }
+        await Promise.all([...byLeader].map(async ([nodeId, list]) => {
+          const byTopic = new Map<string, Array<{ partitionIndex: number, offset: number }>>()
+          for (const p of list) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), { partitionIndex: p.partition, offset: p.offset }])
+          const response = await this.client.send(nodeId, DeleteRecordsRequest, DeleteRecordsResponse, { min: 0, max: 2 }, {
+            topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })),
+            timeoutMs,
+          }, { timeoutMs: timeoutMs + this.client.config['request.timeout.ms'] })
+          for (const t of response.topics) {
+            for (const r of t.partitions) results.set(key(t.name, r.partitionIndex), { topic: t.name, partition: r.partitionIndex, lowWatermark: r.lowWatermark, errorCode: r.errorCode })
+          }
+        }))
+        const again = [...results.values()].find(retriable)
+        if (again !== undefined) throw new KafkaError(again.errorCode as ErrorCode, `DeleteRecords for ${again.topic}-${again.partition} failed: ${errorName(again.errorCode)}`)
+      }, { timeoutMs })
+    } catch (err) {
+      // Out of time with leaders still moving: those partitions answer with their last error.
+      if (!(err instanceof KafkaError) || !isRetriable(err.code) || results.size === 0) throw err
+    }
+    return partitions.map(p => results.get(key(p.topic, p.partition)) ?? { ...p, lowWatermark: -1, errorCode: ErrorCode.REQUEST_TIMED_OUT })
   }
 
   async close (): Promise<void> {

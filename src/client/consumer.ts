@@ -105,9 +105,15 @@ export class Consumer {
     return this.stateOf(tp).highWatermark
   }
 
-  /** Offsets for timestamps (Kafka's offsetsForTimes): -1 where no record is that late. */
-  async offsetsForTimes (tps: TopicPartition[], timestamp: number): Promise<Map<string, number>> {
-    return await this.listOffsets(tps.map(tp => ({ ...tp, timestamp })))
+  /**
+   * Offsets for timestamps (Kafka's offsetsForTimes; also LATEST and EARLIEST): -1 where no record
+   * is that late. Leader moves are retried within default.api.timeout.ms, as Java's consumer does.
+   */
+  async offsetsForTimes (tps: readonly TopicPartition[], timestamp: number): Promise<Map<string, number>> {
+    if (tps.length === 0) return new Map()
+    const topics = [...new Set(tps.map(tp => tp.topic))]
+    return await this.client.retry('ListOffsets', async () => await this.listOffsets(tps.map(tp => ({ ...tp, timestamp }))),
+      { beforeRetry: async () => await this.client.refreshMetadata(topics) })
   }
 
   /**

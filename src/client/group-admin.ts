@@ -147,10 +147,7 @@ export class GroupAdmin {
 
   /** ListOffsets by timestamp (LATEST, EARLIEST, or ms: -1 where no record is that late), by fetcher key. */
   async offsetsAt (partitions: readonly TopicPartition[], timestamp: number): Promise<Map<string, number>> {
-    if (partitions.length === 0) return new Map()
-    const topics = [...new Set(partitions.map(p => p.topic))]
-    return await this.client.retry('ListOffsets', async () => await this.consumer.offsetsForTimes([...partitions], timestamp),
-      { beforeRetry: async () => await this.client.refreshMetadata(topics) })
+    return await this.consumer.offsetsForTimes(partitions, timestamp)
   }
 
   async close (): Promise<void> {

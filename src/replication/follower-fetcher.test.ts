@@ -16,7 +16,7 @@ import { Partition } from './partition.js'
  * `request(n)` resolves when the n-th request has arrived, by which time the fetcher has applied
  * every earlier answer.
  */
-async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequest, partition: Partition) => void): Promise<{ partition: Partition, replicatedBytes: () => number, request: (n: number) => Promise<FakeRequest> }> {
+async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequest, partition: Partition) => void): Promise<{ partition: Partition, replicatedBytes: () => number, logStartCheckpoints: () => number, request: (n: number) => Promise<FakeRequest> }> {
   const { log } = openTestLog(t)
   for (const batch of batches) log.appendAsFollower(batch)
   const partition = new Partition('t', 0, 'id', log, 2)
@@ -27,6 +27,7 @@ async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequ
     answer(req, partition)
   })
   let replicatedBytes = 0
+  let logStartCheckpoints = 0
   const fetcher = new FollowerFetcher(1, () => ({ host: '127.0.0.1', port: leader.port }), {
     brokerId: 2,
     clientId: 'broker-2-fetcher-1',
@@ -36,6 +37,7 @@ async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequ
     requestTimeoutMs: 30_000,
     log: silentLogger(),
     onReplicated: bytes => { replicatedBytes += bytes },
+    onLogStartOffsetMoved: () => { logStartCheckpoints++ },
   })
   t.after(async () => {
     fetcher.stop()
@@ -46,7 +48,7 @@ async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequ
     return arrived ?? await new Promise(resolve => waiting.set(n, resolve))
   }
   fetcher.add(partition)
-  return { partition, replicatedBytes: () => replicatedBytes, request }
+  return { partition, replicatedBytes: () => replicatedBytes, logStartCheckpoints: () => logStartCheckpoints, request }
 }
 
 /** The leader's answer for t-0 to a Fetch. */
@@ -87,4 +89,23 @@ test('a follower whose log end is below the leader\'s log start starts its log o
   await request(3)
   assert.equal(partition.log.logStartOffset, 100)
   assert.equal(partition.log.logEndOffset, 100)
+})
+
+test('a follower takes the leader\'s log start offset (DeleteRecords there), up to its own high watermark, and checkpoints it', async t => {
+  const own = [0, 3].map(baseOffset => buildTestBatch({ baseOffset, recordCount: 3, partitionLeaderEpoch: 2 }))
+  let answered = 0
+  const { partition, logStartCheckpoints, request } = await follow(t, own, (req) => {
+    if (req.header.apiKey === OffsetForLeaderEpochRequest.apiKey) {
+      req.reply(OffsetForLeaderEpochResponse, { throttleTimeMs: 0, topics: [{ topic: 't', partitions: [{ errorCode: 0, partition: 0, leaderEpoch: 2, endOffset: 6 }] }] })
+    } else if (req.header.apiKey === FetchRequest.apiKey && answered < 2) {
+      // first a high watermark of 4 (below the leader's log start), then the leader's 5
+      req.reply(FetchResponse, fetchAnswer({ highWatermark: answered++ === 0 ? 4 : 6, logStartOffset: 5 }))
+    }
+  })
+
+  await request(3)
+  assert.equal(partition.log.logStartOffset, 4, 'no further than its own high watermark')
+  await request(4)
+  assert.equal(partition.log.logStartOffset, 5)
+  assert.equal(logStartCheckpoints(), 2)
 })

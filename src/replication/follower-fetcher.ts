@@ -16,6 +16,8 @@ export interface FetcherOptions {
   log: Logger
   /** Bytes of the leader's batches appended here (for ReplicationBytesInPerSec). */
   onReplicated: (bytes: number) => void
+  /** A partition's log start offset followed the leader's (DeleteRecords there): checkpoint it. */
+  onLogStartOffsetMoved: () => void
 }
 
 const RETRY_BACKOFF_MS = 200
@@ -143,6 +145,7 @@ export class FollowerFetcher {
       rackId: '',
     }, { timeoutMs: this.options.requestTimeoutMs + this.options.fetchWaitMaxMs })
     let failures = 0
+    let movedLogStart = false
     for (const t of response.responses) {
       for (const r of t.partitions) {
         const partition = byTopic.get(t.topic)?.find(p => p.partition === r.partitionIndex)
@@ -176,8 +179,20 @@ export class FollowerFetcher {
           this.options.onReplicated(r.records.length)
         }
         log.highWatermark = Math.min(r.highWatermark, log.logEndOffset)
+        // Kafka's ReplicaFetcherThread.processPartitionData: the follower takes the leader's log start
+        // offset (DeleteRecords, retention there), up to its own high watermark.
+        if (r.logStartOffset > log.logStartOffset && log.highWatermark > log.logStartOffset) {
+          try {
+            log.deleteRecordsBefore(Math.min(r.logStartOffset, log.highWatermark))
+          } catch (err) {
+            log.maybeHandleIoError('deleting records', err) // the ReplicaManager takes the partition away from us
+            continue
+          }
+          movedLogStart = true
+        }
       }
     }
+    if (movedLogStart) this.options.onLogStartOffsetMoved()
     if (failures > 0 && failures === partitions.length) throw new Error('every partition failed; waiting for new metadata')
   }
 }

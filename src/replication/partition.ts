@@ -4,7 +4,15 @@ import { ProtocolError } from '../protocol/protocol-error.js'
 import type { PartitionMetadata } from '../cluster/metadata-cache.js'
 import type { AppendResult, PartitionLog, ReadResult } from '../storage/partition-log.js'
 
-interface FollowerState { logEndOffset: number, lastCaughtUpMs: number, lastFetchLeaderLogEndOffset: number, lastFetchMs: number }
+interface FollowerState { logEndOffset: number, logStartOffset: number, lastCaughtUpMs: number, lastFetchLeaderLogEndOffset: number, lastFetchMs: number }
+
+/** DeleteRecords on the leader: the offset the replicas must reach (the request's, -1 as the high watermark), or an error. */
+export type DeleteRecordsResult =
+  | { errorCode: typeof ErrorCode.NONE, requiredOffset: number }
+  | { errorCode: Exclude<ErrorCode, typeof ErrorCode.NONE>, requiredOffset: -1 }
+
+/** DeleteRecordsRequest.HIGH_WATERMARK: delete everything below the high watermark. */
+const HIGH_WATERMARK = -1
 
 export interface ProduceResult { errorCode: number, baseOffset: number, lastOffset: number, logAppendTimeMs: number, logStartOffset: number, errorMessage: string | null }
 
@@ -108,17 +116,52 @@ export class Partition {
   /**
    * A follower fetched from `offset`: everything below it is replicated there. It counts as caught
    * up when it reached our log end, or the log end we had at its previous fetch (Kafka's rule).
+   * `logStartOffset` is the follower's own (Fetch v5+; -1 before): a parked DeleteRecords waits for it.
    */
-  updateFollowerFetchState (replicaId: number, offset: number, nowMs: number): void {
+  updateFollowerFetchState (replicaId: number, offset: number, nowMs: number, logStartOffset = -1): void {
     const leo = this.log.logEndOffset
-    const f = this.followers.get(replicaId) ?? { logEndOffset: -1, lastCaughtUpMs: this.leaderSinceMs, lastFetchLeaderLogEndOffset: -1, lastFetchMs: 0 }
+    const f = this.followers.get(replicaId) ?? { logEndOffset: -1, logStartOffset: -1, lastCaughtUpMs: this.leaderSinceMs, lastFetchLeaderLogEndOffset: -1, lastFetchMs: 0 }
     if (offset >= leo) f.lastCaughtUpMs = nowMs
     else if (offset >= f.lastFetchLeaderLogEndOffset) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs)
+    const logStartMoved = logStartOffset !== f.logStartOffset
     f.logEndOffset = offset
+    f.logStartOffset = logStartOffset
     f.lastFetchLeaderLogEndOffset = leo
     f.lastFetchMs = nowMs
     this.followers.set(replicaId, f)
-    this.maybeIncrementHighWatermark()
+    if (!this.maybeIncrementHighWatermark() && logStartMoved) this.notifyAppend()
+  }
+
+  /**
+   * Kafka's Partition.deleteRecordsOnLeader: moves the leader's log start offset to `offset` (-1:
+   * the high watermark); never past the high watermark (OFFSET_OUT_OF_RANGE), and only where
+   * cleanup.policy has 'delete' (POLICY_VIOLATION).
+   */
+  deleteRecordsOnLeader (offset: number): DeleteRecordsResult {
+    if (this.offline) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, requiredOffset: -1 }
+    if (!this.isLeader) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, requiredOffset: -1 }
+    if (!this.log.logConfig['cleanup.policy'].includes('delete')) return { errorCode: ErrorCode.POLICY_VIOLATION, requiredOffset: -1 }
+    const requiredOffset = offset === HIGH_WATERMARK ? this.log.highWatermark : offset
+    try {
+      if (this.log.deleteRecordsBefore(requiredOffset).errorCode !== 0) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, requiredOffset: -1 }
+    } catch (err) {
+      this.log.maybeHandleIoError('deleting records', err)
+      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, requiredOffset: -1 }
+    }
+    return { errorCode: ErrorCode.NONE, requiredOffset }
+  }
+
+  /**
+   * Kafka's Partition.lowWatermarkIfLeader: the smallest log start offset over this leader and
+   * every follower on a live broker (-1 for one that has not told us yet).
+   */
+  lowWatermark (isAlive: (brokerId: number) => boolean): number {
+    let low = this.log.logStartOffset
+    for (const id of this.replicas) {
+      if (id === this.brokerId || !isAlive(id)) continue
+      low = Math.min(low, this.followers.get(id)?.logStartOffset ?? -1)
+    }
+    return low
   }
 
   /** A follower outside the ISR that has caught up to the high watermark and our epoch rejoins. */

@@ -10,10 +10,11 @@ import type { PartitionLog } from '../storage/partition-log.js'
 import { systemScheduler, type Scheduler } from '../scheduler.js'
 import { FollowerFetcher } from './follower-fetcher.js'
 import { writeIsr } from './isr-writer.js'
-import { Partition } from './partition.js'
+import { Partition, type DeleteRecordsResult } from './partition.js'
+import { ErrorCode } from '../protocol/error-codes.js'
 
 /** The purgatories of Kafka that waitForData stands in for: acks=all produces, long-poll fetches. */
-export type DelayedOperation = 'Produce' | 'Fetch'
+export type DelayedOperation = 'Produce' | 'Fetch' | 'DeleteRecords'
 
 /**
  * Counts for the broker's metrics, kept as plain numbers (no per-event metrics work): Kafka's
@@ -43,7 +44,7 @@ export class ReplicaManager {
   private readonly fetchers = new Map<number, FollowerFetcher>()
   private readonly isrWrites = new Set<Partition>()
   private cancelIsrExpiration?: () => void
-  readonly stats: ReplicaStats = { isrShrinks: 0, isrExpands: 0, replicationBytesIn: 0, purgatorySize: { Produce: 0, Fetch: 0 } }
+  readonly stats: ReplicaStats = { isrShrinks: 0, isrExpands: 0, replicationBytesIn: 0, purgatorySize: { Produce: 0, Fetch: 0, DeleteRecords: 0 } }
 
   constructor (
     private readonly brokerId: number,
@@ -83,8 +84,8 @@ export class ReplicaManager {
   }
 
   /** A follower fetched: track it, and let it rejoin the ISR once it has caught up. */
-  followerFetched (partition: Partition, replicaId: number, fetchOffset: number): void {
-    partition.updateFollowerFetchState(replicaId, fetchOffset, this.scheduler.now())
+  followerFetched (partition: Partition, replicaId: number, fetchOffset: number, logStartOffset = -1): void {
+    partition.updateFollowerFetchState(replicaId, fetchOffset, this.scheduler.now(), logStartOffset)
     const expanded = partition.isrToExpand()
     if (expanded !== undefined) this.changeIsr(partition, expanded, 'expand')
   }
@@ -119,6 +120,13 @@ export class ReplicaManager {
     }, (err: unknown) => {
       this.log.warn('ISR change failed', { topic: partition.topic, partition: partition.partition, error: (err as Error).message })
     }).finally(() => this.isrWrites.delete(partition))
+  }
+
+  /** DeleteRecords on a partition led here (Kafka's deleteRecordsOnLocalLog); the log start offset checkpoint is written at once. */
+  deleteRecordsOnLeader (partition: Partition, offset: number): DeleteRecordsResult {
+    const result = partition.deleteRecordsOnLeader(offset)
+    if (result.errorCode === ErrorCode.NONE) this.logManager.checkpointLogStartOffsets()
+    return result
   }
 
   partition (topic: string, partition: number): Partition | undefined {
@@ -205,6 +213,7 @@ export class ReplicaManager {
         requestTimeoutMs: 30_000,
         log: this.log.child({ fetcherFor: leaderId }),
         onReplicated: bytes => { this.stats.replicationBytesIn += bytes },
+        onLogStartOffsetMoved: () => this.logManager.checkpointLogStartOffsets(),
       })
       this.fetchers.set(leaderId, fetcher)
     }

@@ -21,7 +21,7 @@ function setup (t: TestContext, controllerActive = true): { metrics: BrokerMetri
   leader.minInsyncReplicas = 2
   const follower = new Partition('t', 1, 'id', openTestLog(t).log, 1)
   follower.applyState(state(1, 2, [2, 1]), 0)
-  const stats: ReplicaStats = { isrShrinks: 2, isrExpands: 1, replicationBytesIn: 10, purgatorySize: { Produce: 1, Fetch: 3 } }
+  const stats: ReplicaStats = { isrShrinks: 2, isrExpands: 1, replicationBytesIn: 10, purgatorySize: { Produce: 1, Fetch: 3, DeleteRecords: 0 } }
   const topics: TopicMetadata[] = [{
     name: 't',
     topicId: 'id',

@@ -7,7 +7,7 @@
  *                                                 clean shutdown flushes, writes checkpoints and `.kafka_cleanshutdown`
  *   setCleanerBackoffMs(ms)                       log.cleaner.backoff.ms changed (a dynamic broker config)
  *   getLog(topic, partition) / getOrCreateLog(topic, partition, topicId, config) / deleteLog(topic, partition)
- *   allLogs() / runRetention() / runCleaner() / flushDirtyLogs() / writeCheckpoints()
+ *   allLogs() / runRetention() / runCleaner() / flushDirtyLogs() / writeCheckpoints() / checkpointLogStartOffsets()
  *   liveLogDirs / handleLogDirFailure(logDir)     the log dirs still in use; forget a failed one's logs
  *
  * Per log dir it keeps Kafka's `recovery-point-offset-checkpoint`, `replication-offset-checkpoint`
@@ -249,16 +249,19 @@ export class LogManager {
 
   /** Writes the recovery point, high watermark and log start offset checkpoints of every log dir. */
   writeCheckpoints (): void {
-    for (const logDir of this.liveLogDirs) {
-      const entries = [...this.logs.values()].filter(e => e.logDir === logDir).map(e => e.log)
-      const offsets = (pick: (log: PartitionLog) => number): Array<{ topic: string, partition: number, offset: number }> =>
-        entries.map(log => ({ topic: log.topic, partition: log.partition, offset: pick(log) }))
-      this.guard(logDir, 'writing checkpoints', () => {
-        writeOffsetCheckpoint(new CheckpointFile(join(logDir, RECOVERY_POINT_CHECKPOINT), 3), offsets(log => log.recoveryPoint))
-        writeOffsetCheckpoint(new CheckpointFile(join(logDir, REPLICATION_OFFSET_CHECKPOINT), 3), offsets(log => log.highWatermark))
-        writeOffsetCheckpoint(new CheckpointFile(join(logDir, LOG_START_OFFSET_CHECKPOINT), 3), offsets(log => log.logStartOffset))
-      })
-    }
+    this.checkpoint([
+      [RECOVERY_POINT_CHECKPOINT, log => log.recoveryPoint],
+      [REPLICATION_OFFSET_CHECKPOINT, log => log.highWatermark],
+      [LOG_START_OFFSET_CHECKPOINT, log => log.logStartOffset],
+    ])
+  }
+
+  /**
+   * Writes only the log start offset checkpoint of every log dir (Kafka's checkpointLogStartOffsets):
+   * after DeleteRecords, so that records deleted on request stay deleted across a crash.
+   */
+  checkpointLogStartOffsets (): void {
+    this.checkpoint([[LOG_START_OFFSET_CHECKPOINT, log => log.logStartOffset]])
   }
 
   /** Clean shutdown: stop the tasks, flush and close every log, write checkpoints and the marker. */
@@ -284,6 +287,18 @@ export class LogManager {
     } catch (err) {
       if (!isIoError(err)) throw err
       this.logDirFailureChannel.maybeAddOfflineLogDir(logDir, action, err)
+    }
+  }
+
+  /** Each checkpoint file of each live log dir, with one offset per log in that dir. */
+  private checkpoint (files: Array<[name: string, pick: (log: PartitionLog) => number]>): void {
+    for (const logDir of this.liveLogDirs) {
+      const entries = [...this.logs.values()].filter(e => e.logDir === logDir).map(e => e.log)
+      this.guard(logDir, 'writing checkpoints', () => {
+        for (const [name, pick] of files) {
+          writeOffsetCheckpoint(new CheckpointFile(join(logDir, name), 3), entries.map(log => ({ topic: log.topic, partition: log.partition, offset: pick(log) })))
+        }
+      })
     }
   }
 

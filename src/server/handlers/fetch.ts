@@ -75,7 +75,7 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
       // message.downconversion.enable=false (KIP-283): consumers that need magic 0/1 are refused, followers never are
       if (magic < 2 && replicaId < 0 && !partition.log.logConfig['message.downconversion.enable']) return errorAnswer(p.partition, ErrorCode.UNSUPPORTED_VERSION, partition)
       partitions.push(partition)
-      if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset)
+      if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset, p.logStartOffset)
       const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes)
       const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0)
       if (read.errorCode !== 0) {

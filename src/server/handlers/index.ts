@@ -4,6 +4,7 @@ import { handleApiVersions } from './api-versions.js'
 import { handleControlledShutdown } from './controlled-shutdown.js'
 import { handleCreatePartitions } from './create-partitions.js'
 import { handleCreateTopics } from './create-topics.js'
+import { handleDeleteRecords } from './delete-records.js'
 import { handleDeleteTopics } from './delete-topics.js'
 import { handleDescribeCluster } from './describe-cluster.js'
 import { handleDescribeConfigs } from './describe-configs.js'
@@ -35,6 +36,7 @@ export const handlers: readonly ApiHandler[] = [
   handleApiVersions,
   handleCreateTopics,
   handleDeleteTopics,
+  handleDeleteRecords,
   handleCreatePartitions,
   handleDescribeCluster,
   handleOffsetForLeaderEpoch,

@@ -4,6 +4,8 @@ import { defineHandler } from '../api-handler.js'
 
 const EARLIEST = -2
 const LATEST = -1
+/** ListOffsetsRequest.DEBUGGING_REPLICA_ID: any replica answers, leader or not (Kafka's fetchOnlyFromLeader is false). */
+const DEBUGGING_REPLICA_ID = -2
 
 /** ListOffsets: earliest (log start), latest (high watermark), or the first offset at a timestamp. */
 export const handleListOffsets = defineHandler(ListOffsetsRequest, ListOffsetsResponse, (req, ctx) => {
@@ -16,11 +18,12 @@ export const handleListOffsets = defineHandler(ListOffsetsRequest, ListOffsetsRe
       const partition = ctx.broker.replicas.partition(t.name, p.partitionIndex)
       const none = { partitionIndex: p.partitionIndex, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 }
       if (ctx.broker.replicas.isOffline(t.name, p.partitionIndex)) return { ...none, errorCode: ErrorCode.KAFKA_STORAGE_ERROR }
-      if (partition === undefined || !partition.isLeader || !current) {
+      const leaderOnly = req.replicaId !== DEBUGGING_REPLICA_ID
+      if (partition === undefined || (leaderOnly && (!partition.isLeader || !current))) {
         const known = ctx.broker.metadata.partition(t.name, p.partitionIndex) !== undefined
         return { ...none, errorCode: known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
       }
-      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
+      if (leaderOnly && p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
         return { ...none, errorCode: p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH }
       }
       const log = partition.log
