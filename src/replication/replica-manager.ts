@@ -122,11 +122,15 @@ export class ReplicaManager {
     }).finally(() => this.isrWrites.delete(partition))
   }
 
-  /** DeleteRecords on a partition led here (Kafka's deleteRecordsOnLocalLog); the log start offset checkpoint is written at once. */
-  deleteRecordsOnLeader (partition: Partition, offset: number): DeleteRecordsResult {
-    const result = partition.deleteRecordsOnLeader(offset)
-    if (result.errorCode === ErrorCode.NONE) this.logManager.checkpointLogStartOffsets()
-    return result
+  /**
+   * DeleteRecords on partitions led here (Kafka's deleteRecordsOnLocalLog), then one log start
+   * offset checkpoint for the lot: an fsync'd write per partition would hold the event loop for
+   * seconds on a request naming thousands of them.
+   */
+  deleteRecordsOnLeader (deletions: ReadonlyArray<{ partition: Partition, offset: number }>): DeleteRecordsResult[] {
+    const results = deletions.map(d => d.partition.deleteRecordsOnLeader(d.offset))
+    if (results.some(r => r.errorCode === ErrorCode.NONE)) this.logManager.checkpointLogStartOffsets()
+    return results
   }
 
   partition (topic: string, partition: number): Partition | undefined {

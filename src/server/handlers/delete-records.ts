@@ -17,15 +17,23 @@ interface Waiting { answer: Answer, partition: Partition, requiredOffset: number
 export const handleDeleteRecords = defineHandler(DeleteRecordsRequest, DeleteRecordsResponse, async (req, ctx) => {
   const deadline = Date.now() + Math.max(0, req.timeoutMs)
   let waiting: Waiting[] = []
+  const deletions: Array<{ answer: Answer, partition: Partition, offset: number }> = []
   const topics = req.topics.map(t => ({
     name: t.name,
     partitions: t.partitions.map(p => {
       const answer: Answer = { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.NONE }
-      const partition = deleteOnLeader(ctx, t.name, p.partitionIndex, p.offset, answer)
-      if (partition !== undefined) waiting.push({ answer, partition, requiredOffset: answer.lowWatermark })
+      const partition = leaderFor(ctx, t.name, p.partitionIndex, answer)
+      if (partition !== undefined) deletions.push({ answer, partition, offset: p.offset })
       return answer
     }),
   }))
+  ctx.broker.replicas.deleteRecordsOnLeader(deletions).forEach((result, i) => {
+    const { answer, partition } = deletions[i]!
+    answer.errorCode = result.errorCode
+    if (result.errorCode !== ErrorCode.NONE) return
+    answer.lowWatermark = result.requiredOffset
+    waiting.push({ answer, partition, requiredOffset: result.requiredOffset })
+  })
   const isAlive = (brokerId: number): boolean => ctx.broker.metadata.broker(brokerId) !== undefined
   for (;;) {
     waiting = waiting.filter(w => {
@@ -49,10 +57,10 @@ export const handleDeleteRecords = defineHandler(DeleteRecordsRequest, DeleteRec
 })
 
 /**
- * Checks and deletes on this broker's replica (Kafka's deleteRecordsOnLocalLog); fills in
- * `answer` and returns the partition to wait for, or undefined when the answer is final.
+ * This broker's replica of the partition when it may delete there (the checks of Kafka's
+ * deleteRecordsOnLocalLog); otherwise fills in `answer`'s error and returns undefined.
  */
-function deleteOnLeader (ctx: RequestContext, topic: string, partitionIndex: number, offset: number, answer: Answer): Partition | undefined {
+function leaderFor (ctx: RequestContext, topic: string, partitionIndex: number, answer: Answer): Partition | undefined {
   if (isInternalTopic(topic)) {
     answer.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION
     return undefined
@@ -67,9 +75,5 @@ function deleteOnLeader (ctx: RequestContext, topic: string, partitionIndex: num
     answer.errorCode = ctx.broker.metadata.partition(topic, partitionIndex) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
     return undefined
   }
-  const result = ctx.broker.replicas.deleteRecordsOnLeader(partition, offset)
-  answer.errorCode = result.errorCode
-  if (result.errorCode !== ErrorCode.NONE) return undefined
-  answer.lowWatermark = result.requiredOffset
   return partition
 }
