@@ -49,6 +49,7 @@ import { GatewayProcess } from '../integration-tests/support/gateway.js'
 import { RssSampler } from '../integration-tests/support/rss-sampler.js'
 import type { LoadJob, LoadResult, Start } from './support/gateway-load.js'
 import { summarizeProfile } from './support/cpu-profile.js'
+import { parseArgs, say } from './support/bench-cli.js'
 
 const args = parseArgs(process.argv.slice(2))
 const records = Number(args.records ?? 500_000)
@@ -352,21 +353,6 @@ function steadyRate (r: LoadResult): string {
 function latency (r: LoadResult): string {
   const l = r.latency
   return l === undefined ? 'no latency' : `p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms (${l.count.toLocaleString('en-US')} records)`
-}
-
-function parseArgs (argv: string[]): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {}
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i]!.replace(/^--/, '')
-    const value = argv[i + 1]
-    if (value === undefined || value.startsWith('--')) out[name] = ''
-    else { out[name] = value; i++ }
-  }
-  return out
-}
-
-function say (line: string): void {
-  process.stdout.write(line + '\n')
 }
 
 await main()

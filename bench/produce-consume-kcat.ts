@@ -30,6 +30,7 @@ import { startCluster } from '../integration-tests/support/cluster.js'
 import { createTopic } from '../integration-tests/support/admin.js'
 import { waitForTopic } from '../integration-tests/support/wire-connection.js'
 import { summarizeProfile } from './support/cpu-profile.js'
+import { parseArgs, say } from './support/bench-cli.js'
 
 const args = parseArgs(process.argv.slice(2))
 const records = Number(args.records ?? 1_000_000)
@@ -225,21 +226,6 @@ function report (what: string, count: number, bytes: number, ms: number, extra =
 
 function percentile (sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN
-}
-
-function parseArgs (argv: string[]): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {}
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i]!.replace(/^--/, '')
-    const value = argv[i + 1]
-    if (value === undefined || value.startsWith('--')) out[name] = ''
-    else { out[name] = value; i++ }
-  }
-  return out
-}
-
-function say (line: string): void {
-  process.stdout.write(line + '\n')
 }
 
 await main()
