@@ -29,6 +29,17 @@ test('no live ISR member: offline with the ISR kept, unless unclean election is 
   assert.deepEqual(onBrokersChanged(p, live(2), true, 1), { leader: 2, leaderEpoch: 1, isr: [2], controllerEpoch: 1 })
 })
 
+test('a broker in controlled shutdown is never elected and leaves ISRs, but keeps what no one else can lead', () => {
+  const onlyIsr = { replicas: [1, 2], state: { leader: 1, leaderEpoch: 3, isr: [1], controllerEpoch: 1 } }
+  assert.equal(onBrokersChanged(onlyIsr, live(1, 2), false, 2, live(1)), undefined, 'another broker\'s change leaves it leading, not offline')
+  const withSuccessor = { replicas: [1, 2], state: { leader: 1, leaderEpoch: 3, isr: [1, 2], controllerEpoch: 1 } }
+  assert.deepEqual(onBrokersChanged(withSuccessor, live(1, 2), false, 2, live(1)), { leader: 2, leaderEpoch: 4, isr: [2], controllerEpoch: 2 }, 'moved where another ISR member can lead')
+  const follows = { replicas: [3, 1, 2], state: { leader: 3, leaderEpoch: 3, isr: [3, 1, 2], controllerEpoch: 1 } }
+  assert.deepEqual(onBrokersChanged(follows, live(1, 2, 3), false, 2, live(1)), { leader: 3, leaderEpoch: 4, isr: [3, 2], controllerEpoch: 2 }, 'it leaves the ISRs it follows')
+  assert.deepEqual(onBrokersChanged(follows, live(1, 2), false, 2, live(1)), { leader: 2, leaderEpoch: 4, isr: [2], controllerEpoch: 2 }, 'passed over when its leader dies')
+  assert.equal(onBrokersChanged({ replicas: [1, 2], state: undefined }, live(1, 2), false, 2, live(1))?.leader, 2, 'a new partition is not given to it')
+})
+
 test('preferred / controlled-shutdown election picks the first live ISR candidate', () => {
   const p = { replicas: [1, 2, 3], state: { leader: 2, leaderEpoch: 3, isr: [2, 1, 3], controllerEpoch: 1 } }
   assert.deepEqual(electPreferred(p, [1, 2, 3], live(1, 2, 3), 1), { leader: 1, leaderEpoch: 4, isr: [2, 1, 3], controllerEpoch: 1 })

@@ -23,22 +23,34 @@ export function initialState (replicas: readonly number[], live: ReadonlySet<num
  * assignment order that is alive and in the ISR; dead followers leave the ISR. With no live ISR
  * member the partition goes offline (leader -1) and the ISR keeps its last members, so they can be
  * elected cleanly when they return, unless unclean election is allowed.
+ *
+ * A broker in controlled shutdown (`shuttingDown`, still registered in `live`) is never elected
+ * and leaves the ISRs it follows; one it leads moves to another live ISR member if there is one,
+ * and otherwise stays with it while it still serves it: Kafka's controller elects only for offline
+ * partitions, so a shutting-down leader with no successor keeps leading until it is gone.
  */
-export function onBrokersChanged (p: PartitionView, live: ReadonlySet<number>, uncleanAllowed: boolean, controllerEpoch: number): PartitionState | undefined {
+export function onBrokersChanged (p: PartitionView, live: ReadonlySet<number>, uncleanAllowed: boolean, controllerEpoch: number, shuttingDown: ReadonlySet<number> = NONE): PartitionState | undefined {
+  const eligible = (r: number): boolean => live.has(r) && !shuttingDown.has(r)
   const s = p.state
-  if (s === undefined) return initialState(p.replicas, live, controllerEpoch)
-  const liveIsr = s.isr.filter(r => live.has(r))
-  if (s.leader >= 0 && live.has(s.leader)) {
+  if (s === undefined) return initialState(p.replicas.filter(eligible), live, controllerEpoch)
+  const liveIsr = s.isr.filter(eligible)
+  const successor = p.replicas.find(r => eligible(r) && liveIsr.includes(r))
+  if (s.leader >= 0 && eligible(s.leader)) {
     if (liveIsr.length === s.isr.length) return undefined
     return { ...s, isr: liveIsr, leaderEpoch: s.leaderEpoch + 1, controllerEpoch }
   }
-  const leader = p.replicas.find(r => live.has(r) && liveIsr.includes(r))
-  if (leader !== undefined) return { leader, leaderEpoch: s.leaderEpoch + 1, isr: liveIsr, controllerEpoch }
-  const unclean = uncleanAllowed ? p.replicas.find(r => live.has(r)) : undefined
+  if (successor !== undefined) return { leader: successor, leaderEpoch: s.leaderEpoch + 1, isr: liveIsr, controllerEpoch }
+  if (s.leader >= 0 && live.has(s.leader)) {
+    const isr = s.isr.filter(r => eligible(r) || r === s.leader)
+    return isr.length === s.isr.length ? undefined : { ...s, isr, leaderEpoch: s.leaderEpoch + 1, controllerEpoch }
+  }
+  const unclean = uncleanAllowed ? p.replicas.find(eligible) : undefined
   if (unclean !== undefined) return { leader: unclean, leaderEpoch: s.leaderEpoch + 1, isr: [unclean], controllerEpoch }
   if (s.leader === -1) return undefined
   return { leader: -1, leaderEpoch: s.leaderEpoch + 1, isr: liveIsr.length > 0 ? liveIsr : s.isr, controllerEpoch }
 }
+
+const NONE: ReadonlySet<number> = new Set()
 
 /**
  * Moves leadership off a broker that is shutting down (controlled shutdown) or back to the

@@ -84,6 +84,18 @@ test('controlled shutdown moves leadership to another ISR member, leaves the bro
   assert.equal((await readPartitionState(zk, 't', 0))?.leader, 1)
 })
 
+test('another broker\'s change during a controlled shutdown leaves the stopping broker leading what it could not hand over', async () => {
+  const { zk, controller, psm, addTopic } = await setup([1, 2, 3])
+  await addTopic('t', [[1], [3, 2]])
+  await psm.electLeaders(['t'])
+  assert.deepEqual(await psm.controlledShutdown(1), [{ topic: 't', partition: 0 }])
+  // broker 3 dies while 1 is still shutting down (still registered)
+  controller.liveBrokerIds = new Set([1, 2])
+  await psm.onBrokerChange([3])
+  assert.equal((await readPartitionState(zk, 't', 0))?.leader, 1, 'not taken offline: broker 1 still serves it (Kafka elects only for offline partitions)')
+  assert.equal((await readPartitionState(zk, 't', 1))?.leader, 2, 'the dead leader is replaced')
+})
+
 test('a write that lost the race with a leader\'s ISR change is read again and the rule applied to what the leader wrote', async () => {
   const { zk, controller, psm, addTopic } = await setup([1, 2, 3])
   await addTopic('t', [[1, 2, 3]])

@@ -93,7 +93,7 @@ export class PartitionStateMachine {
    * leader is replaced from the ISR, dead followers leave it (onBrokersChanged).
    */
   async electLeaders (topicNames: Iterable<string>): Promise<void> {
-    await this.apply(topicNames, (p, t) => onBrokersChanged(p, this.live(), t.uncleanAllowed, this.controller.controllerEpoch))
+    await this.apply(topicNames, (p, t) => onBrokersChanged(p, this.controller.liveBrokerIds, t.uncleanAllowed, this.controller.controllerEpoch, this.shuttingDown))
   }
 
   /** Brokers died or came back (`changed`): a broker back from a controlled shutdown may lead again. */
