@@ -8,8 +8,8 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js'
 import { GroupDraft, type MutableGroup } from './group-draft.js'
-import type { Group, GroupConfig, GroupEvent, JoinResult, SyncResult, Transition } from './group.js'
-import { EMPTY_BYTES, matchesProtocols, metadataFor, sessionExpiresAtMs, supportsProtocol, vote, type Member } from './member.js'
+import { currentJoinResult, isFenced, memberError, rebalanceTimeoutMs, selectProtocol, supportsProtocols, type Group, type GroupConfig, type GroupEvent, type SyncResult, type Transition } from './group.js'
+import { EMPTY_BYTES, matchesProtocols, sessionExpiresAtMs, type Member } from './member.js'
 
 type JoinEvent = Extract<GroupEvent, { type: 'join' }>
 type SyncEvent = Extract<GroupEvent, { type: 'sync' }>
@@ -378,62 +378,6 @@ function resetAssignments (d: GroupDraft, errorCode: number): void {
     if (m.awaitingSync !== null) d.replySync(m.awaitingSync, syncError(errorCode))
     d.update(m.memberId, { assignment: EMPTY_BYTES, awaitingSync: null })
   }
-}
-
-// --- what the rules ask of a group ------------------------------------------------------------
-
-/** Candidates: protocols every member supports; each member votes for its favourite; most votes win. */
-function selectProtocol (g: Group): string | undefined {
-  const members = [...g.members.values()]
-  const first = members[0]
-  if (first === undefined) return undefined
-  const candidates = new Set(first.protocols.map(p => p.name).filter(name => members.every(m => supportsProtocol(m, name))))
-  const votes = new Map<string, number>()
-  for (const m of members) {
-    const choice = vote(m, candidates)
-    if (choice !== undefined) votes.set(choice, (votes.get(choice) ?? 0) + 1)
-  }
-  let best: string | undefined
-  for (const name of candidates) if (best === undefined || (votes.get(name) ?? 0) > (votes.get(best) ?? 0)) best = name
-  return best
-}
-
-function supportsProtocols (g: Group, protocolType: string, names: string[]): boolean {
-  if (g.members.size === 0) return protocolType !== '' && names.length > 0
-  const members = [...g.members.values()]
-  return g.protocolType === protocolType && names.some(name => members.every(m => supportsProtocol(m, name)))
-}
-
-function isFenced (g: Group, memberId: string, groupInstanceId: string | null): boolean {
-  if (groupInstanceId === null || memberId === '') return false
-  const mapped = g.staticMembers.get(groupInstanceId)
-  return mapped !== undefined && mapped !== memberId
-}
-
-function memberError (g: Group, memberId: string, groupInstanceId: string | null): number {
-  if (isFenced(g, memberId, groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID
-  return g.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID
-}
-
-function currentJoinResult (g: Group, memberId: string): JoinResult {
-  const isLeader = g.leaderId === memberId
-  return {
-    errorCode: ErrorCode.NONE,
-    generationId: g.generationId,
-    protocolType: g.protocolType,
-    protocolName: g.protocolName,
-    leaderId: g.leaderId ?? '',
-    memberId,
-    skipAssignment: false,
-    members: isLeader ? [...g.members.values()].map(m => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: metadataFor(m, g.protocolName) })) : [],
-  }
-}
-
-/** The join phase waits as long as the most patient member allows. */
-function rebalanceTimeoutMs (g: Group): number {
-  let max = 0
-  for (const m of g.members.values()) max = Math.max(max, m.rebalanceTimeoutMs)
-  return max
 }
 
 function joinError (d: GroupDraft, token: number, memberId: string, errorCode: number): void {

@@ -4,7 +4,8 @@
  * to write, log lines) and the reply each request gets. The rules themselves are in
  * group-rules.ts (`applyGroupEvent`); the states and their allowed transitions in group-state.ts.
  */
-import type { Member, Protocol } from './member.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { metadataFor, supportsProtocol, vote, type Member, type Protocol } from './member.js'
 import type { GroupState } from './group-state.js'
 
 export interface Group {
@@ -126,4 +127,60 @@ export function newGroup (groupId: string, now: number, protocolType: string | n
     initialDelay: null,
     syncDeadlineMs: null,
   }
+}
+
+/** What the rules ask of a group (Kafka's GroupMetadata questions). */
+
+/** Candidates: protocols every member supports; each member votes for its favourite; most votes win. */
+export function selectProtocol (g: Group): string | undefined {
+  const members = [...g.members.values()]
+  const first = members[0]
+  if (first === undefined) return undefined
+  const candidates = new Set(first.protocols.map(p => p.name).filter(name => members.every(m => supportsProtocol(m, name))))
+  const votes = new Map<string, number>()
+  for (const m of members) {
+    const choice = vote(m, candidates)
+    if (choice !== undefined) votes.set(choice, (votes.get(choice) ?? 0) + 1)
+  }
+  let best: string | undefined
+  for (const name of candidates) if (best === undefined || (votes.get(name) ?? 0) > (votes.get(best) ?? 0)) best = name
+  return best
+}
+
+export function supportsProtocols (g: Group, protocolType: string, names: string[]): boolean {
+  if (g.members.size === 0) return protocolType !== '' && names.length > 0
+  const members = [...g.members.values()]
+  return g.protocolType === protocolType && names.some(name => members.every(m => supportsProtocol(m, name)))
+}
+
+export function isFenced (g: Group, memberId: string, groupInstanceId: string | null): boolean {
+  if (groupInstanceId === null || memberId === '') return false
+  const mapped = g.staticMembers.get(groupInstanceId)
+  return mapped !== undefined && mapped !== memberId
+}
+
+export function memberError (g: Group, memberId: string, groupInstanceId: string | null): number {
+  if (isFenced(g, memberId, groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID
+  return g.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID
+}
+
+export function currentJoinResult (g: Group, memberId: string): JoinResult {
+  const isLeader = g.leaderId === memberId
+  return {
+    errorCode: ErrorCode.NONE,
+    generationId: g.generationId,
+    protocolType: g.protocolType,
+    protocolName: g.protocolName,
+    leaderId: g.leaderId ?? '',
+    memberId,
+    skipAssignment: false,
+    members: isLeader ? [...g.members.values()].map(m => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: metadataFor(m, g.protocolName) })) : [],
+  }
+}
+
+/** The join phase waits as long as the most patient member allows. */
+export function rebalanceTimeoutMs (g: Group): number {
+  let max = 0
+  for (const m of g.members.values()) max = Math.max(max, m.rebalanceTimeoutMs)
+  return max
 }

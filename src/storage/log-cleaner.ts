@@ -20,6 +20,56 @@ import type { LogConfig } from './log-config.js'
 import { LogSegment, segmentFileName } from './log-segment.js'
 import type { LogSegments } from './log-segments.js'
 
+/** The state of one log that decides what the cleaner may take (Kafka's LogToClean inputs). */
+export interface CleanerView {
+  segments: LogSegments
+  /** Where the last clean stopped: segments from here on hold records not yet compacted. */
+  firstDirtyOffset: number
+  highWatermark: number
+  config: LogConfig
+}
+
+export interface CleanableState { dirtyRatio: number, cleanableBytes: number, compactionDelayMs: number }
+
+/**
+ * How many segments from the first the cleaner may clean now (Kafka's firstUncleanableDirtyOffset):
+ * non-active ones wholly below the high watermark (a follower's tail may still be truncated), up
+ * to the first dirty segment holding a record newer than min.compaction.lag.ms.
+ */
+export function cleanableSegmentCount (v: CleanerView, nowMs: number): number {
+  const segments = v.segments.values
+  const minLagMs = v.config['min.compaction.lag.ms']
+  let count = 0
+  while (count < segments.length - 1 && segments[count + 1]!.baseOffset <= v.highWatermark) {
+    const segment = segments[count]!
+    if (minLagMs > 0 && segment.baseOffset >= v.firstDirtyOffset && segment.largestTimestamp() > nowMs - minLagMs) break
+    count++
+  }
+  return count
+}
+
+/**
+ * Over the segments the cleaner may clean now: the bytes the last clean did not cover over all of
+ * their bytes (Kafka's cleanableRatio), those bytes, and the KIP-354 compaction delay: how far
+ * the first batch of the oldest dirty non-active segment is past max.compaction.lag.ms.
+ */
+export function cleanableState (v: CleanerView, nowMs: number): CleanableState {
+  let total = 0
+  let dirty = 0
+  for (const segment of v.segments.values.slice(0, cleanableSegmentCount(v, nowMs))) {
+    total += segment.size
+    if (segment.baseOffset >= v.firstDirtyOffset) dirty += segment.size
+  }
+  let earliestDirtyMs = Infinity
+  for (const segment of v.segments.inactive) {
+    if (segment.baseOffset < v.firstDirtyOffset) continue
+    const firstBatchMs = segment.firstBatchTimestamp()
+    if (firstBatchMs > 0) earliestDirtyMs = Math.min(earliestDirtyMs, firstBatchMs)
+  }
+  const cleanUntilMs = nowMs - Math.max(v.config['max.compaction.lag.ms'], 0)
+  return { dirtyRatio: total === 0 ? 0 : dirty / total, cleanableBytes: dirty, compactionDelayMs: earliestDirtyMs < cleanUntilMs ? cleanUntilMs - earliestDirtyMs : 0 }
+}
+
 export const CLEANED_SUFFIX = '.cleaned'
 export const SWAP_SUFFIX = '.swap'
 

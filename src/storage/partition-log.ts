@@ -31,7 +31,7 @@ import { LeaderEpochCache } from './leader-epoch-cache.js'
 import { isIoError, type LogDirFailureChannel } from './log-dir-failure-channel.js'
 import { maxSegmentMs, randomSegmentJitter, type LogConfig } from './log-config.js'
 import { LogErrorCode } from './log-error-code.js'
-import { cleanSegments, type CompactResult } from './log-cleaner.js'
+import { cleanableSegmentCount, cleanableState, cleanSegments, type CleanableState, type CleanerView, type CompactResult } from './log-cleaner.js'
 import { LogSegment } from './log-segment.js'
 import { LogSegments } from './log-segments.js'
 import { loadSegments, recoverSegments } from './recovery.js'
@@ -63,7 +63,6 @@ export type ReadResult =
  * maxCompactionDelay): the share of the cleanable range not cleaned yet, its bytes, and how long
  * ago the oldest dirty segment passed max.compaction.lag.ms (0 while none has).
  */
-export interface CleanableState { dirtyRatio: number, cleanableBytes: number, compactionDelayMs: number }
 
 export const EARLIEST_TIMESTAMP = -2
 export const LATEST_TIMESTAMP = -1
@@ -143,27 +142,9 @@ export class PartitionLog {
   get segmentBaseOffsets (): number[] { return this.segments.baseOffsets }
   get logConfig (): LogConfig { return this.config }
 
-  /**
-   * Over the segments compact() may clean now: the bytes the last clean did not cover over all of
-   * their bytes (Kafka's cleanableRatio), those bytes, and the KIP-354 compaction delay: how far
-   * the first batch of the oldest dirty non-active segment is past max.compaction.lag.ms.
-   */
+  /** What the cleaner needs to rank this log (Kafka's LogCleanerManager.cleanableOffsets): see log-cleaner.ts. */
   cleanableState (nowMs = this.now()): CleanableState {
-    const segments = this.segments.values
-    let total = 0
-    let dirty = 0
-    for (const segment of segments.slice(0, this.cleanableSegmentCount(nowMs))) {
-      total += segment.size
-      if (segment.baseOffset >= this.firstDirtyOffset) dirty += segment.size
-    }
-    let earliestDirtyMs = Infinity
-    for (const segment of this.segments.inactive) {
-      if (segment.baseOffset < this.firstDirtyOffset) continue
-      const firstBatchMs = segment.firstBatchTimestamp()
-      if (firstBatchMs > 0) earliestDirtyMs = Math.min(earliestDirtyMs, firstBatchMs)
-    }
-    const cleanUntilMs = nowMs - Math.max(this.config['max.compaction.lag.ms'], 0)
-    return { dirtyRatio: total === 0 ? 0 : dirty / total, cleanableBytes: dirty, compactionDelayMs: earliestDirtyMs < cleanUntilMs ? cleanUntilMs - earliestDirtyMs : 0 }
+    return cleanableState(this.cleanerView, nowMs)
   }
 
   /** Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in place. */
@@ -301,7 +282,7 @@ export class PartitionLog {
    */
   compact (nowMs = this.now()): CompactResult | null {
     if (this.closed || this.cleaning) return null
-    const count = this.cleanableSegmentCount(nowMs)
+    const count = cleanableSegmentCount(this.cleanerView, nowMs)
     if (count === 0) return null
     this.cleaning = true
     try {
@@ -362,21 +343,8 @@ export class PartitionLog {
     this.logger.info('deleted partition log')
   }
 
-  /**
-   * How many segments from the first the cleaner may clean now (Kafka's firstUncleanableDirtyOffset):
-   * non-active ones wholly below the high watermark (a follower's tail may still be truncated), up
-   * to the first dirty segment holding a record newer than min.compaction.lag.ms.
-   */
-  private cleanableSegmentCount (nowMs: number): number {
-    const segments = this.segments.values
-    const minLagMs = this.config['min.compaction.lag.ms']
-    let count = 0
-    while (count < segments.length - 1 && segments[count + 1]!.baseOffset <= this.hw) {
-      const segment = segments[count]!
-      if (minLagMs > 0 && segment.baseOffset >= this.firstDirtyOffset && segment.largestTimestamp() > nowMs - minLagMs) break
-      count++
-    }
-    return count
+  private get cleanerView (): CleanerView {
+    return { segments: this.segments, firstDirtyOffset: this.firstDirtyOffset, highWatermark: this.hw, config: this.config }
   }
 
   private deleteSegments (retention: Pick<LogConfig, 'retention.ms' | 'retention.bytes'>): number {
