@@ -17,8 +17,6 @@ import type { GatewayMetrics } from './gateway-metrics.js'
 import { Subscription, type SubscriptionSink } from './subscription.js'
 
 export const CloseCode = {
-  UNAUTHORIZED: 4001,
-  FORBIDDEN: 4003,
   SLOW_CONSUMER: 4008,
   RATE_LIMITED: 4029,
   INTERNAL_ERROR: 1011,
@@ -72,8 +70,6 @@ export class GatewaySession {
     ws.on('close', () => { void this.shutdown() })
     ws.on('error', err => ctx.log.debug('socket error', { error: err.message }))
   }
-
-  get subscriptionCount (): number { return this.subscriptions.size }
 
   close (code: number, reason: string): void {
     if (this.closed) return
