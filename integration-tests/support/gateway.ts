@@ -125,9 +125,14 @@ export class GatewayClient {
 
   /** The first frame (after `from`) matching `match`; the frames list is left as it is. */
   async next (match: (f: Frame) => boolean, what: string, { timeoutMs = 15_000, from = 0 } = {}): Promise<Frame> {
+    return await this.until(() => this.frames.slice(from).find(match), what, timeoutMs)
+  }
+
+  /** What `check` gives once it gives something, checked as each frame arrives. */
+  private async until<T> (check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const found = this.frames.slice(from).find(match)
+      const found = check()
       if (found !== undefined) return found
       if (this.closeCode !== undefined) throw new Error(`the socket closed (${this.closeCode} ${this.closeReason}) while waiting for ${what}`)
       const left = deadline - Date.now()
@@ -153,8 +158,11 @@ export class GatewayClient {
   }
 
   async waitForRecords (sub: string, count: number, what: string, timeoutMs = 20_000): Promise<Frame[]> {
-    await this.next(() => this.records(sub).length >= count, `${count} records: ${what}`, { timeoutMs })
-    return this.records(sub)
+    // counted once per frame arrival, not once per frame held (that is quadratic in frames, per arrival)
+    return await this.until(() => {
+      const records = this.records(sub)
+      return records.length >= count ? records : undefined
+    }, `${count} records: ${what}`, timeoutMs)
   }
 
   async close (): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { ErrorCode, isRetriable } from '../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
+import type { Decoded } from '../protocol/schema/index.js'
 import { KafkaError } from '../errors.js'
 import type { ConsumerConfig } from './client-config.js'
 import { decodeFetchedRecords, type ConsumerRecord } from './fetched-records.js'
@@ -82,26 +83,9 @@ export class Fetcher {
 
   private async fetchFrom (nodeId: number, list: PartitionState[]): Promise<void> {
     const asked = new Map(list.map(p => [key(p.topic, p.partition), p.fetchOffset!]))
-    const topics = new Map<string, Array<{ partition: number, fetchOffset: number, partitionMaxBytes: number }>>()
-    for (const p of list) {
-      topics.set(p.topic, [...(topics.get(p.topic) ?? []), { partition: p.partition, fetchOffset: p.fetchOffset!, partitionMaxBytes: this.config['max.partition.fetch.bytes'] }])
-    }
-    const maxWaitMs = this.config['fetch.max.wait.ms']
     let response
     try {
-      const conn = await this.client.connectionTo(nodeId)
-      response = await conn.send(FetchRequest, FetchResponse, conn.version(FetchRequest, FETCH_VERSIONS.min, FETCH_VERSIONS.max), {
-        replicaId: -1,
-        maxWaitMs,
-        minBytes: this.config['fetch.min.bytes'],
-        maxBytes: this.config['fetch.max.bytes'],
-        isolationLevel: this.config['isolation.level'] === 'read_committed' ? 1 : 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-        forgottenTopicsData: [],
-        rackId: '',
-      }, { timeoutMs: this.config['request.timeout.ms'] + maxWaitMs })
+      response = await sendFetch(this.client, this.config, nodeId, list.map(p => ({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset! })))
     } catch (err) {
       if (err instanceof KafkaError && isRetriable(err.code)) this.refreshSoon(list.map(p => p.topic))
       else this.error = asKafkaError(err)
@@ -152,6 +136,28 @@ export class Fetcher {
     this.retryAtMs = Date.now() + this.config['retry.backoff.ms']
     void this.client.refreshMetadata([...new Set(topics)]).catch(() => {}).finally(() => this.notify())
   }
+}
+
+/** One sessionless Fetch to `nodeId` for each partition at its offset, as the consumer's settings say. */
+export async function sendFetch (client: KafkaClient, config: ConsumerConfig, nodeId: number, wanted: Array<{ topic: string, partition: number, fetchOffset: number }>): Promise<Decoded<typeof FetchResponse>> {
+  const topics = new Map<string, Array<{ partition: number, fetchOffset: number, partitionMaxBytes: number }>>()
+  for (const w of wanted) {
+    topics.set(w.topic, [...(topics.get(w.topic) ?? []), { partition: w.partition, fetchOffset: w.fetchOffset, partitionMaxBytes: config['max.partition.fetch.bytes'] }])
+  }
+  const maxWaitMs = config['fetch.max.wait.ms']
+  const conn = await client.connectionTo(nodeId)
+  return await conn.send(FetchRequest, FetchResponse, conn.version(FetchRequest, FETCH_VERSIONS.min, FETCH_VERSIONS.max), {
+    replicaId: -1,
+    maxWaitMs,
+    minBytes: config['fetch.min.bytes'],
+    maxBytes: config['fetch.max.bytes'],
+    isolationLevel: config['isolation.level'] === 'read_committed' ? 1 : 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+    forgottenTopicsData: [],
+    rackId: '',
+  }, { timeoutMs: config['request.timeout.ms'] + maxWaitMs })
 }
 
 export function key (topic: string, partition: number): string {

@@ -23,10 +23,13 @@ export const gatewayConfigSchema = {
   'gateway.max.subscriptions.per.socket': { type: 'int', default: 100, min: 1 },
   'gateway.max.inflight.records.per.socket': { type: 'int', default: 10_000, min: 1, doc: 'produces awaiting their ack; past this the gateway stops reading the socket' },
   'gateway.rate.limit.records.per.sec': { type: 'int', default: 0, min: 0, doc: 'records a socket may produce per second; past it the socket closes with 4029. 0: no limit' },
-  // 256 KiB, not more: what a stalled socket holds is this (plus the frame that crossed it), times
-  // every stalled socket (4 MiB held 100 stalled subscribers' 400 MB); the kernel's own socket
-  // buffers already keep a fast reader busy, and no fan-out rate in bench/gateway.ts moved with it
-  'gateway.socket.high.water.bytes': { type: 'int', default: 262_144, min: 1024, doc: 'bytes queued to a socket past which its subscriptions stop' },
+  // 128 KiB: a stalled socket holds this plus one frame (at most ~64 KiB), times every stalled
+  // socket; the kernel's own socket buffers (~4 MB on loopback) keep a fast reader busy. Lower
+  // marks cost fan-out rate when the reader's process is short of CPU (bench/README.md)
+  'gateway.socket.high.water.bytes': { type: 'int', default: 131_072, min: 1024, doc: 'bytes queued to a socket past which its subscriptions stop' },
+  // Fetched records wait here, shared by every subscription, until sent: 16 MiB holds the chunk
+  // being read and the next of 8 partitions at the consumer's 1 MiB max.partition.fetch.bytes
+  'gateway.fetch.cache.bytes': { type: 'long', default: 16_777_216, min: 1_048_576, doc: 'fetched records kept for subscriptions to read, across the gateway; past it the least recently read go' },
   'gateway.slow.consumer.policy': { type: 'string', default: 'pause', oneOf: ['pause', 'close'], doc: 'pause: wait for the socket to drain; close: close it with 4008' },
   'gateway.ping.interval.ms': { type: 'int', default: 30_000, min: 100 },
   'logger.level': { type: 'string', default: 'info', oneOf: ['error', 'warn', 'info', 'debug'] },
@@ -48,7 +51,7 @@ export interface GatewayConfig {
 
 /**
  * The gateway's clients differ from Kafka's defaults where a gateway needs it: a produce to a
- * missing topic answers within seconds, and a stalled socket's consumer holds a small fetch.
+ * missing topic answers within seconds, and a Fetch answer (a chunk of the shared fetch cache) is at most 1 MiB.
  */
 const PRODUCER_DEFAULTS: ClientProperties = { 'max.block.ms': 10_000, 'client.id': 'kafka-gateway' }
 const CONSUMER_DEFAULTS: ClientProperties = { 'fetch.max.bytes': 1_048_576, 'max.partition.fetch.bytes': 1_048_576, 'client.id': 'kafka-gateway' }

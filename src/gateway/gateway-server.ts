@@ -15,6 +15,7 @@ import type { GatewayConfig } from './gateway-config.js'
 import type { Acks } from './gateway-frames.js'
 import { GatewayMetrics } from './gateway-metrics.js'
 import { GatewaySession } from './gateway-session.js'
+import { SharedFetch } from './shared-fetch.js'
 
 export const SUBPROTOCOL = 'kafka.v1'
 const ACKS: Record<Acks, string> = { all: 'all', leader: '1', none: '0' }
@@ -27,6 +28,7 @@ export class GatewayServer {
   private readonly sessions = new Map<WebSocket, GatewaySession>()
   private readonly alive = new WeakSet<WebSocket>()
   private readonly producers = new Map<Acks, Producer>()
+  private readonly fetch: SharedFetch
   private pinger?: NodeJS.Timeout
   private boundUrl = ''
 
@@ -40,6 +42,7 @@ export class GatewayServer {
       perMessageDeflate: false,
       handleProtocols: protocols => protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false,
     })
+    this.fetch = new SharedFetch(config.consumer, v['gateway.fetch.cache.bytes'], log)
     this.http = createServer((req, res) => { void this.onRequest(req, res) })
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head))
   }
@@ -65,6 +68,7 @@ export class GatewayServer {
     clearInterval(this.pinger)
     for (const ws of this.sessions.keys()) ws.close(1001, 'the gateway is shutting down')
     await Promise.all([...this.producers.values()].map(async p => await p.close().catch(() => {})))
+    await this.fetch.close()
     await new Promise<void>(resolve => this.http.close(() => resolve()))
     this.http.closeAllConnections()
   }
@@ -129,6 +133,7 @@ export class GatewayServer {
       values: this.config.values,
       consumerProps: this.config.consumer,
       producerFor: acks => this.producerFor(acks),
+      fetch: this.fetch,
       metrics: this.metrics,
       log: this.log,
     })

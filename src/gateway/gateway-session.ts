@@ -14,6 +14,7 @@ import type { Producer, RecordMetadata } from '../client/producer.js'
 import type { GatewayValues } from './gateway-config.js'
 import { BadRequest, errorFields, errorFrame, parseRequest, type ErrorFields, type Acks, type GatewayRequest, type ProduceRecord, type RequestId } from './gateway-frames.js'
 import type { GatewayMetrics } from './gateway-metrics.js'
+import type { SharedFetch } from './shared-fetch.js'
 import { Subscription, type SubscriptionSink } from './subscription.js'
 
 export const CloseCode = {
@@ -26,6 +27,7 @@ export interface SessionContext {
   values: GatewayValues
   consumerProps: ClientProperties
   producerFor: (acks: Acks) => Producer
+  fetch: SharedFetch
   metrics: GatewayMetrics
   log: Logger
 }
@@ -37,7 +39,7 @@ export class GatewaySession {
   private inflight = 0
   private readingPaused = false
   private closed = false
-  /** Frames handed to ws and frames it has written out: `drained` waits for the second to catch up. */
+  /** Frames handed to ws and frames it has written out: `frameWritten` waits for the second to move. */
   private sent = 0
   private written = 0
   private drainWaiters: Array<{ target: number, resolve: () => void }> = []
@@ -61,7 +63,7 @@ export class GatewaySession {
       send: frame => this.send(frame),
       sendText: json => this.sendText(json),
       get bufferedAmount () { return ws.bufferedAmount },
-      drained: async () => await this.drained(),
+      frameWritten: async () => await this.frameWritten(),
       tooSlow: () => this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the socket fell behind'),
       ended: sub => this.dropSubscription(sub),
       delivered: n => ctx.metrics.recordsDelivered.inc(n),
@@ -190,6 +192,7 @@ export class GatewaySession {
     const subscription = new Subscription(spec, this.ctx.consumerProps, this.sink, {
       highWaterBytes: this.ctx.values['gateway.socket.high.water.bytes'],
       slowConsumerPolicy: this.ctx.values['gateway.slow.consumer.policy'] as 'pause' | 'close',
+      fetch: this.ctx.fetch,
       log: this.ctx.log,
     })
     this.subscriptions.set(spec.sub, subscription)
@@ -224,9 +227,9 @@ export class GatewaySession {
     this.ws.send(json, this.onWritten)
   }
 
-  private async drained (): Promise<void> {
+  private async frameWritten (): Promise<void> {
     if (this.written >= this.sent || this.closed) return
-    await new Promise<void>(resolve => this.drainWaiters.push({ target: this.sent, resolve }))
+    await new Promise<void>(resolve => this.drainWaiters.push({ target: this.written + 1, resolve }))
   }
 
   /** The socket is gone: every subscription leaves its group now, not after a session timeout. */

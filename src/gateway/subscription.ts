@@ -1,26 +1,27 @@
 /**
- * One `subscribe` of one socket: a consumer of the cluster (our src/client) whose records go out
+ * One `subscribe` of one socket: positions in the partitions it reads, and the records there sent
  * as `records` frames, never more than the client has granted and never while the socket is
- * backed up. Without a group it reads every partition of its topics with no group state; with
- * one it is a real member of that consumer group (Java's KafkaConsumer.subscribe), and the
- * gateway, not the browser, keeps its heartbeat, so a slow tab never lapses the session.
+ * backed up. Records come from the gateway's shared fetches (shared-fetch.ts): a subscription holds
+ * no records of its own, so one that cannot send costs nothing but its positions.
  *
- * Flow control stops fetching, not just sending: with no credit, or more than the high-water mark
- * queued on the socket, the consumer's partitions are paused (Java's KafkaConsumer.pause); a
- * subscription that stays blocked for RELEASE_AFTER_MS also drops what its consumer fetched ahead,
- * so a stalled socket holds little more than its queue. A group member keeps polling while
- * paused, because rebalances happen inside poll.
+ * Its Consumer (src/client) keeps the positions and looks them up (earliest, latest, a timestamp,
+ * auto.offset.reset) but never fetches: its partitions stay paused. Without a group the
+ * subscription reads every partition of its topics with no group state; with one the Consumer is a
+ * real member of that consumer group (Java's KafkaConsumer.subscribe) and the gateway, not the
+ * browser, keeps its heartbeat, polling it for rebalances, so a slow tab never lapses the session.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { KafkaError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ClientProperties } from '../client/client-config.js'
-import { Consumer, type ConsumerRecord, type TopicPartition } from '../client/consumer.js'
+import { Consumer, type TopicPartition } from '../client/consumer.js'
 import { GroupConsumer } from '../client/group-consumer.js'
 import { describeError } from '../client/kafka-client.js'
 import { errorFrame, type SubscriptionSpec } from './gateway-frames.js'
 import { encodeCursor, offsetOf, type PartitionOffsets, type StartPosition } from './cursor.js'
-import { recordsFrameJson } from './records-frame.js'
+import { RecordsFrame } from './records-frame.js'
+import type { FetchWaiter, SharedFetch } from './shared-fetch.js'
 
 /** The socket, as a subscription sees it. */
 export interface SubscriptionSink {
@@ -28,8 +29,8 @@ export interface SubscriptionSink {
   /** A frame already serialised (records frames are built as text, not as objects). */
   sendText: (json: string) => void
   readonly bufferedAmount: number
-  /** Resolves once everything queued on the socket now has been written out. */
-  drained: () => Promise<void>
+  /** Resolves once the oldest frame queued on the socket now has been written out (at once if none is). */
+  frameWritten: () => Promise<void>
   /** Called when the socket is past its high-water mark and the policy is to close it. */
   tooSlow: () => void
   /** The subscription ended on its own (an error it could not get past). */
@@ -41,36 +42,38 @@ export interface SubscriptionSink {
 export interface SubscriptionOptions {
   highWaterBytes: number
   slowConsumerPolicy: 'pause' | 'close'
+  fetch: SharedFetch
   log: Logger
 }
 
-/** A records frame holds at most this many: big enough to amortise framing, small enough to interleave sockets. */
-const MAX_FRAME_RECORDS = 500
-/** How long one poll waits for data; a wakeup (credit, drain, close) cuts it short. */
-const POLL_MS = 1000
 /**
- * A subscription that could not send for this long gives back what its consumer fetched ahead
- * (up to a fetch per partition, decoded: several MB), so a stalled socket holds little beyond its
- * queue. Not at once: a socket that is only slow drains within this, and would otherwise pay for
- * fetching and decoding the same records again on every pause.
+ * A records frame holds at most this many records and about this much text: big enough to amortise
+ * framing, small enough to interleave sockets; and what a stalled socket holds is its high-water
+ * mark plus the frame that crossed it.
  */
-const RELEASE_AFTER_MS = 1000
+const MAX_FRAME_RECORDS = 500
+const MAX_FRAME_CHARS = 65_536
+/** How long the pump sleeps with nothing to do, and a group member's poll; a wakeup (records, credit, drain, close) cuts it short. */
+const POLL_MS = 1000
 
-export class Subscription {
+export class Subscription implements FetchWaiter {
   private credit: number
   private readonly consumer: Consumer
   private readonly group?: GroupConsumer
+  private readonly reset: 'earliest' | 'latest'
   private closed = false
   private started = false
   private wake?: () => void
-  /** Since when the subscription has had no room to send (no credit, or its socket past the high-water mark). */
-  private blockedSinceMs?: number
   private awaitingDrain = false
+  /** A fetch error the subscription cannot get past; the pump ends with it. */
+  private failure?: KafkaError
+  /** Which partition a frame starts with, turning, so every partition gets its share. */
+  private turn = 0
 
   constructor (readonly spec: SubscriptionSpec, props: ClientProperties, private readonly sink: SubscriptionSink, private readonly options: SubscriptionOptions) {
     this.credit = spec.credit ?? Infinity
-    const reset = spec.from.kind === 'earliest' || (spec.from.kind === 'offsets' && spec.from.otherwise === 'earliest') ? 'earliest' : 'latest'
-    const consumerProps: ClientProperties = { ...props, 'auto.offset.reset': reset, 'enable.auto.commit': false }
+    this.reset = spec.from.kind === 'earliest' || (spec.from.kind === 'offsets' && spec.from.otherwise === 'earliest') ? 'earliest' : 'latest'
+    const consumerProps: ClientProperties = { ...props, 'auto.offset.reset': this.reset, 'enable.auto.commit': false }
     if (spec.group !== undefined) {
       this.group = new GroupConsumer({ ...consumerProps, 'group.id': spec.group })
       this.consumer = this.group.consumer
@@ -88,9 +91,11 @@ export class Subscription {
         onPartitionsRevoked: revoked => this.onRevoked(revoked, false),
         onPartitionsLost: lost => this.onRevoked(lost, true),
       })
+      void this.keepMembership()
     } else {
       const partitions = (await Promise.all(topics.map(async t => await this.consumer.partitionsFor(t)))).flat()
       this.consumer.assign(partitions)
+      this.consumer.pause(partitions)
       this.applyPosition(partitions, this.spec.from)
       this.started = true
       this.sink.send({ op: 'subscribed', sub: this.spec.sub, assigned: partitions })
@@ -131,8 +136,24 @@ export class Subscription {
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.options.fetch.forget(this)
     this.wakeUp()
     await (this.group ?? this.consumer).close()
+  }
+
+  /** From the shared fetch: records at `offset` are cached, or will not come. */
+  fetched (topic: string, partition: number, offset: number, error?: KafkaError): void {
+    if (error?.code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      // auto.offset.reset, as the consumer would, if the position is still the one that failed
+      const tp = { topic, partition }
+      if (this.consumer.positions().some(p => p.topic === topic && p.partition === partition && p.offset === offset)) {
+        if (this.reset === 'earliest') this.consumer.seekToBeginning([tp])
+        else this.consumer.seekToEnd([tp])
+      }
+    } else if (error !== undefined) {
+      this.failure ??= error
+    }
+    this.wakeUp()
   }
 
   private async resolveTopics (): Promise<string[]> {
@@ -151,6 +172,7 @@ export class Subscription {
   }
 
   private async onAssigned (added: TopicPartition[]): Promise<void> {
+    this.consumer.pause(added)
     // earliest/latest are the group's auto.offset.reset: committed offsets win; the others are explicit seeks
     if (this.spec.from.kind !== 'earliest' && this.spec.from.kind !== 'latest') this.applyPosition(added, this.spec.from)
     if (!this.started) {
@@ -186,6 +208,7 @@ export class Subscription {
   private async pump (): Promise<void> {
     try {
       while (!this.closed) {
+        if (this.failure !== undefined) throw this.failure
         const congested = this.sink.bufferedAmount > this.options.highWaterBytes
         if (congested && this.options.slowConsumerPolicy === 'close') {
           this.sink.tooSlow()
@@ -193,54 +216,90 @@ export class Subscription {
         }
         const room = congested ? 0 : Math.min(this.credit, MAX_FRAME_RECORDS)
         if (room > 0) {
-          this.blockedSinceMs = undefined
-          this.consumer.resume()
-        } else {
-          this.consumer.pause()
-          this.blockedSinceMs ??= Date.now()
-          if (Date.now() - this.blockedSinceMs >= RELEASE_AFTER_MS) this.releasePrefetched()
-          if (congested && !this.awaitingDrain) {
-            this.awaitingDrain = true
-            void this.sink.drained().then(() => {
-              this.awaitingDrain = false
-              this.wakeUp()
-            })
+          if (this.deliver(room)) {
+            // the socket's writes, the fetches' answers and other sockets get their turn between frames
+            await nextTurn()
+            continue
           }
+          const unresolved = this.unresolvedPartition()
+          // looks up every pending position at once (earliest, latest, a timestamp, the group's reset)
+          if (unresolved !== undefined) await this.consumer.position(unresolved)
+          if (unresolved !== undefined || this.closed) continue
         }
-        let records: ConsumerRecord[] = []
-        if (this.group !== undefined) records = await this.group.poll(POLL_MS, room)
-        else if (room > 0) records = await this.consumer.poll(POLL_MS, room)
-        else {
-          await new Promise<void>(resolve => {
-            const timer = setTimeout(resolve, POLL_MS)
-            this.wake = () => { clearTimeout(timer); resolve() }
+        if (congested && !this.awaitingDrain) {
+          this.awaitingDrain = true
+          void this.sink.frameWritten().then(() => {
+            this.awaitingDrain = false
+            this.wakeUp()
           })
         }
-        if (records.length > 0 && !this.closed) this.deliver(records)
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(resolve, POLL_MS)
+          this.wake = () => { clearTimeout(timer); resolve() }
+        })
       }
     } catch (err) {
-      if (this.closed) return
-      const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR
-      this.options.log.warn('subscription stopped', { sub: this.spec.sub, group: this.spec.group, error: (err as Error).message })
-      this.sink.send(errorFrame(code, (err as Error).message, { sub: this.spec.sub }))
-      this.sink.ended(this.spec.sub)
+      this.end(err)
     }
   }
 
-  /**
-   * Drops what the consumer fetched ahead by seeking every partition to its position (the next
-   * record to deliver), so nothing is skipped or sent twice: it is fetched again once the
-   * subscription can send. Called every POLL_MS while blocked, so a fetch that was in flight when
-   * the socket stopped is dropped too.
-   */
-  private releasePrefetched (): void {
-    for (const p of this.consumer.positions()) this.consumer.seek(p, p.offset)
+  /** A group member polls all along, though it never fetches: joins, rebalances and commits happen inside poll. */
+  private async keepMembership (): Promise<void> {
+    try {
+      while (!this.closed) await this.group!.poll(POLL_MS, 0)
+    } catch (err) {
+      this.end(err)
+    }
   }
 
-  private deliver (records: ConsumerRecord[]): void {
-    this.sink.sendText(recordsFrameJson(this.spec.sub, records, this.spec.format, this.cursor))
-    if (this.credit !== Infinity) this.credit -= records.length
-    this.sink.delivered(records.length)
+  private end (err: unknown): void {
+    if (this.closed) return
+    this.closed = true
+    const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR
+    this.options.log.warn('subscription stopped', { sub: this.spec.sub, group: this.spec.group, error: (err as Error).message })
+    this.sink.send(errorFrame(code, (err as Error).message, { sub: this.spec.sub }))
+    this.sink.ended(this.spec.sub)
+    this.options.fetch.forget(this)
+    this.wakeUp()
+    void (this.group ?? this.consumer).close().catch(() => {})
+  }
+
+  /**
+   * Sends one frame of up to `room` records from what the shared fetch has cached at this
+   * subscription's positions, asking it for what is missing (told back through `fetched`) and to
+   * read ahead of what is being read. False when there was nothing to send or skip.
+   */
+  private deliver (room: number): boolean {
+    const positions = this.consumer.positions()
+    if (positions.length === 0) return false
+    const fetch = this.options.fetch
+    const frame = new RecordsFrame(this.spec.sub, this.spec.format, MAX_FRAME_CHARS)
+    let moved = false
+    const first = this.turn++ % positions.length
+    for (let i = 0; i < positions.length && frame.count < room && !frame.full; i++) {
+      const p = positions[(first + i) % positions.length]!
+      const chunk = fetch.chunkAt(p.topic, p.partition, p.offset)
+      if (chunk === undefined) {
+        fetch.want(p.topic, p.partition, p.offset, this)
+        continue
+      }
+      const next = frame.add(chunk, p.offset, room - frame.count)
+      this.consumer.seek(p, next)
+      moved = true
+      if (next === chunk.nextOffset) fetch.want(p.topic, p.partition, next, this)
+      else fetch.want(p.topic, p.partition, chunk.nextOffset)
+    }
+    if (frame.count > 0) {
+      this.sink.sendText(frame.text(this.cursor))
+      if (this.credit !== Infinity) this.credit -= frame.count
+      this.sink.delivered(frame.count)
+    }
+    return moved
+  }
+
+  private unresolvedPartition (): TopicPartition | undefined {
+    const resolved = new Set(this.consumer.positions().map(p => `${p.topic}\u0000${p.partition}`))
+    return this.consumer.assignment().find(tp => !resolved.has(`${tp.topic}\u0000${tp.partition}`))
   }
 
   private wakeUp (): void {

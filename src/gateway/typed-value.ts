@@ -13,6 +13,11 @@ export const VALUE_FORMATS: readonly ValueFormat[] = ['string', 'json', 'base64'
 export type TypedValue = { type: 'string', data: string } | { type: 'json', data: unknown } | { type: 'base64', data: string }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+/**
+ * What JSON.stringify escapes in a string (quote, backslash, controls, lone surrogates: any
+ * surrogate here, to be safe) and U+FFFD, which invalid UTF-8 decodes to.
+ */
+const SPECIAL = /["\\\u0000-\u001f\ud800-\udfff\ufffd]/
 
 /** The bytes a typed value stands for, or a problem naming `field`. */
 export function bytesOf (field: string, v: unknown): Buffer | null | { problem: string } {
@@ -54,8 +59,24 @@ export function typedValueOf (bytes: Buffer | null, format: ValueFormat): TypedV
  * gives, without building the object first: a records frame holds hundreds of these.
  */
 export function typedValueJson (bytes: Buffer | null, format: ValueFormat): string {
-  if (bytes === null) return 'null'
-  if (format === 'string' && isUtf8(bytes)) return '{"type":"string","data":' + JSON.stringify(bytes.toString('utf8')) + '}'
-  if (format === 'base64') return '{"type":"base64","data":"' + bytes.toString('base64') + '"}'
-  return JSON.stringify(typedValueOf(bytes, format))
+  return bytes === null ? 'null' : typedValueJsonAt(bytes, 0, bytes.length, format)
+}
+
+/**
+ * typedValueJson of the `length` bytes at `start` of `buf` (-1: null), read in place: the gateway
+ * renders records straight from a fetched batch. A string is decoded first and checked after:
+ * only text holding U+FFFD (what invalid UTF-8 decodes to, or a real U+FFFD) needs the exact
+ * check, and V8 finds no U+FFFD in one-byte (Latin-1) strings without scanning them.
+ */
+export function typedValueJsonAt (buf: Buffer, start: number, length: number, format: ValueFormat): string {
+  if (length < 0) return 'null'
+  const end = start + length
+  if (format === 'string') {
+    const text = buf.toString('utf8', start, end)
+    // most text needs neither escaping nor the exact check: one scan says so, then no JSON.stringify
+    if (!SPECIAL.test(text)) return '{"type":"string","data":"' + text + '"}'
+    if (!text.includes('\uFFFD') || isUtf8(buf.subarray(start, end))) return '{"type":"string","data":' + JSON.stringify(text) + '}'
+  }
+  if (format === 'base64') return '{"type":"base64","data":"' + buf.toString('base64', start, end) + '"}'
+  return JSON.stringify(typedValueOf(buf.subarray(start, end), format))
 }

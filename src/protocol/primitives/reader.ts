@@ -57,8 +57,23 @@ export class Reader {
     return this.buf.readDoubleBE(this.take(8))
   }
 
-  /** Unsigned base-128 varint, at most 5 bytes (32 bits). */
+  /**
+   * Unsigned base-128 varint, at most 5 bytes (32 bits). Most are one byte (a record's deltas,
+   * lengths and counts), so that case is a function small enough for V8 to inline.
+   */
   uvarint (): number {
+    const p = this.pos
+    if (p < this.end) {
+      const b = this.buf[p]!
+      if (b < 0x80) {
+        this.pos = p + 1
+        return b
+      }
+    }
+    return this.multiByteUvarint()
+  }
+
+  private multiByteUvarint (): number {
     const buf = this.buf
     let p = this.pos
     let b = p < this.end ? buf[p++]! : this.truncated(1)

@@ -173,24 +173,68 @@ function writeBytes (buf: Buffer, pos: number, b: Buffer | null): number {
   return pos + b.length
 }
 
-export function decodeRecord (reader: Reader): Record {
-  const length = reader.varint()
-  if (length < 0 || length > reader.remaining) throw new ProtocolError(`record length ${length} exceeds the ${reader.remaining} bytes left`)
-  const r = new Reader(reader.buf, reader.pos, reader.pos + length)
-  reader.skip(length)
-  const attributes = r.int8()
-  const timestampDelta = r.varlong()
-  const offsetDelta = r.varint()
-  const key = readVarintBytes(r)
-  const value = readVarintBytes(r)
-  const headerCount = r.checkCount(Math.max(0, r.varint()))
-  const headers: RecordHeader[] = new Array(headerCount)
-  for (let i = 0; i < headerCount; i++) {
-    const hk = readVarintBytes(r)
-    if (hk === null) throw new ProtocolError('null record header key')
-    headers[i] = { key: hk.toString('utf8'), value: readVarintBytes(r) }
+/**
+ * One record's fields where they lie in its batch's payload (Message Format: Record), read without
+ * copying or slicing: a consumer builds its objects from it, the gateway renders JSON text straight
+ * from the bytes. One view is reused record after record.
+ */
+export class RecordView {
+  buf: Buffer = Buffer.alloc(0)
+  attributes = 0
+  timestampDelta = 0
+  offsetDelta = 0
+  keyStart = 0
+  /** -1 for a null key. */
+  keyLength = -1
+  valueStart = 0
+  /** -1 for a null value. */
+  valueLength = -1
+  headerCount = 0
+  private headersStart = 0
+  private end = 0
+
+  /** Reads the record at `reader`'s position and leaves the reader at the next one. */
+  read (reader: Reader): void {
+    const length = reader.varint()
+    if (length < 0 || length > reader.remaining) throw new ProtocolError(`record length ${length} exceeds the ${reader.remaining} bytes left`)
+    const end = reader.pos + length
+    // fields are read through the batch's reader (no reader per record); overrunning the record is caught below
+    this.buf = reader.buf
+    this.end = end
+    this.attributes = reader.int8()
+    this.timestampDelta = reader.varlong()
+    this.offsetDelta = reader.varint()
+    this.keyLength = readLength(reader)
+    this.keyStart = reader.pos
+    reader.skip(Math.max(0, this.keyLength))
+    this.valueLength = readLength(reader)
+    this.valueStart = reader.pos
+    reader.skip(Math.max(0, this.valueLength))
+    this.headerCount = Math.max(0, reader.varint())
+    this.headersStart = reader.pos
+    if (reader.pos > end || this.headerCount > end - reader.pos) throw new ProtocolError(`record of ${length} bytes holds more than that`)
+    reader.pos = end
   }
-  return { attributes, timestampDelta, offsetDelta, key, value, headers }
+
+  key (): Buffer | null { return this.keyLength < 0 ? null : this.buf.subarray(this.keyStart, this.keyStart + this.keyLength) }
+  value (): Buffer | null { return this.valueLength < 0 ? null : this.buf.subarray(this.valueStart, this.valueStart + this.valueLength) }
+
+  headers (): RecordHeader[] {
+    const r = new Reader(this.buf, this.headersStart, this.end)
+    const headers: RecordHeader[] = new Array(this.headerCount)
+    for (let i = 0; i < this.headerCount; i++) {
+      const hk = readVarintBytes(r)
+      if (hk === null) throw new ProtocolError('null record header key')
+      headers[i] = { key: hk.toString('utf8'), value: readVarintBytes(r) }
+    }
+    return headers
+  }
+}
+
+export function decodeRecord (reader: Reader): Record {
+  const view = new RecordView()
+  view.read(reader)
+  return { attributes: view.attributes, timestampDelta: view.timestampDelta, offsetDelta: view.offsetDelta, key: view.key(), value: view.value(), headers: view.headers() }
 }
 
 /** One record batch v2 with a correct CRC-32C; offset deltas are 0..n-1. */
@@ -318,15 +362,16 @@ export function decodeRecordBatch (batch: Buffer, inflatedRecords?: Buffer, chec
   const pr = new Reader(payload)
   if (count < 0 || count > payload.length) throw new ProtocolError(`record count ${count} is impossible`)
   const records: ConsumerRecord[] = new Array(count)
+  const rec = new RecordView()
   for (let i = 0; i < count; i++) {
-    const rec = decodeRecord(pr)
+    rec.read(pr)
     records[i] = {
       offset: baseOffset + rec.offsetDelta,
       // with LogAppendTime the batch's maxTimestamp stands for every record (Kafka's DefaultRecordBatch)
       timestamp: logAppendTime ? maxTimestamp : baseTimestamp + rec.timestampDelta,
-      key: rec.key,
-      value: rec.value,
-      headers: rec.headers,
+      key: rec.key(),
+      value: rec.value(),
+      headers: rec.headerCount === 0 ? [] : rec.headers(),
     }
   }
   return {
@@ -340,7 +385,13 @@ function toBytes (v: Buffer | string | null): Buffer | null {
 }
 
 function readVarintBytes (r: Reader): Buffer | null {
+  const len = readLength(r)
+  return len === -1 ? null : r.raw(len)
+}
+
+/** A varint length of bytes that follow: -1 for null. */
+function readLength (r: Reader): number {
   const len = r.varint()
   if (len < -1) throw new ProtocolError(`negative length ${len} in a record`)
-  return len === -1 ? null : r.raw(len)
+  return len
 }
