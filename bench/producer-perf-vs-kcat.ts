@@ -16,8 +16,11 @@
  * --before <dir>: also runs dist/src/cli/kafka-producer-perf-test.js of another build (e.g. a
  * `git archive` of an older commit, built) in the same rounds, for before/after figures.
  *
+ * --idempotent: also runs kcat with enable.idempotence=true (which implies acks=all) to its own
+ * topic in the same rounds: the idempotent producer's cost against kcat at --acks all.
+ *
  *   npx tsc -p . && node dist/bench/producer-perf-vs-kcat.js [--records 1000000] [--value-bytes 100]
- *     [--rounds 5] [--batch-size 1048576] [--linger-ms 5] [--acks 1] [--before <dir>]
+ *     [--rounds 5] [--batch-size 1048576] [--linger-ms 5] [--acks 1] [--before <dir>] [--idempotent]
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -35,6 +38,7 @@ const batchSize = Number(args['batch-size'] ?? 1_048_576)
 const lingerMs = Number(args['linger-ms'] ?? 5)
 const acks = String(args.acks ?? '1')
 const before = args.before
+const idempotent = args.idempotent === 'true'
 
 interface Run { wallS: number, userS: number, sysS: number, selfRate?: number }
 interface Contestant { name: string, run: (n: number) => Promise<Run>, startupS: number, runs: Run[] }
@@ -44,7 +48,7 @@ export async function main (): Promise<void> {
   const cluster = await startCluster({ brokers: 1 })
   try {
     const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap })
-    await admin.createTopics(['ours', 'kcat', 'before'].map(name => ({ name, numPartitions: 1, replicationFactor: 1 })))
+    await admin.createTopics(['ours', 'kcat', 'before', 'kcat-idempotent'].map(name => ({ name, numPartitions: 1, replicationFactor: 1 })))
     await admin.close()
     const line = Buffer.alloc(valueBytes + 1, '\n')
     for (let i = 0; i < valueBytes; i++) line[i] = 65 + Math.floor(Math.random() * 26)
@@ -54,15 +58,17 @@ export async function main (): Promise<void> {
       return file
     }
     const files = new Map([[1, payload(1)], [records, payload(records)]])
-    say(`producer-perf-vs-kcat: ${records} records of ${valueBytes} bytes, acks=${acks} linger.ms=${lingerMs} batch.size=${batchSize}, broker ${cluster.bootstrap}`)
+    say(`producer-perf-vs-kcat: ${records} records of ${valueBytes} bytes, acks=${acks}${idempotent ? ' (and kcat with enable.idempotence=true)' : ''} linger.ms=${lingerMs} batch.size=${batchSize}, broker ${cluster.bootstrap}`)
     const perfTest = (root: string, topic: string) => async (n: number): Promise<Run> => await timed(process.execPath, [join(root, 'dist/src/cli/kafka-producer-perf-test.js'), '--topic', topic,
       '--num-records', String(n), '--record-size', String(valueBytes), '--throughput', '-1', '--producer-props',
       `bootstrap.servers=${cluster.bootstrap}`, `acks=${acks}`, `linger.ms=${lingerMs}`, `batch.size=${batchSize}`])
+    const kcatRun = (topic: string, props: string[]) => async (n: number): Promise<Run> => await timed('kcat', ['-P', '-b', cluster.bootstrap, '-t', topic, '-p', '0', '-l', files.get(n)!, '-q',
+      '-X', `linger.ms=${lingerMs}`, '-X', `batch.size=${batchSize}`, ...props.flatMap(p => ['-X', p])])
     const contestants: Contestant[] = [
-      { name: 'kcat', startupS: 0, runs: [], run: async n => await timed('kcat', ['-P', '-b', cluster.bootstrap, '-t', 'kcat', '-p', '0', '-l', files.get(n)!, '-q',
-        '-X', `acks=${acks}`, '-X', `linger.ms=${lingerMs}`, '-X', `batch.size=${batchSize}`]) },
+      { name: 'kcat', startupS: 0, runs: [], run: kcatRun('kcat', [`acks=${acks}`]) },
       { name: 'ours', startupS: 0, runs: [], run: perfTest(projectRoot, 'ours') },
     ]
+    if (idempotent) contestants.push({ name: 'kcat-idempotent', startupS: 0, runs: [], run: kcatRun('kcat-idempotent', ['enable.idempotence=true']) })
     if (before !== undefined) contestants.push({ name: 'before', startupS: 0, runs: [], run: perfTest(before, 'before') })
     for (const c of contestants) {
       const startup: number[] = []
@@ -83,7 +89,7 @@ export async function main (): Promise<void> {
     say('median: ' + contestants.map(c => {
       const wallS = median(c.runs.map(r => r.wallS))
       const cpuUs = median(c.runs.map(r => (r.userS + r.sysS) * 1e6 / records))
-      const self = c.name === 'kcat' ? '' : `, ${Math.round(median(c.runs.map(r => r.selfRate ?? 0)))} in-process`
+      const self = c.runs.some(r => r.selfRate === undefined) ? '' : `, ${Math.round(median(c.runs.map(r => r.selfRate ?? 0)))} in-process`
       return `${c.name} ${rate(wallS)} records/s wall (${rate(wallS - c.startupS)} net${self}; ${cpuUs.toFixed(2)} µs CPU/record)`
     }).join('; '))
     for (const c of contestants.slice(1)) {

@@ -11,7 +11,7 @@ const parse = <T>(data: Buffer): T => JSON.parse(data.toString('utf8')) as T
 export const persistentPaths = [
   '/consumers', '/brokers/ids', '/brokers/topics', '/brokers/seqid', '/config/changes', '/config/topics',
   '/config/brokers', '/admin/delete_topics', '/isr_change_notification', '/log_dir_event_notification', '/cluster',
-  '/offline_replicas',
+  '/offline_replicas', '/latest_producer_id_block',
 ] as const
 
 export const clusterIdZnode = {
@@ -158,5 +158,23 @@ export const offlineReplicasZnode = {
   decode (data: Buffer): OfflineReplicas {
     const j = parse<{ broker: number, log_dirs: string[], partitions: Array<{ topic: string, partition: number }> }>(data)
     return { brokerId: j.broker, logDirs: j.log_dirs, partitions: j.partitions }
+  },
+}
+
+/** The ids [blockStart, blockEnd] one broker reserved for InitProducerId. */
+export interface ProducerIdsBlock { brokerId: number, blockStart: number, blockEnd: number }
+
+/**
+ * The last producer id block handed out (Kafka's ProducerIdBlockZNode): brokers take the next one
+ * with a write conditional on the version they read. Ids are strings in the JSON, as Kafka writes
+ * longs there; created empty at start-up, so the first block starts at 0.
+ */
+export const producerIdBlockZnode = {
+  path: '/latest_producer_id_block',
+  encode: (b: ProducerIdsBlock): Buffer => json({ version: 1, broker: b.brokerId, block_start: String(b.blockStart), block_end: String(b.blockEnd) }),
+  decode (data: Buffer): ProducerIdsBlock | null {
+    if (data.length === 0) return null
+    const j = parse<{ broker: number, block_start: string, block_end: string }>(data)
+    return { brokerId: j.broker, blockStart: Number(j.block_start), blockEnd: Number(j.block_end) }
   },
 }

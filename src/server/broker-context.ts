@@ -4,6 +4,7 @@ import type { MetadataCache } from '../cluster/metadata-cache.js'
 import type { ZkClient } from '../cluster/zk-session.js'
 import type { Controller } from '../controller/controller.js'
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
+import type { ProducerIdManager } from '../coordinator/producer-id-manager.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import type { BrokerMetrics } from './broker-metrics.js'
 
@@ -20,6 +21,8 @@ export interface BrokerContext {
   controller: Controller
   /** The group coordinator for the __consumer_offsets partitions this broker leads. */
   groups: GroupCoordinator
+  /** Producer ids for InitProducerId, in blocks reserved in ZooKeeper. */
+  producerIds: ProducerIdManager
   /** (apiKey, min, max) served: ApiVersions answers from it. */
   supportedVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
   /** Counts for /metrics; absent (and nothing counted) without metrics.listener. */

@@ -11,6 +11,7 @@ import { brokerIdHolder, BrokerIdInUseError, deregisterBroker, ensurePersistentP
 import { DynamicConfigManager } from '../cluster/dynamic-config-manager.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
+import { ProducerIdManager } from '../coordinator/producer-id-manager.js'
 import { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import { ReplicaManager } from '../replication/replica-manager.js'
 import { topicLogConfig } from '../storage/log-config.js'
@@ -96,6 +97,7 @@ export class KafkaServer {
       flushCheckIntervalMs: Math.min(v['log.flush.scheduler.interval.ms'], 2 ** 31 - 1),
       checkpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
       cleanerBackoffMs: this.config.values['log.cleaner.backoff.ms'],
+      producerIdExpirationMs: v['producer.id.expiration.ms'],
       logDirFailureChannel: this.logDirFailureChannel,
     })
     this.logManager = logManager
@@ -104,10 +106,11 @@ export class KafkaServer {
     const replicas = new ReplicaManager(this.brokerId, logManager, metadata, zk, this.config, this.log.child({ component: 'replica-manager' }))
     replicas.start()
     this.replicas = replicas
-    // What takes effect without a restart (README, Configuration): the topics' log.* defaults and the cleaner's backoff.
+    // What takes effect without a restart (README, Configuration): the topics' log.* defaults, the cleaner's backoff, producer.id.expiration.ms.
     dynamicConfig.on('change', (config: KafkaConfig) => {
       replicas.reconfigure(config)
       logManager.setCleanerBackoffMs(config.values['log.cleaner.backoff.ms'])
+      logManager.setProducerIdExpirationMs(config.values['producer.id.expiration.ms'])
     })
     // Kafka's LogManager.handleLogDirFailure halts a broker whose last log dir failed: it has
     // nothing left to serve, and its death moves every leadership at once.
@@ -148,6 +151,7 @@ export class KafkaServer {
       replicas,
       controller,
       groups,
+      producerIds: new ProducerIdManager(this.brokerId, zk, this.log.child({ component: 'producer-id-manager' })),
       supportedVersions: () => [],
       metrics: this.metrics,
     }

@@ -8,10 +8,10 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-export function atomicWrite (path: string, data: string): void {
+export function atomicWrite (path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp`
   try {
-    const bytes = Buffer.from(data)
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data
     const fd = openSync(tmp, 'w')
     try {
       let written = 0

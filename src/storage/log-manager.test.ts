@@ -32,7 +32,7 @@ test('creates logs across log dirs, checkpoints them, and reloads them after a c
   const timers = fakeTimers()
   const manager = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers })
   manager.startup()
-  assert.equal(timers.count(), 4)
+  assert.equal(timers.count(), 5)
   const p0 = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
   const p1 = manager.getOrCreateLog('users', 1, TOPIC_ID, defaultLogConfig)
   assert.notEqual(p0.dir.slice(0, -8), p1.dir.slice(0, -8), 'spread over both log dirs')

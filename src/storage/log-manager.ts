@@ -6,8 +6,10 @@
  *   startup() / shutdown()                        periodic retention, cleaner, flush and checkpoint tasks; a
  *                                                 clean shutdown flushes, writes checkpoints and `.kafka_cleanshutdown`
  *   setCleanerBackoffMs(ms)                       log.cleaner.backoff.ms changed (a dynamic broker config)
+ *   setProducerIdExpirationMs(ms)                 producer.id.expiration.ms changed (a dynamic broker config)
  *   getLog(topic, partition) / getOrCreateLog(topic, partition, topicId, config) / deleteLog(topic, partition)
  *   allLogs() / runRetention() / runCleaner() / flushDirtyLogs() / writeCheckpoints() / checkpointLogStartOffsets()
+ *   removeExpiredProducers()                      forget producers idle for producer.id.expiration.ms
  *   liveLogDirs / handleLogDirFailure(logDir)     the log dirs still in use; forget a failed one's logs
  *
  * Per log dir it keeps Kafka's `recovery-point-offset-checkpoint`, `replication-offset-checkpoint`
@@ -22,13 +24,15 @@ import { CheckpointFile, readOffsetCheckpoint, writeOffsetCheckpoint } from './c
 import type { LogConfig } from './log-config.js'
 import { isIoError, LogDirFailureChannel } from './log-dir-failure-channel.js'
 import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata-file.js'
-import { PartitionLog } from './partition-log.js'
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, PartitionLog } from './partition-log.js'
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown'
 const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint'
 const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint'
 const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint'
 const PARTITION_DIR = /^(.+)-(\d+)$/
+/** Kafka's producer.id.expiration.check.interval.ms (an internal config), at its default. */
+const PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000
 
 /** Injectable timers, so tests drive the periodic tasks without waiting. */
 export interface LogManagerTimers {
@@ -53,6 +57,8 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number
   /** log.flush.offset.checkpoint.interval.ms */
   checkpointIntervalMs?: number
+  /** producer.id.expiration.ms */
+  producerIdExpirationMs?: number
   now?: () => number
   timers?: LogManagerTimers
   /** Shared with whoever checks log dirs before the LogManager (meta.properties); else its own. */
@@ -72,6 +78,7 @@ export class LogManager {
   private readonly handles: unknown[] = []
   private cleanerHandle: unknown
   private cleanerBackoffMs: number
+  private producerIdExpirationMs: number
   readonly logDirFailureChannel: LogDirFailureChannel
 
   static open (options: LogManagerOptions): LogManager {
@@ -83,6 +90,7 @@ export class LogManager {
     this.now = options.now ?? Date.now
     this.timers = options.timers ?? realTimers
     this.cleanerBackoffMs = options.cleanerBackoffMs ?? 15_000
+    this.producerIdExpirationMs = options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS
     this.logDirFailureChannel = options.logDirFailureChannel ?? new LogDirFailureChannel(this.logger)
     // Each topic's config is asked for once, whatever the number of its logs and log dirs.
     const configs = new Map<string, LogConfig>()
@@ -130,6 +138,7 @@ export class LogManager {
     every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention())
     every(this.options.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs())
     every(this.options.checkpointIntervalMs ?? 60_000, () => this.writeCheckpoints())
+    every(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, () => this.removeExpiredProducers())
     this.cleanerHandle = this.timers.setInterval(() => this.runCleaner(), this.cleanerBackoffMs)
   }
 
@@ -140,6 +149,21 @@ export class LogManager {
     if (this.cleanerHandle === undefined) return
     this.timers.clearInterval(this.cleanerHandle)
     this.cleanerHandle = this.timers.setInterval(() => this.runCleaner(), ms)
+  }
+
+  /** producer.id.expiration.ms changed: every log expires its producers by the new value from now on. */
+  setProducerIdExpirationMs (ms: number): void {
+    this.producerIdExpirationMs = ms
+    for (const log of this.allLogs()) log.producerStateManager.producerIdExpirationMs = ms
+  }
+
+  /** Forgets, in every log, producers idle for producer.id.expiration.ms. */
+  removeExpiredProducers (): number {
+    const nowMs = this.now()
+    let removed = 0
+    for (const log of this.allLogs()) removed += log.removeExpiredProducers(nowMs)
+    if (removed > 0) this.logger.info('expired idle producer ids', { producers: removed })
+    return removed
   }
 
   getLog (topic: string, partition: number): PartitionLog | undefined {
@@ -165,7 +189,7 @@ export class LogManager {
         existing.log.updateConfig(config)
         return existing.log
       }
-      const log = PartitionLog.open(join(logDir, key), config, this.options.logger, { hadCleanShutdown: true, now: this.now, logDirFailureChannel: this.logDirFailureChannel })
+      const log = PartitionLog.open(join(logDir, key), config, this.options.logger, { hadCleanShutdown: true, now: this.now, logDirFailureChannel: this.logDirFailureChannel, producerIdExpirationMs: this.producerIdExpirationMs })
       writePartitionMetadata(log.dir, topicId)
       this.logs.set(key, { log, logDir })
       this.logger.info('created log', { topicPartition: key, logDir, topicId })
@@ -323,6 +347,7 @@ export class LogManager {
         logStartOffset: logStartOffsets.get(name),
         now: this.now,
         logDirFailureChannel: this.logDirFailureChannel,
+        producerIdExpirationMs: this.producerIdExpirationMs,
       })
       this.logs.set(name, { log, logDir })
       if ((i + 1) % 100 === 0) this.logger.info('loading logs progress', { logDir, loaded: i + 1, partitions: names.length })

@@ -296,7 +296,7 @@ export class LogSegment {
 }
 
 /** `<dir>/<baseOffset as 20 digits><suffix>`, Kafka's segment file naming. */
-export function segmentFileName (dir: string, baseOffset: number, suffix: '.log' | '.index' | '.timeindex'): string {
+export function segmentFileName (dir: string, baseOffset: number, suffix: '.log' | '.index' | '.timeindex' | '.snapshot'): string {
   return join(dir, String(baseOffset).padStart(20, '0') + suffix)
 }
 

@@ -18,6 +18,10 @@
  *   maybeHandleIoError(action, err) / closeHandlers()
  *                                                     a failed log dir (log-dir-failure-channel.ts)
  *   compact(nowMs) / cleanableState(nowMs)            the log cleaner (cleanup.policy=compact), log-cleaner.ts
+ *   producerStateManager / removeExpiredProducers(nowMs)
+ *                                                     idempotent producers (producer-state-manager.ts): a
+ *                                                     client's batches are checked against it, and every
+ *                                                     append, truncation and roll keeps it in step
  *
  * Writes are synchronous positional writes (page cache; fsync only by flush policy, on roll, on close),
  * measured in bench/README.md. Durability comes from replication, as in Kafka.
@@ -26,7 +30,7 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { LONG_MAX } from '../config/schema.js'
 import type { Logger } from '../logger.js'
-import { BatchErrorCode, recordBatches, validateBatches } from '../protocol/records/record-batch.js'
+import { BatchErrorCode, recordBatches, validateBatches, type AppendOrigin, type RecordBatch } from '../protocol/records/record-batch.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
 import { isIoError, type LogDirFailureChannel } from './log-dir-failure-channel.js'
 import { maxSegmentMs, randomSegmentJitter, type LogConfig } from './log-config.js'
@@ -34,6 +38,9 @@ import { LogErrorCode } from './log-error-code.js'
 import { cleanableSegmentCount, cleanableState, cleanSegments, type CleanableState, type CleanerView, type CompactResult } from './log-cleaner.js'
 import { LogSegment } from './log-segment.js'
 import { LogSegments } from './log-segments.js'
+import type { ProducerAppendInfo } from './producer-append-info.js'
+import { firstOffsetOf } from './producer-state-entry.js'
+import { ProducerStateManager } from './producer-state-manager.js'
 import { loadSegments, recoverSegments } from './recovery.js'
 import { retentionBreaches } from './retention.js'
 
@@ -48,11 +55,16 @@ export interface PartitionLogState {
   random?: () => number
   /** Where an I/O error in this log takes its log dir (LogManager passes its channel). */
   logDirFailureChannel?: LogDirFailureChannel
+  /** producer.id.expiration.ms (Kafka's default, a day, unless the broker says otherwise). */
+  producerIdExpirationMs?: number
 }
 
 export type AppendResult =
   | { errorCode: 0, baseOffset: number, lastOffset: number, logAppendTimeMs: number, recordCount: number, logStartOffset: number }
   | { errorCode: Exclude<LogErrorCode, 0>, reason: string }
+
+/** Kafka's default producer.id.expiration.ms. */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000
 
 export type ReadResult =
   | { errorCode: 0, records: Buffer, highWatermark: number, logStartOffset: number, logEndOffset: number }
@@ -72,6 +84,7 @@ export class PartitionLog {
   readonly topic: string
   readonly partition: number
   readonly leaderEpochCache: LeaderEpochCache
+  readonly producerStateManager: ProducerStateManager
   private readonly segments: LogSegments
   private leo: number
   private lso: number
@@ -124,9 +137,12 @@ export class PartitionLog {
     this.leaderEpochCache = new LeaderEpochCache(dir)
     this.leaderEpochCache.truncateFromEnd(this.leo)
     this.leaderEpochCache.truncateFromStart(this.lso)
+    this.producerStateManager = new ProducerStateManager(dir, name, state.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS, this.logger)
+    this.producerStateManager.removeStraySnapshots(this.segments.baseOffsets)
+    this.rebuildProducerState()
     this.logger.info('loaded partition log', {
       logStartOffset: this.lso, logEndOffset: this.leo, segments: this.segments.count, hadCleanShutdown: state.hadCleanShutdown === true,
-      recoveredSegments: recovery?.recoveredSegments ?? 0, truncatedBytes: recovery?.truncatedBytes ?? 0, durationMs: this.now() - startMs,
+      recoveredSegments: recovery?.recoveredSegments ?? 0, truncatedBytes: recovery?.truncatedBytes ?? 0, producers: this.producerStateManager.activeProducers.size, durationMs: this.now() - startMs,
     })
   }
 
@@ -147,7 +163,12 @@ export class PartitionLog {
     return cleanableState(this.cleanerView, nowMs)
   }
 
-  /** Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in place. */
+  /**
+   * Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in
+   * place. An idempotent producer's batches are checked against its state first (Kafka's
+   * UnifiedLog.analyzeAndValidateProducerState): a retry of one of its last five batches answers
+   * that batch's offsets and appends nothing, a bad epoch or sequence fails the whole append.
+   */
   appendAsLeader (batches: Buffer, leaderEpoch: number): AppendResult {
     // LogValidator.validateTimestamp: CreateTime only, LogAppendTime replaces the producer's
     // timestamps; with Kafka's defaults (Long.MAX_VALUE both sides) there is nothing to check, and
@@ -164,14 +185,25 @@ export class PartitionLog {
     const baseOffset = this.leo
     const logAppendTimeMs = this.config['message.timestamp.type'] === 'LogAppendTime' ? this.now() : -1
     let nextOffset = baseOffset
+    let producerAppends: Map<number, ProducerAppendInfo> | undefined
     for (const batch of recordBatches(batches)) {
       // Neither field is covered by the CRC (Message Format: Record Batch), so no recomputation.
+      // A refused append leaves them rewritten in the request's buffer only.
       batch.baseOffset = nextOffset
       batch.partitionLeaderEpoch = leaderEpoch
       if (logAppendTimeMs >= 0) batch.stampLogAppendTime(logAppendTimeMs)
+      if (batch.producerId >= 0) {
+        const duplicate = this.producerStateManager.lastEntry(batch.producerId)?.findDuplicateBatch(batch.producerEpoch, batch.baseSequence, batch.lastSequence)
+        if (duplicate !== undefined) {
+          this.logger.debug('answered a duplicate batch with its original offsets', { producerId: batch.producerId, baseSequence: batch.baseSequence, lastOffset: duplicate.lastOffset })
+          return { errorCode: 0, baseOffset: firstOffsetOf(duplicate), lastOffset: duplicate.lastOffset, logAppendTimeMs: -1, recordCount: 0, logStartOffset: this.lso }
+        }
+        const error = this.checkProducerBatch(producerAppends ??= new Map(), batch, nextOffset, 'client')
+        if (error !== null) return { errorCode: error.errorCode, reason: error.reason }
+      }
       nextOffset = batch.nextOffset
     }
-    this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount, logAppendTimeMs >= 0 ? logAppendTimeMs : validation.maxTimestamp)
+    this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount, logAppendTimeMs >= 0 ? logAppendTimeMs : validation.maxTimestamp, producerAppends)
     if (leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(leaderEpoch, baseOffset)
     return { errorCode: 0, baseOffset, lastOffset: nextOffset - 1, logAppendTimeMs, recordCount: validation.recordCount, logStartOffset: this.lso }
   }
@@ -184,14 +216,17 @@ export class PartitionLog {
     if (tooLarge !== null) return tooLarge
     let expectedAtLeast = this.leo
     let baseOffset = -1
+    let producerAppends: Map<number, ProducerAppendInfo> | undefined
     for (const batch of recordBatches(batches)) {
       if (batch.baseOffset < expectedAtLeast) {
         return { errorCode: LogErrorCode.INVALID_RECORD, reason: `batch at offset ${batch.baseOffset} is below the expected ${expectedAtLeast}` }
       }
       if (baseOffset < 0) baseOffset = batch.baseOffset
       expectedAtLeast = batch.nextOffset
+      // The leader checked them: a follower only keeps the state it needs should it lead.
+      if (batch.producerId >= 0) this.checkProducerBatch(producerAppends ??= new Map(), batch, batch.baseOffset, 'replication')
     }
-    this.appendValidated(batches, baseOffset, expectedAtLeast - 1, validation.recordCount, validation.maxTimestamp)
+    this.appendValidated(batches, baseOffset, expectedAtLeast - 1, validation.recordCount, validation.maxTimestamp, producerAppends)
     for (const batch of recordBatches(batches)) {
       if (batch.partitionLeaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(batch.partitionLeaderEpoch, batch.baseOffset)
     }
@@ -245,6 +280,7 @@ export class PartitionLog {
     if (cutAt === null) active.readNextOffset()
     this.leo = cutAt ?? offset
     this.afterLogEndMovedBack()
+    this.rebuildProducerState()
     this.logger.info('truncated log', { offset, logEndOffset: this.leo })
   }
 
@@ -254,6 +290,7 @@ export class PartitionLog {
     this.rollJitterMs = randomSegmentJitter(this.config, this.random)
     this.leo = this.lso = this.hw = this.recoveryPointOffset = this.firstDirtyOffset = offset
     this.leaderEpochCache.clear()
+    this.producerStateManager.truncateFullyAndStartAt(offset)
     this.logger.info('truncated log fully', { logStartOffset: offset })
   }
 
@@ -263,6 +300,7 @@ export class PartitionLog {
     if (offset > this.lso) {
       this.lso = offset
       this.leaderEpochCache.truncateFromStart(offset)
+      this.producerStateManager.onLogStartOffsetIncremented(offset)
       this.deleteSegments({ 'retention.ms': -1, 'retention.bytes': -1 })
     }
     return { errorCode: 0, lowWatermark: this.lso }
@@ -311,10 +349,19 @@ export class PartitionLog {
   /** A topic or broker config change (AlterConfigs): applies to the next append, roll, retention check and clean. */
   updateConfig (config: LogConfig): void { this.config = config }
 
-  /** Flushes and closes every file; the recovery point then equals logEndOffset. */
+  /**
+   * Kafka's removeExpiredProducers (every producer.id.expiration.check.interval.ms): producers
+   * idle for producer.id.expiration.ms are forgotten; their next batch starts them afresh.
+   */
+  removeExpiredProducers (nowMs = this.now()): number {
+    return this.producerStateManager.removeExpiredProducers(nowMs)
+  }
+
+  /** Flushes and closes every file, with a producer snapshot at the end; the recovery point then equals logEndOffset. */
   close (): void {
     if (this.closed) return
     this.flush()
+    this.producerStateManager.takeSnapshot()
     for (const segment of this.segments.values) segment.close()
     this.closed = true
   }
@@ -359,7 +406,9 @@ export class PartitionLog {
       this.lso = this.segments.first.baseOffset
       this.hw = Math.max(this.hw, this.lso)
       this.leaderEpochCache.truncateFromStart(this.lso)
+      this.producerStateManager.onLogStartOffsetIncremented(this.lso)
     }
+    this.producerStateManager.deleteSnapshotsBefore(this.segments.first.baseOffset)
     return deleted.length
   }
 
@@ -368,10 +417,50 @@ export class PartitionLog {
     return { errorCode: LogErrorCode.RECORD_LIST_TOO_LARGE, reason: `${batches.length} bytes exceed segment.bytes ${this.config['segment.bytes']}` }
   }
 
-  private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number, maxTimestamp: number): void {
+  /**
+   * Takes one batch of an idempotent producer into this append's producer state (one
+   * ProducerAppendInfo per producer, so that the batches of one request follow each other).
+   */
+  private checkProducerBatch (appends: Map<number, ProducerAppendInfo>, batch: RecordBatch, firstOffset: number, origin: AppendOrigin): ReturnType<ProducerAppendInfo['appendDataBatch']> {
+    // Control batches (transaction markers) reach only followers, from a leader: the transactions' part.
+    if (batch.isControl) return null
+    let info = appends.get(batch.producerId)
+    if (info === undefined) appends.set(batch.producerId, info = this.producerStateManager.prepareUpdate(batch.producerId, origin))
+    return info.appendDataBatch(batch.producerEpoch, batch.baseSequence, batch.lastSequence, batch.effectiveMaxTimestamp, firstOffset, firstOffset + batch.lastOffsetDelta)
+  }
+
+  /**
+   * Kafka's rebuildProducerState: the state as of the latest snapshot at or below the log end,
+   * then every batch after it replayed as a follower takes it (at load and after truncation).
+   */
+  private rebuildProducerState (): void {
+    const state = this.producerStateManager
+    state.truncateAndReload(this.lso, this.leo, this.now())
+    const from = state.mapEndOffset
+    if (from < this.leo) {
+      let replayed = 0
+      for (const segment of this.segments.from(from)) {
+        segment.forEachBatch(batch => {
+          if (batch.lastOffset >= from && batch.producerId >= 0) {
+            const appends = new Map<number, ProducerAppendInfo>()
+            this.checkProducerBatch(appends, batch, batch.baseOffset, 'replication')
+            for (const info of appends.values()) state.update(info)
+            replayed++
+          }
+          return true
+        })
+      }
+      this.logger.info('rebuilt producer state from the log', { from, to: this.leo, replayedBatches: replayed, producers: state.activeProducers.size })
+    }
+    state.updateMapEndOffset(this.leo)
+  }
+
+  private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number, maxTimestamp: number, producerAppends?: Map<number, ProducerAppendInfo>): void {
     this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
     this.segments.active.append(batches)
     this.leo = lastOffset + 1
+    if (producerAppends !== undefined) for (const info of producerAppends.values()) this.producerStateManager.update(info)
+    this.producerStateManager.updateMapEndOffset(this.leo)
     this.unflushedRecords += recordCount
     if (this.unflushedRecords >= this.config['flush.messages']) this.flush()
   }
@@ -397,6 +486,8 @@ export class PartitionLog {
     this.rollJitterMs = randomSegmentJitter(this.config, this.random)
     if (rolled === null) this.segments.add(next)
     else this.segments.replaceActive(next)
+    // Kafka's roll: a snapshot at the new segment's base bounds the replay after a crash to one segment.
+    this.producerStateManager.takeSnapshot()
     this.logger.debug('rolled segment', { baseOffset: firstOffset, reason })
     // Kafka flushes the finished segment off the append path; the recovery point moves when it is done.
     if (rolled === null) {

@@ -9,7 +9,8 @@ import type { Logger } from '../logger.js'
 import type { LogConfig } from './log-config.js'
 import { LogSegment } from './log-segment.js'
 
-const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex|snapshot)$/
+/** Producer snapshots are not here: ProducerStateManager.removeStraySnapshots keeps the one past the last segment. */
+const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex)$/
 const SWAP_NAME = /^(\d{20})\.log\.swap$/
 /** Suffixes of files an interrupted operation left behind (deletion, compaction, a checkpoint write). */
 const LEFTOVER_SUFFIXES = ['.deleted', '.cleaned', '.swap', '.tmp']

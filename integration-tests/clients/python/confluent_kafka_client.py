@@ -1,21 +1,27 @@
 """Drives confluent-kafka-python 1.7.0 (Debian's python3-confluent-kafka, librdkafka 2.0.2) for the
 client integration tests.
 
-    confluent_kafka_client.py produce BOOTSTRAP TOPIC [COMPRESSION] < records.jsonl
+    confluent_kafka_client.py produce BOOTSTRAP TOPIC [COMPRESSION|idempotent] < records.jsonl
     confluent_kafka_client.py consume BOOTSTRAP TOPIC COUNT
     confluent_kafka_client.py deliver BOOTSTRAP ACKS < targets.jsonl
+    confluent_kafka_client.py stream BOOTSTRAP TOPIC RATE
 
 produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends them all
-(librdkafka's default consistent_random partitioner, acks=1) and prints {"key","partition","offset"}
-per record in send order. consume assigns every partition at OFFSET_BEGINNING (no subscribe, no
+(librdkafka's default consistent_random partitioner, acks=1; with 'idempotent',
+enable.idempotence=true, which makes it acks=all with retries) and prints
+{"key","partition","offset"} per record in send order. consume assigns every partition at OFFSET_BEGINNING (no subscribe, no
 commits) and prints COUNT records as {"partition","offset","key","value","headers","timestamp"}.
 deliver sends one record per line ({"topic","partition","value"}), one at a time and without
 retries, and prints {"topic","partition","value","offset","error"} per record, error being the
 Kafka error's name (e.g. KAFKA_STORAGE_ERROR) or null; failed deliveries do not fail the run.
+stream sends "v0", "v1" ... to partition 0 at RATE records/s with enable.idempotence=true (acks=all,
+unlimited retries within a 120 s delivery timeout) until its stdin closes, prints
+{"value","offset","error"} per delivery report as it arrives, and flushes before exiting.
 Run it with /usr/bin/python3: the first python3 on PATH may lack the Debian modules.
 """
 import json
 import sys
+import threading
 import time
 
 from confluent_kafka import OFFSET_BEGINNING, TIMESTAMP_NOT_AVAILABLE, Consumer, Producer, TopicPartition
@@ -29,10 +35,13 @@ def raw(s):
     return None if s is None else s.encode('utf-8')
 
 
-def produce(bootstrap, topic, compression=None):
+def produce(bootstrap, topic, option=None):
     config = {'bootstrap.servers': bootstrap, 'acks': 1, 'linger.ms': 5, 'client.id': 'confluent-kafka-integration-test'}
-    if compression:
-        config['compression.codec'] = compression
+    if option == 'idempotent':
+        config['enable.idempotence'] = True
+        del config['acks']
+    elif option:
+        config['compression.codec'] = option
     producer = Producer(config)
     reports = []
     errors = []
@@ -109,6 +118,34 @@ def deliver(bootstrap, acks):
         print(json.dumps(report))
 
 
+def stream(bootstrap, topic, rate):
+    stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    producer = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'linger.ms': 5,
+                         'message.timeout.ms': 120000, 'client.id': 'confluent-kafka-integration-test'})
+
+    def delivered(err, msg):
+        print(json.dumps({'value': text(msg.value()), 'offset': msg.offset() if err is None else -1,
+                          'error': None if err is None else err.name()}), flush=True)
+
+    start = time.monotonic()
+    i = 0
+    while not stop.is_set():
+        ahead = start + i / rate - time.monotonic()
+        if ahead > 0:
+            producer.poll(ahead)
+        while True:
+            try:
+                producer.produce(topic, value=raw('v%d' % i), partition=0, on_delivery=delivered)
+                break
+            except BufferError:  # the queue is full while a leader is down: wait for deliveries
+                producer.poll(0.1)
+        producer.poll(0)
+        i += 1
+    if producer.flush(130) != 0:
+        sys.exit('records still undelivered after 130 s')
+
+
 if __name__ == '__main__':
     mode, bootstrap, topic = sys.argv[1:4]
     if mode == 'produce':
@@ -117,5 +154,7 @@ if __name__ == '__main__':
         consume(bootstrap, topic, int(sys.argv[4]))
     elif mode == 'deliver':
         deliver(bootstrap, sys.argv[3])
+    elif mode == 'stream':
+        stream(bootstrap, topic, float(sys.argv[4]))
     else:
         sys.exit('unknown mode ' + mode)

@@ -44,6 +44,9 @@ export interface TimestampLimits { nowMs: number, beforeMaxMs: number, afterMaxM
 /** Kafka's default, Long.MAX_VALUE: no limit. Config holds it as Number.MAX_SAFE_INTEGER (config/schema.ts). */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER
 const NO_TIMESTAMP = -1
+/** RecordBatch.NO_SEQUENCE: the batch of a producer without idempotence. */
+export const NO_SEQUENCE = -1
+const INT32_MAX = 0x7fffffff
 
 const POS_BASE_OFFSET = 0
 const POS_BATCH_LENGTH = 8
@@ -88,6 +91,11 @@ export class RecordBatch {
   get producerId (): number { return readInt64(this.buffer, this.position + POS_PRODUCER_ID) }
   get producerEpoch (): number { return this.buffer.readInt16BE(this.position + POS_PRODUCER_EPOCH) }
   get baseSequence (): number { return this.buffer.readInt32BE(this.position + POS_BASE_SEQUENCE) }
+  /** Kafka's DefaultRecordBatch.lastSequence: the sequence of the last record, wrapping past Integer.MAX_VALUE. */
+  get lastSequence (): number {
+    const base = this.baseSequence
+    return base === NO_SEQUENCE ? NO_SEQUENCE : incrementSequence(base, this.lastOffsetDelta)
+  }
   get recordsCount (): number { return this.buffer.readInt32BE(this.position + POS_RECORDS_COUNT) }
 
   computeCrc (): number {
@@ -105,6 +113,15 @@ export class RecordBatch {
     writeInt64(this.buffer, this.position + POS_MAX_TIMESTAMP, nowMs)
     this.buffer.writeUInt32BE(this.computeCrc(), this.position + POS_CRC)
   }
+}
+
+/** Sequences wrap from Integer.MAX_VALUE to 0 (Kafka's DefaultRecordBatch.incrementSequence). */
+export function incrementSequence (sequence: number, increment: number): number {
+  return sequence > INT32_MAX - increment ? increment - (INT32_MAX - sequence) - 1 : sequence + increment
+}
+
+export function decrementSequence (sequence: number, decrement: number): number {
+  return sequence < decrement ? INT32_MAX - (decrement - sequence) + 1 : sequence - decrement
 }
 
 /**
@@ -177,6 +194,12 @@ export function validateBatches (
     // Java LogValidator: lastOffsetDelta + 1 must equal recordsCount, both positive (InvalidRecordException).
     if (fromClient && (count <= 0 || batch.lastOffsetDelta + 1 !== count)) {
       return fail(BatchErrorCode.INVALID_RECORD, `recordsCount ${count} does not match lastOffsetDelta ${batch.lastOffsetDelta}`)
+    }
+    // Java LogValidator.validateBatch: control records come only from the transaction coordinator,
+    // and an idempotent batch must carry a sequence.
+    if (fromClient && batch.isControl) return fail(BatchErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records')
+    if (fromClient && batch.producerId >= 0 && batch.baseSequence < 0) {
+      return fail(BatchErrorCode.INVALID_RECORD, `Invalid sequence number ${batch.baseSequence} in record batch with producerId ${batch.producerId}`)
     }
     if (limits !== undefined) {
       const outOfRange = timestampOutOfRange(batch, limits)

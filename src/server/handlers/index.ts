@@ -26,6 +26,7 @@ import { handleDescribeGroups } from './describe-groups.js'
 import { handleListGroups } from './list-groups.js'
 import { handleDeleteGroups } from './delete-groups.js'
 import { handleOffsetDelete } from './offset-delete.js'
+import { handleInitProducerId } from './init-producer-id.js'
 
 /** The dispatch table: one handler per API; ApiVersions advertises exactly these. */
 export const handlers: readonly ApiHandler[] = [
@@ -56,4 +57,5 @@ export const handlers: readonly ApiHandler[] = [
   handleListGroups,
   handleDeleteGroups,
   handleOffsetDelete,
+  handleInitProducerId,
 ]

@@ -17,6 +17,10 @@ export interface TestBatchOptions {
   timestampStepMs?: number
   /** Byte every value is filled with, to tell batches apart. */
   fill?: number
+  /** An idempotent producer's batch: its id, epoch and first sequence (-1, -1, -1 without). */
+  producerId?: number
+  producerEpoch?: number
+  baseSequence?: number
 }
 
 export function buildTestBatch (options: TestBatchOptions = {}): Buffer {
@@ -47,9 +51,9 @@ export function buildTestBatch (options: TestBatchOptions = {}): Buffer {
   batch.writeInt32BE(recordCount - 1, 23)
   writeInt64(batch, 27, firstTimestamp)
   writeInt64(batch, 35, options.maxTimestamp ?? firstTimestamp + (recordCount - 1) * stepMs)
-  writeInt64(batch, 43, -1)
-  batch.writeInt16BE(-1, 51)
-  batch.writeInt32BE(-1, 53)
+  writeInt64(batch, 43, options.producerId ?? -1)
+  batch.writeInt16BE(options.producerEpoch ?? -1, 51)
+  batch.writeInt32BE(options.baseSequence ?? -1, 53)
   batch.writeInt32BE(recordCount, 57)
   recordBytes.copy(batch, 61)
   batch.writeUInt32BE(crc32c(batch, 21), 17)

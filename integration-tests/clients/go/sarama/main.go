@@ -1,10 +1,12 @@
 // Drives Sarama 1.22 (Debian's golang-github-shopify-sarama-dev) for the client integration tests.
 //
-//	sarama produce -brokers host:port -topic t [-version 0.8.2.0] [-compression lz4]   < records.jsonl
+//	sarama produce -brokers host:port -topic t [-version 0.8.2.0] [-compression lz4] [-idempotent]   < records.jsonl
 //	sarama consume -brokers host:port -topic t -count N [-version 0.8.2.0]
 //
 // produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends them with one
 // SyncProducer.SendMessages (hash partitioner, acks=1) and prints {"key","partition","offset"} per record.
+// -idempotent sets Producer.Idempotent, with what Sarama requires for it: acks=all, Net.MaxOpenRequests 1
+// and -version 0.11.0.0 or later.
 // consume reads every partition from the oldest offset with the simple (non-group) consumer until
 // it has N records and prints each as {"partition","offset","key","value","headers","timestamp"}.
 // The version picks the wire format (Sarama 1.22's produce_set.go): 0.8.2.0 = Produce v0 with magic 0
@@ -50,6 +52,7 @@ func main() {
 	version := flags.String("version", "0.8.2.0", "Kafka version Sarama assumes")
 	compression := flags.String("compression", "none", "none, gzip, snappy, lz4 or zstd (zstd needs -version 2.1.0)")
 	count := flags.Int("count", 0, "records to consume")
+	idempotent := flags.Bool("idempotent", false, "produce with Producer.Idempotent")
 	timeout := flags.Duration("timeout", 15*time.Second, "give up after this long")
 	flags.Parse(os.Args[2:])
 
@@ -68,6 +71,11 @@ func main() {
 		fail("unknown compression " + *compression)
 	}
 	config.Producer.Compression = codec
+	if *idempotent {
+		config.Producer.Idempotent = true
+		config.Producer.RequiredAcks = sarama.WaitForAll
+		config.Net.MaxOpenRequests = 1
+	}
 	config.Consumer.Return.Errors = true
 	addrs := strings.Split(*brokers, ",")
 	go func() {

@@ -1,0 +1,25 @@
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js'
+import { defineHandler } from '../api-handler.js'
+
+/**
+ * InitProducerId for an idempotent producer (transactionalId null): any broker answers with a new
+ * producer id at epoch 0, ignoring the id and epoch v3+ may carry, as Kafka's
+ * TransactionCoordinator.handleInitProducerId does without a transactional id. A transactional id
+ * gets COORDINATOR_NOT_AVAILABLE, as FindCoordinator for it does: transactions are not
+ * implemented. When ZooKeeper cannot hand out a block, COORDINATOR_LOAD_IN_PROGRESS, which every
+ * client retries (Kafka's RPCProducerIdManager answers it while a block is on its way).
+ */
+export const handleInitProducerId = defineHandler(InitProducerIdRequest, InitProducerIdResponse, async (req, ctx) => {
+  if (req.transactionalId !== null) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  try {
+    return answer(ErrorCode.NONE, await ctx.broker.producerIds.generateProducerId(), 0)
+  } catch (err) {
+    ctx.broker.log.warn('could not reserve a producer id block', { error: (err as Error).message })
+    return answer(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+  }
+})
+
+function answer (errorCode: number, producerId = -1, producerEpoch = -1): InitProducerIdResponse {
+  return { throttleTimeMs: 0, errorCode, producerId, producerEpoch }
+}

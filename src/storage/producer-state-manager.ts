@@ -1,0 +1,178 @@
+/**
+ * The producer state of one partition replica (Kafka's ProducerStateManager): per producer id its
+ * epoch, last batches and last timestamp (producer-state-entry.ts), as of mapEndOffset. The
+ * leader checks a producer's batches against it (producer-append-info.ts); followers build it
+ * from the batches they replicate, so that a new leader still recognizes retries.
+ *
+ * Snapshots (producer-snapshot-file.ts) are taken at each segment roll and at clean shutdown; a
+ * log loads the latest one at or below its end and replays the batches after it. Truncation
+ * reloads from the latest snapshot still valid. State outlives the records it came from (Kafka
+ * 2.4+, KAFKA-7190): retention deletes snapshots with their segments but keeps producers in
+ * memory, and only producer.id.expiration.ms forgets an idle producer.
+ */
+import { readdirSync, rmSync } from 'node:fs'
+import type { Logger } from '../logger.js'
+import type { AppendOrigin } from '../protocol/records/record-batch.js'
+import { segmentFileName } from './log-segment.js'
+import { ProducerAppendInfo } from './producer-append-info.js'
+import { CorruptSnapshotError, readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot-file.js'
+import { ProducerStateEntry } from './producer-state-entry.js'
+
+const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/
+
+export class ProducerStateManager {
+  private readonly producers = new Map<number, ProducerStateEntry>()
+  /** Offsets of the snapshot files in the partition directory, ascending. */
+  private snapshots: number[]
+  private lastMapOffset = 0
+  private lastSnapOffset = 0
+
+  constructor (
+    private readonly dir: string,
+    private readonly topicPartition: string,
+    /** producer.id.expiration.ms: a dynamic broker config, so the log manager may change it. */
+    public producerIdExpirationMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.snapshots = listSnapshotOffsets(dir)
+  }
+
+  /** The offset up to which (exclusive) the state reflects the log. */
+  get mapEndOffset (): number { return this.lastMapOffset }
+  get activeProducers (): ReadonlyMap<number, ProducerStateEntry> { return this.producers }
+  get snapshotOffsets (): readonly number[] { return this.snapshots }
+  get latestSnapshotOffset (): number | undefined { return this.snapshots.at(-1) }
+
+  lastEntry (producerId: number): ProducerStateEntry | undefined {
+    return this.producers.get(producerId)
+  }
+
+  prepareUpdate (producerId: number, origin: AppendOrigin): ProducerAppendInfo {
+    return new ProducerAppendInfo(this.topicPartition, producerId, this.producers.get(producerId) ?? ProducerStateEntry.empty(producerId), origin, this.logger)
+  }
+
+  /** Applies an append that reached the log. */
+  update (appendInfo: ProducerAppendInfo): void {
+    const current = this.producers.get(appendInfo.producerId)
+    if (current !== undefined) current.update(appendInfo.updatedEntry)
+    else this.producers.set(appendInfo.producerId, appendInfo.updatedEntry)
+  }
+
+  updateMapEndOffset (offset: number): void {
+    this.lastMapOffset = offset
+  }
+
+  /** Writes `<mapEndOffset>.snapshot` unless the latest snapshot is already there (segment roll, clean shutdown). */
+  takeSnapshot (): void {
+    if (this.lastMapOffset <= this.lastSnapOffset) return
+    writeProducerSnapshot(snapshotPath(this.dir, this.lastMapOffset), this.producers.values())
+    this.snapshots = [...this.snapshots.filter(o => o < this.lastMapOffset), this.lastMapOffset]
+    this.lastSnapOffset = this.lastMapOffset
+    this.logger.debug('wrote producer snapshot', { offset: this.lastMapOffset, producers: this.producers.size })
+  }
+
+  /**
+   * Kafka's removeStraySnapshots, at load: a snapshot at no segment's base offset goes, except
+   * the latest one if it lies past the last segment's base (the one written at clean shutdown).
+   * `segmentBaseOffsets` ascending, as LogSegments keeps them.
+   */
+  removeStraySnapshots (segmentBaseOffsets: readonly number[]): void {
+    const bases = new Set(segmentBaseOffsets)
+    const maxBase = segmentBaseOffsets.at(-1) ?? -1
+    const strays = this.snapshots.filter(o => !bases.has(o))
+    const keep = strays.at(-1) !== undefined && strays.at(-1)! > maxBase ? strays.at(-1) : undefined
+    for (const offset of strays) if (offset !== keep) this.removeAndDeleteSnapshot(offset)
+  }
+
+  /**
+   * After the log's end moved back (follower truncation, recovery) or at load: snapshots past the
+   * end go, and unless the state already ends there it is reloaded from the latest snapshot left
+   * (producers idle past producer.id.expiration.ms are not loaded); the caller replays the log
+   * from mapEndOffset to its end.
+   */
+  truncateAndReload (logStartOffset: number, logEndOffset: number, nowMs: number): void {
+    for (const offset of this.snapshots.filter(o => o > logEndOffset)) this.removeAndDeleteSnapshot(offset)
+    if (logEndOffset === this.lastMapOffset) {
+      this.onLogStartOffsetIncremented(logStartOffset)
+      return
+    }
+    this.producers.clear()
+    this.loadFromSnapshot(logStartOffset, nowMs)
+  }
+
+  /** Every snapshot goes and the state starts empty at `offset` (a follower's log truncated fully). */
+  truncateFullyAndStartAt (offset: number): void {
+    this.producers.clear()
+    for (const o of [...this.snapshots]) this.removeAndDeleteSnapshot(o)
+    this.lastSnapOffset = 0
+    this.lastMapOffset = offset
+  }
+
+  /** The log start moved up (retention, DeleteRecords): the state stays, as in Kafka. */
+  onLogStartOffsetIncremented (logStartOffset: number): void {
+    if (this.lastMapOffset < logStartOffset) this.lastMapOffset = logStartOffset
+    this.lastSnapOffset = this.latestSnapshotOffset ?? logStartOffset
+  }
+
+  /** Segments below `offset` were deleted: so are their snapshots. */
+  deleteSnapshotsBefore (offset: number): void {
+    for (const o of this.snapshots.filter(o => o < offset)) this.removeAndDeleteSnapshot(o)
+  }
+
+  /** Forgets producers idle for producer.id.expiration.ms, by their last batch's timestamp (Kafka's removeExpiredProducers). */
+  removeExpiredProducers (nowMs: number): number {
+    let removed = 0
+    for (const [producerId, entry] of this.producers) {
+      if (this.isProducerExpired(nowMs, entry)) {
+        this.producers.delete(producerId)
+        removed++
+      }
+    }
+    return removed
+  }
+
+  private isProducerExpired (nowMs: number, entry: ProducerStateEntry): boolean {
+    return entry.currentTxnFirstOffset < 0 && nowMs - entry.lastTimestamp >= this.producerIdExpirationMs
+  }
+
+  private loadFromSnapshot (logStartOffset: number, nowMs: number): void {
+    for (;;) {
+      const offset = this.latestSnapshotOffset
+      if (offset === undefined) {
+        this.lastSnapOffset = this.lastMapOffset = logStartOffset
+        return
+      }
+      try {
+        for (const entry of readProducerSnapshot(snapshotPath(this.dir, offset))) {
+          if (!this.isProducerExpired(nowMs, entry)) this.producers.set(entry.producerId, entry)
+        }
+        this.lastSnapOffset = this.lastMapOffset = offset
+        this.logger.info('loaded producer state from snapshot', { offset, producers: this.producers.size })
+        return
+      } catch (err) {
+        if (!(err instanceof CorruptSnapshotError)) throw err
+        this.logger.warn('deleting corrupt producer snapshot', { offset, error: err.message })
+        this.producers.clear()
+        this.removeAndDeleteSnapshot(offset)
+      }
+    }
+  }
+
+  private removeAndDeleteSnapshot (offset: number): void {
+    this.snapshots = this.snapshots.filter(o => o !== offset)
+    rmSync(snapshotPath(this.dir, offset), { force: true })
+  }
+}
+
+function snapshotPath (dir: string, offset: number): string {
+  return segmentFileName(dir, offset, '.snapshot')
+}
+
+function listSnapshotOffsets (dir: string): number[] {
+  const offsets: number[] = []
+  for (const name of readdirSync(dir)) {
+    const match = SNAPSHOT_NAME.exec(name)
+    if (match !== null) offsets.push(Number(match[1]))
+  }
+  return offsets.sort((a, b) => a - b)
+}
