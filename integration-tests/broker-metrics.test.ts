@@ -9,7 +9,7 @@ import { Producer } from '../src/client/producer.js'
 import { BrokerProcess, runServerStart } from './support/broker.js'
 import { startCluster } from './support/cluster.js'
 import { freePort } from './support/free-port.js'
-import { Scrape } from './support/prometheus-scrape.js'
+import { Scrape } from '../src/support/prometheus-scrape.js'
 import { waitFor } from './support/wait-for.js'
 
 const TOPIC = 'metered'

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import { freePortBlock } from './support/free-port.js'
 import { waitFor, waitForEvent } from './support/wait-for.js'
-import { fourLetterWord, startZooKeeper } from './support/zookeeper.js'
+import { fourLetterWord } from '../src/cluster/four-letter-words.js'
+import { startZooKeeper } from './support/zookeeper.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const START = join(ROOT, 'bin', 'zookeeper-start')

@@ -6,7 +6,8 @@
 #
 # The clients are Debian packages (see the protocol pack's Appendix B): kcat (librdkafka 2.0.2),
 # kafka-python 2.0.2, confluent-kafka-python 1.7.0, and Go with the Sarama 1.22 and kafka-go 0.2
-# sources, which the Go client tests build offline (GO111MODULE=off GOPATH=/usr/share/gocode).
+# sources, which the Go client tests build offline (GO111MODULE=off GOPATH=/usr/share/gocode), and
+# chromium, the headless browser the dashboard tests drive (integration-tests/dashboard.test.ts).
 # `apt-get update` runs once, and only when something is missing. Without root or apt-get it says
 # what is missing and exits 0: the client tests then skip the clients they cannot find.
 set -euo pipefail
@@ -17,7 +18,7 @@ install=yes
 for arg in "$@"; do
   case "$arg" in
     --no-install) install=no ;;
-    -h|--help) sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) say "unknown option: $arg (see --help)"; exit 2 ;;
   esac
 done
@@ -35,8 +36,10 @@ declare -A probe=(
   [golang-github-segmentio-kafka-go-dev]=/usr/share/gocode/src/github.com/segmentio/kafka-go/conn.go
   # `ip netns` and veth pairs for the network-partition tests (support/network-namespaces.ts).
   [iproute2]=/usr/sbin/ip
+  # Headless Chromium for the dashboard's browser tests (playwright-core drives /usr/bin/chromium).
+  [chromium]=/usr/bin/chromium
 )
-order=(kcat python3-kafka python3-confluent-kafka golang-go gcc libc6-dev golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev iproute2)
+order=(kcat python3-kafka python3-confluent-kafka golang-go gcc libc6-dev golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev iproute2 chromium)
 
 missing=()
 for pkg in "${order[@]}"; do

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import WebSocket from 'ws'
 import { stringify } from 'yaml'
 import { projectRoot, type ConfigValues } from './broker.js'
-import { Scrape } from './prometheus-scrape.js'
+import { Scrape } from '../../src/support/prometheus-scrape.js'
 
 export const gatewayStartScript = join(projectRoot, 'dist/src/cli/kafka-gateway-start.js')
 

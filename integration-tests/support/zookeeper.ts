@@ -1,7 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { constants, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,9 +8,9 @@ import { promisify } from 'node:util'
 import { freePorts } from './free-port.js'
 import type { NamespaceHost } from './network-namespaces.js'
 import { waitFor, waitForEvent, type WaitOptions } from './wait-for.js'
+import { serverStatus, type ZooKeeperMode } from '../../src/cluster/four-letter-words.js'
+export type { ZooKeeperMode }
 
-/** What a node answers to `srvr`; 'not serving' while an ensemble node has no quorum, 'down' when nothing listens. */
-export type ZooKeeperMode = 'standalone' | 'leader' | 'follower' | 'observer' | 'not serving' | 'down'
 
 export interface ZooKeeperNode {
   /** The node's myid (1, 2, 3); `nodes[i].id === i + 1`. */
@@ -93,28 +92,6 @@ export async function startZooKeeper ({ ensemble = 1, systemProperties = {}, hos
     throw error
   }
   return handle
-}
-
-/** Sends a four-letter word (srvr, ruok, mntr, ...) and returns the whole reply; ZooKeeper closes the connection after it. */
-export function fourLetterWord (host: string, port: number, word: string, { timeoutMs = 5_000 } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port })
-    const chunks: Buffer[] = []
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy(new Error(`timed out after ${timeoutMs}ms waiting for ZooKeeper at ${host}:${port} to answer ${word}`))
-    })
-    socket.on('connect', () => {
-      // A connect to an unbound port can be handed that same port as its source and connect to itself.
-      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) {
-        socket.destroy(Object.assign(new Error(`nothing listens on ${host}:${port} (connected to itself)`), { code: 'ECONNREFUSED' }))
-        return
-      }
-      socket.end(word)
-    })
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', reject)
-    socket.on('close', (hadError) => { if (!hadError) resolve(Buffer.concat(chunks).toString('utf8')) })
-  })
 }
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -246,18 +223,7 @@ async function leaderIndexOf (handle: ZooKeeperHandle, { timeoutMs = 30_000, int
 
 /** A node's mode from its `srvr` reply. */
 async function zooKeeperMode (host: string, port: number): Promise<ZooKeeperMode> {
-  let reply: string
-  try {
-    reply = await fourLetterWord(host, port, 'srvr')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') return 'down'
-    throw error
-  }
-  const mode = /^Mode: (\w+)/m.exec(reply)?.[1]
-  if (mode === 'standalone' || mode === 'leader' || mode === 'follower' || mode === 'observer') return mode
-  // "This ZooKeeper instance is not currently serving requests", or nothing at all while it starts
-  return 'not serving'
+  return (await serverStatus(host, port)).mode
 }
 
 let commandPromise: Promise<string[]> | undefined

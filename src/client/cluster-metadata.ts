@@ -1,7 +1,8 @@
 /**
  * What the client knows about the cluster (Java's `Cluster`): brokers, controller, and per topic its
  * partitions with leader, replicas and ISR, as the last Metadata response said. Replaced topic by
- * topic on each response, so a refresh for one topic leaves the others as they were.
+ * topic on each response, so a refresh for one topic leaves the others as they were; a response
+ * for every topic replaces them all, so a deleted topic goes (as Java's Metadata on a full update).
  */
 import type { MetadataResponse } from '../protocol/messages/metadata.js'
 import type { Decoded } from '../protocol/schema/index.js'
@@ -43,8 +44,9 @@ export class ClusterMetadata {
   /** Date.now() of the last update, 0 before the first. */
   updatedAtMs = 0
 
-  update (response: Decoded<typeof MetadataResponse>, nowMs = Date.now()): void {
+  update (response: Decoded<typeof MetadataResponse>, nowMs = Date.now(), allTopics = false): void {
     this.brokers.clear()
+    if (allTopics) this.topics.clear()
     for (const b of response.brokers) this.brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })
     this.controllerId = response.controllerId
     this.clusterId = response.clusterId

@@ -61,6 +61,26 @@ test('bootstrap falls through a dead address to a live one, and metadata fills t
   assert.deepEqual(c.metadata.availablePartitions('t'), [0])
 })
 
+test('a refresh of every topic forgets the topics the response no longer has; a refresh of some keeps the others', async t => {
+  let topics = ['a', 'b']
+  const broker = await FakeBroker.start(req => req.reply(MetadataResponse, {
+    brokers: [{ nodeId: 1, host: '127.0.0.1', port: broker.port, rack: null }],
+    clusterId: 'abc',
+    controllerId: 1,
+    topics: topics.map(name => ({ errorCode: 0, name, isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] })),
+  }))
+  t.after(async () => await broker.stop())
+  const c = client({ 'bootstrap.servers': broker.bootstrap })
+  t.after(async () => await c.close())
+  await c.refreshMetadata(null)
+  assert.deepEqual([...c.metadata.topics.keys()].sort(), ['a', 'b'])
+  topics = ['a']
+  await c.refreshMetadata(['a'])
+  assert.deepEqual([...c.metadata.topics.keys()].sort(), ['a', 'b'], 'a refresh of one topic says nothing of the others')
+  await c.refreshMetadata(null)
+  assert.deepEqual([...c.metadata.topics.keys()], ['a'], 'b was deleted')
+})
+
 test('broker addresses: host:port, bare host, bracketed IPv6; garbage is refused', () => {
   assert.deepEqual(parseHostPort('localhost:9093'), { host: 'localhost', port: 9093 })
   assert.deepEqual(parseHostPort('kafka1'), { host: 'kafka1', port: 9092 })

@@ -83,7 +83,7 @@ export class KafkaClient {
         topics: topics === null ? null : topics.map(name => ({ name })),
         allowAutoTopicCreation,
       } as Infer<typeof MetadataRequest>)
-      this.metadata.update(response)
+      this.metadata.update(response, Date.now(), topics === null)
       for (const t of topics ?? []) this.staleTopics.delete(t)
     })()
     this.metadataInFlight.set(key, work)

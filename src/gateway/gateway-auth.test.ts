@@ -37,3 +37,25 @@ test('Origin: the listed ones, or the gateway\'s own when none are listed; scrip
   assert.equal(own.checkUpgrade(request({ origin: 'http://evil.example', host: 'h' }), url(), []).ok, false)
   assert.ok(new GatewayAuth([], ['*'], 30_000).originAllowed(request({ origin: 'http://any.example' })))
 })
+
+test('the dashboard: a token or a live session cookie opens the page, the API and the socket', () => {
+  let now = 1000
+  const auth = new GatewayAuth([TOKEN], [], 30_000, () => now)
+  assert.ok(!auth.requestAllowed(request({})))
+  assert.ok(!auth.requestAllowed(request({ authorization: 'Bearer guess' })))
+  assert.ok(auth.requestAllowed(request({ authorization: `Bearer ${TOKEN}` })))
+  const setCookie = auth.issueSessionCookie()
+  assert.match(setCookie, /^kafka_gateway_session=\d+\.[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/)
+  const session = setCookie.split(';')[0]!
+  const cookie = `theme=dark; ${session}`
+  assert.ok(auth.requestAllowed(request({ cookie })))
+  assert.ok(auth.checkUpgrade(request({ cookie }), url(), ['kafka.v1']).ok)
+  assert.ok(new GatewayAuth([TOKEN], [], 30_000, () => now).requestAllowed(request({ cookie })), 'another gateway (or this one restarted) with the same tokens accepts it')
+  assert.ok(!new GatewayAuth(['another-token-0123456789'], [], 30_000, () => now).requestAllowed(request({ cookie })), 'changed tokens end the session')
+  const [expires, mac] = session.split('=')[1]!.split('.')
+  assert.ok(!auth.requestAllowed(request({ cookie: `kafka_gateway_session=${Number(expires) + 1000}.${mac!}` })), 'a later expiry is not signed')
+  assert.ok(!auth.requestAllowed(request({ cookie: 'kafka_gateway_session=forged' })))
+  now += 12 * 60 * 60 * 1000
+  assert.ok(!auth.requestAllowed(request({ cookie })), 'expired')
+  assert.ok(new GatewayAuth([], [], 30_000).requestAllowed(request({})), 'no tokens configured: open (loopback only)')
+})

@@ -39,3 +39,12 @@ test('tokens from the file (comments and blank lines skipped) allow a public lis
   assert.deepEqual(problems, [])
   assert.deepEqual(config?.tokens, ['abcdefghijklmnop-1'])
 })
+
+test('gateway.broker.metrics.urls: <broker id>=URL, /metrics when the URL has no path; bad entries named', () => {
+  const { config, problems } = toGatewayConfig({ 'gateway.broker.metrics.urls': ['1=http://127.0.0.1:9405', '2=http://b2:9404/', '3=https://b3:443/prom'] }, noFile)
+  assert.deepEqual(problems, [])
+  assert.deepEqual([...config!.brokerMetricsUrls], [[1, 'http://127.0.0.1:9405/metrics'], [2, 'http://b2:9404/metrics'], [3, 'https://b3:443/prom']])
+  const bad = toGatewayConfig({ 'gateway.broker.metrics.urls': ['http://x:1', '1=http://a:1', '1=http://b:2'] }, noFile).problems.join('\n')
+  assert.match(bad, /entry "http:\/\/x:1" must look like <broker id>=http:\/\/host:port/)
+  assert.match(bad, /names broker 1 twice/)
+})

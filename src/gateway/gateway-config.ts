@@ -11,7 +11,7 @@ import { consumerSchema, producerSchema, type ClientProperties } from '../client
 
 export const gatewayConfigSchema = {
   'bootstrap.servers': { type: 'list', default: ['127.0.0.1:9092'] },
-  'zookeeper.connect': { type: 'string', default: null, doc: 'read only for what the Kafka protocol cannot say (the dashboard\'s ensemble view)' },
+  'zookeeper.connect': { type: 'string', default: null, doc: 'read only for what the Kafka protocol cannot say: the dashboard\'s live brokers, controller epoch and ensemble view' },
   'gateway.listener': { type: 'string', default: 'http://127.0.0.1:8080' },
   'gateway.auth.tokens': { type: 'list', default: [], doc: 'bearer tokens; none means no auth, which only a loopback listener allows' },
   'gateway.auth.token.file': { type: 'string', default: null, doc: 'more tokens, one per line' },
@@ -32,6 +32,7 @@ export const gatewayConfigSchema = {
   'gateway.fetch.cache.bytes': { type: 'long', default: 16_777_216, min: 1_048_576, doc: 'fetched records kept for subscriptions to read, across the gateway; past it the least recently read go' },
   'gateway.slow.consumer.policy': { type: 'string', default: 'pause', oneOf: ['pause', 'close'], doc: 'pause: wait for the socket to drain; close: close it with 4008' },
   'gateway.ping.interval.ms': { type: 'int', default: 30_000, min: 100 },
+  'gateway.broker.metrics.urls': { type: 'list', default: [], doc: 'where the dashboard scrapes each broker\'s metrics: <broker id>=<its metrics.listener URL>, e.g. 1=http://127.0.0.1:9405 (docs/dashboard.md)' },
   'logger.level': { type: 'string', default: 'info', oneOf: ['error', 'warn', 'info', 'debug'] },
   'logger.format': { type: 'string', default: 'json', oneOf: ['json', 'pretty'] },
   'logger.dir': { type: 'string', default: 'logs', doc: 'where gateway.log goes; empty for stdout only' },
@@ -47,6 +48,8 @@ export interface GatewayConfig {
   readonly tokens: readonly string[]
   readonly producer: ClientProperties
   readonly consumer: ClientProperties
+  /** From gateway.broker.metrics.urls: broker id → its /metrics URL. */
+  readonly brokerMetricsUrls: ReadonlyMap<number, string>
 }
 
 /**
@@ -95,9 +98,26 @@ export function toGatewayConfig (raw: Record<string, unknown>, readTokenFile: (p
   for (const origin of values['gateway.allowed.origins']) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`"gateway.allowed.origins" entry ${JSON.stringify(origin)} must be * or look like http(s)://host[:port]`)
   }
+  const brokerMetricsUrls = metricsUrls(values['gateway.broker.metrics.urls'], problems)
   if (problems.length > 0 || parsed.listener === undefined) return { problems }
   const bootstrap = { 'bootstrap.servers': values['bootstrap.servers'] }
-  return { config: { values, listener: parsed.listener, tokens, producer: { ...producer, ...bootstrap }, consumer: { ...consumer, ...bootstrap } }, problems }
+  return { config: { values, listener: parsed.listener, tokens, producer: { ...producer, ...bootstrap }, consumer: { ...consumer, ...bootstrap }, brokerMetricsUrls }, problems }
+}
+
+/** `<id>=http://host:port[/path]`; a URL without a path means the broker's `/metrics`. */
+function metricsUrls (entries: readonly string[], problems: string[]): Map<number, string> {
+  const urls = new Map<number, string>()
+  for (const entry of entries) {
+    const m = /^(\d+)=(https?:\/\/[^/\s]+)(\/\S*)?$/.exec(entry)
+    if (m === null || Number(m[1]) > 2 ** 31 - 1) {
+      problems.push(`"gateway.broker.metrics.urls" entry ${JSON.stringify(entry)} must look like <broker id>=http://host:port`)
+      continue
+    }
+    const id = Number(m[1])
+    if (urls.has(id)) problems.push(`"gateway.broker.metrics.urls" names broker ${id} twice`)
+    urls.set(id, `${m[2]!}${m[3] === undefined || m[3] === '/' ? '/metrics' : m[3]}`)
+  }
+  return urls
 }
 
 function clientOverrides (prefix: string, schema: ConfigSchema, given: Record<string, unknown>, defaults: ClientProperties, problems: string[]): ClientProperties {

@@ -5,6 +5,7 @@
  */
 import safeRegex from 'safe-regex2'
 import { ErrorCode, errorName, isRetriable } from '../protocol/error-codes.js'
+import { parseWatchRequest, type WatchRequest } from '../dashboard/dashboard-watches.js'
 import { parseStartPosition, type PartitionOffsets, type StartPosition } from './cursor.js'
 import { bytesOf, VALUE_FORMATS, type ValueFormat } from './typed-value.js'
 
@@ -28,6 +29,7 @@ export type GatewayRequest =
   | { op: 'commit', sub: string, offsets?: PartitionOffsets }
   | { op: 'seek', sub: string, to: StartPosition }
   | { op: 'unsubscribe', sub: string }
+  | WatchRequest
 
 /** A `subscribe` request. */
 export interface SubscriptionSpec {
@@ -52,7 +54,7 @@ const MAX_TOPIC_CHARS = 249
 
 /** Thrown for a request that cannot be carried out as sent; `id`/`sub` say which one it was, when known. */
 export class BadRequest extends Error {
-  constructor (message: string, readonly code: number = ErrorCode.INVALID_REQUEST, readonly ids: { id?: RequestId, sub?: string } = {}) {
+  constructor (message: string, readonly code: number = ErrorCode.INVALID_REQUEST, readonly ids: { id?: RequestId, sub?: string, watch?: string } = {}) {
     super(message)
   }
 }
@@ -65,7 +67,7 @@ export function errorFields (code: number, message: string): ErrorFields {
 }
 
 /** `{"op":"error", ...}`, naming the request (`id`) or subscription (`sub`) it answers when known. */
-export function errorFrame (code: number, message: string, ids: { id?: RequestId, sub?: string } = {}): object {
+export function errorFrame (code: number, message: string, ids: { id?: RequestId, sub?: string, watch?: string } = {}): object {
   return { op: 'error', ...ids, ...errorFields(code, message) }
 }
 
@@ -80,7 +82,8 @@ export function parseRequest (text: string, limits: Limits): GatewayRequest {
   const m = msg as Record<string, unknown>
   const id = optionalId(m.id)
   const sub = typeof m.sub === 'string' ? m.sub : undefined
-  const fail = (message: string): never => { throw new BadRequest(message, ErrorCode.INVALID_REQUEST, { ...(id !== undefined ? { id } : {}), ...(sub !== undefined ? { sub } : {}) }) }
+  const watch = typeof m.watch === 'string' ? m.watch.slice(0, MAX_ID_CHARS) : undefined
+  const fail = (message: string): never => { throw new BadRequest(message, ErrorCode.INVALID_REQUEST, { ...(id !== undefined ? { id } : {}), ...(sub !== undefined ? { sub } : {}), ...(watch !== undefined ? { watch } : {}) }) }
   const check = <T>(v: T | { problem: string }): T => (v !== null && typeof v === 'object' && 'problem' in v) ? fail((v as { problem: string }).problem) : v as T
   switch (m.op) {
     case 'produce':
@@ -107,8 +110,11 @@ export function parseRequest (text: string, limits: Limits): GatewayRequest {
       return { op: 'seek', sub: check(subOf(m)), to: check(parseStartPosition('"to"', m.to)) }
     case 'unsubscribe':
       return { op: 'unsubscribe', sub: check(subOf(m)) }
+    case 'watch':
+    case 'unwatch':
+      return check(parseWatchRequest(m))
     default:
-      return fail(m.op === undefined ? 'the frame has no "op"' : `unknown op ${JSON.stringify(String(m.op).slice(0, 64))}: one of produce, produceBatch, subscribe, credit, commit, seek, unsubscribe`)
+      return fail(m.op === undefined ? 'the frame has no "op"' : `unknown op ${JSON.stringify(String(m.op).slice(0, 64))}: one of produce, produceBatch, subscribe, credit, commit, seek, unsubscribe, watch, unwatch`)
   }
 }
 

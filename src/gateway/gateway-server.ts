@@ -1,7 +1,8 @@
 /**
  * The gateway: HTTP and WebSocket on gateway.listener, a client of the cluster that talks to the
  * brokers only through the Kafka protocol. `/ws` (subprotocol kafka.v1) carries the API in
- * docs/gateway.md; `POST /api/ws-ticket` mints single-use tickets; `/metrics` is Prometheus text.
+ * docs/gateway.md; `POST /api/ws-ticket` mints single-use tickets; `/metrics` is Prometheus text;
+ * `/` and `/api/v1` are the dashboard (docs/dashboard.md).
  * It keeps nothing a restart loses except the live sockets: positions live in cursors the
  * clients hold and in the groups' committed offsets.
  */
@@ -10,6 +11,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Logger } from '../logger.js'
 import { Producer } from '../client/producer.js'
+import { Dashboard } from '../dashboard/dashboard.js'
 import { GatewayAuth } from './gateway-auth.js'
 import type { GatewayConfig } from './gateway-config.js'
 import type { Acks } from './gateway-frames.js'
@@ -25,6 +27,7 @@ export class GatewayServer {
   private readonly wss: WebSocketServer
   private readonly auth: GatewayAuth
   private readonly metrics: GatewayMetrics
+  private readonly dashboard: Dashboard
   private readonly sessions = new Map<WebSocket, GatewaySession>()
   private readonly alive = new WeakSet<WebSocket>()
   private readonly producers = new Map<Acks, Producer>()
@@ -36,6 +39,7 @@ export class GatewayServer {
     const v = config.values
     this.auth = new GatewayAuth(config.tokens, v['gateway.allowed.origins'], v['gateway.auth.ticket.ttl.ms'])
     this.metrics = new GatewayMetrics(() => [...this.sessions.values()].reduce((n, s) => n + s.outstandingCredit(), 0))
+    this.dashboard = new Dashboard(config, this.auth, log.child({ component: 'dashboard' }))
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: v['gateway.max.frame.bytes'],
@@ -60,6 +64,7 @@ export class GatewayServer {
     const boundPort = typeof address === 'object' && address !== null ? address.port : port
     this.boundUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`
     this.pinger = setInterval(() => this.ping(), this.config.values['gateway.ping.interval.ms'])
+    this.dashboard.start()
     this.log.info('gateway listening', { url: this.boundUrl, websocket: `${this.boundUrl.replace(/^http/, 'ws')}/ws`, auth: this.auth.required ? 'tokens' : 'none', readOnly: this.config.values['gateway.read.only'] })
     return this.boundUrl
   }
@@ -67,6 +72,7 @@ export class GatewayServer {
   async stop (): Promise<void> {
     clearInterval(this.pinger)
     for (const ws of this.sessions.keys()) ws.close(1001, 'the gateway is shutting down')
+    await this.dashboard.stop()
     await Promise.all([...this.producers.values()].map(async p => await p.close().catch(() => {})))
     await this.fetch.close()
     await new Promise<void>(resolve => this.http.close(() => resolve()))
@@ -98,9 +104,7 @@ export class GatewayServer {
         res.end(text)
         return
       }
-      if (path === '/' && req.method === 'GET') {
-        return answer(res, 200, { service: 'kafka-gateway', websocket: '/ws', subprotocol: SUBPROTOCOL, docs: 'docs/gateway.md' })
-      }
+      if (await this.dashboard.serve(req, res, new URL(req.url ?? '/', 'http://gateway'))) return
       answer(res, 404, { error: `no ${req.method ?? ''} ${path ?? ''} here` })
     } catch (err) {
       this.log.error('HTTP request failed', { path, error: (err as Error).message })
@@ -135,6 +139,7 @@ export class GatewayServer {
       producerFor: acks => this.producerFor(acks),
       fetch: this.fetch,
       metrics: this.metrics,
+      watches: this.dashboard.watches,
       log: this.log,
     })
     this.sessions.set(ws, session)

@@ -15,6 +15,7 @@ import type { GatewayValues } from './gateway-config.js'
 import { BadRequest, errorFields, errorFrame, parseRequest, type ErrorFields, type Acks, type GatewayRequest, type ProduceRecord, type RequestId } from './gateway-frames.js'
 import type { GatewayMetrics } from './gateway-metrics.js'
 import type { SharedFetch } from './shared-fetch.js'
+import type { DashboardWatches } from '../dashboard/dashboard-watches.js'
 import { Subscription, type SubscriptionSink } from './subscription.js'
 
 export const CloseCode = {
@@ -29,6 +30,8 @@ export interface SessionContext {
   producerFor: (acks: Acks) => Producer
   fetch: SharedFetch
   metrics: GatewayMetrics
+  /** The dashboard's `watch` ops (docs/dashboard.md). */
+  watches: Pick<DashboardWatches, 'handle' | 'release'>
   log: Logger
 }
 
@@ -95,7 +98,7 @@ export class GatewaySession {
       return
     }
     this.handle(request).catch((err: unknown) => {
-      const ids = request.op === 'subscribe' ? { sub: request.spec.sub } : 'sub' in request ? { sub: request.sub } : { id: request.id }
+      const ids = request.op === 'subscribe' ? { sub: request.spec.sub } : 'sub' in request ? { sub: request.sub } : 'watch' in request ? { watch: request.watch } : { id: request.id }
       if (err instanceof KafkaError || err instanceof BadRequest) {
         this.send(errorFrame(err.code, err.message, ids))
         return
@@ -143,7 +146,11 @@ export class GatewaySession {
         this.dropSubscription(request.sub)
         await sub.close()
         this.send({ op: 'unsubscribed', sub: request.sub })
+        return
       }
+      case 'watch':
+      case 'unwatch':
+        this.ctx.watches.handle(this.sink, request)
     }
   }
 
@@ -236,6 +243,7 @@ export class GatewaySession {
   private async shutdown (): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.ctx.watches.release(this.sink)
     for (const w of this.drainWaiters) w.resolve()
     this.drainWaiters = []
     const subs = [...this.subscriptions.keys()]

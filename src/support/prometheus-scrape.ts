@@ -1,15 +1,18 @@
 import parsePrometheusTextFormat, { type PrometheusFamily, type PrometheusSample } from 'parse-prometheus-text-format'
 
-/** One scrape of a /metrics endpoint, parsed by a Prometheus text-format parser (prom2json's shape). */
+/**
+ * One scrape of a /metrics endpoint, parsed by a Prometheus text-format parser (prom2json's shape):
+ * the gateway's dashboard reads the brokers' metrics with it, and the tests read everyone's.
+ */
 export class Scrape {
   private readonly families: Map<string, PrometheusFamily>
 
-  private constructor (readonly text: string) {
+  constructor (readonly text: string) {
     this.families = new Map(parsePrometheusTextFormat(text).map(f => [f.name, f]))
   }
 
-  static async of (url: string): Promise<Scrape> {
-    const response = await fetch(url)
+  static async of (url: string, options: { signal?: AbortSignal } = {}): Promise<Scrape> {
+    const response = await fetch(url, options)
     if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`)
     return new Scrape(await response.text())
   }

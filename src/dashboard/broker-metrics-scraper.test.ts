@@ -1,0 +1,51 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { BrokerMetricsScraper } from './broker-metrics-scraper.js'
+
+function exposition (messagesIn: number, perTopic: Record<string, number>, leaders: number): string {
+  return [
+    '# TYPE kafka_server_brokertopicmetrics_messagesin_total counter',
+    `kafka_server_brokertopicmetrics_messagesin_total ${messagesIn}`,
+    ...Object.entries(perTopic).map(([t, n]) => `kafka_server_brokertopicmetrics_messagesin_total{topic="${t}"} ${n}`),
+    '# TYPE kafka_server_brokertopicmetrics_bytesin_total counter',
+    `kafka_server_brokertopicmetrics_bytesin_total ${messagesIn * 100}`,
+    '# TYPE kafka_server_replicamanager_leadercount gauge',
+    `kafka_server_replicamanager_leadercount ${leaders}`,
+    '',
+  ].join('\n')
+}
+
+test('rates from two scrapes of the all-topics counters; a restart (counters back) gives no rate; a dead broker an error', async t => {
+  const bodies = [exposition(100, { a: 60, b: 40 }, 3), exposition(300, { a: 260, b: 40 }, 3), exposition(5, { a: 5 }, 2)]
+  const server = createServer((_req, res) => { res.end(bodies.shift() ?? '') })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => server.close())
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`
+  // a broker that hangs up on every connection
+  const broken = createServer()
+  broken.on('connection', socket => socket.destroy())
+  await new Promise<void>(resolve => broken.listen(0, '127.0.0.1', resolve))
+  t.after(() => broken.close())
+  const deadUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/metrics`
+  const scraper = new BrokerMetricsScraper(new Map([[1, url], [2, deadUrl]]), 500)
+
+  const [first, dead] = await scraper.scrapeAll()
+  assert.equal(first!.rates, undefined, 'one scrape is no rate')
+  assert.equal(first!.gauges?.leaderCount, 3)
+  assert.deepEqual([...first!.topicsWritten].sort(), ['a', 'b'])
+  assert.ok(dead!.error !== undefined && dead!.error !== 'fetch failed', `the cause, not fetch's "fetch failed": ${String(dead!.error)}`)
+  assert.equal(dead!.rates, undefined)
+
+  const [second] = await scraper.scrapeAll()
+  const seconds = (second!.atMs - first!.atMs) / 1000
+  assert.ok(Math.abs(second!.rates!.messagesIn - 200 / seconds) < 1e-6)
+  assert.ok(Math.abs(second!.rates!.bytesIn - 20_000 / seconds) < 1e-6)
+  assert.equal(second!.rates!.bytesOut, 0)
+  assert.deepEqual([...second!.topicsWritten], ['a'], 'only a was written')
+
+  const [restarted] = await scraper.scrapeAll()
+  assert.equal(restarted!.rates, undefined, 'the broker restarted: its counters went back')
+  assert.equal(restarted!.gauges?.leaderCount, 2)
+})

@@ -1,0 +1,92 @@
+/**
+ * Reads each broker's Prometheus /metrics (docs/metrics.md) for the dashboard: the all-topics
+ * BrokerTopicMetrics counters, turned into per-second rates between two scrapes, and the gauges
+ * that say the broker's share of the cluster (leaders, partitions, under-replicated). Where each
+ * broker serves its metrics is configured (gateway.broker.metrics.urls): a broker's
+ * metrics.listener is not in anything the Kafka protocol or ZooKeeper carries.
+ */
+import { Scrape } from '../support/prometheus-scrape.js'
+
+/** Kafka's meters the dashboard draws; Kafka has no MessagesOutPerSec, so there is no messages-out rate. */
+export const RATE_COUNTERS = {
+  messagesIn: 'kafka_server_brokertopicmetrics_messagesin_total',
+  bytesIn: 'kafka_server_brokertopicmetrics_bytesin_total',
+  bytesOut: 'kafka_server_brokertopicmetrics_bytesout_total',
+} as const
+export type RateName = keyof typeof RATE_COUNTERS
+export type Rates = Record<RateName, number>
+
+const GAUGES = {
+  leaderCount: 'kafka_server_replicamanager_leadercount',
+  partitionCount: 'kafka_server_replicamanager_partitioncount',
+  underReplicated: 'kafka_server_replicamanager_underreplicatedpartitions',
+  offlinePartitions: 'kafka_controller_kafkacontroller_offlinepartitionscount',
+  activeController: 'kafka_controller_kafkacontroller_activecontrollercount',
+  topicCount: 'kafka_controller_kafkacontroller_globaltopiccount',
+  partitionTotal: 'kafka_controller_kafkacontroller_globalpartitioncount',
+  isrShrinks: 'kafka_server_replicamanager_isrshrinks_total',
+  isrExpands: 'kafka_server_replicamanager_isrexpands_total',
+} as const
+export type Gauges = Record<keyof typeof GAUGES, number>
+
+export interface BrokerMetricsReading {
+  brokerId: number
+  url: string
+  atMs: number
+  /** Per second since the previous good scrape; undefined on the first, or after the broker restarted (its counters went back). */
+  rates?: Rates
+  gauges?: Gauges
+  /** Why the last scrape failed; undefined when it worked. */
+  error?: string
+  /** Topics whose MessagesIn moved since the previous scrape. */
+  topicsWritten: Set<string>
+}
+
+interface Previous { atMs: number, totals: Rates, topics: Map<string, number> }
+
+export class BrokerMetricsScraper {
+  private readonly previous = new Map<number, Previous>()
+
+  constructor (private readonly urls: ReadonlyMap<number, string>, private readonly timeoutMs: number) {}
+
+  get configured (): boolean { return this.urls.size > 0 }
+
+  /** Scrapes every configured broker at once; a broker that does not answer in time reads as an error. */
+  async scrapeAll (): Promise<BrokerMetricsReading[]> {
+    return await Promise.all([...this.urls].map(async ([brokerId, url]) => await this.scrape(brokerId, url)))
+  }
+
+  private async scrape (brokerId: number, url: string): Promise<BrokerMetricsReading> {
+    const atMs = Date.now()
+    let scrape: Scrape
+    try {
+      scrape = await Scrape.of(url, { signal: AbortSignal.timeout(this.timeoutMs) })
+    } catch (err) {
+      this.previous.delete(brokerId)
+      // fetch's own message is "fetch failed"; the cause says why (ECONNREFUSED, a timeout)
+      const cause = (err as { cause?: { code?: string, message?: string } }).cause
+      return { brokerId, url, atMs, error: cause?.code ?? cause?.message ?? (err as Error).message, topicsWritten: new Set() }
+    }
+    // the series without a topic label is Kafka's all-topics meter
+    const totals = mapValues(RATE_COUNTERS, name => scrape.sum(name, null))
+    const gauges = mapValues(GAUGES, name => scrape.sum(name, null))
+    const topics = new Map<string, number>()
+    for (const s of scrape.samples(RATE_COUNTERS.messagesIn)) {
+      const topic = s.labels?.['topic']
+      if (topic !== undefined && topic !== '') topics.set(topic, Number(s.value))
+    }
+    const prev = this.previous.get(brokerId)
+    this.previous.set(brokerId, { atMs, totals, topics })
+    const topicsWritten = new Set<string>()
+    for (const [topic, n] of topics) if (prev?.topics.get(topic) !== n) topicsWritten.add(topic)
+    if (prev === undefined || atMs <= prev.atMs) return { brokerId, url, atMs, gauges, topicsWritten }
+    const seconds = (atMs - prev.atMs) / 1000
+    const restarted = (Object.keys(totals) as RateName[]).some(k => totals[k] < prev.totals[k])
+    const rates = restarted ? undefined : mapValues(totals, (v, k) => (v - prev.totals[k]) / seconds)
+    return { brokerId, url, atMs, gauges, topicsWritten, ...(rates !== undefined ? { rates } : {}) }
+  }
+}
+
+function mapValues<K extends string, A, B> (o: Record<K, A>, f: (a: A, k: K) => B): Record<K, B> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v as A, k as K)])) as Record<K, B>
+}

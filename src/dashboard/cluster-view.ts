@@ -1,0 +1,342 @@
+/**
+ * What the gateway knows of the cluster, for the dashboard. It learns it the way a Kafka client
+ * does, through the Kafka protocol (Metadata for brokers, controller and partitions; ListOffsets for
+ * the offsets of the topics someone watches; DescribeConfigs on demand), and from ZooKeeper only
+ * what the protocol cannot say: which brokers are registered now (a watch on /brokers/ids, so a
+ * dead broker shows as soon as its session expires), the controller epoch, and each ZooKeeper
+ * node's mode (`srvr`). Throughput comes from the brokers' /metrics, scraped once a second into the
+ * rings of MetricsHistory.
+ *
+ * Nothing here polls for structure on a timer: Metadata is fetched again when a ZooKeeper watch
+ * fires (brokers, controller, topics, ISR change notifications) or when a scrape shows a broker's
+ * leadership gauges moved, and at most every METADATA_MAX_AGE_MS as a safety net (as Kafka's
+ * clients refresh at metadata.max.age.ms). 'change' is emitted (coalesced) after anything changed;
+ * 'sample' once a second with the cluster's rates.
+ */
+import { EventEmitter } from 'node:events'
+import { Admin, ResourceType, type ConfigResult } from '../client/admin.js'
+import type { ClientProperties } from '../client/client-config.js'
+import type { BrokerNode, TopicMetadata } from '../client/cluster-metadata.js'
+import { Consumer } from '../client/consumer.js'
+import { serverStatus, type ServerStatus } from '../cluster/four-letter-words.js'
+import { brokerIdsZnode, controllerEpochZnode, controllerZnode, isrChangeNotificationZnode, topicsZnode } from '../cluster/znodes.js'
+import { chrootOf, ZkSession, type Watcher } from '../cluster/zk-session.js'
+import type { Logger } from '../logger.js'
+import { BrokerMetricsScraper, RATE_COUNTERS, type BrokerMetricsReading, type RateName, type Rates } from './broker-metrics-scraper.js'
+import { MetricsHistory } from './metrics-history.js'
+
+const TICK_MS = 1000
+const METADATA_MAX_AGE_MS = 30_000
+const ENSEMBLE_PROBE_EVERY_TICKS = 5
+const ZK_RETRY_MS = 5000
+/** After a ZooKeeper event, Metadata again at these delays: the controller acts on the event a moment after us. */
+const FOLLOW_UP_MS = [0, 500, 2000]
+/** ListOffsets: Kafka's special timestamps. */
+const EARLIEST = -2
+const LATEST = -1
+
+export interface ClusterViewOptions {
+  bootstrapServers: readonly string[]
+  zookeeperConnect: string | null
+  brokerMetricsUrls: ReadonlyMap<number, string>
+  log: Logger
+}
+
+export interface PartitionOffsets { logStartOffset: number, highWatermark: number }
+
+export type ServerProbe = ServerStatus | { mode: 'unknown', error: string }
+
+export class ClusterView extends EventEmitter {
+  readonly history = new MetricsHistory()
+  clusterId: string | null = null
+  controllerId = -1
+  controllerEpoch: number | null = null
+  /** Every broker seen (live in Metadata or named in a replica list), with its last known endpoint. */
+  readonly brokers = new Map<number, BrokerNode | { nodeId: number }>()
+  /** From /brokers/ids when ZooKeeper is configured and connected, otherwise Metadata's broker list. */
+  liveBrokerIds = new Set<number>()
+  topics = new Map<string, TopicMetadata>()
+  readonly ensemble = new Map<string, ServerProbe>()
+  readonly brokerMetrics = new Map<number, BrokerMetricsReading>()
+  /** The latest cluster-wide rates (sums over the brokers scraped), undefined before two scrapes. */
+  rates?: Rates
+  metadataError?: string
+  metadataAtMs = 0
+  /** Offsets of the topics someone watches (interest counted by `watchTopic`). */
+  readonly offsets = new Map<string, Map<number, PartitionOffsets>>()
+
+  private readonly admin: Admin
+  private readonly offsetReader: Consumer
+  private readonly scraper: BrokerMetricsScraper
+  private readonly watchedTopics = new Map<string, number>()
+  private zk?: ZkSession
+  private zkLive?: Set<number>
+  private timer?: NodeJS.Timeout
+  private ticks = 0
+  private tickRunning = false
+  private stopped = false
+  private refreshing?: Promise<void>
+  private refreshAgain = false
+  private followUps: NodeJS.Timeout[] = []
+  private gaugeFingerprint = ''
+  private changePending = false
+
+  constructor (private readonly options: ClusterViewOptions) {
+    super()
+    const props: ClientProperties = { 'bootstrap.servers': [...options.bootstrapServers], 'client.id': 'kafka-gateway-dashboard' }
+    this.admin = new Admin(props)
+    this.offsetReader = new Consumer(props)
+    this.scraper = new BrokerMetricsScraper(options.brokerMetricsUrls, TICK_MS - 100)
+  }
+
+  get readsZooKeeper (): boolean { return this.options.zookeeperConnect !== null }
+  get scrapesMetrics (): boolean { return this.scraper.configured }
+
+  start (): void {
+    void this.refresh()
+    if (this.options.zookeeperConnect !== null) void this.connectZooKeeper(this.options.zookeeperConnect)
+    this.timer = setInterval(() => { void this.tick() }, TICK_MS)
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    clearInterval(this.timer)
+    for (const t of this.followUps) clearTimeout(t)
+    this.zk?.close()
+    await this.refreshing?.catch(() => {})
+    await Promise.all([this.admin.close(), this.offsetReader.close()])
+  }
+
+  /**
+   * Counts interest in a topic's offsets, which are then kept fresh; `ready` resolves once they
+   * were read, `release` takes the interest back.
+   */
+  acquireTopic (topic: string): { ready: Promise<void>, release: () => void } {
+    this.watchedTopics.set(topic, (this.watchedTopics.get(topic) ?? 0) + 1)
+    let released = false
+    return {
+      ready: this.refreshOffsets([topic]),
+      release: () => {
+        if (released) return
+        released = true
+        const n = (this.watchedTopics.get(topic) ?? 1) - 1
+        if (n > 0) this.watchedTopics.set(topic, n)
+        else { this.watchedTopics.delete(topic); this.offsets.delete(topic) }
+      },
+    }
+  }
+
+  isLive (brokerId: number): boolean { return this.liveBrokerIds.has(brokerId) }
+
+  async createTopic (name: string, partitions: number, replicationFactor: number, configs: Record<string, string>): Promise<{ errorCode: number, errorMessage: string | null }> {
+    const [result] = await this.admin.createTopics([{ name, numPartitions: partitions, replicationFactor, configs }], { timeoutMs: 15_000 })
+    this.refreshSoon()
+    return result ?? { errorCode: -1, errorMessage: 'no result' }
+  }
+
+  async deleteTopic (name: string): Promise<{ errorCode: number, errorMessage: string | null }> {
+    const [result] = await this.admin.deleteTopics([name], { timeoutMs: 15_000 })
+    this.refreshSoon()
+    return result ?? { errorCode: -1, errorMessage: 'no result' }
+  }
+
+  async describeConfigs (type: 'topic' | 'broker', name: string): Promise<ConfigResult | undefined> {
+    const [result] = await this.admin.describeConfigs([{ type: type === 'topic' ? ResourceType.TOPIC : ResourceType.BROKER, name }], { timeoutMs: 10_000 })
+    return result
+  }
+
+  /** Metadata for every topic, one request at a time; a call during one asks for another after it. */
+  async refresh (): Promise<void> {
+    if (this.refreshing !== undefined) {
+      this.refreshAgain = true
+      return await this.refreshing
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false
+        await this.fetchMetadata()
+      } while (this.refreshAgain && !this.stopped)
+    })()
+    try {
+      await this.refreshing
+    } finally {
+      this.refreshing = undefined
+    }
+  }
+
+  private refreshSoon (): void {
+    for (const t of this.followUps) clearTimeout(t)
+    this.followUps = FOLLOW_UP_MS.map(ms => setTimeout(() => { void this.refresh() }, ms))
+  }
+
+  private async fetchMetadata (): Promise<void> {
+    if (this.stopped) return
+    try {
+      const topics = await this.admin.describeTopics(null, { timeoutMs: 5000 })
+      const m = this.admin.client.metadata
+      this.clusterId = m.clusterId
+      this.controllerId = m.controllerId
+      this.topics = new Map(topics.map(t => [t.name, t]))
+      for (const b of m.brokers.values()) this.brokers.set(b.nodeId, b)
+      for (const t of topics) {
+        for (const p of t.partitions) {
+          for (const id of p?.replicas ?? []) if (!this.brokers.has(id)) this.brokers.set(id, { nodeId: id })
+        }
+      }
+      this.liveBrokerIds = this.zkLive ?? new Set(m.brokers.keys())
+      this.metadataError = undefined
+      this.metadataAtMs = Date.now()
+      await this.refreshOffsets([...this.watchedTopics.keys()])
+    } catch (err) {
+      this.metadataError = (err as Error).message
+      this.options.log.debug('dashboard metadata refresh failed', { error: this.metadataError })
+    }
+    this.changed()
+  }
+
+  private async refreshOffsets (topics: readonly string[]): Promise<void> {
+    const tps = topics.flatMap(topic => (this.topics.get(topic)?.partitions ?? []).filter(p => p !== undefined).map(p => ({ topic, partition: p.partition })))
+    if (tps.length === 0) return
+    try {
+      const [starts, ends] = await Promise.all([this.offsetReader.offsetsForTimes(tps, EARLIEST), this.offsetReader.offsetsForTimes(tps, LATEST)])
+      for (const { topic, partition } of tps) {
+        if (!this.watchedTopics.has(topic)) continue
+        let byPartition = this.offsets.get(topic)
+        if (byPartition === undefined) this.offsets.set(topic, byPartition = new Map())
+        const key = `${topic}\u0000${partition}`
+        byPartition.set(partition, { logStartOffset: starts.get(key) ?? -1, highWatermark: ends.get(key) ?? -1 })
+      }
+    } catch (err) {
+      // a partition without a leader has no offsets to give; the next refresh tries again
+      this.options.log.debug('dashboard offsets refresh failed', { topics, error: (err as Error).message })
+    }
+    this.changed()
+  }
+
+  /** Once a second: scrape the brokers, record the rates, and look again where the gauges say something moved. */
+  private async tick (): Promise<void> {
+    if (this.tickRunning || this.stopped) return
+    this.tickRunning = true
+    // the second this tick stands for: the interval's jitter must not put two ticks in one slot of
+    // the history and leave the next slot a gap
+    const atMs = Math.round(Date.now() / TICK_MS) * TICK_MS
+    try {
+      this.ticks++
+      if (this.readsZooKeeper && this.ticks % ENSEMBLE_PROBE_EVERY_TICKS === 1) void this.probeEnsemble()
+      if (Date.now() - this.metadataAtMs > METADATA_MAX_AGE_MS) void this.refresh()
+      if (!this.scraper.configured) {
+        // no metrics to say which topics were written: read the watched topics' offsets every tick
+        if (this.watchedTopics.size > 0) await this.refreshOffsets([...this.watchedTopics.keys()])
+        return
+      }
+      const readings = await this.scraper.scrapeAll()
+      this.recordRates(readings, atMs)
+      const fingerprint = JSON.stringify(readings.map(r => [r.brokerId, r.gauges ?? r.error]))
+      if (fingerprint !== this.gaugeFingerprint) {
+        this.gaugeFingerprint = fingerprint
+        void this.refresh()
+      }
+      const written = [...this.watchedTopics.keys()].filter(t => readings.some(r => r.topicsWritten.has(t)))
+      if (written.length > 0) await this.refreshOffsets(written)
+      this.changed()
+    } finally {
+      this.tickRunning = false
+    }
+  }
+
+  private recordRates (readings: BrokerMetricsReading[], atMs: number): void {
+    const point: Record<string, number> = {}
+    const total = { messagesIn: 0, bytesIn: 0, bytesOut: 0 }
+    let any = false
+    for (const r of readings) {
+      this.brokerMetrics.set(r.brokerId, r)
+      if (r.rates === undefined) continue
+      any = true
+      for (const name of Object.keys(RATE_COUNTERS) as RateName[]) {
+        total[name] += r.rates[name]
+        point[`broker.${r.brokerId}.${name}`] = r.rates[name]
+      }
+    }
+    // every broker down or just restarted: a gap, not a zero
+    this.rates = any ? total : undefined
+    if (!any) return
+    Object.assign(point, total)
+    this.history.record(atMs, point)
+    this.emit('sample', atMs, total)
+  }
+
+  private async probeEnsemble (): Promise<void> {
+    const connect = this.options.zookeeperConnect ?? ''
+    const hosts = connect.slice(0, connect.length - chrootOf(connect).length).split(',').map(h => h.trim()).filter(h => h !== '')
+    await Promise.all(hosts.map(async hostPort => {
+      const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hostPort)
+      const host = m?.[1] ?? hostPort
+      const port = Number(m?.[2] ?? 2181)
+      try {
+        this.ensemble.set(hostPort, await serverStatus(host, port, { timeoutMs: 2000 }))
+      } catch (err) {
+        this.ensemble.set(hostPort, { mode: 'unknown', error: (err as Error).message })
+      }
+    }))
+    this.changed()
+  }
+
+  private async connectZooKeeper (connectString: string): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const zk = await ZkSession.connect(connectString, { sessionTimeoutMs: 30_000, connectionTimeoutMs: 10_000, logger: this.options.log })
+        if (this.stopped) { zk.close(); return }
+        this.zk = zk
+        zk.on('session', () => { void this.armWatches(zk) })
+        zk.on('disconnected', () => { void this.probeEnsemble() })
+        await this.armWatches(zk)
+        return
+      } catch (err) {
+        this.options.log.warn('dashboard cannot reach ZooKeeper; trying again', { zookeeper: connectString, error: (err as Error).message })
+        await new Promise(resolve => setTimeout(resolve, ZK_RETRY_MS))
+      }
+    }
+  }
+
+  /** (Re)sets the watches of a session; each fires once, and re-arms itself. */
+  private async armWatches (zk: ZkSession): Promise<void> {
+    const generation = zk.generation
+    const alive = (): boolean => !this.stopped && zk.generation === generation
+    const again = (arm: () => Promise<void>): Watcher => () => { if (alive()) { this.refreshSoon(); void arm().catch(err => this.watchFailed(err)) } }
+    const brokerIds = async (): Promise<void> => {
+      this.zkLive = new Set((await zk.getChildren(brokerIdsZnode.path, again(brokerIds))).map(Number))
+      this.liveBrokerIds = this.zkLive
+      this.changed()
+    }
+    const controller = async (): Promise<void> => {
+      await zk.exists(controllerZnode.path, again(controller))
+    }
+    const epoch = async (): Promise<void> => {
+      const data = await zk.getData(controllerEpochZnode.path, again(epoch))
+      if (data === null) await zk.exists(controllerEpochZnode.path, again(epoch))
+      this.controllerEpoch = data === null ? null : controllerEpochZnode.decode(data.data)
+      this.changed()
+    }
+    const children = (path: string): () => Promise<void> => {
+      const arm = async (): Promise<void> => { await zk.getChildren(path, again(arm)) }
+      return arm
+    }
+    await Promise.all([brokerIds(), controller(), epoch(), children(topicsZnode.path)(), children(isrChangeNotificationZnode.rootPath)()])
+      .catch(err => this.watchFailed(err))
+    void this.probeEnsemble()
+  }
+
+  private watchFailed (err: unknown): void {
+    this.options.log.warn('dashboard ZooKeeper watch failed', { error: (err as Error).message })
+  }
+
+  /** Coalesces changes within one turn of the event loop into one 'change'. */
+  private changed (): void {
+    if (this.changePending || this.stopped) return
+    this.changePending = true
+    setImmediate(() => {
+      this.changePending = false
+      this.emit('change')
+    })
+  }
+}

@@ -1,0 +1,102 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { EventEmitter } from 'node:events'
+import type { TopicMetadata } from '../client/cluster-metadata.js'
+import type { ClusterView } from './cluster-view.js'
+import { DashboardWatches, parseWatchRequest, type WatchSink } from './dashboard-watches.js'
+import { apply, type Json } from './merge-patch.js'
+import { MetricsHistory } from './metrics-history.js'
+
+function topic (name: string, partitions: Array<[leader: number, replicas: number[], isr: number[]]>): TopicMetadata {
+  return { name, topicId: `id-${name}`, errorCode: 0, isInternal: false, available: [], partitions: partitions.map(([leader, replicas, isr], partition) => ({ partition, errorCode: 0, leader, leaderEpoch: 0, replicas, isr, offlineReplicas: [] })) }
+}
+
+/** A ClusterView's fields as the documents read them, without a cluster behind it. */
+function fakeView (): ClusterView & EventEmitter {
+  const live = new Set([1, 2])
+  return Object.assign(new EventEmitter(), {
+    clusterId: 'c1',
+    controllerId: 1,
+    controllerEpoch: 4,
+    brokers: new Map([[1, { nodeId: 1, host: 'h1', port: 9092, rack: null }], [2, { nodeId: 2, host: 'h2', port: 9092, rack: 'r2' }]]),
+    liveBrokerIds: live,
+    isLive: (id: number) => live.has(id),
+    topics: new Map([['orders', topic('orders', [[1, [1, 2], [1, 2]], [2, [2, 1], [2, 1]]])]]),
+    ensemble: new Map(),
+    brokerMetrics: new Map(),
+    offsets: new Map(),
+    history: new MetricsHistory(),
+    readsZooKeeper: false,
+    scrapesMetrics: false,
+    acquireTopic: () => ({ ready: Promise.resolve(), release: () => {} }),
+  }) as unknown as ClusterView & EventEmitter
+}
+
+class Sink implements WatchSink {
+  frames: Array<Record<string, Json>> = []
+  bufferedAmount = 0
+  send (frame: object): void { this.frames.push(JSON.parse(JSON.stringify(frame)) as Record<string, Json>) }
+}
+
+const flush = async (): Promise<void> => await new Promise(resolve => setImmediate(resolve))
+
+test('a watch gets a snapshot, then only merge patches of what changed; applied, they give the new document', async () => {
+  const view = fakeView()
+  const watches = new DashboardWatches(view, false, 1000)
+  const sink = new Sink()
+  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } })
+  watches.handle(sink, { op: 'watch', watch: 't', target: { on: 'topic', topic: 'orders' } })
+  const [cluster, orders] = sink.frames
+  assert.equal(cluster!['op'], 'snapshot')
+  assert.deepEqual((cluster!['data'] as Record<string, Json>)['partitions'], { total: 2, underReplicated: 0, offline: 0 })
+  assert.deepEqual((orders!['data'] as { partitions: Record<string, Json> }).partitions['0'], { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1, 2], isr: [1, 2], underReplicated: false, offline: false })
+
+  // broker 2 dies: it leaves the ISRs, broker 1 leads both partitions
+  view.liveBrokerIds.delete(2)
+  view.topics.set('orders', topic('orders', [[1, [1, 2], [1]], [1, [2, 1], [1]]]))
+  view.emit('change')
+  await flush()
+  const patches = sink.frames.slice(2)
+  assert.deepEqual(patches.map(f => [f['op'], f['watch'], f['seq']]), [['patch', 'c', 2], ['patch', 't', 2]])
+  assert.deepEqual(patches[0]!['patch'], {
+    brokers: { 1: { leaders: 2, underReplicated: 2 }, 2: { live: false, leaders: 0 } },
+    partitions: { underReplicated: 2 },
+  })
+  const next = apply(orders!['data']!, patches[1]!['patch']!) as { partitions: Record<string, { isr: number[], underReplicated: boolean }> }
+  assert.deepEqual(next.partitions['1'], { partition: 1, leader: 1, leaderEpoch: 0, replicas: [2, 1], isr: [1], underReplicated: true, offline: false })
+
+  view.emit('change')
+  await flush()
+  assert.equal(sink.frames.length, 4, 'nothing changed: nothing sent')
+  watches.close()
+})
+
+test('a socket past its high-water mark misses patches and gets a fresh snapshot once it drained', async () => {
+  const view = fakeView()
+  const watches = new DashboardWatches(view, false, 1000)
+  const sink = new Sink()
+  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } })
+  sink.bufferedAmount = 5000
+  view.controllerId = 2
+  view.emit('change')
+  await flush()
+  assert.equal(sink.frames.length, 1)
+  sink.bufferedAmount = 0
+  view.emit('change')
+  await flush()
+  assert.equal(sink.frames[1]!['op'], 'snapshot')
+  assert.deepEqual((sink.frames[1]!['data'] as { controller: Json }).controller, { id: 2, epoch: 4 })
+  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } })
+  assert.match(String(sink.frames[2]!['message']), /watch c already exists/)
+  watches.handle(sink, { op: 'unwatch', watch: 'c' })
+  assert.deepEqual(sink.frames[3], { op: 'unwatched', watch: 'c' })
+  watches.close()
+})
+
+test('watch frames are checked field by field', () => {
+  assert.deepEqual(parseWatchRequest({ op: 'watch', watch: 'w', on: 'topics', search: 'ord', limit: 10 }), { op: 'watch', watch: 'w', target: { on: 'topics', query: { search: 'ord', offset: 0, limit: 10, internal: false } } })
+  assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'topics', limit: 100_000 }) as { problem: string }).problem, /"limit" must be an integer from 1 to 500/)
+  assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'groups' }) as { problem: string }).problem, /"on" must be/)
+  assert.match((parseWatchRequest({ op: 'watch', on: 'cluster' }) as { problem: string }).problem, /"watch" must be a watch id/)
+  assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'topic', topic: '' }) as { problem: string }).problem, /"topic" must be a topic name/)
+})

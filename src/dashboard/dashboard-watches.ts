@@ -1,0 +1,183 @@
+/**
+ * `watch` over the gateway's WebSocket (docs/dashboard.md): a watch renders its document from the
+ * ClusterView, sends it whole (`snapshot`), then after each change of the view renders it again
+ * and sends only the difference (`patch`, a JSON Merge Patch, RFC 7396) when there is one. A
+ * cluster watch also gets a `sample` of the cluster's rates each second. Nothing is queued per
+ * watch: a socket past its high-water mark misses patches, and gets a fresh snapshot once it
+ * drains, so a slow tab costs the gateway one document per watch, never a backlog.
+ * New kinds of watch (a group, the timeline) add a render function and a WatchTarget case.
+ */
+import { ErrorCode } from '../protocol/error-codes.js'
+import type { ClusterView } from './cluster-view.js'
+import { clusterDocument, MAX_PAGE, topicDocument, topicsDocument, type TopicsQuery } from './documents.js'
+import { diff, type JsonObject } from './merge-patch.js'
+import { RATE_COUNTERS, type Rates } from './broker-metrics-scraper.js'
+
+export type WatchTarget =
+  | { on: 'cluster' }
+  | { on: 'topics', query: TopicsQuery }
+  | { on: 'topic', topic: string }
+
+export type WatchRequest =
+  | { op: 'watch', watch: string, target: WatchTarget }
+  | { op: 'unwatch', watch: string }
+
+/** Where a watch's frames go: a socket (GatewaySession's sink). */
+export interface WatchSink {
+  send: (frame: object) => void
+  readonly bufferedAmount: number
+}
+
+const MAX_WATCHES_PER_SOCKET = 100
+/** Seconds of 1 s history a cluster snapshot carries, for the sparklines. */
+const SNAPSHOT_SERIES_POINTS = 300
+
+interface Watch {
+  readonly id: string
+  readonly target: WatchTarget
+  readonly render: () => JsonObject
+  last: JsonObject
+  seq: number
+  behind: boolean
+  readonly release?: () => void
+}
+
+export class DashboardWatches {
+  private readonly sockets = new Map<WatchSink, Map<string, Watch>>()
+  private readonly onChange = (): void => this.publish()
+  private readonly onSample = (atMs: number, rates: Rates): void => this.sample(atMs, rates)
+
+  constructor (private readonly view: ClusterView, private readonly readOnly: boolean, private readonly highWaterBytes: number) {
+    view.on('change', this.onChange)
+    view.on('sample', this.onSample)
+  }
+
+  close (): void {
+    this.view.off('change', this.onChange)
+    this.view.off('sample', this.onSample)
+    for (const sink of [...this.sockets.keys()]) this.release(sink)
+  }
+
+  /** Carries out a watch request; problems are answered on the socket, never thrown. */
+  handle (sink: WatchSink, request: WatchRequest): void {
+    let watches = this.sockets.get(sink)
+    if (request.op === 'unwatch') {
+      const w = watches?.get(request.watch)
+      if (w === undefined) return this.fail(sink, request.watch, `no watch ${JSON.stringify(request.watch)} on this socket`)
+      w.release?.()
+      watches!.delete(request.watch)
+      sink.send({ op: 'unwatched', watch: request.watch })
+      return
+    }
+    if (watches?.has(request.watch) === true) return this.fail(sink, request.watch, `watch ${request.watch} already exists on this socket; unwatch it first or pick another "watch"`)
+    if ((watches?.size ?? 0) >= MAX_WATCHES_PER_SOCKET) return this.fail(sink, request.watch, `this socket has ${MAX_WATCHES_PER_SOCKET} watches already`)
+    if (watches === undefined) this.sockets.set(sink, watches = new Map())
+    const w = this.create(request.watch, request.target)
+    watches.set(w.id, w)
+    this.sendSnapshot(sink, w)
+  }
+
+  /** The socket closed: its watches go. */
+  release (sink: WatchSink): void {
+    for (const w of this.sockets.get(sink)?.values() ?? []) w.release?.()
+    this.sockets.delete(sink)
+  }
+
+  private create (id: string, target: WatchTarget): Watch {
+    const base = { id, target, last: {}, seq: 0, behind: false }
+    switch (target.on) {
+      case 'cluster':
+        return { ...base, render: () => clusterDocument(this.view, this.readOnly) }
+      case 'topics':
+        return { ...base, render: () => topicsDocument(this.view, target.query) }
+      case 'topic':
+        return { ...base, render: () => topicDocument(this.view, target.topic), release: this.view.acquireTopic(target.topic).release }
+    }
+  }
+
+  private sendSnapshot (sink: WatchSink, w: Watch): void {
+    w.last = w.render()
+    w.seq++
+    w.behind = false
+    const frame: Record<string, unknown> = { op: 'snapshot', watch: w.id, seq: w.seq, data: w.last }
+    if (w.target.on === 'cluster') frame['series'] = this.recentSeries()
+    sink.send(frame)
+  }
+
+  private publish (): void {
+    for (const [sink, watches] of this.sockets) {
+      const full = sink.bufferedAmount > this.highWaterBytes
+      for (const w of watches.values()) {
+        if (full) { w.behind = true; continue }
+        if (w.behind) { this.sendSnapshot(sink, w); continue }
+        const next = w.render()
+        const patch = diff(w.last, next)
+        if (patch === undefined) continue
+        w.last = next
+        w.seq++
+        sink.send({ op: 'patch', watch: w.id, seq: w.seq, patch })
+      }
+    }
+  }
+
+  private sample (atMs: number, rates: Rates): void {
+    for (const [sink, watches] of this.sockets) {
+      if (sink.bufferedAmount > this.highWaterBytes) continue
+      for (const w of watches.values()) if (w.target.on === 'cluster') sink.send({ op: 'sample', watch: w.id, t: atMs, values: rates })
+    }
+  }
+
+  /** The last minutes of the cluster's rates at 1 s, for a snapshot's sparklines (none without broker metrics). */
+  private recentSeries (): object | undefined {
+    if (!this.view.scrapesMetrics) return undefined
+    const now = Date.now()
+    const stepMs = 1000
+    const endSlot = Math.floor(now / stepMs)
+    const out: Record<string, unknown> = { startMs: (endSlot - SNAPSHOT_SERIES_POINTS + 1) * stepMs, stepMs }
+    for (const name of Object.keys(RATE_COUNTERS)) {
+      out[name] = this.view.history.range(name, '1s', now, SNAPSHOT_SERIES_POINTS)?.values ?? new Array(SNAPSHOT_SERIES_POINTS).fill(null)
+    }
+    return out
+  }
+
+  private fail (sink: WatchSink, watch: string, message: string): void {
+    sink.send({ op: 'error', watch, code: ErrorCode.INVALID_REQUEST, name: 'INVALID_REQUEST', retriable: false, message })
+  }
+}
+
+/** `watch`/`unwatch` frames, checked field by field (the gateway's other ops are in gateway-frames.ts). */
+export function parseWatchRequest (m: Record<string, unknown>): WatchRequest | { problem: string } {
+  if (typeof m.watch !== 'string' || m.watch === '' || m.watch.length > 256) return { problem: '"watch" must be a watch id (1 to 256 characters)' }
+  if (m.op === 'unwatch') return { op: 'unwatch', watch: m.watch }
+  switch (m.on) {
+    case 'cluster':
+      return { op: 'watch', watch: m.watch, target: { on: 'cluster' } }
+    case 'topic':
+      if (typeof m.topic !== 'string' || m.topic === '' || m.topic.length > 249) return { problem: '"topic" must be a topic name (1 to 249 characters)' }
+      return { op: 'watch', watch: m.watch, target: { on: 'topic', topic: m.topic } }
+    case 'topics': {
+      const query = parseTopicsQuery(k => m[k])
+      if ('problem' in query) return query
+      return { op: 'watch', watch: m.watch, target: { on: 'topics', query } }
+    }
+    default:
+      return { problem: '"on" must be "cluster", "topics" or "topic"' }
+  }
+}
+
+/** A topics page's parameters, from a watch frame's fields or a URL's query (strings there). */
+export function parseTopicsQuery (get: (key: string) => unknown): TopicsQuery | { problem: string } {
+  const search = get('search') ?? ''
+  if (typeof search !== 'string' || search.length > 249) return { problem: '"search" must be a string of at most 249 characters' }
+  const int = (key: string, dflt: number, max: number): number | undefined => {
+    const raw = get(key)
+    const v = raw === undefined || raw === null ? dflt : Number(raw)
+    return Number.isSafeInteger(v) && v >= 0 && v <= max ? v : undefined
+  }
+  const offset = int('offset', 0, 2 ** 31)
+  if (offset === undefined) return { problem: '"offset" must be an integer >= 0' }
+  const limit = int('limit', 50, MAX_PAGE)
+  if (limit === undefined || limit === 0) return { problem: `"limit" must be an integer from 1 to ${MAX_PAGE}` }
+  const internal = get('internal')
+  return { search, offset, limit, internal: internal === true || internal === 'true' }
+}

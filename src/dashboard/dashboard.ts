@@ -1,0 +1,215 @@
+/**
+ * The dashboard the gateway serves (docs/dashboard.md): the page at `/`, a JSON API under
+ * `/api/v1`, and `watch` ops on the gateway's WebSocket (DashboardWatches). The gateway's auth
+ * applies to all of it: with tokens configured, a request carries `Authorization: Bearer <token>`
+ * or the session cookie a browser gets by opening `/?token=` or `/?ticket=` once.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ErrorCode, errorName, isRetriable } from '../protocol/error-codes.js'
+import type { Logger } from '../logger.js'
+import type { GatewayAuth } from '../gateway/gateway-auth.js'
+import type { GatewayConfig } from '../gateway/gateway-config.js'
+import { ClusterView } from './cluster-view.js'
+import { clusterDocument, topicDocument, topicsDocument } from './documents.js'
+import { DashboardWatches, parseTopicsQuery } from './dashboard-watches.js'
+import { RESOLUTIONS, type Resolution } from './metrics-history.js'
+import { WebAssets } from './web-assets.js'
+
+const MAX_BODY_BYTES = 65_536
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
+
+/** Kafka's error, as an HTTP answer: the status a REST client expects, the code and name a Kafka user knows. */
+class ApiError extends Error {
+  constructor (readonly status: number, readonly code: number, message: string) { super(message) }
+}
+
+const STATUS_OF: Partial<Record<number, number>> = {
+  [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]: 404,
+  [ErrorCode.TOPIC_ALREADY_EXISTS]: 409,
+  [ErrorCode.TOPIC_AUTHORIZATION_FAILED]: 403,
+}
+
+export class Dashboard {
+  readonly view: ClusterView
+  readonly watches: DashboardWatches
+  private readonly assets = new WebAssets()
+  private readonly readOnly: boolean
+
+  constructor (config: GatewayConfig, private readonly auth: GatewayAuth, private readonly log: Logger) {
+    const v = config.values
+    this.readOnly = v['gateway.read.only']
+    this.view = new ClusterView({
+      bootstrapServers: v['bootstrap.servers'],
+      zookeeperConnect: v['zookeeper.connect'],
+      brokerMetricsUrls: config.brokerMetricsUrls,
+      log,
+    })
+    this.watches = new DashboardWatches(this.view, this.readOnly, v['gateway.socket.high.water.bytes'])
+    if (!this.assets.built) log.warn('the dashboard is not built (dist/web/index.html is missing): run npm run build')
+  }
+
+  start (): void { this.view.start() }
+
+  async stop (): Promise<void> {
+    this.watches.close()
+    await this.view.stop()
+  }
+
+  /** Answers the page, its assets and /api/v1; false for any other path (the gateway's own). */
+  async serve (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const path = url.pathname
+    const api = path === '/api/v1' || path.startsWith('/api/v1/')
+    const page = !api && (req.method === 'GET' || req.method === 'HEAD') && (path === '/' || /^\/[\w.-]+\.(js|css|map)$/.test(path))
+    if (!api && !page) return false
+    if (page && path === '/' && this.auth.required && (url.searchParams.has('token') || url.searchParams.has('ticket'))) {
+      this.login(res, url)
+      return true
+    }
+    if (!this.auth.requestAllowed(req)) {
+      if (api) json(res, 401, { code: ErrorCode.SASL_AUTHENTICATION_FAILED, name: errorName(ErrorCode.SASL_AUTHENTICATION_FAILED), retriable: false, message: 'send Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer' })
+      else text(res, 401, 'This gateway needs a token: open /?token=<token> once (or /?ticket=<ticket> from POST /api/ws-ticket); the browser keeps a session cookie.', 'text/plain')
+      return true
+    }
+    if (page) {
+      if (!this.assets.serve(req, res, path)) text(res, path === '/' ? 503 : 404, path === '/' ? 'The dashboard is not built: run npm run build.' : 'not found', 'text/plain')
+      return true
+    }
+    try {
+      await this.api(req, res, url)
+    } catch (err) {
+      if (err instanceof ApiError) {
+        json(res, err.status, { code: err.code, name: errorName(err.code), retriable: isRetriable(err.code), message: err.message })
+        return true
+      }
+      this.log.error('dashboard API request failed', { path, error: (err as Error).stack ?? String(err) })
+      json(res, 500, { code: -1, name: 'UNKNOWN_SERVER_ERROR', retriable: false, message: (err as Error).message })
+    }
+    return true
+  }
+
+  /** A token or ticket in the URL becomes a session cookie, and the URL loses it (no token in history or logs). */
+  private login (res: ServerResponse, url: URL): void {
+    const token = url.searchParams.get('token')
+    const ticket = url.searchParams.get('ticket')
+    const ok = token !== null ? this.auth.isToken(token) : ticket !== null && this.auth.redeemTicket(ticket)
+    if (!ok) return text(res, 401, 'The token or ticket is not valid.', 'text/plain')
+    res.writeHead(303, { location: '/', 'set-cookie': this.auth.issueSessionCookie(), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+    res.end()
+  }
+
+  private async api (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const parts = url.pathname.split('/').slice(3).map(decodeURIComponent)
+    const method = req.method ?? 'GET'
+    const [resource, name, sub] = parts
+    if (resource === undefined || resource === '') {
+      return json(res, 200, { service: 'kafka-gateway', websocket: '/ws', subprotocol: 'kafka.v1', api: ['cluster', 'brokers', 'brokers/<id>', 'topics', 'topics/<name>', 'history'], docs: 'docs/dashboard.md' })
+    }
+    if (resource === 'cluster' && name === undefined && method === 'GET') return json(res, 200, clusterDocument(this.view, this.readOnly))
+    if (resource === 'brokers' && method === 'GET') {
+      const brokers = clusterDocument(this.view, this.readOnly)['brokers'] as Record<string, object>
+      if (name === undefined) return json(res, 200, { brokers })
+      const broker = brokers[name]
+      if (broker === undefined || sub !== undefined) throw new ApiError(404, ErrorCode.BROKER_NOT_AVAILABLE, `no broker ${name}`)
+      const configs = this.view.isLive(Number(name)) ? await this.view.describeConfigs('broker', name) : undefined
+      return json(res, 200, { ...broker, ...(configs !== undefined ? { configs: configs.entries } : {}) })
+    }
+    if (resource === 'topics') {
+      if (name === undefined && method === 'GET') {
+        const query = parseTopicsQuery(k => url.searchParams.get(k) ?? undefined)
+        if ('problem' in query) throw new ApiError(400, ErrorCode.INVALID_REQUEST, query.problem)
+        return json(res, 200, topicsDocument(this.view, query))
+      }
+      if (name === undefined && method === 'POST') return await this.createTopic(req, res)
+      if (name !== undefined && sub === undefined && method === 'GET') {
+        const { ready, release } = this.view.acquireTopic(name)
+        try {
+          await ready
+          const doc = topicDocument(this.view, name)
+          if (doc['exists'] !== true) throw new ApiError(404, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no topic ${name}`)
+          const configs = await this.view.describeConfigs('topic', name)
+          return json(res, 200, { ...doc, configs: configs?.entries ?? [] })
+        } finally {
+          release()
+        }
+      }
+      if (name !== undefined && sub === undefined && method === 'DELETE') {
+        this.checkWrite(req, `topic ${name} cannot be deleted`)
+        const result = await this.view.deleteTopic(name)
+        if (result.errorCode !== ErrorCode.NONE) throw new ApiError(STATUS_OF[result.errorCode] ?? 400, result.errorCode, result.errorMessage ?? errorName(result.errorCode))
+        return json(res, 200, { name, deleted: true })
+      }
+    }
+    if (resource === 'history' && name === undefined && method === 'GET') return this.history(res, url)
+    throw new ApiError(404, ErrorCode.INVALID_REQUEST, `no ${method} ${url.pathname} here`)
+  }
+
+  private async createTopic (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.checkWrite(req, 'topics cannot be created')
+    const body = await readJson(req)
+    const name = body['name']
+    if (typeof name !== 'string' || !TOPIC_NAME.test(name) || name === '.' || name === '..') {
+      throw new ApiError(400, ErrorCode.INVALID_TOPIC_EXCEPTION, '"name" must be 1 to 249 of a-z A-Z 0-9 . _ - (and not . or ..)')
+    }
+    const int = (key: string): number => {
+      const v = body[key] ?? -1
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < -1 || v === 0 || v > 2 ** 31 - 1) throw new ApiError(400, ErrorCode.INVALID_REQUEST, `"${key}" must be a positive integer (or -1 for the broker's default)`)
+      return v
+    }
+    const partitions = int('partitions')
+    const replicationFactor = int('replicationFactor')
+    const configs = body['configs'] ?? {}
+    if (configs === null || typeof configs !== 'object' || Array.isArray(configs) || Object.values(configs).some(v => typeof v !== 'string')) {
+      throw new ApiError(400, ErrorCode.INVALID_CONFIG, '"configs" must be an object of string values')
+    }
+    const result = await this.view.createTopic(name, partitions, replicationFactor, configs as Record<string, string>)
+    if (result.errorCode !== ErrorCode.NONE) throw new ApiError(STATUS_OF[result.errorCode] ?? 400, result.errorCode, result.errorMessage ?? errorName(result.errorCode))
+    json(res, 201, { name, partitions, replicationFactor })
+  }
+
+  /** Read-only refuses; a change must come from an allowed Origin (a cookie would otherwise let another site's page act). */
+  private checkWrite (req: IncomingMessage, what: string): void {
+    if (this.readOnly) throw new ApiError(403, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `${what}: gateway.read.only is set`)
+    if (!this.auth.originAllowed(req)) throw new ApiError(403, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `${what}: origin ${req.headers.origin ?? ''} is not allowed`)
+  }
+
+  private history (res: ServerResponse, url: URL): void {
+    const resolution = url.searchParams.get('resolution') ?? '1s'
+    if (!RESOLUTIONS.some(r => r.name === resolution)) throw new ApiError(400, ErrorCode.INVALID_REQUEST, '"resolution" must be 1s or 1m')
+    const wanted = url.searchParams.get('series')?.split(',') ?? ['messagesIn', 'bytesIn', 'bytesOut']
+    const now = Date.now()
+    const series: Record<string, object> = {}
+    for (const name of wanted.slice(0, 100)) {
+      const r = this.view.history.range(name, resolution as Resolution['name'], now)
+      if (r !== undefined) series[name] = r
+    }
+    json(res, 200, { resolution, series })
+  }
+}
+
+async function readJson (req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, ErrorCode.INVALID_REQUEST, `the body is larger than ${MAX_BODY_BYTES} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch (err) {
+    throw new ApiError(400, ErrorCode.INVALID_REQUEST, `the body is not JSON: ${(err as Error).message}`)
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, ErrorCode.INVALID_REQUEST, 'the body must be a JSON object')
+  return body as Record<string, unknown>
+}
+
+function json (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers })
+  res.end(JSON.stringify(body))
+}
+
+function text (res: ServerResponse, status: number, body: string, type: string): void {
+  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' })
+  res.end(body)
+}

@@ -1,0 +1,136 @@
+/**
+ * The documents the dashboard shows, rendered from the ClusterView: the same JSON answers
+ * `GET /api/v1/...` and is the `data` of a watch's snapshot (whose later changes go out as merge
+ * patches, see merge-patch.ts). Collections are objects keyed by id, so one broker's or one
+ * partition's change is a small patch; no value is null (absent instead). docs/dashboard.md
+ * describes every field.
+ */
+import type { PartitionMetadata, TopicMetadata } from '../client/cluster-metadata.js'
+import type { ClusterView } from './cluster-view.js'
+import type { Json, JsonObject } from './merge-patch.js'
+
+export const MAX_PAGE = 500
+
+export interface TopicsQuery {
+  /** Case-insensitive substring of the name; '' for all. */
+  search: string
+  offset: number
+  limit: number
+  /** Topics whose names start with `__` (Kafka's internal ones) too. */
+  internal: boolean
+}
+
+const isUnderReplicated = (p: PartitionMetadata): boolean => p.isr.length < p.replicas.length
+const isOffline = (view: ClusterView, p: PartitionMetadata): boolean => p.leader < 0 || !view.isLive(p.leader)
+
+/** Only defined fields: a document holds no nulls (null in a patch means "removed"). */
+function defined (o: Record<string, Json | undefined>): JsonObject {
+  const out: JsonObject = {}
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null) out[k] = v
+  return out
+}
+
+function partitionsOf (t: TopicMetadata): PartitionMetadata[] {
+  return t.partitions.filter(p => p !== undefined)
+}
+
+export function clusterDocument (view: ClusterView, readOnly: boolean): JsonObject {
+  const leaders = new Map<number, number>()
+  const replicas = new Map<number, number>()
+  const underReplicatedLed = new Map<number, number>()
+  let total = 0
+  let underReplicated = 0
+  let offline = 0
+  let internalTopics = 0
+  for (const t of view.topics.values()) {
+    if (t.isInternal) internalTopics++
+    for (const p of partitionsOf(t)) {
+      total++
+      if (p.leader >= 0) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1)
+      for (const r of p.replicas) replicas.set(r, (replicas.get(r) ?? 0) + 1)
+      if (isUnderReplicated(p)) {
+        underReplicated++
+        if (p.leader >= 0) underReplicatedLed.set(p.leader, (underReplicatedLed.get(p.leader) ?? 0) + 1)
+      }
+      if (isOffline(view, p)) offline++
+    }
+  }
+  const ids = new Set([...view.brokers.keys(), ...view.liveBrokerIds])
+  const brokers: JsonObject = {}
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const b = view.brokers.get(id)
+    const m = view.brokerMetrics.get(id)
+    brokers[id] = defined({
+      id,
+      host: b !== undefined && 'host' in b ? b.host : undefined,
+      port: b !== undefined && 'port' in b ? b.port : undefined,
+      rack: b !== undefined && 'rack' in b ? b.rack ?? undefined : undefined,
+      live: view.isLive(id),
+      leaders: leaders.get(id) ?? 0,
+      replicas: replicas.get(id) ?? 0,
+      underReplicated: underReplicatedLed.get(id) ?? 0,
+      metrics: m === undefined ? undefined : defined({ url: m.url, error: m.error, rates: m.rates === undefined ? undefined : { ...m.rates } }),
+    })
+  }
+  const servers: JsonObject = {}
+  for (const [hostPort, s] of view.ensemble) {
+    servers[hostPort] = 'error' in s
+      ? { mode: s.mode, error: s.error }
+      : defined({ mode: s.mode, version: s.version ?? undefined, zxid: s.zxid ?? undefined, nodeCount: s.nodeCount ?? undefined, latencyAvgMs: s.latencyMs?.avg })
+  }
+  return defined({
+    clusterId: view.clusterId ?? undefined,
+    controller: defined({ id: view.controllerId, epoch: view.controllerEpoch ?? undefined }),
+    brokers,
+    zookeeper: view.readsZooKeeper ? { servers } : undefined,
+    topics: { count: view.topics.size, internal: internalTopics },
+    partitions: { total, underReplicated, offline },
+    rates: view.rates === undefined ? undefined : { ...view.rates },
+    readOnly,
+    metadataError: view.metadataError,
+  })
+}
+
+export function topicsDocument (view: ClusterView, q: TopicsQuery): JsonObject {
+  const needle = q.search.toLowerCase()
+  const names = [...view.topics.keys()]
+    .filter(name => (q.internal || !view.topics.get(name)!.isInternal) && (needle === '' || name.toLowerCase().includes(needle)))
+    .sort()
+  const rows: Json[] = names.slice(q.offset, q.offset + q.limit).map(name => {
+    const t = view.topics.get(name)!
+    const ps = partitionsOf(t)
+    return {
+      name,
+      internal: t.isInternal,
+      partitions: ps.length,
+      replicationFactor: ps.reduce((rf, p) => Math.max(rf, p.replicas.length), 0),
+      underReplicated: ps.filter(isUnderReplicated).length,
+      offline: ps.filter(p => isOffline(view, p)).length,
+    }
+  })
+  return { search: q.search, offset: q.offset, limit: q.limit, total: names.length, topics: rows }
+}
+
+/** One topic; `exists: false` once it is gone (a watch on a deleted topic says so rather than ending). */
+export function topicDocument (view: ClusterView, name: string): JsonObject {
+  const t = view.topics.get(name)
+  if (t === undefined) return { name, exists: false }
+  const offsets = view.offsets.get(name)
+  const partitions: JsonObject = {}
+  for (const p of partitionsOf(t)) {
+    const o = offsets?.get(p.partition)
+    partitions[p.partition] = defined({
+      partition: p.partition,
+      leader: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicas: p.replicas,
+      isr: p.isr,
+      offlineReplicas: p.offlineReplicas.length > 0 ? p.offlineReplicas : undefined,
+      underReplicated: isUnderReplicated(p),
+      offline: isOffline(view, p),
+      logStartOffset: o !== undefined && o.logStartOffset >= 0 ? o.logStartOffset : undefined,
+      highWatermark: o !== undefined && o.highWatermark >= 0 ? o.highWatermark : undefined,
+    })
+  }
+  return defined({ name, exists: true, topicId: t.topicId, internal: t.isInternal, partitions })
+}

@@ -1,0 +1,59 @@
+/** Per broker: leadership, replicas, throughput from its /metrics, and its configs (DescribeConfigs). */
+import { useEffect, useState } from 'preact/hooks'
+import { api, type ConfigEntry } from './api.js'
+import { ConfigTable } from './configs.js'
+import { byteRate, rate } from './format.js'
+import type { BrokerDoc, ClusterDoc } from './types.js'
+
+export function BrokerState ({ live }: { live: boolean }) {
+  return <span class={`badge ${live ? 'ok' : 'bad'}`}>{live ? 'live' : 'dead'}</span>
+}
+
+export function Endpoint ({ broker }: { broker: BrokerDoc }) {
+  return <>{broker.host !== undefined ? `${broker.host}:${broker.port ?? ''}` : <span class="muted">unknown</span>}</>
+}
+
+export function Brokers ({ cluster, selected }: { cluster: ClusterDoc, selected?: string | undefined }) {
+  const brokers = Object.values(cluster.brokers)
+  return (
+    <div>
+      <table data-testid="brokers">
+        <thead><tr><th>Id</th><th>State</th><th>Endpoint</th><th>Rack</th><th class="num">Leaders</th><th class="num">Replicas</th><th class="num">Under-replicated (led)</th><th class="num">Messages in</th><th class="num">Bytes in</th><th class="num">Bytes out</th><th>Metrics</th></tr></thead>
+        <tbody>
+          {brokers.map(b => (
+            <tr key={b.id} data-testid={`broker-${b.id}`} data-live={String(b.live)} class={`${b.live ? '' : 'bad-row'}${String(b.id) === selected ? ' selected' : ''}`}>
+              <td><a href={`#/brokers/${b.id}`}>{b.id}</a>{b.id === cluster.controller.id ? <span class="tag">controller</span> : null}</td>
+              <td><BrokerState live={b.live} /></td>
+              <td><Endpoint broker={b} /></td>
+              <td>{b.rack ?? '–'}</td>
+              <td class="num">{b.leaders}</td>
+              <td class="num">{b.replicas}</td>
+              <td class="num">{b.underReplicated}</td>
+              <td class="num">{rate(b.metrics?.rates?.messagesIn)}</td>
+              <td class="num">{byteRate(b.metrics?.rates?.bytesIn)}</td>
+              <td class="num">{byteRate(b.metrics?.rates?.bytesOut)}</td>
+              <td>{b.metrics === undefined ? <span class="muted">not configured</span> : b.metrics.error !== undefined ? <span class="badge bad" title={b.metrics.url}>{b.metrics.error}</span> : <span class="badge ok" title={b.metrics.url}>scraped</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {selected !== undefined ? <BrokerConfigs id={selected} live={cluster.brokers[selected]?.live === true} /> : <p class="muted">Pick a broker to see its configs.</p>}
+    </div>
+  )
+}
+
+function BrokerConfigs ({ id, live }: { id: string, live: boolean }) {
+  const [configs, setConfigs] = useState<ConfigEntry[]>()
+  const [error, setError] = useState<string>()
+  useEffect(() => {
+    setConfigs(undefined)
+    setError(undefined)
+    if (!live) return
+    api<{ configs?: ConfigEntry[] }>(`brokers/${encodeURIComponent(id)}`)
+      .then(b => setConfigs(b.configs ?? []), (err: Error) => setError(err.message))
+  }, [id, live])
+  if (!live) return <p class="muted">Broker {id} is dead: its configs cannot be asked for.</p>
+  if (error !== undefined) return <p class="error">{error}</p>
+  if (configs === undefined) return <p class="muted">Loading broker {id}'s configs…</p>
+  return <ConfigTable title={`Broker ${id} configs`} configs={configs} testId="broker-configs" />
+}

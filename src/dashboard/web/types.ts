@@ -1,0 +1,43 @@
+/** The shapes of the documents the gateway sends (src/dashboard/documents.ts; docs/dashboard.md). */
+export interface Rates { messagesIn: number, bytesIn: number, bytesOut: number }
+
+export interface BrokerDoc {
+  id: number
+  host?: string
+  port?: number
+  rack?: string
+  live: boolean
+  leaders: number
+  replicas: number
+  underReplicated: number
+  metrics?: { url: string, error?: string, rates?: Rates }
+}
+
+export interface ClusterDoc {
+  clusterId?: string
+  controller: { id: number, epoch?: number }
+  brokers: Record<string, BrokerDoc>
+  zookeeper?: { servers: Record<string, { mode: string, version?: string, zxid?: string, nodeCount?: number, latencyAvgMs?: number, error?: string }> }
+  topics: { count: number, internal: number }
+  partitions: { total: number, underReplicated: number, offline: number }
+  rates?: Rates
+  readOnly: boolean
+  metadataError?: string
+}
+
+export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, underReplicated: number, offline: number }
+export interface TopicsDoc { search: string, offset: number, limit: number, total: number, topics: TopicRow[] }
+
+export interface PartitionDoc {
+  partition: number
+  leader: number
+  leaderEpoch: number
+  replicas: number[]
+  isr: number[]
+  offlineReplicas?: number[]
+  underReplicated: boolean
+  offline: boolean
+  logStartOffset?: number
+  highWatermark?: number
+}
+export interface TopicDoc { name: string, exists: boolean, topicId?: string, internal?: boolean, partitions?: Record<string, PartitionDoc> }
