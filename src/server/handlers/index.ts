@@ -26,6 +26,10 @@ import { handleDescribeGroups } from './describe-groups.js'
 import { handleListGroups } from './list-groups.js'
 import { handleDeleteGroups } from './delete-groups.js'
 import { handleOffsetDelete } from './offset-delete.js'
+import { handleSaslAuthenticate } from './sasl-authenticate.js'
+import { handleSaslHandshake } from './sasl-handshake.js'
+import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js'
+import { handleDescribeUserScramCredentials } from './describe-user-scram-credentials.js'
 
 /** The dispatch table: one handler per API; ApiVersions advertises exactly these. */
 export const handlers: readonly ApiHandler[] = [
@@ -56,4 +60,8 @@ export const handlers: readonly ApiHandler[] = [
   handleListGroups,
   handleDeleteGroups,
   handleOffsetDelete,
+  handleSaslHandshake,
+  handleSaslAuthenticate,
+  handleDescribeUserScramCredentials,
+  handleAlterUserScramCredentials,
 ]
