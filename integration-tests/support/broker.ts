@@ -21,6 +21,8 @@ export interface BrokerSpec {
   nodeArgs?: string[]
   /** Run on this host of a NamespaceNetwork, listening on its address; default 127.0.0.1 here. */
   host?: NamespaceHost
+  /** Listeners beside PLAINTEXT, by name (SSL, SASL_PLAINTEXT, SASL_SSL: the default protocol map's), each on a free port. */
+  extraListeners?: readonly string[]
 }
 
 /**
@@ -33,15 +35,17 @@ export class BrokerProcess {
   child?: ChildProcess
   private exited?: Promise<number | null>
 
-  private constructor (readonly spec: BrokerSpec, readonly port: number, readonly dir: string, readonly configFile: string) {}
+  private constructor (readonly spec: BrokerSpec, readonly port: number, readonly dir: string, readonly configFile: string, private readonly listenerPorts: ReadonlyMap<string, number>) {}
 
   static async create (spec: BrokerSpec): Promise<BrokerProcess> {
     const port = await freePort()
+    const listenerPorts = new Map<string, number>([['PLAINTEXT', port]])
+    for (const name of spec.extraListeners ?? []) listenerPorts.set(name, await freePort())
     const dir = mkdtempSync(join(tmpdir(), `broker-${spec.brokerId}-`))
     const configFile = join(dir, 'server.yaml')
     const config: ConfigValues = {
       'broker.id': spec.brokerId,
-      listeners: `PLAINTEXT://${spec.host?.address ?? '127.0.0.1'}:${port}`,
+      listeners: [...listenerPorts].map(([name, p]) => `${name}://${spec.host?.address ?? '127.0.0.1'}:${p}`).join(','),
       'log.dirs': join(dir, 'data'),
       'zookeeper.connect': spec.zkConnect,
       'zookeeper.session.timeout.ms': 6000,
@@ -51,7 +55,7 @@ export class BrokerProcess {
       ...spec.config,
     }
     writeFileSync(configFile, stringify(config))
-    return new BrokerProcess(spec, port, dir, configFile)
+    return new BrokerProcess(spec, port, dir, configFile, listenerPorts)
   }
 
   static async start (spec: BrokerSpec): Promise<BrokerProcess> {
@@ -62,6 +66,12 @@ export class BrokerProcess {
 
   get pid (): number | undefined { return this.child?.pid }
   get bootstrap (): string { return `${this.spec.host?.address ?? '127.0.0.1'}:${this.port}` }
+  /** host:port of one of the listeners (PLAINTEXT, or one of extraListeners). */
+  bootstrapFor (listenerName: string): string {
+    const port = this.listenerPorts.get(listenerName)
+    if (port === undefined) throw new Error(`broker ${this.spec.brokerId} has no listener ${listenerName}`)
+    return `${this.spec.host?.address ?? '127.0.0.1'}:${port}`
+  }
   get running (): boolean { return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null }
 
   /** Starts (or restarts, with the same config and data) and waits for the 'started' log line. */

@@ -13,6 +13,8 @@ export interface Cluster {
   zk: ZkSession
   brokers: BrokerProcess[]
   bootstrap: string
+  /** Every broker's address on one listener (see ClusterOptions.extraListeners). */
+  bootstrapFor (listenerName: string): string
   broker (id: number): BrokerProcess
   cleanup (): Promise<void>
 }
@@ -29,6 +31,8 @@ export interface ClusterOptions {
   nodeArgs?: string[]
   /** Where each broker runs, by broker id: a host of a NamespaceNetwork; default 127.0.0.1 here. */
   brokerHost?: (id: number) => NamespaceHost
+  /** Listeners every broker has beside PLAINTEXT, by name (BrokerSpec.extraListeners). */
+  extraListeners?: readonly string[]
 }
 
 /** A real ZooKeeper (or ZK_CONNECT's) plus N broker processes with ids 1..N, started in parallel. */
@@ -44,7 +48,7 @@ export async function startCluster (options: ClusterOptions): Promise<Cluster> {
   }
   try {
     for (let id = 1; id <= options.brokers; id++) {
-      brokers.push(await BrokerProcess.create({ zkConnect, brokerId: id, config: { ...options.config, ...options.brokerConfig?.(id) }, nodeArgs: options.nodeArgs, host: options.brokerHost?.(id) }))
+      brokers.push(await BrokerProcess.create({ zkConnect, brokerId: id, config: { ...options.config, ...options.brokerConfig?.(id) }, nodeArgs: options.nodeArgs, host: options.brokerHost?.(id), extraListeners: options.extraListeners }))
     }
     await Promise.all(brokers.map(async b => await b.start()))
     zk = await connectZk(zkConnect)
@@ -58,6 +62,7 @@ export async function startCluster (options: ClusterOptions): Promise<Cluster> {
     zk,
     brokers,
     bootstrap: brokers.map(b => b.bootstrap).join(','),
+    bootstrapFor: (listenerName: string) => brokers.map(b => b.bootstrapFor(listenerName)).join(','),
     broker: (id: number) => {
       const b = brokers.find(x => x.spec.brokerId === id)
       if (b === undefined) throw new Error(`no broker ${id} in this cluster`)

@@ -1,17 +1,21 @@
 /**
  * The admin client: topics (create, delete, list, describe, add partitions), configs (describe,
- * alter) and the cluster. In ZooKeeper mode CreateTopics, DeleteTopics and CreatePartitions go to
+ * alter), users' SCRAM credentials and the cluster. In ZooKeeper mode CreateTopics, DeleteTopics and CreatePartitions go to
  * the controller; NOT_CONTROLLER is retriable, so a moved controller costs a metadata refresh and
  * a retry. Per-topic and per-resource outcomes come back as values (one bad topic does not fail
  * its neighbours); only a failure of the whole call throws.
  */
+import { randomBytes } from 'node:crypto'
 import { ErrorCode, errorName, isRetriable } from '../protocol/error-codes.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/alter-configs.js'
+import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/messages/alter-user-scram-credentials.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/messages/create-partitions.js'
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js'
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/messages/delete-records.js'
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js'
+import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/messages/describe-user-scram-credentials.js'
+import { saltedPassword, scramMechanism, scramMechanismByType, scramMechanisms } from '../security/scram.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/elect-leaders.js'
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js'
 import { commonClientSchema, parseClientConfig, type ClientProperties } from './client-config.js'
@@ -67,6 +71,18 @@ export interface ConfigChange { name: string, op: (typeof AlterConfigOp)[keyof t
 
 export interface RecordsToDelete { topic: string, partition: number, /** -1: the high watermark */ offset: number }
 export interface DeletedRecords { topic: string, partition: number, lowWatermark: number, errorCode: number }
+
+export interface UserScramCredentialsDescription {
+  user: string
+  errorCode: number
+  errorMessage: string | null
+  credentials: Array<{ mechanism: string, iterations: number }>
+}
+
+/** An upsertion (with password and iterations) or, without a password, a deletion of one mechanism's credential. */
+export type UserScramCredentialAlteration =
+  | { user: string, mechanism: string, iterations: number, password: string }
+  | { user: string, mechanism: string, iterations?: undefined, password?: undefined }
 
 export interface ClusterDescription { clusterId: string | null, controllerId: number, brokers: BrokerNode[] }
 
@@ -227,6 +243,46 @@ export class Admin {
       for (const r of responses) out.push({ type: r.resourceType as ResourceType, name: r.resourceName, errorCode: r.errorCode, errorMessage: r.errorMessage })
     }
     return out
+  }
+
+  /** DescribeUserScramCredentials (KIP-554): each user's mechanisms and iterations; null for every user. */
+  async describeUserScramCredentials (users: string[] | null, options: AdminOptions = {}): Promise<UserScramCredentialsDescription[]> {
+    const response = await this.client.retry('DescribeUserScramCredentials', async () => {
+      const conn = await this.client.anyConnection()
+      return await conn.send(DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse, conn.version(DescribeUserScramCredentialsRequest, 0, 0), {
+        users: users === null ? null : users.map(name => ({ name })),
+      })
+    }, { timeoutMs: options.timeoutMs })
+    if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode as ErrorCode, response.errorMessage ?? errorName(response.errorCode))
+    return response.results.map(r => ({
+      user: r.user,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+      credentials: r.credentialInfos.map(c => ({ mechanism: scramMechanismByType(c.mechanism)?.name ?? `UNKNOWN(${c.mechanism})`, iterations: c.iterations })),
+    }))
+  }
+
+  /**
+   * AlterUserScramCredentials (KIP-554), as Java's Admin: the password is salted and hashed here
+   * (a fresh random salt, Hi() with the iterations), so only the salted password travels.
+   */
+  async alterUserScramCredentials (alterations: readonly UserScramCredentialAlteration[], options: AdminOptions = {}): Promise<Array<{ user: string, errorCode: number, errorMessage: string | null }>> {
+    const deletions: Array<{ name: string, mechanism: number }> = []
+    const upsertions: Array<{ name: string, mechanism: number, iterations: number, salt: Buffer, saltedPassword: Buffer }> = []
+    for (const a of alterations) {
+      const m = scramMechanism(a.mechanism)
+      if (m === undefined) throw new KafkaError(ErrorCode.UNSUPPORTED_SASL_MECHANISM, `unknown SCRAM mechanism ${a.mechanism} (${scramMechanisms.map(x => x.name).join(', ')})`)
+      if (a.password === undefined) deletions.push({ name: a.user, mechanism: m.type })
+      else {
+        const salt = randomBytes(m.keyBytes)
+        upsertions.push({ name: a.user, mechanism: m.type, iterations: a.iterations, salt, saltedPassword: saltedPassword(m, a.password, salt, a.iterations) })
+      }
+    }
+    const response = await this.client.retry('AlterUserScramCredentials', async () => {
+      const conn = await this.client.anyConnection()
+      return await conn.send(AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse, conn.version(AlterUserScramCredentialsRequest, 0, 0), { deletions, upsertions })
+    }, { timeoutMs: options.timeoutMs })
+    return response.results.map(r => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage }))
   }
 
   /**

@@ -17,6 +17,23 @@ export const commonClientSchema = {
   'metadata.max.age.ms': { type: 'long', default: 300_000, min: 0 },
   /** How long an admin call or a blocking client call may take in all, retries included. */
   'default.api.timeout.ms': { type: 'int', default: 60_000, min: 0 },
+  // Security (Kafka's CommonClientConfigs, SslConfigs, SaslConfigs): client-security.ts reads them.
+  'security.protocol': { type: 'string', default: 'PLAINTEXT', oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] },
+  'sasl.mechanism': { type: 'string', default: 'GSSAPI' },
+  'sasl.jaas.config': { type: 'password', default: null },
+  'ssl.keystore.type': { type: 'string', default: 'JKS' },
+  'ssl.keystore.location': { type: 'string', default: null },
+  'ssl.keystore.password': { type: 'password', default: null },
+  'ssl.key.password': { type: 'password', default: null },
+  'ssl.keystore.certificate.chain': { type: 'password', default: null },
+  'ssl.keystore.key': { type: 'password', default: null },
+  'ssl.truststore.type': { type: 'string', default: 'JKS' },
+  'ssl.truststore.location': { type: 'string', default: null },
+  'ssl.truststore.password': { type: 'password', default: null },
+  'ssl.truststore.certificates': { type: 'password', default: null },
+  'ssl.enabled.protocols': { type: 'list', default: ['TLSv1.2', 'TLSv1.3'] },
+  'ssl.cipher.suites': { type: 'list', default: [] },
+  'ssl.endpoint.identification.algorithm': { type: 'string', default: 'https' },
 } as const satisfies ConfigSchema
 
 export const producerSchema = {

@@ -6,6 +6,10 @@
  * otherwise. Every failure is a KafkaError, so callers decide on retries by the error table alone.
  */
 import { connect, type Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
+import type { ClientSecurity, SslConfig } from '../config/listener-security.js'
+import { clientTlsOptions } from '../security/ssl-factory.js'
+import { saslAuthenticate } from './sasl-client-authenticator.js'
 import { decode } from '../protocol/codec.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { encodeRequestFrameChunks, readResponseHeader, responseHeaderVersion } from '../protocol/header.js'
@@ -22,6 +26,8 @@ export interface ConnectionOptions {
   connectTimeoutMs: number
   /** Kafka's request.timeout.ms: how long a response may take (a long poll adds its wait). */
   requestTimeoutMs: number
+  /** security.protocol with its ssl.* keys and SASL login; PLAINTEXT when absent. */
+  security?: ClientSecurity
 }
 
 export interface SendOptions {
@@ -57,9 +63,11 @@ export class Connection {
   get inFlightCount (): number { return this.inFlight.length }
   get isOpen (): boolean { return this.socket !== undefined && this.closedError === undefined }
 
-  /** Opens the socket and asks the broker which API versions it speaks. */
+  /** Opens the socket (with TLS for SSL listeners), asks the broker which API versions it speaks, and authenticates for SASL ones. */
   async connect (): Promise<void> {
-    const socket = await openSocket(this.address, this.options.connectTimeoutMs)
+    const security = this.options.security
+    const tls = security?.protocol === 'SSL' || security?.protocol === 'SASL_SSL'
+    const socket = await openSocket(this.address, this.options.connectTimeoutMs, tls ? security?.ssl : undefined)
     this.socket = socket
     socket.on('data', chunk => this.onData(chunk))
     socket.on('error', err => this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} failed: ${err.message}`, { cause: err })))
@@ -70,6 +78,10 @@ export class Connection {
       throw new KafkaError(versions.errorCode as ErrorCode, `broker ${this.description} refused ApiVersions`)
     }
     for (const k of versions.apiKeys) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion })
+    if (security?.protocol === 'SASL_PLAINTEXT' || security?.protocol === 'SASL_SSL') {
+      if (security.sasl === undefined) throw new KafkaError(ErrorCode.INVALID_CONFIG, `security.protocol ${security.protocol} needs sasl.mechanism and sasl.jaas.config`)
+      await saslAuthenticate(this, security.sasl)
+    }
   }
 
   /**
@@ -188,14 +200,17 @@ export class Connection {
   }
 }
 
-async function openSocket (address: BrokerAddress, timeoutMs: number): Promise<Socket> {
+async function openSocket (address: BrokerAddress, timeoutMs: number, ssl: SslConfig | undefined): Promise<Socket> {
   return await new Promise((resolve, reject) => {
-    const socket = connect({ host: address.host, port: address.port, noDelay: true })
+    const socket = ssl === undefined
+      ? connect({ host: address.host, port: address.port, noDelay: true })
+      : connectTls({ ...clientTlsOptions(ssl, address.host), port: address.port }).setNoDelay(true)
     const timer = setTimeout(() => {
       socket.destroy()
       reject(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `could not connect to ${address.host}:${address.port} within ${timeoutMs} ms`))
     }, timeoutMs)
-    socket.once('connect', () => {
+    // a TLS socket is ready for requests once its handshake is done, not at TCP connect
+    socket.once(ssl === undefined ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer)
       socket.removeAllListeners('error')
       resolve(socket)

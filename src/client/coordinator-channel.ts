@@ -60,6 +60,7 @@ export class CoordinatorChannel implements CoordinatorTransport {
         clientId: c['client.id'],
         connectTimeoutMs: Math.min(c['socket.connection.setup.timeout.ms'], c['request.timeout.ms']),
         requestTimeoutMs: c['request.timeout.ms'],
+        security: this.client.security,
       })
       await conn.connect().catch(err => { conn.close(); throw err })
       return conn

@@ -10,6 +10,8 @@ import type { Decoded, Infer, MessageDescriptor } from '../protocol/schema/index
 import { KafkaError } from '../errors.js'
 import type { CommonClientConfig } from './client-config.js'
 import { ClusterMetadata, type BrokerNode, type TopicMetadata } from './cluster-metadata.js'
+import { clientSecurity } from './client-security.js'
+import type { ClientSecurity } from '../config/listener-security.js'
 import { Connection, type BrokerAddress, type SendOptions } from './connection.js'
 
 /** Metadata v1 gives the controller id; v10+ topic ids; the codec handles every version between. */
@@ -24,7 +26,11 @@ export class KafkaClient {
   private readonly metadataInFlight = new Map<string, Promise<void>>()
   private staleTopics = new Set<string>()
 
+  /** How every connection of this client reaches its listener: TLS, SASL login (client-security.ts). */
+  readonly security: ClientSecurity
+
   constructor (readonly config: CommonClientConfig) {
+    this.security = clientSecurity(config)
     this.bootstrap = config['bootstrap.servers'].map(parseHostPort)
     if (this.bootstrap.length === 0) throw new KafkaError(ErrorCode.INVALID_CONFIG, 'bootstrap.servers is empty')
   }
@@ -54,6 +60,8 @@ export class KafkaClient {
       try {
         return await this.connectionAt(address)
       } catch (err) {
+        // Java's clients stop at an authentication failure rather than try the next broker with the same credentials
+        if (err instanceof KafkaError && (err.code === ErrorCode.SASL_AUTHENTICATION_FAILED || err.code === ErrorCode.UNSUPPORTED_SASL_MECHANISM)) throw err
         failures.push((err as Error).message)
       }
     }
@@ -166,6 +174,7 @@ export class KafkaClient {
       clientId: this.config['client.id'],
       connectTimeoutMs: Math.min(this.config['socket.connection.setup.timeout.ms'], this.config['request.timeout.ms']),
       requestTimeoutMs: this.config['request.timeout.ms'],
+      security: this.security,
     })
     const pending = conn.connect().then(() => conn, err => { conn.close(); throw err })
     this.connections.set(key, pending)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { configChangeZnode, deleteTopicZnode, entityConfigZnode, topicZnode, type TopicAssignment } from './znodes.js'
+import { configChangeZnode, deleteTopicZnode, entityConfigZnode, topicZnode, type ConfigEntityType, type TopicAssignment } from './znodes.js'
 import { ZkError, type ZkClient } from './zk-session.js'
 
 /**
@@ -71,13 +71,13 @@ export async function requestTopicDeletion (zk: ZkClient, name: string): Promise
   }
 }
 
-export async function readEntityConfig (zk: ZkClient, entityType: 'topics' | 'brokers', name: string): Promise<Record<string, string>> {
+export async function readEntityConfig (zk: ZkClient, entityType: ConfigEntityType, name: string): Promise<Record<string, string>> {
   const node = await zk.getData(entityConfigZnode.path(entityType, name))
   return node === null ? {} : entityConfigZnode.decode(node.data)
 }
 
 /** Replaces an entity's overrides and leaves a change notification, as Kafka does. */
-export async function writeEntityConfig (zk: ZkClient, entityType: 'topics' | 'brokers', name: string, config: Record<string, string>): Promise<void> {
+export async function writeEntityConfig (zk: ZkClient, entityType: ConfigEntityType, name: string, config: Record<string, string>): Promise<void> {
   const path = entityConfigZnode.path(entityType, name)
   const data = entityConfigZnode.encode(config)
   checkWriteBytes(path, data.length)

@@ -10,7 +10,7 @@ const parse = <T>(data: Buffer): T => JSON.parse(data.toString('utf8')) as T
 /** Persistent paths a Kafka broker creates at start-up, and our /offline_replicas. */
 export const persistentPaths = [
   '/consumers', '/brokers/ids', '/brokers/topics', '/brokers/seqid', '/config/changes', '/config/topics',
-  '/config/brokers', '/admin/delete_topics', '/isr_change_notification', '/log_dir_event_notification', '/cluster',
+  '/config/brokers', '/config/users', '/admin/delete_topics', '/isr_change_notification', '/log_dir_event_notification', '/cluster',
   '/offline_replicas', '/latest_producer_id_block',
 ] as const
 
@@ -106,15 +106,21 @@ export const partitionStateZnode = {
   },
 }
 
-/** Per-topic (and per-broker: /config/brokers/<id|<default>>) overrides with Kafka's names. */
+/**
+ * Per-topic (and per-broker: /config/brokers/<id|<default>>) overrides with Kafka's names; a
+ * user's SCRAM credentials at /config/users/<sanitized user> ({"SCRAM-SHA-256": "salt=...,..."}).
+ */
 export const entityConfigZnode = {
-  path: (entityType: 'topics' | 'brokers', name: string): string => `/config/${entityType}/${name}`,
+  path: (entityType: ConfigEntityType, name: string): string => `/config/${entityType}/${name}`,
   encode: (config: Record<string, string>): Buffer => json({ version: 1, config }),
   decode: (data: Buffer): Record<string, string> => parse<{ config?: Record<string, string> }>(data).config ?? {},
 }
 
+export type ConfigEntityType = 'topics' | 'brokers' | 'users'
+
 /** A sequential notification that an entity's config changed (brokers watch /config/changes). */
 export const configChangeZnode = {
+  rootPath: '/config/changes',
   path: '/config/changes/config_change_',
   encode: (entityPath: string): Buffer => json({ version: 2, entity_path: entityPath }),
   decode: (data: Buffer): string => parse<{ entity_path: string }>(data).entity_path,
@@ -177,4 +183,22 @@ export const producerIdBlockZnode = {
     const j = parse<{ broker: number, block_start: string, block_end: string }>(data)
     return { brokerId: j.broker, blockStart: Number(j.block_start), blockEnd: Number(j.block_end) }
   },
+}
+
+/**
+ * Kafka's Sanitizer: a user name as a znode name (URL-encoded, with Java's URLEncoder's safe
+ * characters: letters, digits, '.', '-', '_'), so "CN=alice,O=x" is one path segment.
+ */
+export function sanitizeEntityName (name: string): string {
+  const encoded = encodeURIComponent(name).replace(/[!'()*~]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  // "." and ".." are no znode names (Kafka's Sanitizer leaves them, and ZooKeeper refuses the path)
+  return encoded === '.' || encoded === '..' ? encoded.replace(/\./g, '%2E') : encoded
+}
+
+export function desanitizeEntityName (name: string): string {
+  try {
+    return decodeURIComponent(name)
+  } catch {
+    return name
+  }
 }

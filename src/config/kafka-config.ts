@@ -1,5 +1,6 @@
 import { brokerConfigSchema, type BrokerConfig, type BrokerConfigKey, type BrokerConfigName } from './broker-config.js'
 import { parseHttpListener, type HttpListener } from './http-listener.js'
+import { listenerSecurity, splitListenerOverrides, type ClientSecurity, type ListenerSecurity } from './listener-security.js'
 import { parseListeners, parseProtocolMap, type Endpoint } from './listeners.js'
 import { configValueString, validateConfig } from './schema.js'
 
@@ -12,6 +13,12 @@ export interface KafkaConfig {
   readonly listeners: readonly Endpoint[]
   /** What goes into /brokers/ids/<id>: advertised.listeners, else listeners with a concrete host. */
   readonly advertisedListeners: readonly Endpoint[]
+  /** Each listener's protocol, TLS keys and SASL mechanisms, by listener name. */
+  readonly listenerSecurity: ReadonlyMap<string, ListenerSecurity>
+  /** The listener brokers connect to each other on (replication, controlled shutdown). */
+  readonly interBrokerListenerName: string
+  /** How this broker connects to that listener of the others. */
+  readonly interBrokerSecurity: ClientSecurity
   readonly zookeeperConnectionTimeoutMs: number
   /** Where /metrics is served (metrics.listener), or null for nowhere. */
   readonly metricsListener: HttpListener | null
@@ -39,7 +46,9 @@ export type BrokerConfigSource = 'dynamic-broker' | 'dynamic-default' | 'static'
  */
 export function toKafkaConfig (raw: Record<string, unknown>, dynamic: Pick<BrokerConfigLayers, 'dynamicBroker' | 'dynamicDefault'> = { dynamicBroker: {}, dynamicDefault: {} }): { config?: KafkaConfig, problems: string[] } {
   const layers: BrokerConfigLayers = Object.freeze({ static: Object.freeze({ ...raw }), dynamicDefault: Object.freeze({ ...dynamic.dynamicDefault }), dynamicBroker: Object.freeze({ ...dynamic.dynamicBroker }) })
-  const { values, problems: keyProblems } = validateConfig(brokerConfigSchema, { ...layers.static, ...layers.dynamicDefault, ...layers.dynamicBroker })
+  // listener.name.<listener>.* keys are checked against the listener they name, below.
+  const { plain, overrides } = splitListenerOverrides(layers.static)
+  const { values, problems: keyProblems } = validateConfig(brokerConfigSchema, { ...plain, ...layers.dynamicDefault, ...layers.dynamicBroker })
   const problems = keyProblems.map(p => p.message)
   if (problems.length > 0) return { problems }
 
@@ -53,6 +62,11 @@ export function toKafkaConfig (raw: Record<string, unknown>, dynamic: Pick<Broke
   for (const e of advertised.endpoints) {
     if (!listeners.endpoints.some(l => l.listenerName === e.listenerName)) problems.push(`"advertised.listeners" names ${e.listenerName}, which "listeners" does not have`)
   }
+  const explicit = new Set([...Object.keys(plain), ...Object.keys(layers.dynamicDefault), ...Object.keys(layers.dynamicBroker)])
+  const security = listeners.problems.length > 0 || advertised.problems.length > 0
+    ? undefined
+    : listenerSecurity(values, explicit, listeners.endpoints, advertised.endpoints, overrides)
+  problems.push(...security?.problems ?? [])
   if (values['group.min.session.timeout.ms'] > values['group.max.session.timeout.ms']) {
     problems.push('"group.min.session.timeout.ms" must not exceed "group.max.session.timeout.ms"')
   }
@@ -66,7 +80,7 @@ export function toKafkaConfig (raw: Record<string, unknown>, dynamic: Pick<Broke
   const metricsRaw = values['metrics.listener']
   const metrics = metricsRaw === null || metricsRaw === '' ? {} : parseHttpListener('metrics.listener', metricsRaw)
   if (metrics.problem !== undefined) problems.push(metrics.problem)
-  if (problems.length > 0) return { problems }
+  if (problems.length > 0 || security === undefined) return { problems }
 
   return {
     problems,
@@ -77,6 +91,9 @@ export function toKafkaConfig (raw: Record<string, unknown>, dynamic: Pick<Broke
       listeners: listeners.endpoints,
       // Kafka advertises the canonical host name for an empty host; loopback keeps tests and laptops simple.
       advertisedListeners: advertised.endpoints.map(e => ({ ...e, host: e.host === '' || e.host === '0.0.0.0' ? '127.0.0.1' : e.host })),
+      listenerSecurity: security.security,
+      interBrokerListenerName: security.interBrokerListenerName,
+      interBrokerSecurity: security.interBrokerSecurity,
       zookeeperConnectionTimeoutMs: values['zookeeper.connection.timeout.ms'] ?? values['zookeeper.session.timeout.ms'],
       metricsListener: metrics.listener ?? null,
     }),

@@ -1,3 +1,5 @@
+import { securityProtocols } from './listener-security.js'
+
 /** A listener as Kafka writes it: NAME://host:port (an empty host means every interface). */
 export interface Endpoint {
   listenerName: string
@@ -25,8 +27,8 @@ export function parseListeners (key: string, entries: readonly string[], protoco
       problems.push(`"${key}" listener ${listenerName} has no entry in "listener.security.protocol.map"`)
       continue
     }
-    if (securityProtocol !== 'PLAINTEXT') {
-      problems.push(`"${key}" listener ${listenerName} uses ${securityProtocol}; only PLAINTEXT is supported`)
+    if (!(securityProtocols as readonly string[]).includes(securityProtocol)) {
+      problems.push(`"${key}" listener ${listenerName} maps to ${securityProtocol}, which is not one of ${securityProtocols.join(', ')}`)
       continue
     }
     if (endpoints.some(e => e.listenerName === listenerName)) problems.push(`"${key}" names listener ${listenerName} twice`)

@@ -70,9 +70,9 @@ test('every problem is reported at once, by file and key', () => {
 })
 
 test('listeners are checked after the keys: protocol, shape, advertised names', () => {
-  withFile('server.yaml', 'zookeeper.connect: z:2181\nlisteners: SSL://:9093,PLAINTEXT://host\nadvertised.listeners: OTHER://h:1\n', file => {
+  withFile('server.yaml', 'zookeeper.connect: z:2181\nlisteners: SSL://:9093,PLAINTEXT://host,ODD://:1\nadvertised.listeners: OTHER://h:1\nlistener.security.protocol.map: SSL:SSL,PLAINTEXT:PLAINTEXT,ODD:KERBEROS\n', file => {
     const problems = problemsOf(() => loadKafkaConfig(file))
-    assert.ok(problems.some(p => p.includes('listener SSL uses SSL; only PLAINTEXT is supported')), problems.join('\n'))
+    assert.ok(problems.some(p => p.includes('listener ODD maps to KERBEROS, which is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL')), problems.join('\n'))
     assert.ok(problems.some(p => p.includes('"listeners" entry "PLAINTEXT://host" must look like PLAINTEXT://host:port')))
     assert.ok(problems.some(p => p.includes('listener OTHER has no entry in "listener.security.protocol.map"')))
   })

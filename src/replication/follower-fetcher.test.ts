@@ -31,6 +31,7 @@ async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequ
   const fetcher = new FollowerFetcher(1, () => ({ host: '127.0.0.1', port: leader.port }), {
     brokerId: 2,
     clientId: 'broker-2-fetcher-1',
+    security: { protocol: 'PLAINTEXT' },
     fetchWaitMaxMs: 500,
     fetchMaxBytes: 1 << 20,
     fetchResponseMaxBytes: 10 << 20,

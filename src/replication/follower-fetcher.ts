@@ -1,4 +1,5 @@
 import { Connection } from '../client/connection.js'
+import type { ClientSecurity } from '../config/listener-security.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js'
@@ -9,6 +10,8 @@ import type { Partition } from './partition.js'
 export interface FetcherOptions {
   brokerId: number
   clientId: string
+  /** The inter-broker listener's protocol, TLS keys and this broker's SASL login. */
+  security: ClientSecurity
   fetchWaitMaxMs: number
   fetchMaxBytes: number
   fetchResponseMaxBytes: number
@@ -82,7 +85,7 @@ export class FollowerFetcher {
     if (this.connection?.isOpen === true) return this.connection
     const address = this.address()
     if (address === undefined) throw new Error(`leader ${this.leaderId} is not registered`)
-    const c = new Connection(address, { clientId: this.options.clientId, connectTimeoutMs: 5000, requestTimeoutMs: this.options.requestTimeoutMs })
+    const c = new Connection(address, { clientId: this.options.clientId, connectTimeoutMs: 5000, requestTimeoutMs: this.options.requestTimeoutMs, security: this.options.security })
     await c.connect()
     this.connection = c
     return c

@@ -207,8 +207,9 @@ export class ReplicaManager {
     let fetcher = this.fetchers.get(leaderId)
     if (fetcher === undefined) {
       const v = this.config.values
-      const listener = v['inter.broker.listener.name'] ?? this.config.listeners[0]?.listenerName ?? 'PLAINTEXT'
+      const listener = this.config.interBrokerListenerName
       fetcher = new FollowerFetcher(leaderId, () => this.metadata.broker(leaderId)?.endpoints.find(e => e.listenerName === listener), {
+        security: this.config.interBrokerSecurity,
         brokerId: this.brokerId,
         clientId: `broker-${this.brokerId}-fetcher-${leaderId}`,
         fetchWaitMaxMs: v['replica.fetch.wait.max.ms'],

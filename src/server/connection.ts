@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import type { Logger } from '../logger.js'
+import { ANONYMOUS, type KafkaPrincipal } from '../security/kafka-principal.js'
 
 /** What the dispatcher answers for one frame: bytes to send, or nothing (Produce with acks=0). */
 export type Reply = Buffer[] | null
@@ -29,10 +30,17 @@ export class Connection {
   private inFrame = false
   private readonly slots: Slot[] = []
   private closed = false
+  /** Set once the connection must end: no frame is read after it, and it closes when the replies before it are out. */
+  private closingReason?: string
   readonly remote: string
+  /** Who the requests act as: set by TLS client authentication or SASL (Kafka's session principal). */
+  principal: KafkaPrincipal = ANONYMOUS
+  /** The largest frame accepted now: sasl.server.max.receive.size until SASL completes, then socket.request.max.bytes. */
+  maxFrameBytes: number
 
   constructor (readonly socket: Socket, private readonly options: ConnectionOptions) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    this.maxFrameBytes = options.maxRequestBytes
     socket.setNoDelay(true)
     socket.on('data', (data: Buffer) => this.onData(data))
     socket.on('error', (err: Error) => options.log.debug('connection error', { remote: this.remote, error: err.message }))
@@ -40,6 +48,8 @@ export class Connection {
   }
 
   get isClosed (): boolean { return this.closed }
+  /** socket.request.max.bytes: the frame limit once the connection is authenticated. */
+  get maxRequestBytes (): number { return this.options.maxRequestBytes }
 
   close (reason: string): void {
     if (this.closed) return
@@ -48,14 +58,27 @@ export class Connection {
     this.socket.destroy()
   }
 
+  /**
+   * Reads no further frame and closes once every reply already due is written: a failed
+   * authentication's answer reaches the client, and nothing after it is served.
+   */
+  closeAfterReplies (reason: string): void {
+    if (this.closed || this.closingReason !== undefined) return
+    this.closingReason = reason
+    this.chunks.length = 0
+    this.buffered = 0
+    this.flush()
+  }
+
   private onData (data: Buffer): void {
+    if (this.closingReason !== undefined) return
     this.chunks.push(data)
     this.buffered += data.length
     while (!this.closed && this.buffered >= this.needed) {
       if (!this.inFrame) {
         const size = this.peekInt32()
-        if (size < 0 || size > this.options.maxRequestBytes) {
-          this.close(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds socket.request.max.bytes ${this.options.maxRequestBytes}`)
+        if (size < 0 || size > this.maxFrameBytes) {
+          this.close(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds the limit of ${this.maxFrameBytes} (${this.maxFrameBytes === this.options.maxRequestBytes ? 'socket.request.max.bytes' : 'sasl.server.max.receive.size before authentication'})`)
           return
         }
         this.take(4)
@@ -96,6 +119,16 @@ export class Connection {
       for (const chunk of slot.reply) this.socket.write(chunk)
     }
     if (wrote) process.nextTick(() => this.socket.uncork())
+    if (this.closingReason !== undefined) {
+      if (this.slots.length === 0 && !this.closed) {
+        this.closed = true
+        this.options.log.info('closing connection', { remote: this.remote, reason: this.closingReason })
+        // end() sends what is written, then FIN; destroy() follows so a client that never reads cannot hold the socket
+        this.socket.end(() => this.socket.destroy())
+        setTimeout(() => this.socket.destroy(), 5000).unref()
+      }
+      return
+    }
     if (this.slots.length < this.options.maxInFlight && this.socket.isPaused()) this.socket.resume()
   }
 

@@ -8,6 +8,7 @@ import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { ControlledShutdownRequest, ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js'
 import { ZkSession } from '../cluster/zk-session.js'
 import { brokerIdHolder, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
+import { CredentialCache } from '../cluster/credential-cache.js'
 import { DynamicConfigManager } from '../cluster/dynamic-config-manager.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
@@ -19,6 +20,7 @@ import { isIoError, LogDirFailureChannel } from '../storage/log-dir-failure-chan
 import { LogManager } from '../storage/log-manager.js'
 import type { BrokerContext } from './broker-context.js'
 import { BrokerMetrics } from './broker-metrics.js'
+import { channelBuilder } from './channel-builder.js'
 import { Dispatcher } from './dispatcher.js'
 import { handlers } from './handlers/index.js'
 import { checkLogDirOwnership, writeMetaProperties } from './meta-properties.js'
@@ -34,6 +36,7 @@ export class KafkaServer {
   clusterId = ''
   private zk?: ZkSession
   private dynamicConfig?: DynamicConfigManager
+  private credentials?: CredentialCache
   private controller?: Controller
   private metadata?: MetadataCache
   private logManager?: LogManager
@@ -155,12 +158,22 @@ export class KafkaServer {
       supportedVersions: () => [],
       metrics: this.metrics,
     }
-    const socketServer = new SocketServer(v['socket.request.max.bytes'], this.log.child({ component: 'network' }))
+    const credentials = await CredentialCache.start(zk, this.log.child({ component: 'credential-cache' }))
+    this.credentials = credentials
+    const networkLog = this.log.child({ component: 'network' })
+    // Every listener's TLS keys and rules are read before the first one listens: a bad one fails start-up by name.
+    const channels = this.config.listeners.map(endpoint => channelBuilder(this.config.listenerSecurity.get(endpoint.listenerName)!, {
+      scramCredentialOf: (user, mechanism) => credentials.credential(user, mechanism),
+      failedAuthenticationDelayMs: v['connection.failed.authentication.delay.ms'],
+      saslMaxReceiveBytes: v['sasl.server.max.receive.size'],
+      log: networkLog,
+    }))
+    const socketServer = new SocketServer(v['socket.request.max.bytes'], networkLog)
     this.socketServer = socketServer
-    for (const endpoint of this.config.listeners) {
+    for (const [i, endpoint] of this.config.listeners.entries()) {
       const dispatcher = new Dispatcher(handlers, broker, endpoint.listenerName)
       broker.supportedVersions = () => dispatcher.supportedVersions()
-      await socketServer.listen(endpoint, dispatcher)
+      await socketServer.listen(endpoint, dispatcher, channels[i]!)
     }
 
     if (holder === 'stale') await this.awaitStaleRegistration(zk)
@@ -249,10 +262,10 @@ export class KafkaServer {
       if (remaining === undefined) throw new Error('no longer the controller')
       return remaining.length
     }
-    const listener = this.config.values['inter.broker.listener.name'] ?? this.config.listeners[0]?.listenerName
+    const listener = this.config.interBrokerListenerName
     const endpoint = this.metadata?.broker(controllerId)?.endpoints.find(e => e.listenerName === listener)
     if (endpoint === undefined) throw new Error(`controller ${controllerId} is not reachable`)
-    const connection = new Connection(endpoint, { clientId: `broker-${this.brokerId}-shutdown`, connectTimeoutMs: 5000, requestTimeoutMs: 30_000 })
+    const connection = new Connection(endpoint, { clientId: `broker-${this.brokerId}-shutdown`, connectTimeoutMs: 5000, requestTimeoutMs: 30_000, security: this.config.interBrokerSecurity })
     try {
       await connection.connect()
       const epoch = this.metadata?.broker(this.brokerId)?.epoch ?? -1n
@@ -287,6 +300,7 @@ export class KafkaServer {
     this.metrics?.close()
     this.groups?.shutdown()
     this.dynamicConfig?.stop()
+    this.credentials?.stop()
     this.metadata?.stop()
     this.replicas?.stop()
     this.logManager?.shutdown()

@@ -17,14 +17,21 @@ Kafka error's name (e.g. KAFKA_STORAGE_ERROR) or null; failed deliveries do not 
 stream sends "v0", "v1" ... to partition 0 at RATE records/s with enable.idempotence=true (acks=all,
 unlimited retries within a 120 s delivery timeout) until its stdin closes, prints
 {"value","offset","error"} per delivery report as it arrives, and flushes before exiting.
+metadata lists the topics, or exits with the errors librdkafka reported (e.g. a SASL authentication
+failure). KAFKA_CLIENT_CONFIG (a JSON object of librdkafka properties: security.protocol,
+sasl.*, ssl.*) is added to every client's config.
 Run it with /usr/bin/python3: the first python3 on PATH may lack the Debian modules.
 """
 import json
+import os
 import sys
 import threading
 import time
 
 from confluent_kafka import OFFSET_BEGINNING, TIMESTAMP_NOT_AVAILABLE, Consumer, Producer, TopicPartition
+
+
+EXTRA = json.loads(os.environ.get('KAFKA_CLIENT_CONFIG', '{}'))
 
 
 def text(b):
@@ -42,7 +49,7 @@ def produce(bootstrap, topic, option=None):
         del config['acks']
     elif option:
         config['compression.codec'] = option
-    producer = Producer(config)
+    producer = Producer({**config, **EXTRA})
     reports = []
     errors = []
 
@@ -75,7 +82,7 @@ def produce(bootstrap, topic, option=None):
 def consume(bootstrap, topic, count):
     # group.id is required by the Python binding; with assign() and no commits it is only a label.
     consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'assign-only', 'enable.auto.commit': False,
-                         'enable.auto.offset.store': False, 'client.id': 'confluent-kafka-integration-test'})
+                         'enable.auto.offset.store': False, 'client.id': 'confluent-kafka-integration-test', **EXTRA})
     metadata = consumer.list_topics(topic, timeout=10)
     partitions = sorted(metadata.topics[topic].partitions)
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
@@ -99,7 +106,7 @@ def consume(bootstrap, topic, count):
 
 def deliver(bootstrap, acks):
     producer = Producer({'bootstrap.servers': bootstrap, 'acks': int(acks), 'message.send.max.retries': 0,
-                         'client.id': 'confluent-kafka-integration-test'})
+                         'client.id': 'confluent-kafka-integration-test', **EXTRA})
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -146,7 +153,20 @@ def stream(bootstrap, topic, rate):
         sys.exit('records still undelivered after 130 s')
 
 
+def metadata(bootstrap):
+    errors = []
+    producer = Producer({'bootstrap.servers': bootstrap, 'error_cb': lambda err: errors.append(str(err)), **EXTRA})
+    try:
+        topics = producer.list_topics(timeout=5).topics
+    except Exception as e:
+        sys.exit('; '.join(errors + [str(e)]))
+    print(json.dumps(sorted(topics)))
+
+
 if __name__ == '__main__':
+    if sys.argv[1] == 'metadata':
+        metadata(sys.argv[2])
+        sys.exit(0)
     mode, bootstrap, topic = sys.argv[1:4]
     if mode == 'produce':
         produce(bootstrap, topic, sys.argv[4] if len(sys.argv) > 4 else None)

@@ -5,6 +5,7 @@
  */
 import type { MessageDescriptor } from '../schema/index.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
+import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './alter-user-scram-credentials.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js'
 import { ControlledShutdownRequest, ControlledShutdownResponse } from './controlled-shutdown.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js'
@@ -15,6 +16,7 @@ import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js'
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js'
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.js'
+import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from './describe-user-scram-credentials.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from './elect-leaders.js'
 import { FetchRequest, FetchResponse } from './fetch.js'
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator.js'
@@ -72,6 +74,8 @@ const PAIRS: Array<[MessageDescriptor, MessageDescriptor]> = [
   [IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse],
   [OffsetDeleteRequest, OffsetDeleteResponse],
   [DescribeClusterRequest, DescribeClusterResponse],
+  [DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse],
+  [AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse],
 ]
 
 /** Registered APIs, ordered by key. */

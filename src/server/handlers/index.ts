@@ -27,6 +27,10 @@ import { handleListGroups } from './list-groups.js'
 import { handleDeleteGroups } from './delete-groups.js'
 import { handleOffsetDelete } from './offset-delete.js'
 import { handleInitProducerId } from './init-producer-id.js'
+import { handleSaslAuthenticate } from './sasl-authenticate.js'
+import { handleSaslHandshake } from './sasl-handshake.js'
+import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js'
+import { handleDescribeUserScramCredentials } from './describe-user-scram-credentials.js'
 
 /** The dispatch table: one handler per API; ApiVersions advertises exactly these. */
 export const handlers: readonly ApiHandler[] = [
@@ -58,4 +62,8 @@ export const handlers: readonly ApiHandler[] = [
   handleDeleteGroups,
   handleOffsetDelete,
   handleInitProducerId,
+  handleSaslHandshake,
+  handleSaslAuthenticate,
+  handleDescribeUserScramCredentials,
+  handleAlterUserScramCredentials,
 ]

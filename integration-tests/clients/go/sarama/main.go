@@ -2,6 +2,12 @@
 //
 //	sarama produce -brokers host:port -topic t [-version 0.8.2.0] [-compression lz4] [-idempotent]   < records.jsonl
 //	sarama consume -brokers host:port -topic t -count N [-version 0.8.2.0]
+//	sarama metadata -brokers host:port
+//
+// Security for every mode: -tls-ca ca.pem [-tls-cert c.pem -tls-key c.key] turns TLS on;
+// -sasl-mechanism PLAIN|SCRAM-SHA-256|SCRAM-SHA-512 -user u -password p turns SASL on (PLAIN with
+// Sarama's default SaslHandshake v0 and bare tokens, SCRAM with v1 and SaslAuthenticate).
+// metadata prints the topic names, or fails with the error Sarama reports.
 //
 // produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends them with one
 // SyncProducer.SendMessages (hash partitioner, acks=1) and prints {"key","partition","offset"} per record.
@@ -15,9 +21,12 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io/ioutil"
 	"os"
 	"strings"
 	"sync"
@@ -54,6 +63,12 @@ func main() {
 	count := flags.Int("count", 0, "records to consume")
 	idempotent := flags.Bool("idempotent", false, "produce with Producer.Idempotent")
 	timeout := flags.Duration("timeout", 15*time.Second, "give up after this long")
+	tlsCA := flags.String("tls-ca", "", "CA certificate (PEM): turns TLS on")
+	tlsCert := flags.String("tls-cert", "", "client certificate (PEM)")
+	tlsKey := flags.String("tls-key", "", "client key (PEM)")
+	mechanism := flags.String("sasl-mechanism", "", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512: turns SASL on")
+	user := flags.String("user", "", "SASL user")
+	password := flags.String("password", "", "SASL password")
 	flags.Parse(os.Args[2:])
 
 	config := sarama.NewConfig()
@@ -77,6 +92,29 @@ func main() {
 		config.Net.MaxOpenRequests = 1
 	}
 	config.Consumer.Return.Errors = true
+	if *tlsCA != "" {
+		pem, err := ioutil.ReadFile(*tlsCA)
+		check(err, "tls-ca")
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		config.Net.TLS.Enable = true
+		config.Net.TLS.Config = &tls.Config{RootCAs: pool, ServerName: "localhost"}
+		if *tlsCert != "" {
+			pair, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+			check(err, "tls-cert")
+			config.Net.TLS.Config.Certificates = []tls.Certificate{pair}
+		}
+	}
+	if *mechanism != "" {
+		config.Net.SASL.Enable = true
+		config.Net.SASL.Mechanism = sarama.SASLMechanism(*mechanism)
+		config.Net.SASL.User = *user
+		config.Net.SASL.Password = *password
+		if *mechanism != "PLAIN" {
+			m := *mechanism
+			config.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newScramClient(m) }
+		}
+	}
 	addrs := strings.Split(*brokers, ",")
 	go func() {
 		time.Sleep(*timeout)
@@ -88,6 +126,12 @@ func main() {
 		produce(addrs, *topic, config)
 	case "consume":
 		consume(addrs, *topic, *count, config)
+	case "metadata":
+		client, err := sarama.NewClient(addrs, config)
+		check(err, "NewClient")
+		topics, err := client.Topics()
+		check(err, "Topics")
+		check(json.NewEncoder(os.Stdout).Encode(topics), "stdout")
 	default:
 		fail("unknown mode " + mode)
 	}

@@ -1,0 +1,7 @@
+import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../../protocol/messages/describe-user-scram-credentials.js'
+import { defineHandler } from '../api-handler.js'
+import { describeUserScramCredentials } from '../user-scram-credentials.js'
+
+/** KIP-554: each user's SCRAM mechanisms and iterations (never a key), all users for null or []. */
+export const handleDescribeUserScramCredentials = defineHandler(DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse,
+  async (req, ctx) => await describeUserScramCredentials(ctx.broker, req))
