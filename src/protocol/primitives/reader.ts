@@ -75,18 +75,20 @@ export class Reader {
 
   private multiByteUvarint (): number {
     const buf = this.buf
+    const end = this.end
     let p = this.pos
-    let b = p < this.end ? buf[p++]! : this.truncated(1)
-    let n = b & 0x7f
-    let shift = 7
-    while (b & 0x80) {
-      if (shift > 28) throw new ProtocolError(`uvarint at byte ${this.pos} is longer than 5 bytes`)
-      b = p < this.end ? buf[p++]! : this.truncated(p - this.pos + 1)
-      n += (b & 0x7f) * 2 ** shift
-      shift += 7
+    let n = 0
+    let mul = 1
+    for (let i = 0; i < 5; i++) {
+      const b = p < end ? buf[p++]! : this.truncated(i + 1)
+      n += (b & 0x7f) * mul
+      if (b < 0x80) {
+        this.pos = p
+        return n
+      }
+      mul *= 128
     }
-    this.pos = p
-    return n
+    throw new ProtocolError(`uvarint at byte ${this.pos} is longer than 5 bytes`)
   }
 
   /** Zigzag varint (record lengths and deltas, Message Format: Record). */
