@@ -162,3 +162,47 @@ test('kafka-get-offsets prints Kafka\'s topic:partition:offset lines for latest,
     assert.equal(r.stdout, '')
   }
 })
+
+test('kafka-log-dirs prints each broker\'s log dirs and partition sizes as Kafka\'s JSON; kafka-broker-api-versions each broker\'s versions', async t => {
+  const cluster = await startCluster({ brokers: 2 })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'sized', { assignments: [[1, 2], [2, 1]] })
+  await createTopic(cluster.bootstrap, 'other', { assignments: [[1]] })
+  const wire = await WireConnection.open(cluster.broker(1).bootstrap)
+  t.after(() => wire.close())
+  const answer = await wire.request(ProduceRequest, ProduceResponse, 7, produceRequest('sized', 0, 'x'.repeat(1000), -1))
+  assert.equal(answer.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE)
+
+  const r = await runTool('kafka-log-dirs', ['--bootstrap-server', cluster.bootstrap, '--describe', '--topic-list', 'sized'])
+  assert.equal(r.code, 0, r.stderr)
+  const [querying, received, json] = r.stdout.trimEnd().split('\n')
+  assert.equal(querying, 'Querying brokers for log directories information')
+  assert.equal(received, 'Received log directory information from brokers 1,2')
+  const doc = JSON.parse(json!) as { version: number, brokers: Array<{ broker: number, logDirs: Array<{ logDir: string, error: string | null, partitions: Array<{ partition: string, size: number, offsetLag: number, isFuture: boolean }> }> }> }
+  assert.equal(doc.version, 1)
+  assert.deepEqual(doc.brokers.map(b => b.broker), [1, 2])
+  for (const b of doc.brokers) {
+    assert.deepEqual(b.logDirs.map(d => [d.logDir, d.error]), [[join(cluster.broker(b.broker).dir, 'data'), null]])
+    const partitions = b.logDirs[0]!.partitions.sort((x, y) => x.partition.localeCompare(y.partition))
+    assert.deepEqual(partitions.map(p => p.partition), ['sized-0', 'sized-1'], `broker ${b.broker}: only --topic-list's topic`)
+    assert.ok(partitions[0]!.size > 1000, `sized-0 holds the 1 KB record on broker ${b.broker} (acks=all): ${partitions[0]!.size} bytes`)
+    assert.equal(partitions[1]!.size, 0)
+    assert.ok(partitions.every(p => p.offsetLag === 0 && !p.isFuture))
+  }
+  const one = await runTool('kafka-log-dirs', ['--bootstrap-server', cluster.bootstrap, '--describe', '--broker-list', '2'])
+  assert.equal(one.code, 0, one.stderr)
+  assert.deepEqual((JSON.parse(one.stdout.trimEnd().split('\n')[2]!) as typeof doc).brokers.map(b => b.broker), [2])
+  const missing = await runTool('kafka-log-dirs', ['--bootstrap-server', cluster.bootstrap, '--describe', '--broker-list', '2,7'])
+  assert.equal(missing.code, 1)
+  assert.match(missing.stderr, /The given brokers do not exist from --broker-list: 7\. Current existent brokers: 1,2/)
+  const noAction = await runTool('kafka-log-dirs', ['--bootstrap-server', cluster.bootstrap])
+  assert.equal(noAction.code, 1)
+  assert.match(noAction.stderr, /--describe/)
+
+  const versions = await runTool('kafka-broker-api-versions', ['--bootstrap-server', cluster.bootstrap])
+  assert.equal(versions.code, 0, versions.stderr)
+  for (const b of [1, 2]) assert.match(versions.stdout, new RegExp(`^127\\.0\\.0\\.1:${cluster.broker(b).port} \\(id: ${b} rack: null\\) -> \\($`, 'm'))
+  assert.match(versions.stdout, /^\tProduce\(0\): \d+ to \d+ \[usable: \d+\],$/m)
+  assert.match(versions.stdout, /^\tDescribeLogDirs\(35\): 0 to 4 \[usable: 4\],$/m)
+  assert.match(versions.stdout, /^\tDescribeTopicPartitions\(75\): UNSUPPORTED$/m)
+})

@@ -14,6 +14,7 @@ import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/messages/delete-records.js'
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js'
+import { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../protocol/messages/describe-log-dirs.js'
 import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/messages/describe-user-scram-credentials.js'
 import { saltedPassword, scramMechanism, scramMechanismByType, scramMechanisms } from '../security/scram.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/elect-leaders.js'
@@ -32,6 +33,15 @@ export interface NewTopic {
   /** Broker ids per partition, partition 0 first; replaces numPartitions/replicationFactor. */
   replicaAssignment?: number[][]
   configs?: Record<string, string>
+}
+
+/** One log dir of a broker, as DescribeLogDirs answers it (-1 bytes: unknown, before v4). */
+export interface LogDirDescription {
+  logDir: string
+  errorCode: number
+  totalBytes: number
+  usableBytes: number
+  partitions: Array<{ topic: string, partition: number, size: number, offsetLag: number, isFuture: boolean }>
 }
 
 export interface TopicResult { name: string, errorCode: number, errorMessage: string | null }
@@ -334,6 +344,28 @@ export class Admin {
       if (!(err instanceof KafkaError) || !isRetriable(err.code) || results.size === 0) throw err
     }
     return partitions.map(p => results.get(key(p.topic, p.partition)) ?? { ...p, lowWatermark: -1, errorCode: ErrorCode.REQUEST_TIMED_OUT })
+  }
+
+  /**
+   * DescribeLogDirs to each broker (AdminClient.describeLogDirs): its log dirs, each with its
+   * error code and the partitions it holds (size, offset lag); every partition when `topics` is null.
+   */
+  async describeLogDirs (brokerIds: readonly number[], topics: Array<{ topic: string, partitions: number[] }> | null = null, options: AdminOptions = {}): Promise<Map<number, LogDirDescription[]>> {
+    const answers = await Promise.all(brokerIds.map(async brokerId => {
+      const response = await this.client.retry(`DescribeLogDirs to broker ${brokerId}`, async () => {
+        await this.client.refreshMetadata([])
+        return await this.client.send(brokerId, DescribeLogDirsRequest, DescribeLogDirsResponse, { min: 0, max: 4 }, { topics })
+      }, { timeoutMs: options.timeoutMs })
+      if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode as ErrorCode, `DescribeLogDirs to broker ${brokerId} failed: ${errorName(response.errorCode)}`)
+      return [brokerId, response.results.map(r => ({
+        logDir: r.logDir,
+        errorCode: r.errorCode,
+        totalBytes: r.totalBytes,
+        usableBytes: r.usableBytes,
+        partitions: r.topics.flatMap(t => t.partitions.map(p => ({ topic: t.name, partition: p.partitionIndex, size: p.partitionSize, offsetLag: p.offsetLag, isFuture: p.isFutureKey }))),
+      }))] as const
+    }))
+    return new Map(answers)
   }
 
   async close (): Promise<void> {

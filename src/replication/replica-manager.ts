@@ -122,6 +122,11 @@ export class ReplicaManager {
     }).finally(() => this.isrWrites.delete(partition))
   }
 
+  /** The log dirs and the logs each holds (DescribeLogDirs). */
+  logsByDir (): ReturnType<LogManager['logsByDir']> {
+    return this.logManager.logsByDir()
+  }
+
   /**
    * DeleteRecords on partitions led here (Kafka's deleteRecordsOnLocalLog), then one log start
    * offset checkpoint for the lot: an fsync'd write per partition would hold the event loop for

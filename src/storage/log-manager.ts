@@ -174,6 +174,15 @@ export class LogManager {
     return [...this.logs.values()].map(entry => entry.log)
   }
 
+  /** Every configured log dir with the logs it holds; an offline dir holds none (DescribeLogDirs). */
+  logsByDir (): Array<{ logDir: string, offline: boolean, logs: PartitionLog[] }> {
+    return this.options.logDirs.map(logDir => ({
+      logDir,
+      offline: this.logDirFailureChannel.hasOfflineLogDir(logDir),
+      logs: [...this.logs.values()].filter(entry => entry.logDir === logDir).map(entry => entry.log),
+    }))
+  }
+
   /** The existing log (with `config` applied) or a new one in the log dir holding the fewest partitions. */
   getOrCreateLog (topic: string, partition: number, topicId: string, config: LogConfig): PartitionLog {
     const key = `${topic}-${partition}`

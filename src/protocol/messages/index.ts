@@ -12,6 +12,7 @@ import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-part
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js'
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js'
 import { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.js'
+import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './describe-log-dirs.js'
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js'
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js'
@@ -64,6 +65,7 @@ const PAIRS: Array<[MessageDescriptor, MessageDescriptor]> = [
   [CreateTopicsRequest, CreateTopicsResponse],
   [DeleteTopicsRequest, DeleteTopicsResponse],
   [DeleteRecordsRequest, DeleteRecordsResponse],
+  [DescribeLogDirsRequest, DescribeLogDirsResponse],
   [InitProducerIdRequest, InitProducerIdResponse],
   [OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse],
   [DescribeConfigsRequest, DescribeConfigsResponse],

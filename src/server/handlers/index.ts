@@ -8,6 +8,7 @@ import { handleDeleteRecords } from './delete-records.js'
 import { handleDeleteTopics } from './delete-topics.js'
 import { handleDescribeCluster } from './describe-cluster.js'
 import { handleDescribeConfigs } from './describe-configs.js'
+import { handleDescribeLogDirs } from './describe-log-dirs.js'
 import { handleElectLeaders } from './elect-leaders.js'
 import { handleFetch } from './fetch.js'
 import { handleIncrementalAlterConfigs } from './incremental-alter-configs.js'
@@ -42,6 +43,7 @@ export const handlers: readonly ApiHandler[] = [
   handleCreateTopics,
   handleDeleteTopics,
   handleDeleteRecords,
+  handleDescribeLogDirs,
   handleCreatePartitions,
   handleDescribeCluster,
   handleOffsetForLeaderEpoch,
