@@ -52,9 +52,6 @@ test('InitProducerId from any broker hands out ids from blocks reserved in ZooKe
   assert.equal(block.block_end, '1999')
   assert.equal(znode!.version, 2, 'two conditional updates of the znode created empty at start-up')
 
-  const txn = await conn.request(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: 'tx-1', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 })
-  assert.equal(txn.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transactions are not implemented: no coordinator for a transactional id')
-
   const pid = ids[0]!
   const batch = (seq: number, epoch = 0, count = 3): Buffer => buildRecordBatch({ producerId: pid, producerEpoch: epoch, baseSequence: seq, records: Array.from({ length: count }, (_, i) => ({ value: `e${epoch}s${seq + i}` })) })
   const produce = async (records: Buffer): Promise<{ errorCode: number, baseOffset: number }> => {

@@ -3,16 +3,20 @@
  * partition): loads the partition into groups and offsets before serving them, runs each group's
  * state machine and carries out its effects (replies to parked requests, records written with
  * acks=-1, one timer per group at its next deadline), and expires offsets of groups left empty.
+ * Offsets committed in a transaction (TxnOffsetCommit) are held per producer until the
+ * transaction's marker reaches this partition: a commit makes them the group's, an abort drops
+ * them (Kafka's pendingTransactionalOffsetCommits).
  */
 import type { Logger } from '../logger.js'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { recordBatches, type RecordBatch } from '../protocol/records/record-batch.js'
-import { buildRecordBatch, type ConsumerRecord, decodeRecordBatch, type RecordInput } from '../protocol/records/record.js'
+import { readEndTransactionMarker } from '../protocol/records/end-transaction-marker.js'
+import type { ConsumerRecord, RecordInput } from '../protocol/records/record.js'
 import type { GroupMetadataValue } from '../protocol/messages/consumer-offsets-records.js'
-import { delayedProduce } from '../replication/delayed-produce.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import type { Scheduler } from '../scheduler.js'
+import { appendCoordinatorRecords, replayCoordinatorLog, storeErrorFor, type TransactionalWrite } from './coordinator-log.js'
+import type { ShardStatus } from './coordinator-shards.js'
 import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset, type CoordinatorRecord } from './coordinator-record.js'
 import { newGroup, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupReplies, type GroupReply, type GroupRequest, type GroupRequestType } from './group.js'
 import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
@@ -35,17 +39,18 @@ export interface CoordinatorDeps {
   log: Logger
 }
 
-export type PartitionStatus = 'loading' | 'active' | 'unloaded'
 /** The requests parked until their reply, one map per kind of request, so that each reply keeps its type. */
 type Waiting = { [K in GroupRequestType]: Map<number, (result: GroupReplies[K]) => void> }
 export interface OffsetWrite { topic: string, partition: number, value: CommittedOffset | null }
-
-const LOAD_CHUNK_BYTES = 1024 * 1024
+/** A transactional offset commit waiting for its marker: where its record is, so the log order decides. */
+interface PendingOffset extends OffsetWrite { group: string, recordOffset: number }
 
 export class CoordinatorPartition {
-  status: PartitionStatus = 'loading'
+  status: ShardStatus = 'loading'
   readonly groups = new Map<string, Group>()
   readonly offsets = new OffsetsStore()
+  /** Transactional offset commits by producer id, until their transaction's marker. */
+  private readonly pendingTxnOffsets = new Map<number, PendingOffset[]>()
   private readonly timers = new Map<string, () => void>()
   private readonly waiting: Waiting = { join: new Map(), sync: new Map(), heartbeat: new Map(), leave: new Map(), commitOffsets: new Map(), delete: new Map() }
   private nextToken = 1
@@ -63,27 +68,22 @@ export class CoordinatorPartition {
   /** Replays the partition from its log start: last record per key wins, tombstones delete. */
   async load (): Promise<void> {
     const started = this.deps.scheduler.now()
-    const log = this.partition.log
+    const end = this.partition.log.logEndOffset
     const groupValues = new Map<string, GroupMetadataValue | null>()
-    let offset = log.logStartOffset
-    const end = log.logEndOffset
-    let records = 0
-    while (offset < end && this.status === 'loading') {
-      const read = this.partition.read(offset, LOAD_CHUNK_BYTES, 'logEnd', true)
-      if (read.errorCode !== 0 || read.records.length === 0) break
-      for (const batch of recordBatches(read.records)) {
-        offset = batch.nextOffset
-        if (batch.isControl) continue
-        for (const r of this.decodeOrSkip(batch)) {
-          const rec = this.parseOrSkip(r)
-          if (rec === undefined) continue
-          records++
-          if (rec.type === 'offset') this.offsets.apply(rec.group, rec.topic, rec.partition, rec.value, r.offset)
-          else if (rec.type === 'group') groupValues.set(rec.group, rec.value)
-        }
+    const records = await replayCoordinatorLog(this.partition, () => this.status === 'loading', (batch, decoded) => {
+      if (batch.isControl) {
+        const marker = readEndTransactionMarker(batch)
+        if (marker !== null) this.completeTxn(batch.producerId, marker.commit)
+        return
       }
-      await new Promise(resolve => setImmediate(resolve)) // let other partitions' requests in between chunks
-    }
+      for (const r of decoded) {
+        const rec = this.parseOrSkip(r)
+        if (rec === undefined) continue
+        if (rec.type === 'offset' && batch.isTransactional) this.addPendingOffset(batch.producerId, { ...rec, recordOffset: r.offset })
+        else if (rec.type === 'offset') this.offsets.apply(rec.group, rec.topic, rec.partition, rec.value, r.offset)
+        else if (rec.type === 'group') groupValues.set(rec.group, rec.value)
+      }
+    }, this.log)
     if (this.status !== 'loading') return
     const now = this.deps.scheduler.now()
     for (const [groupId, value] of groupValues) if (value !== null) this.groups.set(groupId, groupFromRecord(groupId, value, now))
@@ -123,22 +123,45 @@ export class CoordinatorPartition {
   }
 
   /** Appends records with acks=-1 and waits for the ISR; answers with a coordinator error code. */
-  async write (records: RecordInput[], errorFor: (code: number) => number = storeErrorFor): Promise<{ errorCode: number, baseOffset: number }> {
+  async write (records: RecordInput[], errorFor: (code: number) => number = storeErrorFor, txn?: TransactionalWrite): Promise<{ errorCode: number, baseOffset: number }> {
     if (this.status !== 'active') return { errorCode: ErrorCode.NOT_COORDINATOR, baseOffset: -1 }
-    const batch = buildRecordBatch({ records, baseTimestamp: this.deps.scheduler.now() })
-    const appended = this.partition.appendRecordsAsLeader(batch, -1)
-    if (appended.errorCode !== ErrorCode.NONE) return { errorCode: errorFor(appended.errorCode), baseOffset: -1 }
-    const code = await delayedProduce(this.deps.replicas as ReplicaManager, this.partition, appended.lastOffset, this.deps.config.commitTimeoutMs)
-    return { errorCode: code === ErrorCode.NONE ? code : errorFor(code), baseOffset: appended.baseOffset }
+    const { replicas, scheduler, config } = this.deps
+    return await appendCoordinatorRecords(this.partition, { replicas, scheduler, writeTimeoutMs: config.commitTimeoutMs }, records, errorFor, txn)
   }
 
-  /** Writes offset commits (or tombstones) in one batch and applies them once they are replicated. */
-  async writeOffsets (groupId: string, writes: readonly OffsetWrite[]): Promise<number> {
+  /**
+   * Writes offset commits (or tombstones) in one batch and applies them once they are replicated;
+   * in a transaction (TxnOffsetCommit) they wait for its marker instead.
+   */
+  async writeOffsets (groupId: string, writes: readonly OffsetWrite[], txn?: TransactionalWrite): Promise<number> {
     if (writes.length === 0) return ErrorCode.NONE
-    const { errorCode, baseOffset } = await this.write(writes.map(w => offsetCommitRecord(groupId, w.topic, w.partition, w.value)), commitErrorFor)
+    const { errorCode, baseOffset } = await this.write(writes.map(w => offsetCommitRecord(groupId, w.topic, w.partition, w.value)), commitErrorFor, txn)
     if (errorCode !== ErrorCode.NONE || this.status !== 'active') return errorCode === ErrorCode.NONE ? ErrorCode.NOT_COORDINATOR : errorCode
-    writes.forEach((w, i) => this.offsets.apply(groupId, w.topic, w.partition, w.value, baseOffset + i))
+    writes.forEach((w, i) => {
+      if (txn === undefined) this.offsets.apply(groupId, w.topic, w.partition, w.value, baseOffset + i)
+      else this.addPendingOffset(txn.producerId, { ...w, group: groupId, recordOffset: baseOffset + i })
+    })
     return ErrorCode.NONE
+  }
+
+  /** A transaction marker for `producerId` reached this partition: its pending offsets become the groups' (commit) or go (abort). */
+  completeTxn (producerId: number, commit: boolean): void {
+    const pending = this.pendingTxnOffsets.get(producerId)
+    this.pendingTxnOffsets.delete(producerId)
+    if (pending === undefined || !commit) return
+    for (const p of pending) this.offsets.apply(p.group, p.topic, p.partition, p.value, p.recordOffset)
+  }
+
+  /** Whether a transaction holds offsets of this group not yet committed (OffsetFetch's UNSTABLE_OFFSET_COMMIT). */
+  hasPendingOffsets (groupId: string): boolean {
+    for (const pending of this.pendingTxnOffsets.values()) if (pending.some(p => p.group === groupId)) return true
+    return false
+  }
+
+  private addPendingOffset (producerId: number, offset: PendingOffset): void {
+    const pending = this.pendingTxnOffsets.get(producerId)
+    if (pending === undefined) this.pendingTxnOffsets.set(producerId, [offset])
+    else pending.push(offset)
   }
 
   /** Removes a Dead group's traces: its offsets and its record (tombstones). */
@@ -231,19 +254,10 @@ export class CoordinatorPartition {
   }
 
   /**
-   * A record or batch the load cannot decode is logged and skipped, as Kafka's GroupMetadataManager
+   * A record the load cannot decode is logged and skipped, as Kafka's GroupMetadataManager
    * skips keys of unknown versions: giving up instead would leave every group of the partition
    * without a coordinator (COORDINATOR_LOAD_IN_PROGRESS for good), over one bad record.
    */
-  private decodeOrSkip (batch: RecordBatch): ConsumerRecord[] {
-    try {
-      return decodeRecordBatch(batch.buffer.subarray(batch.position, batch.position + batch.sizeInBytes)).records
-    } catch (err) {
-      this.log.warn('skipped undecodable batch', { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, error: (err as Error).message })
-      return []
-    }
-  }
-
   private parseOrSkip (r: ConsumerRecord): CoordinatorRecord | undefined {
     let error = 'null key'
     if (r.key !== null) {
@@ -255,18 +269,6 @@ export class CoordinatorPartition {
     }
     this.log.warn('skipped undecodable record', { offset: r.offset, error })
     return undefined
-  }
-}
-
-/** Kafka's GroupMetadataManager.storeGroup error mapping. */
-function storeErrorFor (code: number): number {
-  switch (code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION: case ErrorCode.NOT_ENOUGH_REPLICAS: case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND: case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER: case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR
-    default:
-      return ErrorCode.UNKNOWN_SERVER_ERROR
   }
 }
 

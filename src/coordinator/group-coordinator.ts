@@ -7,16 +7,18 @@
 import { randomUUID } from 'node:crypto'
 import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
-import type { MetadataCache, PartitionMetadata } from '../cluster/metadata-cache.js'
+import type { MetadataCache } from '../cluster/metadata-cache.js'
 import type { ZkClient } from '../cluster/zk-session.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import { systemScheduler, type Scheduler } from '../scheduler.js'
 import { CoordinatorPartition, type CoordinatorDeps } from './coordinator-partition.js'
+import { CoordinatorShards } from './coordinator-shards.js'
+import { CoordinatorTopic } from './coordinator-topic.js'
 import type { Group, JoinResult, LeaveResult, SyncResult } from './group.js'
 import type { Protocol } from './member.js'
 import { GroupOffsets } from './group-offsets.js'
-import { OFFSETS_TOPIC, OffsetsTopic, storable } from './offsets-topic.js'
+import { offsetsTopicSpec, storable } from './offsets-topic.js'
 
 export interface GroupCoordinatorOptions {
   brokerId: number
@@ -48,19 +50,16 @@ export interface MemberRef { groupId: string, memberId: string, groupInstanceId:
 const COMMIT_TIMEOUT_MS = 5000
 
 export class GroupCoordinator {
-  readonly offsetsTopic: OffsetsTopic
+  readonly offsetsTopic: CoordinatorTopic
   readonly offsets: GroupOffsets
-  private readonly partitions = new Map<number, CoordinatorPartition>()
+  private readonly shards: CoordinatorShards<CoordinatorPartition>
   private readonly deps: CoordinatorDeps
   private readonly log: Logger
-  private active = false
-  private readonly onPartition = (p: PartitionMetadata): void => { if (p.topic === OFFSETS_TOPIC) this.onOffsetsPartition(p.partition) }
-  private readonly onTopicDeleted = (topic: string): void => { if (topic === OFFSETS_TOPIC) for (const i of [...this.partitions.keys()]) this.emigrate(i) }
 
-  constructor (private readonly options: GroupCoordinatorOptions) {
+  constructor (options: GroupCoordinatorOptions) {
     const v = options.config.values
     this.log = options.log
-    this.offsetsTopic = new OffsetsTopic(options.zk, options.metadata, options.config, options.log)
+    this.offsetsTopic = new CoordinatorTopic(offsetsTopicSpec, options.zk, options.metadata, options.config, options.log)
     this.deps = {
       replicas: options.replicas,
       scheduler: options.scheduler ?? systemScheduler,
@@ -77,34 +76,22 @@ export class GroupCoordinator {
       },
     }
     this.offsets = new GroupOffsets(this, options.metadata, options.zk, this.deps.scheduler)
+    this.shards = new CoordinatorShards(this.offsetsTopic, options.metadata, options.replicas, partition => new CoordinatorPartition(partition, this.deps), options.log)
   }
 
   /** Call after the ReplicaManager has started, so its partitions have their roles when ours are checked. */
   start (): void {
-    this.active = true
-    this.options.metadata.on('partition', this.onPartition)
-    this.options.metadata.on('topicDeleted', this.onTopicDeleted)
-    for (const p of this.options.metadata.topic(OFFSETS_TOPIC)?.partitions.keys() ?? []) this.onOffsetsPartition(p)
+    this.shards.start()
   }
 
   shutdown (): void {
-    this.active = false
-    this.options.metadata.off('partition', this.onPartition)
-    this.options.metadata.off('topicDeleted', this.onTopicDeleted)
-    for (const i of [...this.partitions.keys()]) this.emigrate(i)
+    this.shards.shutdown()
   }
 
   /** FindCoordinator: the leader of the group's offsets partition; creates the topic on first use. */
   async findCoordinator (groupId: string): Promise<{ errorCode: number, nodeId: number }> {
-    const unavailable = { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1 }
-    if (!this.offsetsTopic.exists()) {
-      await this.offsetsTopic.ensureCreated()
-      return unavailable
-    }
-    const md = this.options.metadata
-    const p = md.partition(OFFSETS_TOPIC, this.offsetsTopic.partitionFor(groupId))
-    if (p === undefined || p.leader < 0 || md.broker(p.leader) === undefined) return unavailable
-    return { errorCode: ErrorCode.NONE, nodeId: p.leader }
+    const nodeId = await this.offsetsTopic.leaderFor(groupId)
+    return { errorCode: nodeId < 0 ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.NONE, nodeId }
   }
 
   /**
@@ -112,11 +99,16 @@ export class GroupCoordinator {
    * loading → 14, not ours → 16.
    */
   partitionFor (groupId: string): CoordinatorPartition | number {
-    if (!this.active) return ErrorCode.COORDINATOR_NOT_AVAILABLE
-    const p = this.partitions.get(this.offsetsTopic.partitionFor(groupId))
-    if (p === undefined) return ErrorCode.NOT_COORDINATOR
-    if (p.status === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
-    return p
+    return this.shards.shardFor(groupId)
+  }
+
+  /**
+   * WriteTxnMarkers reached __consumer_offsets partition `index`: the producer's transactional
+   * offset commits there become the groups' (commit) or are dropped (abort).
+   */
+  completeTxn (index: number, producerId: number, commit: boolean): void {
+    const shard = this.shards.shard(index)
+    if (shard?.status === 'active') shard.completeTxn(producerId, commit)
   }
 
   async joinGroup (a: JoinGroupArgs): Promise<JoinResult> {
@@ -167,8 +159,8 @@ export class GroupCoordinator {
 
   /** Groups this broker coordinates; COORDINATOR_LOAD_IN_PROGRESS while any partition is loading. */
   listGroups (): { errorCode: number, groups: Group[] } {
-    const all = [...this.partitions.values()]
-    const errorCode = !this.active ? ErrorCode.COORDINATOR_NOT_AVAILABLE : all.some(p => p.status === 'loading') ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE
+    const all = this.shards.all()
+    const errorCode = !this.shards.isActive ? ErrorCode.COORDINATOR_NOT_AVAILABLE : all.some(p => p.status === 'loading') ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE
     return { errorCode, groups: all.filter(p => p.status === 'active').flatMap(p => [...p.groups.values()]) }
   }
 
@@ -180,31 +172,5 @@ export class GroupCoordinator {
     if (errorCode !== ErrorCode.NONE) return errorCode
     this.log.info('deleted group', { groupId })
     return await p.removeGroup(groupId)
-  }
-
-  private onOffsetsPartition (index: number): void {
-    if (!this.active) return
-    const replica = this.options.replicas.partition(OFFSETS_TOPIC, index)
-    const current = this.partitions.get(index)
-    if (replica === undefined || !replica.isLeader) {
-      if (current !== undefined) this.emigrate(index)
-      return
-    }
-    if (current !== undefined && current.partition === replica && current.loadedEpoch === replica.leaderEpoch) return
-    if (current !== undefined) this.emigrate(index)
-    const cp = new CoordinatorPartition(replica, this.deps)
-    this.partitions.set(index, cp)
-    this.log.info('loading offsets partition', { partition: index, leaderEpoch: replica.leaderEpoch })
-    cp.load().catch((err: unknown) => {
-      this.log.error('loading offsets partition failed', { partition: index, error: err instanceof Error ? err.stack : String(err) })
-      if (this.partitions.get(index) === cp) this.emigrate(index)
-    })
-  }
-
-  private emigrate (index: number): void {
-    const cp = this.partitions.get(index)
-    if (cp === undefined) return
-    this.partitions.delete(index)
-    cp.unload()
   }
 }

@@ -11,6 +11,7 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { ConsumerProtocolSubscription } from '../protocol/messages/consumer-protocol.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import type { Scheduler } from '../scheduler.js'
+import type { TransactionalWrite } from './coordinator-log.js'
 import type { CoordinatorPartition, OffsetWrite } from './coordinator-partition.js'
 import { metadataFor } from './member.js'
 import type { TopicPartition } from './offsets-store.js'
@@ -51,7 +52,12 @@ export class GroupOffsets {
     private readonly scheduler: Scheduler,
   ) {}
 
-  async commit (a: OffsetCommitArgs): Promise<PartitionError[]> {
+  /**
+   * OffsetCommit, or TxnOffsetCommit with `txn`: then the offsets wait for the transaction's
+   * marker, and a commit without a generation is not checked against the group's members (Kafka's
+   * doTxnCommitOffsets: a producer may commit for a group it is not a member of).
+   */
+  async commit (a: OffsetCommitArgs, txn?: TransactionalWrite): Promise<PartitionError[]> {
     const all = (errorCode: number): PartitionError[] => a.partitions.map(p => ({ topic: p.topic, partition: p.partition, errorCode }))
     if (!storable(a.groupId)) return all(ErrorCode.INVALID_GROUP_ID)
     const p = this.coordinator.partitionFor(a.groupId)
@@ -61,8 +67,10 @@ export class GroupOffsets {
       if (a.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
       p.getOrCreateGroup(a.groupId)
     }
-    const { errorCode } = await p.request(a.groupId, 'commitOffsets', token => ({ type: 'commitOffsets', token, memberId: a.memberId, groupInstanceId: a.groupInstanceId, generationId: a.generationId }))
-    if (errorCode !== ErrorCode.NONE) return all(errorCode)
+    if (txn === undefined || a.generationId >= 0) {
+      const { errorCode } = await p.request(a.groupId, 'commitOffsets', token => ({ type: 'commitOffsets', token, memberId: a.memberId, groupInstanceId: a.groupInstanceId, generationId: a.generationId }))
+      if (errorCode !== ErrorCode.NONE) return all(errorCode)
+    }
     const now = this.scheduler.now()
     const results: PartitionError[] = []
     const writes: OffsetWrite[] = []
@@ -78,7 +86,7 @@ export class GroupOffsets {
       }
       results.push({ topic: c.topic, partition: c.partition, errorCode: code })
     }
-    const written = await p.writeOffsets(a.groupId, writes)
+    const written = await p.writeOffsets(a.groupId, writes, txn)
     if (written !== ErrorCode.NONE) for (const r of results) if (r.errorCode === ErrorCode.NONE) r.errorCode = written
     return results
   }
@@ -161,6 +169,23 @@ function subscribedTopics (subscriptions: Buffer[]): Set<string> {
     }
   }
   return topics
+}
+
+/** OffsetCommit's and TxnOffsetCommit's partitions as the coordinator takes them; the per-partition timestamp is OffsetCommit v1's. */
+export function commitPartitionsOf (topics: ReadonlyArray<{ name: string, partitions: ReadonlyArray<{ partitionIndex: number, committedOffset: number, committedLeaderEpoch: number, committedMetadata: string | null, commitTimestamp?: number }> }>): OffsetCommitPartition[] {
+  return topics.flatMap(t => t.partitions.map(p => ({
+    topic: t.name,
+    partition: p.partitionIndex,
+    offset: p.committedOffset,
+    leaderEpoch: p.committedLeaderEpoch,
+    metadata: p.committedMetadata,
+    commitTimestampMs: p.commitTimestamp ?? -1,
+  })))
+}
+
+/** OffsetCommit's and TxnOffsetCommit's response topics. */
+export function commitResponseTopics (results: readonly PartitionError[]): Array<{ name: string, partitions: Array<{ partitionIndex: number, errorCode: number }> }> {
+  return byTopic(results).map(t => ({ name: t.topic, partitions: t.partitions.map(p => ({ partitionIndex: p.partition, errorCode: p.errorCode })) }))
 }
 
 /** Per-partition results in the responses' shape: one entry per topic, in first-seen order. */

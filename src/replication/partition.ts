@@ -2,6 +2,8 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { magicOf, messageSetToRecordBatch } from '../protocol/records/legacy-message-set.js'
 import { ProtocolError } from '../protocol/protocol-error.js'
 import type { PartitionMetadata } from '../cluster/metadata-cache.js'
+import type { AppendOrigin } from '../protocol/records/record-batch.js'
+import type { EndTransactionMarker } from '../protocol/records/end-transaction-marker.js'
 import type { AppendResult, PartitionLog, ReadResult } from '../storage/partition-log.js'
 
 interface FollowerState { logEndOffset: number, logStartOffset: number, lastCaughtUpMs: number, lastFetchLeaderLogEndOffset: number, lastFetchMs: number }
@@ -16,8 +18,11 @@ const HIGH_WATERMARK = -1
 
 export interface ProduceResult { errorCode: number, baseOffset: number, lastOffset: number, logAppendTimeMs: number, logStartOffset: number, errorMessage: string | null }
 
-/** Who reads: a consumer sees only what is below the high watermark, a follower up to the log end. */
-export type FetchIsolation = 'highWatermark' | 'logEnd'
+/**
+ * Who reads (Kafka's FetchIsolation): a consumer sees only what is below the high watermark, a
+ * read_committed one only what is below the last stable offset, a follower up to the log end.
+ */
+export type FetchIsolation = 'highWatermark' | 'txnCommitted' | 'logEnd'
 
 /** A read from a replica in a failed log dir: no records, no offsets. */
 export interface StorageErrorResult { errorCode: typeof ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset: -1 }
@@ -76,12 +81,13 @@ export class Partition {
     return wasLeader !== this.isLeader || newEpoch
   }
 
-  /** Appends a producer's records (old magic 0/1 message sets are converted to a v2 batch first). */
-  appendRecordsAsLeader (records: Buffer, acks: number): ProduceResult {
-    if (this.offline) return this.error(ErrorCode.KAFKA_STORAGE_ERROR, 'the log dir of this replica is offline')
-    if (!this.isLeader) return this.error(ErrorCode.NOT_LEADER_OR_FOLLOWER)
-    // min.insync.replicas guards acks=all only; acks=0/1 accept a shrunken ISR, as Kafka does.
-    if (acks === -1 && this.isr.length < this.minInsyncReplicas) return this.error(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${this.isr.length} is insufficient to satisfy the min.isr requirement of ${this.minInsyncReplicas}`)
+  /**
+   * Appends a producer's records (old magic 0/1 message sets are converted to a v2 batch first);
+   * origin 'coordinator' for the group coordinator's transactional offset commits.
+   */
+  appendRecordsAsLeader (records: Buffer, acks: number, origin: AppendOrigin = 'client'): ProduceResult {
+    const refused = this.refuseAppend(acks)
+    if (refused !== null) return refused
     let batches = records
     if (records.length >= 17 && magicOf(records) < 2) {
       try {
@@ -90,9 +96,26 @@ export class Partition {
         return this.error(err instanceof ProtocolError ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.UNKNOWN_SERVER_ERROR, (err as Error).message)
       }
     }
+    return this.appendToLog(() => this.log.appendAsLeader(batches, this.leaderEpoch, origin))
+  }
+
+  /** WriteTxnMarkers: a commit or abort marker, appended as acks=all requires (Kafka appends markers with acks -1). */
+  appendMarkerAsLeader (producerId: number, producerEpoch: number, marker: EndTransactionMarker): ProduceResult {
+    return this.refuseAppend(-1) ?? this.appendToLog(() => this.log.appendMarkerAsLeader(producerId, producerEpoch, marker, this.leaderEpoch))
+  }
+
+  private refuseAppend (acks: number): ProduceResult | null {
+    if (this.offline) return this.error(ErrorCode.KAFKA_STORAGE_ERROR, 'the log dir of this replica is offline')
+    if (!this.isLeader) return this.error(ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    // min.insync.replicas guards acks=all only; acks=0/1 accept a shrunken ISR, as Kafka does.
+    if (acks === -1 && this.isr.length < this.minInsyncReplicas) return this.error(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${this.isr.length} is insufficient to satisfy the min.isr requirement of ${this.minInsyncReplicas}`)
+    return null
+  }
+
+  private appendToLog (append: () => AppendResult): ProduceResult {
     let result: AppendResult
     try {
-      result = this.log.appendAsLeader(batches, this.leaderEpoch)
+      result = append()
     } catch (err) {
       this.log.maybeHandleIoError('appending records', err)
       return this.error(ErrorCode.KAFKA_STORAGE_ERROR, (err as Error).message)
@@ -104,7 +127,7 @@ export class Partition {
 
   read (fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneMessage: boolean): ReadResult | StorageErrorResult {
     if (this.offline) return STORAGE_ERROR
-    const maxOffset = isolation === 'highWatermark' ? this.log.highWatermark : this.log.logEndOffset
+    const maxOffset = isolation === 'highWatermark' ? this.log.highWatermark : isolation === 'txnCommitted' ? this.log.lastStableOffset : this.log.logEndOffset
     try {
       return this.log.read(fetchOffset, maxBytes, maxOffset, minOneMessage)
     } catch (err) {

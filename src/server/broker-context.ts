@@ -5,7 +5,9 @@ import type { ZkClient } from '../cluster/zk-session.js'
 import type { Controller } from '../controller/controller.js'
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { ProducerIdManager } from '../coordinator/producer-id-manager.js'
+import type { TransactionCoordinator } from '../coordinator/transaction-coordinator.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
+import type { MarkerResult, TxnMarker } from '../replication/txn-marker-writer.js'
 import type { BrokerMetrics } from './broker-metrics.js'
 
 /** What request handlers may use: the broker's identity, its cluster view and its partitions. */
@@ -23,6 +25,10 @@ export interface BrokerContext {
   groups: GroupCoordinator
   /** Producer ids for InitProducerId, in blocks reserved in ZooKeeper. */
   producerIds: ProducerIdManager
+  /** The transaction coordinator for the __transaction_state partitions this broker leads. */
+  transactions: TransactionCoordinator
+  /** WriteTxnMarkers for the partitions this broker leads (the handler's and the local coordinator's). */
+  writeTxnMarker: (marker: TxnMarker) => Promise<MarkerResult[]>
   /** (apiKey, min, max) served: ApiVersions answers from it. */
   supportedVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
   /** Counts for /metrics; absent (and nothing counted) without metrics.listener. */

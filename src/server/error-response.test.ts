@@ -68,7 +68,7 @@ function errorCodes (fields: FieldsDescriptor, version: number, value: unknown):
     const d = f.descriptor
     if (!inRange(d.versions, version)) return []
     const v = (value as Record<string, unknown>)[name]
-    if (name === 'errorCode') return [v as number]
+    if (name === 'errorCode' || name.endsWith('ErrorCode')) return [v as number]
     const nested = d.kind === 'array' ? d.element : d.fields
     if (typeof nested !== 'object') return []
     return (Array.isArray(v) ? v : [v]).flatMap(item => errorCodes(nested, version, item))

@@ -53,7 +53,7 @@ function answer (out: FieldsDescriptor, from: FieldsDescriptor, value: Value, fa
   const keys = echoKeys ? keyPairs(out, from, failure.version) : new Map<string, string>()
   for (const [name, field] of present(out, failure.version)) {
     const d = field.descriptor
-    if (name === 'errorCode' && d.kind === 'int16') o[name] = failure.errorCode
+    if (isErrorCode(name) && d.kind === 'int16') o[name] = failure.errorCode
     else if (name === 'errorMessage' && d.kind === 'string') o[name] = failure.errorMessage ?? (inRange(d.nullableVersions, failure.version) ? null : '')
     else if (d.kind === 'records') o[name] = NO_RECORDS
     else if (d.kind === 'array' && typeof d.element === 'object' && carriesErrorCode(d.element, failure.version)) o[name] = answerArray(name, d.element, from, value, failure)
@@ -99,13 +99,18 @@ function keyPairs (out: FieldsDescriptor, from: FieldsDescriptor, version: numbe
 
 /** Scalars that may name a resource: no declared default (those are "unknown" values such as -1), not the error itself. */
 function keyCandidates (fields: FieldsDescriptor, version: number): Entry[] {
-  return present(fields, version).filter(([name, f]) => isScalar(f) && f.descriptor.default === undefined && name !== 'errorCode' && name !== 'errorMessage')
+  return present(fields, version).filter(([name, f]) => isScalar(f) && f.descriptor.default === undefined && !isErrorCode(name) && name !== 'errorMessage')
+}
+
+/** errorCode, or a prefixed one (AddPartitionsToTxn's PartitionErrorCode). */
+function isErrorCode (name: string): boolean {
+  return name === 'errorCode' || name.endsWith('ErrorCode')
 }
 
 function carriesErrorCode (fields: FieldsDescriptor, version: number): boolean {
   return present(fields, version).some(([name, f]) => {
     const d = f.descriptor
-    if (name === 'errorCode') return true
+    if (isErrorCode(name)) return true
     const nested = d.kind === 'array' ? d.element : d.fields
     return typeof nested === 'object' && carriesErrorCode(nested, version)
   })

@@ -14,6 +14,9 @@ import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
 import { ProducerIdManager } from '../coordinator/producer-id-manager.js'
 import { GroupCoordinator } from '../coordinator/group-coordinator.js'
+import { TransactionCoordinator } from '../coordinator/transaction-coordinator.js'
+import { TransactionMarkerChannel } from '../coordinator/transaction-marker-channel.js'
+import { writeTxnMarker } from '../replication/txn-marker-writer.js'
 import { ReplicaManager } from '../replication/replica-manager.js'
 import { topicLogConfig } from '../storage/log-config.js'
 import { isIoError, LogDirFailureChannel } from '../storage/log-dir-failure-channel.js'
@@ -42,6 +45,7 @@ export class KafkaServer {
   private logManager?: LogManager
   private replicas?: ReplicaManager
   private groups?: GroupCoordinator
+  private transactions?: TransactionCoordinator
   private socketServer?: SocketServer
   private metrics?: BrokerMetrics
   private metricsServer?: MetricsServer
@@ -135,6 +139,32 @@ export class KafkaServer {
     const groups = new GroupCoordinator({ brokerId: this.brokerId, config: this.config, metadata, replicas, zk, log: this.log.child({ component: 'group-coordinator' }) })
     groups.start()
     this.groups = groups
+    const producerIds = new ProducerIdManager(this.brokerId, zk, this.log.child({ component: 'producer-id-manager' }))
+    const markerWrites = (marker: Parameters<typeof writeTxnMarker>[1]): ReturnType<typeof writeTxnMarker> => writeTxnMarker({
+      replicas,
+      metadata,
+      timeoutMs: v['request.timeout.ms'],
+      onMarkerWritten: (topic, partition, producerId, commit) => { if (topic === '__consumer_offsets') groups.completeTxn(partition, producerId, commit) },
+    }, marker)
+    const transactions = new TransactionCoordinator({
+      config: this.config,
+      metadata,
+      replicas,
+      zk,
+      producerIds,
+      markers: new TransactionMarkerChannel({
+        brokerId: this.brokerId,
+        metadata,
+        listenerName: this.config.interBrokerListenerName,
+        security: this.config.interBrokerSecurity,
+        requestTimeoutMs: 30_000,
+        writeLocal: markerWrites,
+        log: this.log.child({ component: 'transaction-marker-channel' }),
+      }),
+      log: this.log.child({ component: 'transaction-coordinator' }),
+    })
+    transactions.start()
+    this.transactions = transactions
 
     // Before the Kafka listeners and registration: a taken metrics port fails start-up before any client can connect.
     const metricsListener = this.config.metricsListener
@@ -154,7 +184,9 @@ export class KafkaServer {
       replicas,
       controller,
       groups,
-      producerIds: new ProducerIdManager(this.brokerId, zk, this.log.child({ component: 'producer-id-manager' })),
+      producerIds,
+      transactions,
+      writeTxnMarker: markerWrites,
       supportedVersions: () => [],
       metrics: this.metrics,
     }
@@ -299,6 +331,7 @@ export class KafkaServer {
     await this.metricsServer?.close()
     this.metrics?.close()
     this.groups?.shutdown()
+    this.transactions?.shutdown()
     this.dynamicConfig?.stop()
     this.credentials?.stop()
     this.metadata?.stop()

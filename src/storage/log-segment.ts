@@ -13,6 +13,7 @@ import { fileSize, readAt, scanBatches } from './batch-scanner.js'
 import type { LogConfig } from './log-config.js'
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js'
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex, type TimestampOffset } from './time-index.js'
+import { TransactionIndex } from './transaction-index.js'
 
 /** A batch header up to its lastOffsetDelta: what a scan for an offset needs. */
 const LAST_OFFSET_DELTA_END = 27
@@ -22,6 +23,8 @@ export interface SegmentRecovery { validBytes: number, truncatedBytes: number, n
 export class LogSegment {
   readonly offsetIndex: OffsetIndex
   readonly timeIndex: TimeIndex
+  /** The aborted transactions whose marker is in this segment (read_committed fetches). */
+  readonly txnIndex: TransactionIndex
   private fd: number
   private sizeBytes: number
   private indexesLoaded = false
@@ -37,6 +40,7 @@ export class LogSegment {
     const indexBytes = config['segment.index.bytes']
     this.offsetIndex = new OffsetIndex(segmentFileName(dir, baseOffset, '.index'), baseOffset, Math.max(1, Math.floor(indexBytes / OFFSET_INDEX_ENTRY_BYTES)))
     this.timeIndex = new TimeIndex(segmentFileName(dir, baseOffset, '.timeindex'), baseOffset, Math.max(1, Math.floor(indexBytes / TIME_INDEX_ENTRY_BYTES)))
+    this.txnIndex = new TransactionIndex(segmentFileName(dir, baseOffset, '.txnindex'))
   }
 
   get path (): string { return segmentFileName(this.dir, this.baseOffset, '.log') }
@@ -167,6 +171,8 @@ export class LogSegment {
     })
     if (result.position < fileBytes) ftruncateSync(this.fd, result.position)
     this.sizeBytes = result.position
+    // Aborts whose marker went with the tail go too; the log replay appends those it finds again.
+    this.txnIndex.truncateTo(nextOffset)
     this.persistIndexes(false)
     return { validBytes: result.position, truncatedBytes: fileBytes - result.position, nextOffset }
   }
@@ -205,6 +211,7 @@ export class LogSegment {
     this.sizeBytes = position
     this.offsetIndex.truncateTo(baseOffset)
     this.timeIndex.truncateTo(baseOffset)
+    this.txnIndex.truncateTo(baseOffset)
     this.readNextOffset()
     return Math.min(offset, baseOffset)
   }
@@ -267,6 +274,7 @@ export class LogSegment {
     rmSync(this.path, { force: true })
     this.offsetIndex.delete()
     this.timeIndex.delete()
+    this.txnIndex.delete()
   }
 
   private persistIndexes (fsync: boolean): void {
@@ -296,7 +304,7 @@ export class LogSegment {
 }
 
 /** `<dir>/<baseOffset as 20 digits><suffix>`, Kafka's segment file naming. */
-export function segmentFileName (dir: string, baseOffset: number, suffix: '.log' | '.index' | '.timeindex' | '.snapshot'): string {
+export function segmentFileName (dir: string, baseOffset: number, suffix: '.log' | '.index' | '.timeindex' | '.txnindex' | '.snapshot'): string {
   return join(dir, String(baseOffset).padStart(20, '0') + suffix)
 }
 

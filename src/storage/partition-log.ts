@@ -22,6 +22,9 @@
  *                                                     idempotent producers (producer-state-manager.ts): a
  *                                                     client's batches are checked against it, and every
  *                                                     append, truncation and roll keeps it in step
+ *   appendMarkerAsLeader(...) / lastStableOffset / collectAbortedTransactions(from, to)
+ *                                                     transactions: markers end them, the LSO bounds
+ *                                                     read_committed reads, aborts go to each segment's .txnindex
  *
  * Writes are synchronous positional writes (page cache; fsync only by flush policy, on roll, on close),
  * measured in bench/README.md. Durability comes from replication, as in Kafka.
@@ -30,6 +33,7 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { LONG_MAX } from '../config/schema.js'
 import type { Logger } from '../logger.js'
+import { buildEndTransactionMarker, readEndTransactionMarker, type EndTransactionMarker } from '../protocol/records/end-transaction-marker.js'
 import { BatchErrorCode, recordBatches, validateBatches, type AppendOrigin, type RecordBatch } from '../protocol/records/record-batch.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
 import { isIoError, type LogDirFailureChannel } from './log-dir-failure-channel.js'
@@ -38,11 +42,12 @@ import { LogErrorCode } from './log-error-code.js'
 import { cleanableSegmentCount, cleanableState, cleanSegments, type CleanableState, type CleanerView, type CompactResult } from './log-cleaner.js'
 import { LogSegment } from './log-segment.js'
 import { LogSegments } from './log-segments.js'
-import type { ProducerAppendInfo } from './producer-append-info.js'
+import type { CompletedTxn, ProducerAppendInfo, ProducerStateError } from './producer-append-info.js'
 import { firstOffsetOf } from './producer-state-entry.js'
 import { ProducerStateManager } from './producer-state-manager.js'
 import { loadSegments, recoverSegments } from './recovery.js'
 import { retentionBreaches } from './retention.js'
+import type { AbortedTxn } from './transaction-index.js'
 
 /** What the log dir's checkpoints say about this partition (LogManager passes them in). */
 export interface PartitionLogState {
@@ -75,6 +80,9 @@ export type ReadResult =
  * maxCompactionDelay): the share of the cleanable range not cleaned yet, its bytes, and how long
  * ago the oldest dirty segment passed max.compaction.lag.ms (0 while none has).
  */
+
+/** What one append does to producer state: one ProducerAppendInfo per producer, and the transactions its markers end. */
+interface ProducerAppends { infos: Map<number, ProducerAppendInfo>, completedTxns: CompletedTxn[] }
 
 export const EARLIEST_TIMESTAMP = -2
 export const LATEST_TIMESTAMP = -1
@@ -150,7 +158,16 @@ export class PartitionLog {
   get logEndOffset (): number { return this.leo }
   get highWatermark (): number { return this.hw }
   /** Replication owns the high watermark; it stays within [logStartOffset, logEndOffset]. */
-  set highWatermark (offset: number) { this.hw = clamp(offset, this.lso, this.leo) }
+  set highWatermark (offset: number) {
+    this.hw = clamp(offset, this.lso, this.leo)
+    this.producerStateManager.onHighWatermarkUpdated(this.hw)
+  }
+
+  /** Kafka's lastStableOffset: read_committed consumers read below it; no transaction is open or unreplicated there. */
+  get lastStableOffset (): number {
+    const firstUnstable = this.producerStateManager.firstUnstableOffset
+    return firstUnstable === undefined ? this.hw : Math.min(firstUnstable, this.hw)
+  }
   /** Offsets below this are known to be fsynced. */
   get recoveryPoint (): number { return this.recoveryPointOffset }
   get size (): number { return this.segments.sizeInBytes }
@@ -169,7 +186,7 @@ export class PartitionLog {
    * UnifiedLog.analyzeAndValidateProducerState): a retry of one of its last five batches answers
    * that batch's offsets and appends nothing, a bad epoch or sequence fails the whole append.
    */
-  appendAsLeader (batches: Buffer, leaderEpoch: number): AppendResult {
+  appendAsLeader (batches: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client'): AppendResult {
     // LogValidator.validateTimestamp: CreateTime only, LogAppendTime replaces the producer's
     // timestamps; with Kafka's defaults (Long.MAX_VALUE both sides) there is nothing to check, and
     // the produce path pays neither a clock read nor an object for it.
@@ -178,14 +195,14 @@ export class PartitionLog {
     const timestampLimits = this.config['message.timestamp.type'] === 'CreateTime' && (beforeMaxMs < LONG_MAX || afterMaxMs < LONG_MAX)
       ? { nowMs: this.now(), beforeMaxMs, afterMaxMs }
       : undefined
-    const validation = validateBatches(batches, { maxMessageBytes: this.config['max.message.bytes'], timestampLimits })
+    const validation = validateBatches(batches, { maxMessageBytes: this.config['max.message.bytes'], timestampLimits, origin })
     if (validation.errorCode !== BatchErrorCode.NONE) return { errorCode: validation.errorCode, reason: validation.reason }
     const tooLarge = this.checkSegmentFit(batches)
     if (tooLarge !== null) return tooLarge
     const baseOffset = this.leo
     const logAppendTimeMs = this.config['message.timestamp.type'] === 'LogAppendTime' ? this.now() : -1
     let nextOffset = baseOffset
-    let producerAppends: Map<number, ProducerAppendInfo> | undefined
+    let producerAppends: ProducerAppends | undefined
     for (const batch of recordBatches(batches)) {
       // Neither field is covered by the CRC (Message Format: Record Batch), so no recomputation.
       // A refused append leaves them rewritten in the request's buffer only.
@@ -193,12 +210,13 @@ export class PartitionLog {
       batch.partitionLeaderEpoch = leaderEpoch
       if (logAppendTimeMs >= 0) batch.stampLogAppendTime(logAppendTimeMs)
       if (batch.producerId >= 0) {
-        const duplicate = this.producerStateManager.lastEntry(batch.producerId)?.findDuplicateBatch(batch.producerEpoch, batch.baseSequence, batch.lastSequence)
+        // Coordinators write without sequences: nothing of theirs is a retry (Kafka checks CLIENT appends only).
+        const duplicate = origin !== 'client' ? undefined : this.producerStateManager.lastEntry(batch.producerId)?.findDuplicateBatch(batch.producerEpoch, batch.baseSequence, batch.lastSequence)
         if (duplicate !== undefined) {
           this.logger.debug('answered a duplicate batch with its original offsets', { producerId: batch.producerId, baseSequence: batch.baseSequence, lastOffset: duplicate.lastOffset })
           return { errorCode: 0, baseOffset: firstOffsetOf(duplicate), lastOffset: duplicate.lastOffset, logAppendTimeMs: -1, recordCount: 0, logStartOffset: this.lso }
         }
-        const error = this.checkProducerBatch(producerAppends ??= new Map(), batch, nextOffset, 'client')
+        const error = this.checkProducerBatch(producerAppends ??= newProducerAppends(), batch, nextOffset, origin)
         if (error !== null) return { errorCode: error.errorCode, reason: error.reason }
       }
       nextOffset = batch.nextOffset
@@ -206,6 +224,29 @@ export class PartitionLog {
     this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount, logAppendTimeMs >= 0 ? logAppendTimeMs : validation.maxTimestamp, producerAppends)
     if (leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(leaderEpoch, baseOffset)
     return { errorCode: 0, baseOffset, lastOffset: nextOffset - 1, logAppendTimeMs, recordCount: validation.recordCount, logStartOffset: this.lso }
+  }
+
+  /**
+   * Appends a transaction marker (WriteTxnMarkers): a control batch of the producer's id and
+   * epoch at the log end, checked against its state (an older epoch, or a fenced coordinator, is refused).
+   */
+  appendMarkerAsLeader (producerId: number, producerEpoch: number, marker: EndTransactionMarker, leaderEpoch: number): AppendResult {
+    return this.appendAsLeader(buildEndTransactionMarker(producerId, producerEpoch, marker, this.now()), leaderEpoch, 'coordinator')
+  }
+
+  /**
+   * Kafka's collectAbortedTransactions: the aborted transactions with records in
+   * [fetchOffset, upperBoundOffset), from the .txnindex of the segment holding fetchOffset onwards,
+   * until an entry's last stable offset shows that later segments hold none.
+   */
+  collectAbortedTransactions (fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const txns: AbortedTxn[] = []
+    for (const segment of this.segments.from(fetchOffset)) {
+      const found = segment.txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset)
+      txns.push(...found.txns)
+      if (found.complete) break
+    }
+    return txns
   }
 
   /** Appends a leader's batches as they are: offsets must start at or after logEndOffset and grow. */
@@ -216,7 +257,7 @@ export class PartitionLog {
     if (tooLarge !== null) return tooLarge
     let expectedAtLeast = this.leo
     let baseOffset = -1
-    let producerAppends: Map<number, ProducerAppendInfo> | undefined
+    let producerAppends: ProducerAppends | undefined
     for (const batch of recordBatches(batches)) {
       if (batch.baseOffset < expectedAtLeast) {
         return { errorCode: LogErrorCode.INVALID_RECORD, reason: `batch at offset ${batch.baseOffset} is below the expected ${expectedAtLeast}` }
@@ -224,7 +265,7 @@ export class PartitionLog {
       if (baseOffset < 0) baseOffset = batch.baseOffset
       expectedAtLeast = batch.nextOffset
       // The leader checked them: a follower only keeps the state it needs should it lead.
-      if (batch.producerId >= 0) this.checkProducerBatch(producerAppends ??= new Map(), batch, batch.baseOffset, 'replication')
+      if (batch.producerId >= 0) this.checkProducerBatch(producerAppends ??= newProducerAppends(), batch, batch.baseOffset, 'replication')
     }
     this.appendValidated(batches, baseOffset, expectedAtLeast - 1, validation.recordCount, validation.maxTimestamp, producerAppends)
     for (const batch of recordBatches(batches)) {
@@ -418,15 +459,35 @@ export class PartitionLog {
   }
 
   /**
-   * Takes one batch of an idempotent producer into this append's producer state (one
-   * ProducerAppendInfo per producer, so that the batches of one request follow each other).
+   * Takes one batch of a producer with an id into this append's producer state (one
+   * ProducerAppendInfo per producer, so that the batches of one request follow each other); a
+   * transaction marker ends the producer's transaction.
    */
-  private checkProducerBatch (appends: Map<number, ProducerAppendInfo>, batch: RecordBatch, firstOffset: number, origin: AppendOrigin): ReturnType<ProducerAppendInfo['appendDataBatch']> {
-    // Control batches (transaction markers) reach only followers, from a leader: the transactions' part.
-    if (batch.isControl) return null
-    let info = appends.get(batch.producerId)
-    if (info === undefined) appends.set(batch.producerId, info = this.producerStateManager.prepareUpdate(batch.producerId, origin))
-    return info.appendDataBatch(batch.producerEpoch, batch.baseSequence, batch.lastSequence, batch.effectiveMaxTimestamp, firstOffset, firstOffset + batch.lastOffsetDelta)
+  private checkProducerBatch (appends: ProducerAppends, batch: RecordBatch, firstOffset: number, origin: AppendOrigin): ProducerStateError | null {
+    let info = appends.infos.get(batch.producerId)
+    if (info === undefined) appends.infos.set(batch.producerId, info = this.producerStateManager.prepareUpdate(batch.producerId, origin))
+    if (batch.isControl) {
+      const marker = readEndTransactionMarker(batch)
+      if (marker === null) return null
+      const result = info.appendEndTxnMarker(marker.commit, marker.coordinatorEpoch, batch.producerEpoch, firstOffset, batch.effectiveMaxTimestamp)
+      if ('error' in result) return result.error
+      appends.completedTxns.push(result.completed)
+      return null
+    }
+    return info.appendDataBatch(batch.producerEpoch, batch.baseSequence, batch.lastSequence, batch.effectiveMaxTimestamp, firstOffset, firstOffset + batch.lastOffsetDelta, batch.isTransactional)
+  }
+
+  /**
+   * Applies an append's producer changes (Kafka's UnifiedLog.append): each ended transaction
+   * leaves the open ones, and an abort is written to the .txnindex of the segment holding its marker.
+   */
+  private applyProducerAppends (appends: ProducerAppends, markerSegment: LogSegment): void {
+    const state = this.producerStateManager
+    for (const info of appends.infos.values()) state.update(info)
+    for (const txn of appends.completedTxns) {
+      if (txn.isAborted) markerSegment.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset: state.lastStableOffset(txn) })
+      state.completeTxn(txn)
+    }
   }
 
   /**
@@ -442,9 +503,9 @@ export class PartitionLog {
       for (const segment of this.segments.from(from)) {
         segment.forEachBatch(batch => {
           if (batch.lastOffset >= from && batch.producerId >= 0) {
-            const appends = new Map<number, ProducerAppendInfo>()
+            const appends = newProducerAppends()
             this.checkProducerBatch(appends, batch, batch.baseOffset, 'replication')
-            for (const info of appends.values()) state.update(info)
+            this.applyProducerAppends(appends, segment)
             replayed++
           }
           return true
@@ -453,13 +514,14 @@ export class PartitionLog {
       this.logger.info('rebuilt producer state from the log', { from, to: this.leo, replayedBatches: replayed, producers: state.activeProducers.size })
     }
     state.updateMapEndOffset(this.leo)
+    state.onHighWatermarkUpdated(this.hw)
   }
 
-  private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number, maxTimestamp: number, producerAppends?: Map<number, ProducerAppendInfo>): void {
+  private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number, maxTimestamp: number, producerAppends?: ProducerAppends): void {
     this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
     this.segments.active.append(batches)
     this.leo = lastOffset + 1
-    if (producerAppends !== undefined) for (const info of producerAppends.values()) this.producerStateManager.update(info)
+    if (producerAppends !== undefined) this.applyProducerAppends(producerAppends, this.segments.active)
     this.producerStateManager.updateMapEndOffset(this.leo)
     this.unflushedRecords += recordCount
     if (this.unflushedRecords >= this.config['flush.messages']) this.flush()
@@ -507,6 +569,10 @@ export class PartitionLog {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+function newProducerAppends (): ProducerAppends {
+  return { infos: new Map(), completedTxns: [] }
+}
 
 function clamp (value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), max)

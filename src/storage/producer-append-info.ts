@@ -10,6 +10,11 @@
  * nothing of may start at any sequence (KIP-360: its state may have gone with retention or
  * producer.id.expiration.ms), so UNKNOWN_PRODUCER_ID is never answered. A leader's batch
  * (origin 'replication', and the log replayed at load) is taken as it is.
+ *
+ * Transactions: a producer's first transactional batch opens its transaction on this partition
+ * (currentTxnFirstOffset); a non-transactional batch while one is open is INVALID_TXN_STATE. A
+ * marker (origin 'coordinator', or replicated) closes it and yields the CompletedTxn the log
+ * turns into a last stable offset move and, for an abort, a .txnindex entry.
  */
 import type { Logger } from '../logger.js'
 import { ErrorCode } from '../protocol/error-codes.js'
@@ -17,13 +22,21 @@ import { NO_SEQUENCE, type AppendOrigin } from '../protocol/records/record-batch
 import { inSequence, NO_PRODUCER_EPOCH, type ProducerStateEntry } from './producer-state-entry.js'
 
 export interface ProducerStateError {
-  errorCode: typeof ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER | typeof ErrorCode.INVALID_PRODUCER_EPOCH
+  errorCode: typeof ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER | typeof ErrorCode.INVALID_PRODUCER_EPOCH | typeof ErrorCode.INVALID_TXN_STATE | typeof ErrorCode.TRANSACTION_COORDINATOR_FENCED
   reason: string
 }
+
+/** An open transaction of one producer on this partition (Kafka's TxnMetadata). */
+export interface TxnMetadata { producerId: number, firstOffset: number }
+
+/** A transaction a marker ended (Kafka's CompletedTxn); lastOffset is the marker's offset. */
+export interface CompletedTxn { producerId: number, firstOffset: number, lastOffset: number, isAborted: boolean }
 
 export class ProducerAppendInfo {
   /** The entry as this append leaves it: the current one's epoch and timestamps, and only the new batches. */
   readonly updatedEntry: ProducerStateEntry
+  /** Transactions this append opened. */
+  readonly startedTransactions: TxnMetadata[] = []
 
   constructor (
     private readonly topicPartition: string,
@@ -36,11 +49,39 @@ export class ProducerAppendInfo {
   }
 
   /** Takes one data batch at [firstOffset, lastOffset]; an error leaves the state as it was. */
-  appendDataBatch (epoch: number, firstSeq: number, lastSeq: number, lastTimestamp: number, firstOffset: number, lastOffset: number): ProducerStateError | null {
+  appendDataBatch (epoch: number, firstSeq: number, lastSeq: number, lastTimestamp: number, firstOffset: number, lastOffset: number, isTransactional = false): ProducerStateError | null {
     const error = this.checkProducerEpoch(epoch, firstOffset) ?? (this.origin === 'client' ? this.checkSequence(epoch, firstSeq, firstOffset) : null)
     if (error !== null) return error
-    this.updatedEntry.addBatch(epoch, lastSeq, lastOffset, lastOffset - firstOffset, lastTimestamp)
+    const entry = this.updatedEntry
+    if (!isTransactional && entry.currentTxnFirstOffset >= 0 && this.origin === 'client') {
+      return { errorCode: ErrorCode.INVALID_TXN_STATE, reason: `Expected transactional write from producer ${this.producerId} at offset ${firstOffset} in partition ${this.topicPartition}` }
+    }
+    entry.addBatch(epoch, lastSeq, lastOffset, lastOffset - firstOffset, lastTimestamp)
+    if (isTransactional && entry.currentTxnFirstOffset < 0) {
+      entry.currentTxnFirstOffset = firstOffset
+      this.startedTransactions.push({ producerId: this.producerId, firstOffset })
+    }
     return null
+  }
+
+  /**
+   * Takes a commit or abort marker at `offset` (Kafka's appendEndTxnMarker): an older producer
+   * epoch is INVALID_PRODUCER_EPOCH, an older coordinator epoch TRANSACTION_COORDINATOR_FENCED (a
+   * deposed coordinator's late marker). A marker with no open transaction still ends one, empty.
+   */
+  appendEndTxnMarker (commit: boolean, coordinatorEpoch: number, producerEpoch: number, offset: number, timestamp: number): { completed: CompletedTxn } | { error: ProducerStateError } {
+    const error = this.checkProducerEpoch(producerEpoch, offset)
+    if (error !== null) return { error }
+    const entry = this.updatedEntry
+    if (this.origin !== 'replication' && entry.coordinatorEpoch > coordinatorEpoch) {
+      return { error: { errorCode: ErrorCode.TRANSACTION_COORDINATOR_FENCED, reason: `Invalid coordinator epoch for producer ${this.producerId} at offset ${offset} in partition ${this.topicPartition}: ${coordinatorEpoch} (zombie), ${entry.coordinatorEpoch} (current)` } }
+    }
+    entry.maybeUpdateProducerEpoch(producerEpoch)
+    const firstOffset = entry.currentTxnFirstOffset >= 0 ? entry.currentTxnFirstOffset : offset
+    entry.currentTxnFirstOffset = -1
+    entry.coordinatorEpoch = coordinatorEpoch
+    entry.lastTimestamp = timestamp
+    return { completed: { producerId: this.producerId, firstOffset, lastOffset: offset, isAborted: !commit } }
   }
 
   /**

@@ -2,7 +2,8 @@
  * What a partition remembers of one producer (Kafka's ProducerStateEntry and BatchMetadata): its
  * epoch, the sequence and offset ranges of its last five batches (the producer never has more in
  * flight: max.in.flight.requests.per.connection <= 5 with idempotence), and its last timestamp.
- * coordinatorEpoch and currentTxnFirstOffset are carried (and snapshotted) for transactions.
+ * For transactions: the epoch of the coordinator that wrote the producer's last marker, and the
+ * first offset of its open transaction on this partition (both snapshotted).
  */
 import { decrementSequence, NO_SEQUENCE } from '../protocol/records/record-batch.js'
 
@@ -76,7 +77,7 @@ export class ProducerStateEntry {
   }
 
   /** A new epoch forgets the old one's batches: their sequences start again at 0. */
-  private maybeUpdateProducerEpoch (producerEpoch: number): void {
+  maybeUpdateProducerEpoch (producerEpoch: number): void {
     if (this.producerEpoch === producerEpoch) return
     this.batchMetadata.length = 0
     this.producerEpoch = producerEpoch

@@ -9,12 +9,17 @@
  * reloads from the latest snapshot still valid. State outlives the records it came from (Kafka
  * 2.4+, KAFKA-7190): retention deletes snapshots with their segments but keeps producers in
  * memory, and only producer.id.expiration.ms forgets an idle producer.
+ *
+ * Transactions: the open ones (by first offset) and those whose marker is not yet below the high
+ * watermark decide the first unstable offset, hence the last stable offset read_committed
+ * consumers read up to (Kafka's ongoingTxns, unreplicatedTxns, firstUnstableOffset). The open ones
+ * come back from a snapshot through each producer's currentTxnFirstOffset.
  */
 import { readdirSync, rmSync } from 'node:fs'
 import type { Logger } from '../logger.js'
 import type { AppendOrigin } from '../protocol/records/record-batch.js'
 import { segmentFileName } from './log-segment.js'
-import { ProducerAppendInfo } from './producer-append-info.js'
+import { ProducerAppendInfo, type CompletedTxn, type TxnMetadata } from './producer-append-info.js'
 import { CorruptSnapshotError, readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot-file.js'
 import { ProducerStateEntry } from './producer-state-entry.js'
 
@@ -22,6 +27,10 @@ const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerStateEntry>()
+  /** Open transactions by first offset. */
+  private readonly ongoingTxns = new Map<number, TxnMetadata>()
+  /** Ended transactions whose marker is not below the high watermark yet, by first offset. */
+  private readonly unreplicatedTxns = new Map<number, CompletedTxn>()
   /** Offsets of the snapshot files in the partition directory, ascending. */
   private snapshots: number[]
   private lastMapOffset = 0
@@ -56,7 +65,38 @@ export class ProducerStateManager {
     const current = this.producers.get(appendInfo.producerId)
     if (current !== undefined) current.update(appendInfo.updatedEntry)
     else this.producers.set(appendInfo.producerId, appendInfo.updatedEntry)
+    for (const txn of appendInfo.startedTransactions) this.ongoingTxns.set(txn.firstOffset, txn)
   }
+
+  /**
+   * Kafka's lastStableOffset(completedTxn), for the .txnindex entry of an abort: the first offset
+   * of another producer's open transaction, else the offset after the marker.
+   */
+  lastStableOffset (completed: CompletedTxn): number {
+    for (const txn of this.ongoingTxns.values()) if (txn.producerId !== completed.producerId) return txn.firstOffset
+    return completed.lastOffset + 1
+  }
+
+  /** A marker ended the transaction; it stays unstable until the marker is below the high watermark. */
+  completeTxn (completed: CompletedTxn): void {
+    this.ongoingTxns.delete(completed.firstOffset)
+    this.unreplicatedTxns.set(completed.firstOffset, completed)
+  }
+
+  /** Kafka's onHighWatermarkUpdated: ended transactions whose marker is replicated become stable. */
+  onHighWatermarkUpdated (highWatermark: number): void {
+    for (const [first, txn] of this.unreplicatedTxns) if (txn.lastOffset < highWatermark) this.unreplicatedTxns.delete(first)
+  }
+
+  /** The first offset of a transaction not yet stable, or undefined when every one is. */
+  get firstUnstableOffset (): number | undefined {
+    let first: number | undefined
+    for (const offset of this.unreplicatedTxns.keys()) if (first === undefined || offset < first) first = offset
+    for (const offset of this.ongoingTxns.keys()) if (first === undefined || offset < first) first = offset
+    return first
+  }
+
+  get ongoingTransactions (): ReadonlyMap<number, TxnMetadata> { return this.ongoingTxns }
 
   updateMapEndOffset (offset: number): void {
     this.lastMapOffset = offset
@@ -96,13 +136,13 @@ export class ProducerStateManager {
       this.onLogStartOffsetIncremented(logStartOffset)
       return
     }
-    this.producers.clear()
+    this.clear()
     this.loadFromSnapshot(logStartOffset, nowMs)
   }
 
   /** Every snapshot goes and the state starts empty at `offset` (a follower's log truncated fully). */
   truncateFullyAndStartAt (offset: number): void {
-    this.producers.clear()
+    this.clear()
     for (const o of [...this.snapshots]) this.removeAndDeleteSnapshot(o)
     this.lastSnapOffset = 0
     this.lastMapOffset = offset
@@ -144,24 +184,40 @@ export class ProducerStateManager {
       }
       try {
         for (const entry of readProducerSnapshot(snapshotPath(this.dir, offset))) {
-          if (!this.isProducerExpired(nowMs, entry)) this.producers.set(entry.producerId, entry)
+          if (this.isProducerExpired(nowMs, entry)) continue
+          this.producers.set(entry.producerId, entry)
+          if (entry.currentTxnFirstOffset >= 0) this.ongoingTxns.set(entry.currentTxnFirstOffset, { producerId: entry.producerId, firstOffset: entry.currentTxnFirstOffset })
         }
+        sortByKey(this.ongoingTxns)
         this.lastSnapOffset = this.lastMapOffset = offset
         this.logger.info('loaded producer state from snapshot', { offset, producers: this.producers.size })
         return
       } catch (err) {
         if (!(err instanceof CorruptSnapshotError)) throw err
         this.logger.warn('deleting corrupt producer snapshot', { offset, error: err.message })
-        this.producers.clear()
+        this.clear()
         this.removeAndDeleteSnapshot(offset)
       }
     }
+  }
+
+  private clear (): void {
+    this.producers.clear()
+    this.ongoingTxns.clear()
+    this.unreplicatedTxns.clear()
   }
 
   private removeAndDeleteSnapshot (offset: number): void {
     this.snapshots = this.snapshots.filter(o => o !== offset)
     rmSync(snapshotPath(this.dir, offset), { force: true })
   }
+}
+
+/** Re-inserts the entries in ascending key order: the maps are read oldest first. */
+function sortByKey<V> (map: Map<number, V>): void {
+  const sorted = [...map].sort(([a], [b]) => a - b)
+  map.clear()
+  for (const [k, v] of sorted) map.set(k, v)
 }
 
 function snapshotPath (dir: string, offset: number): string {

@@ -4,6 +4,8 @@
  * can be decoded (Tansu does the same).
  */
 import type { MessageDescriptor } from '../schema/index.js'
+import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './add-offsets-to-txn.js'
+import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './add-partitions-to-txn.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
 import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './alter-user-scram-credentials.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js'
@@ -19,6 +21,7 @@ import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-conf
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.js'
 import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from './describe-user-scram-credentials.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from './elect-leaders.js'
+import { EndTxnRequest, EndTxnResponse } from './end-txn.js'
 import { FetchRequest, FetchResponse } from './fetch.js'
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator.js'
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js'
@@ -37,6 +40,8 @@ import { ProduceRequest, ProduceResponse } from './produce.js'
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './sasl-authenticate.js'
 import { SaslHandshakeRequest, SaslHandshakeResponse } from './sasl-handshake.js'
 import { SyncGroupRequest, SyncGroupResponse } from './sync-group.js'
+import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './txn-offset-commit.js'
+import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './write-txn-markers.js'
 
 export interface ApiMessages {
   readonly apiKey: number
@@ -68,6 +73,11 @@ const PAIRS: Array<[MessageDescriptor, MessageDescriptor]> = [
   [DescribeLogDirsRequest, DescribeLogDirsResponse],
   [InitProducerIdRequest, InitProducerIdResponse],
   [OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse],
+  [AddPartitionsToTxnRequest, AddPartitionsToTxnResponse],
+  [AddOffsetsToTxnRequest, AddOffsetsToTxnResponse],
+  [EndTxnRequest, EndTxnResponse],
+  [WriteTxnMarkersRequest, WriteTxnMarkersResponse],
+  [TxnOffsetCommitRequest, TxnOffsetCommitResponse],
   [DescribeConfigsRequest, DescribeConfigsResponse],
   [AlterConfigsRequest, AlterConfigsResponse],
   [SaslAuthenticateRequest, SaslAuthenticateResponse],

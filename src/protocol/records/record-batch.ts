@@ -153,9 +153,10 @@ export function wholeBatchSizeAt (buf: Buffer, position: number): number {
 /**
  * Where appended bytes come from (Kafka's AppendOrigin). A client's batches must also be dense
  * (lastOffsetDelta + 1 == recordsCount) and within max.message.bytes; a leader's batches may be
- * compacted and were size-checked when the leader accepted them.
+ * compacted and were size-checked when the leader accepted them. A coordinator (transaction
+ * markers, transactional offset commits) writes control batches and batches without sequences.
  */
-export type AppendOrigin = 'client' | 'replication'
+export type AppendOrigin = 'client' | 'coordinator' | 'replication'
 
 /**
  * Checks every batch of a produced (or replicated) set without decoding records: sizes, magic,
@@ -167,6 +168,8 @@ export function validateBatches (
   options: { maxMessageBytes: number, origin?: AppendOrigin, timestampLimits?: TimestampLimits },
 ): BatchSetValidation {
   const fromClient = options.origin !== 'replication'
+  // The transaction coordinator's markers and the group coordinator's transactional offset commits carry no sequence.
+  const fromProducer = fromClient && options.origin !== 'coordinator'
   const limits = options.timestampLimits
   let position = 0
   let batchIndex = 0
@@ -197,8 +200,8 @@ export function validateBatches (
     }
     // Java LogValidator.validateBatch: control records come only from the transaction coordinator,
     // and an idempotent batch must carry a sequence.
-    if (fromClient && batch.isControl) return fail(BatchErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records')
-    if (fromClient && batch.producerId >= 0 && batch.baseSequence < 0) {
+    if (fromProducer && batch.isControl) return fail(BatchErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records')
+    if (fromProducer && batch.producerId >= 0 && batch.baseSequence < 0) {
       return fail(BatchErrorCode.INVALID_RECORD, `Invalid sequence number ${batch.baseSequence} in record batch with producerId ${batch.producerId}`)
     }
     if (limits !== undefined) {

@@ -42,6 +42,8 @@ export interface RecordBatchInput {
   baseTimestamp?: number
   logAppendTime?: boolean
   transactional?: boolean
+  /** A control batch (transaction markers): only the transaction coordinator's. */
+  control?: boolean
   producerId?: number
   producerEpoch?: number
   baseSequence?: number
@@ -275,6 +277,7 @@ export interface BatchHeaderInput {
   partitionLeaderEpoch?: number
   logAppendTime?: boolean
   transactional?: boolean
+  control?: boolean
   producerId?: number
   producerEpoch?: number
   baseSequence?: number
@@ -299,7 +302,7 @@ export function sealRecordBatch (header: BatchHeaderInput, payload: Buffer): Buf
  */
 export function writeBatchHeader (batch: Buffer, header: BatchHeaderInput, payloadBytes: number): void {
   const codec = header.compression ?? Compression.none
-  const attributes = codec | (header.logAppendTime === true ? 0x08 : 0) | (header.transactional === true ? 0x10 : 0)
+  const attributes = codec | (header.logAppendTime === true ? 0x08 : 0) | (header.transactional === true ? 0x10 : 0) | (header.control === true ? 0x20 : 0)
   new Writer(batch.subarray(0, BATCH_HEADER_BYTES))
     .int64(header.baseOffset ?? 0)
     .int32(BATCH_HEADER_BYTES - 12 + payloadBytes)

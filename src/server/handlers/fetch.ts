@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js'
 import { recordBatchesToMessageSet } from '../../protocol/records/legacy-message-set.js'
+import { recordBatches } from '../../protocol/records/record-batch.js'
 import type { FetchIsolation, Partition } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
 import type { BrokerMetrics } from '../broker-metrics.js'
@@ -13,10 +14,12 @@ const EMPTY = Buffer.alloc(0)
  * up to the log end), within per-partition and total byte limits; long-polls until min.bytes
  * arrive or max.wait.ms passes. Fetch v0-v3 get the old message formats (magic 0 for v0-1, 1 for
  * v2-3), converted from the stored v2 batches unless the topic's message.downconversion.enable is false.
+ * A read_committed consumer (v4+ isolation_level 1) reads below the last stable offset and gets
+ * the aborted transactions among what it is sent (Kafka's FetchTxnCommitted).
  */
 export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req, ctx) => {
   const replicaId = fetchReplicaId(req, ctx.apiVersion)
-  const isolation: FetchIsolation = replicaId >= 0 ? 'logEnd' : 'highWatermark'
+  const isolation: FetchIsolation = replicaId >= 0 ? 'logEnd' : ctx.apiVersion >= 4 && req.isolationLevel === 1 ? 'txnCommitted' : 'highWatermark'
   const deadline = Date.now() + Math.max(0, req.maxWaitMs)
   const wanted = resolve(req, ctx)
   // Kafka's KafkaApis.handleFetchRequest (KIP-541): the broker's fetch.max.bytes bounds what any
@@ -87,15 +90,23 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
         partitionIndex: p.partition,
         errorCode: ErrorCode.NONE,
         highWatermark: read.highWatermark,
-        lastStableOffset: read.highWatermark, // no transactions: everything below the HW is stable
+        lastStableOffset: partition.log.lastStableOffset,
         logStartOffset: read.logStartOffset,
-        abortedTransactions: null,
+        abortedTransactions: isolation === 'txnCommitted' ? abortedTransactions(partition, p.fetchOffset, read.records) : null,
         preferredReadReplica: -1,
         records,
       }
     }),
   }))
   return { responses, bytes, partitions }
+}
+
+/** The aborted transactions with records among those read: up to the offset after the last batch sent. */
+function abortedTransactions (partition: Partition, fetchOffset: number, records: Buffer): Array<{ producerId: number, firstOffset: number }> {
+  let upperBound = -1
+  for (const batch of recordBatches(records)) upperBound = batch.nextOffset
+  if (upperBound < 0) return []
+  return partition.log.collectAbortedTransactions(fetchOffset, upperBound).map(t => ({ producerId: t.producerId, firstOffset: t.firstOffset }))
 }
 
 function hasError (responses: FetchResponse['responses']): boolean {

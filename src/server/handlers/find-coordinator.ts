@@ -7,7 +7,8 @@ interface Answer { errorCode: number, errorMessage: string | null, nodeId: numbe
 /**
  * FindCoordinator: the leader of the group's __consumer_offsets partition, at its endpoint for the
  * listener the request came in on; the topic is created on first use (COORDINATOR_NOT_AVAILABLE
- * until it has leaders). v4+ batches keys. Transaction coordinators are not implemented.
+ * until it has leaders). Key type 1: the leader of the transactional id's __transaction_state
+ * partition, the same way. v4+ batches keys.
  */
 export const handleFindCoordinator = defineHandler(FindCoordinatorRequest, FindCoordinatorResponse, async (req, ctx) => {
   const keys = ctx.apiVersion >= 4 ? req.coordinatorKeys : [req.key]
@@ -18,9 +19,8 @@ export const handleFindCoordinator = defineHandler(FindCoordinatorRequest, FindC
 
 async function coordinatorFor (key: string, keyType: number, ctx: RequestContext): Promise<Answer> {
   const fail = (errorCode: number, errorMessage: string | null = null): Answer => ({ errorCode, errorMessage, nodeId: -1, host: '', port: -1 })
-  if (keyType === 1) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transactions are not supported by this broker')
-  if (keyType !== 0) return fail(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`)
-  const { errorCode, nodeId } = await ctx.broker.groups.findCoordinator(key)
+  if (keyType !== 0 && keyType !== 1) return fail(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`)
+  const { errorCode, nodeId } = keyType === 0 ? await ctx.broker.groups.findCoordinator(key) : await ctx.broker.transactions.findCoordinator(key)
   if (errorCode !== ErrorCode.NONE) return fail(errorCode)
   const endpoint = ctx.broker.metadata.broker(nodeId)?.endpoints.find(e => e.listenerName === ctx.listenerName)
   if (endpoint === undefined) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE)

@@ -28,6 +28,11 @@ import { handleListGroups } from './list-groups.js'
 import { handleDeleteGroups } from './delete-groups.js'
 import { handleOffsetDelete } from './offset-delete.js'
 import { handleInitProducerId } from './init-producer-id.js'
+import { handleAddPartitionsToTxn } from './add-partitions-to-txn.js'
+import { handleAddOffsetsToTxn } from './add-offsets-to-txn.js'
+import { handleEndTxn } from './end-txn.js'
+import { handleWriteTxnMarkers } from './write-txn-markers.js'
+import { handleTxnOffsetCommit } from './txn-offset-commit.js'
 import { handleSaslAuthenticate } from './sasl-authenticate.js'
 import { handleSaslHandshake } from './sasl-handshake.js'
 import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js'
@@ -64,6 +69,11 @@ export const handlers: readonly ApiHandler[] = [
   handleDeleteGroups,
   handleOffsetDelete,
   handleInitProducerId,
+  handleAddPartitionsToTxn,
+  handleAddOffsetsToTxn,
+  handleEndTxn,
+  handleWriteTxnMarkers,
+  handleTxnOffsetCommit,
   handleSaslHandshake,
   handleSaslAuthenticate,
   handleDescribeUserScramCredentials,

@@ -1,17 +1,22 @@
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js'
 import { defineHandler } from '../api-handler.js'
+import { fencedForVersion } from './transaction-errors.js'
 
 /**
- * InitProducerId for an idempotent producer (transactionalId null): any broker answers with a new
- * producer id at epoch 0, ignoring the id and epoch v3+ may carry, as Kafka's
- * TransactionCoordinator.handleInitProducerId does without a transactional id. A transactional id
- * gets COORDINATOR_NOT_AVAILABLE, as FindCoordinator for it does: transactions are not
- * implemented. When ZooKeeper cannot hand out a block, COORDINATOR_LOAD_IN_PROGRESS, which every
- * client retries (Kafka's RPCProducerIdManager answers it while a block is on its way).
+ * InitProducerId. Without a transactional id (an idempotent producer) any broker answers with a
+ * new producer id at epoch 0, ignoring the id and epoch v3+ may carry, as Kafka's
+ * TransactionCoordinator.handleInitProducerId does; when ZooKeeper cannot hand out a block,
+ * COORDINATOR_LOAD_IN_PROGRESS, which every client retries. With one, the transaction
+ * coordinator of that id answers (docs/transactions.md); PRODUCER_FENCED is INVALID_PRODUCER_EPOCH
+ * before v4 (KIP-588).
  */
 export const handleInitProducerId = defineHandler(InitProducerIdRequest, InitProducerIdResponse, async (req, ctx) => {
-  if (req.transactionalId !== null) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  if (req.transactionalId !== null) {
+    const expected = ctx.apiVersion >= 3 ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : { producerId: -1, producerEpoch: -1 }
+    const result = await ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected)
+    return answer(fencedForVersion(result.errorCode, ctx.apiVersion, 4), result.producerId, result.producerEpoch)
+  }
   try {
     return answer(ErrorCode.NONE, await ctx.broker.producerIds.generateProducerId(), 0)
   } catch (err) {

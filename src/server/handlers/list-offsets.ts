@@ -7,9 +7,13 @@ const LATEST = -1
 /** ListOffsetsRequest.DEBUGGING_REPLICA_ID: any replica answers, leader or not (Kafka's fetchOnlyFromLeader is false). */
 const DEBUGGING_REPLICA_ID = -2
 
-/** ListOffsets: earliest (log start), latest (high watermark), or the first offset at a timestamp. */
+/**
+ * ListOffsets: earliest (log start), latest (high watermark; the last stable offset for
+ * read_committed, v2+ isolation_level 1), or the first offset at a timestamp below either.
+ */
 export const handleListOffsets = defineHandler(ListOffsetsRequest, ListOffsetsResponse, (req, ctx) => {
   const consumer = req.replicaId < 0
+  const readCommitted = ctx.apiVersion >= 2 && req.isolationLevel === 1
   // A high watermark from a view that may be stale is no answer (MetadataCache.isCurrent).
   const current = ctx.broker.metadata.isCurrent()
   const topics = req.topics.map(t => ({
@@ -27,12 +31,13 @@ export const handleListOffsets = defineHandler(ListOffsetsRequest, ListOffsetsRe
         return { ...none, errorCode: p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH }
       }
       const log = partition.log
+      const visibleEnd = readCommitted ? log.lastStableOffset : log.highWatermark
       let found: { offset: number, timestamp: number } | null
-      if (p.timestamp === LATEST) found = { offset: consumer ? log.highWatermark : log.logEndOffset, timestamp: -1 }
+      if (p.timestamp === LATEST) found = { offset: consumer ? visibleEnd : log.logEndOffset, timestamp: -1 }
       else if (p.timestamp === EARLIEST) found = { offset: log.logStartOffset, timestamp: -1 }
       else found = log.offsetForTimestamp(p.timestamp)
-      // Consumers never learn of offsets above the high watermark.
-      if (found !== null && consumer && found.offset >= log.highWatermark && p.timestamp >= 0) found = null
+      // Consumers never learn of offsets above the high watermark (the last stable offset for read_committed).
+      if (found !== null && consumer && found.offset >= visibleEnd && p.timestamp >= 0) found = null
       // v0 clients (Sarama's default) expect an offset whenever there is no error.
       if (found === null) return { ...none, errorCode: ErrorCode.NONE, oldStyleOffsets: ctx.apiVersion === 0 ? [log.highWatermark] : [] }
       return {

@@ -1,5 +1,5 @@
 import { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/offset-commit.js'
-import { byTopic, type OffsetCommitPartition } from '../../coordinator/group-offsets.js'
+import { commitPartitionsOf, commitResponseTopics } from '../../coordinator/group-offsets.js'
 import { defineHandler } from '../api-handler.js'
 
 /**
@@ -7,14 +7,7 @@ import { defineHandler } from '../api-handler.js'
  * ZooKeeper as Kafka 0.8.1 did. v9 (KIP-848 member epochs) is not served.
  */
 export const handleOffsetCommit = defineHandler(OffsetCommitRequest, OffsetCommitResponse, async (req, ctx) => {
-  const partitions: OffsetCommitPartition[] = req.topics.flatMap(t => t.partitions.map(p => ({
-    topic: t.name,
-    partition: p.partitionIndex,
-    offset: p.committedOffset,
-    leaderEpoch: p.committedLeaderEpoch,
-    metadata: p.committedMetadata,
-    commitTimestampMs: ctx.apiVersion === 1 ? p.commitTimestamp : -1,
-  })))
+  const partitions = commitPartitionsOf(ctx.apiVersion === 1 ? req.topics : req.topics.map(t => ({ ...t, partitions: t.partitions.map(p => ({ ...p, commitTimestamp: -1 })) })))
   const offsets = ctx.broker.groups.offsets
   const results = ctx.apiVersion === 0
     ? await offsets.commitToZooKeeper(req.groupId, partitions)
@@ -28,6 +21,6 @@ export const handleOffsetCommit = defineHandler(OffsetCommitRequest, OffsetCommi
     })
   return {
     throttleTimeMs: 0,
-    topics: byTopic(results).map(t => ({ name: t.topic, partitions: t.partitions.map(p => ({ partitionIndex: p.partition, errorCode: p.errorCode })) })),
+    topics: commitResponseTopics(results),
   }
 }, { max: 8 })
