@@ -206,3 +206,52 @@ test('kafka-log-dirs prints each broker\'s log dirs and partition sizes as Kafka
   assert.match(versions.stdout, /^\tDescribeLogDirs\(35\): 0 to 4 \[usable: 4\],$/m)
   assert.match(versions.stdout, /^\tDescribeTopicPartitions\(75\): UNSUPPORTED$/m)
 })
+
+test('kafka-dump-log prints a stopped broker\'s segment, indexes and producer snapshot as Kafka\'s DumpLogSegments does', async t => {
+  if (!existsSync(KCAT)) {
+    t.skip('kcat is not installed')
+    return
+  }
+  const cluster = await startCluster({ brokers: 1 })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'dumped', { partitions: 1, configs: { 'index.interval.bytes': '1' } })
+  for (const batch of ['k1:v1', 'k2:v2']) {
+    await runProcess(KCAT, ['-P', '-b', cluster.bootstrap, '-t', 'dumped', '-p', '0', '-K', ':', '-H', 'trace=abc', '-X', 'enable.idempotence=true'], { input: `${batch}\n` })
+  }
+  const broker = cluster.broker(1)
+  assert.equal(await broker.stop(), 0, 'a clean shutdown writes the producer snapshot')
+  const dir = join(broker.dir, 'data', 'dumped-0')
+  const file = (name: string): string => join(dir, name)
+  const dump = async (...args: string[]): Promise<string> => {
+    const r = await runTool('kafka-dump-log', args)
+    assert.equal(r.code, 0, r.stderr)
+    return r.stdout
+  }
+
+  const segment = await dump('--files', file('00000000000000000000.log'), '--print-data-log')
+  const lines = segment.trimEnd().split('\n')
+  assert.equal(lines[0], `Dumping ${file('00000000000000000000.log')}`)
+  assert.equal(lines[1], 'Log starting offset: 0')
+  assert.match(lines[2]!, /^baseOffset: 0 lastOffset: 0 count: 1 baseSequence: 0 lastSequence: 0 producerId: \d+ producerEpoch: 0 partitionLeaderEpoch: 0 isTransactional: false isControl: false deleteHorizonMs: OptionalLong\.empty position: 0 CreateTime: \d+ size: \d+ magic: 2 compresscodec: none crc: \d+ isvalid: true$/)
+  assert.match(lines[3]!, /^\| offset: 0 CreateTime: \d+ keySize: 2 valueSize: 2 sequence: 0 headerKeys: \[trace\] key: k1 payload: v1$/)
+  assert.match(lines[4]!, /^baseOffset: 1 lastOffset: 1 count: 1 baseSequence: 0 .* position: \d+ CreateTime/)
+  assert.match(lines[5]!, /^\| offset: 1 .* key: k2 payload: v2$/)
+  assert.equal(lines.length, 6)
+  assert.equal((await dump('--files', file('00000000000000000000.log'))).trimEnd().split('\n').length, 4, 'shallow: batches only')
+
+  const position = Number(/position: (\d+)/.exec(lines[4]!)![1])
+  // as Kafka's LogSegment: an entry once more than index.interval.bytes went in since the last, so none for the first batch
+  assert.equal(await dump('--files', file('00000000000000000000.index')), `Dumping ${file('00000000000000000000.index')}\noffset: 1 position: ${position}\n`)
+  assert.match(await dump('--files', file('00000000000000000000.timeindex')), /^Dumping .*\.timeindex\ntimestamp: \d+ offset: 1\n$/)
+  assert.equal(await dump('--files', file('00000000000000000000.index'), '--index-sanity-check'), `Dumping ${file('00000000000000000000.index')}\n${file('00000000000000000000.index')} passed sanity check.\n`)
+  assert.equal(await dump('--files', file('00000000000000000000.index'), '--verify-index-only'), `Dumping ${file('00000000000000000000.index')}\n`)
+
+  const snapshots = readdirSync(dir).filter(f => f.endsWith('.snapshot'))
+  assert.deepEqual(snapshots, ['00000000000000000002.snapshot'])
+  // one producer per kcat run
+  assert.match(await dump('--files', file(snapshots[0]!)), /^Dumping .*\.snapshot\n(producerId: \d+ producerEpoch: 0 coordinatorEpoch: -1 currentTxnFirstOffset: OptionalLong\.empty lastTimestamp: \d+ firstSequence: 0 lastSequence: 0 lastOffset: [01] offsetDelta: 0 timestamp: \d+\n){2}$/)
+
+  const bad = await runTool('kafka-dump-log', ['--files', join(dir, 'leader-epoch-checkpoint.log')])
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /is not named <20-digit offset>\.<kind>/)
+})
