@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin } from '../src/client/admin.js'
+import { GroupAdmin } from '../src/client/group-admin.js'
 import { Producer } from '../src/client/producer.js'
+import { GroupMember } from './support/group-member.js'
+import { runProcess } from './support/run-process.js'
 import { createTopic } from './support/admin.js'
 import { BrowserSession, noChromium } from './support/browser.js'
 import { runTool } from './support/cli-tool.js'
@@ -13,6 +17,7 @@ import { waitFor } from './support/wait-for.js'
 /** BrokerProcess's zookeeper.session.timeout.ms: a killed broker's registration lasts this long. */
 const SESSION_TIMEOUT_MS = 6000
 const TOKEN = 'dashboard-test-token-0123456789'
+const KCAT = '/usr/bin/kcat'
 
 /** What the functions handed to page.waitForFunction see: they run in the page. */
 declare const document: { querySelector: (s: string) => { textContent: string | null, getAttribute: (name: string) => string | null } | null, querySelectorAll: (s: string) => { length: number } }
@@ -30,6 +35,7 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
   defer(cluster.cleanup)
   await createTopic(cluster.bootstrap, 'orders', { partitions: 6, replicationFactor: 3 })
   await createTopic(cluster.bootstrap, 'payments', { partitions: 2, replicationFactor: 2 })
+  await createTopic(cluster.bootstrap, 'billing', { partitions: 3, replicationFactor: 2 })
   const metricsUrls = metricsPorts.map((port, i) => `${i + 1}=http://127.0.0.1:${port}`).join(',')
   const gateway = await GatewayProcess.start(cluster.bootstrap, { 'zookeeper.connect': cluster.zkConnect, 'gateway.broker.metrics.urls': metricsUrls })
   defer(async () => await gateway.cleanup())
@@ -163,8 +169,127 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     await page.waitForSelector('[data-testid="broker-configs"]', { timeout: 10_000 })
     assert.match(await page.locator('[data-testid="broker-configs"]').innerText(), /broker\.id\s+1\s+STATIC_BROKER_CONFIG/)
     const leaders = await page.locator('[data-testid="brokers"] tbody tr td:nth-child(5)').allInnerTexts()
-    assert.equal(leaders.map(Number).reduce((a, b) => a + b, 0), 6 + 2, 'every partition has one leader')
+    const partitions = (await admin.describeTopics(null)).reduce((n, x) => n + x.partitions.length, 0)
+    assert.equal(leaders.map(Number).reduce((a, b) => a + b, 0), partitions, 'every partition has one leader')
     await browser.screenshot('dashboard', 'brokers')
+  })
+
+  await t.test('a consumer group appears with its lag, which falls to 0 as a KafkaJS member catches up; resets are dry-run first and refused while it is active', async () => {
+    const billing = new Producer({ 'bootstrap.servers': cluster.bootstrap, acks: 'all', 'linger.ms': 5 })
+    await Promise.all(Array.from({ length: 300 }, async (_, i) => await billing.send({ topic: 'billing', partition: i % 3, value: Buffer.from(`invoice ${i}`) })))
+    await billing.close()
+    // the group exists once it has committed offsets: at the start of each partition, as an idle group
+    const groups = new GroupAdmin({ 'bootstrap.servers': cluster.bootstrap })
+    defer(async () => await groups.close())
+    await groups.alterOffsets('billing-app', [0, 1, 2].map(partition => ({ topic: 'billing', partition, offset: 0 })))
+    await page.click('a[href="#/groups"]')
+    await page.waitForSelector('[data-testid="group-billing-app"][data-lag="300"]', { timeout: 15_000 })
+    await page.click('a[href="#/topics"]')
+    await page.waitForFunction(() => /billing-app \(300\)/.test(document.querySelector('[data-testid="readers-billing"]')?.textContent ?? ''), undefined, { timeout: 10_000 })
+    await page.click('a[href="#/groups"]')
+    await page.waitForSelector('[data-testid="group-billing-app"]')
+    await browser.screenshot('dashboard', 'groups')
+    await page.click('[data-testid="group-billing-app"] a')
+    await page.waitForSelector('[data-testid="gp-billing-0"]', { timeout: 10_000 })
+    assert.equal(await page.locator('[data-testid="group-lag"]').innerText(), '300')
+    // lag in time: the records at offset 0 were produced moments ago
+    await page.waitForFunction(() => /\d+ (ms|s|min)$/.test(document.querySelector('[data-testid="gp-billing-0"] td:nth-child(6)')?.textContent ?? ''), undefined, { timeout: 10_000 })
+    await page.selectOption('[data-testid="reset-spec"]', 'to-latest')
+    await page.click('[data-testid="reset-dry-run"]')
+    await page.waitForSelector('[data-testid="reset-plan"]', { timeout: 10_000 })
+    assert.deepEqual(await page.locator('[data-testid="reset-plan"] tbody td:nth-child(4)').allInnerTexts(), ['100', '100', '100'])
+    assert.match(await page.locator('[data-testid="reset-caption"]').innerText(), /Dry run/)
+    assert.equal((await groups.committedOffsets('billing-app')).get('billing\u00000')?.offset, 0, 'a dry run changes nothing')
+    await browser.screenshot('dashboard', 'group-reset-dry-run')
+
+    const member = GroupMember.start('kafkajs', { bootstrap: cluster.bootstrap, group: 'billing-app', topic: 'billing' })
+    defer(async () => await member.kill('SIGTERM'))
+    await page.waitForFunction(() => document.querySelector('[data-testid="group-lag"]')?.textContent === '0', undefined, { timeout: 30_000 })
+    await page.waitForFunction(() => document.querySelector('[data-testid="group-state"]')?.textContent === 'Stable', undefined, { timeout: 15_000 })
+    assert.match(await page.locator('[data-testid="members"]').innerText(), /kafkajs-billing-app\s+\S+\s+\S+\s+billing-0, billing-1, billing-2/)
+    // the chart, from the gateway's ring: 300 while idle, down to 0 once caught up
+    await page.waitForFunction(() => document.querySelector('[data-testid="lag-chart"]')?.getAttribute('data-last') === '0', undefined, { timeout: 10_000 })
+    assert.ok(await page.locator('[data-testid="reset-dry-run"]').isDisabled(), 'no reset while the group is active')
+    const refused = await fetch(`${gateway.url}/api/v1/groups/billing-app/reset-offsets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spec: 'to-earliest', execute: true }) })
+    assert.equal(refused.status, 409)
+    assert.equal((await refused.json() as { name: string }).name, 'NON_EMPTY_GROUP')
+    await browser.screenshot('dashboard', 'group')
+    const doc = await (await fetch(`${gateway.url}/api/v1/groups/billing-app`)).json() as { status: string, partitions: Record<string, { lag: number, status: string }> }
+    assert.deepEqual(Object.values(doc.partitions).map(p => p.lag), [0, 0, 0])
+    assert.equal(doc.status, 'OK', 'caught up: Burrow\'s rules say OK')
+  })
+
+  await t.test('messages: a record produced from the form shows in the live tail and kcat reads it; one produced by kcat shows in the browser; a search says what it scanned', { skip: existsSync(KCAT) ? false : 'kcat is not installed' }, async () => {
+    await page.goto(`${gateway.url}/#/topics/payments/messages`)
+    await page.click('[data-testid="tail"]')
+    await page.waitForSelector('[data-testid="tail-status"]')
+    await page.fill('[data-testid="produce-key"]', 'k-browser')
+    await page.fill('[data-testid="produce-value"]', 'from the browser')
+    await page.fill('[data-testid="produce-headers"]', 'source=dashboard')
+    await page.click('[data-testid="produce-submit"]')
+    await page.waitForSelector('[data-testid="produce-result"].ok-text', { timeout: 15_000 })
+    const ack = /partition (\d+) at offset (\d+)/.exec(await page.locator('[data-testid="produce-result"]').innerText())
+    assert.ok(ack !== null, 'the ack names partition and offset')
+    const [, partition, offset] = ack
+    await page.waitForSelector(`[data-testid="record-${partition!}-${offset!}"]`, { timeout: 15_000 })
+    assert.match(await page.locator(`[data-testid="record-${partition!}-${offset!}"]`).innerText(), /k-browser\s+from the browser\s+source=dashboard/)
+    const read = await runProcess(KCAT, ['-C', '-b', cluster.bootstrap, '-t', 'payments', '-p', partition!, '-o', offset!, '-c', '1', '-e', '-q', '-f', '%k|%s|%h\n'])
+    assert.equal(read.stdout.trim(), 'k-browser|from the browser|source=dashboard')
+
+    await runProcess(KCAT, ['-P', '-b', cluster.bootstrap, '-t', 'payments', '-K', '\t', '-H', 'from=kcat', '-q'], { input: 'k-kcat\t{"from":"kcat","n":[1,2]}\n' })
+    await page.waitForFunction(() => /k-kcat/.test(document.querySelector('[data-testid="records"]')?.textContent ?? ''), undefined, { timeout: 15_000 })
+    await page.selectOption('[data-testid="decoding"]', 'json')
+    assert.match(await page.locator('[data-testid="records"]').innerText(), /"from": "kcat",/)
+    await browser.screenshot('dashboard', 'messages-live-tail')
+    await page.click('[data-testid="tail"]')
+
+    await page.selectOption('[data-testid="seek-kind"]', 'beginning')
+    await page.click('[data-testid="add-filter"]')
+    await page.fill('[data-testid="filter-text-0"]', 'kcat')
+    await page.click('[data-testid="search"]')
+    await page.waitForSelector('[data-testid="scan-summary"][data-complete="true"]', { timeout: 10_000 })
+    assert.equal(await page.locator('[data-testid="records"] tbody tr').count(), 1)
+    assert.match(await page.locator('[data-testid="scan-summary"]').innerText(), /1 records matched of 2 read/)
+    await page.selectOption('[data-testid="decoding"]', 'hex')
+    await browser.screenshot('dashboard', 'messages-search')
+    await page.click('[data-testid="produce-again"]')
+    // the form is filled by an effect after the click's render
+    await page.waitForFunction(() => (document.querySelector('[data-testid="produce-key"]') as unknown as { value: string }).value === 'k-kcat', undefined, { timeout: 5000 })
+    assert.equal(await page.locator('[data-testid="produce-key"]').inputValue(), 'k-kcat', 'produce again copies the record, whatever it is shown as')
+    assert.equal(await page.locator('[data-testid="produce-value"]').inputValue(), '{"from":"kcat","n":[1,2]}')
+    assert.equal(await page.locator('[data-testid="produce-headers"]').inputValue(), 'from=kcat')
+    const unsafe = await fetch(`${gateway.url}/api/v1/topics/payments/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seek: { kind: 'beginning' }, filters: [{ field: 'value', op: 'regex', text: '(a+)+$' }] }) })
+    assert.equal(unsafe.status, 400)
+    assert.match((await unsafe.json() as { message: string }).message, /nested repetition/)
+  })
+
+  await t.test('the timeline shows the broker\'s death, the leader changes and the group\'s rebalance', async () => {
+    await page.goto(`${gateway.url}/#/timeline`)
+    await page.waitForSelector('[data-testid="timeline"] tr[data-kind="broker-left"]', { timeout: 10_000 })
+    assert.ok(await page.locator('[data-testid="timeline"] tr[data-kind="leader-change"]').count() >= 1)
+    assert.ok(await page.locator('[data-testid="timeline"] tr[data-kind="broker-joined"]').count() >= 1)
+    await page.waitForSelector('[data-testid="timeline"] tr[data-kind="rebalance"]:has-text("billing-app")', { timeout: 10_000 })
+    await browser.screenshot('dashboard', 'timeline')
+    await page.selectOption('[data-testid="timeline-kind"]', 'leader-change')
+    assert.equal(await page.locator('[data-testid="timeline"] tbody tr:not([data-kind="leader-change"])').count(), 0, 'filtered by kind')
+    await page.click('[data-testid="timeline"] tbody tr a')
+    await page.waitForSelector('[data-testid="partitions"]', { timeout: 10_000 })
+  })
+
+  await t.test('the ZooKeeper view: znodes with data and stat, and the sessions holding /controller and each /brokers/ids/N', async () => {
+    await page.goto(`${gateway.url}/#/zookeeper/brokers/ids`)
+    await page.waitForSelector('[data-testid="ephemeral-owners"]', { timeout: 10_000 })
+    const owners = await page.locator('[data-testid="ephemeral-owners"] tbody tr').allInnerTexts()
+    assert.deepEqual(owners.map(o => o.split(/\s+/)[0]), ['/controller', '/brokers/ids/1', '/brokers/ids/2', '/brokers/ids/3'])
+    for (const o of owners) assert.match(o, /0x[0-9a-f]+\s+broker \d$/)
+    const controllerNow = (await (await fetch(`${gateway.url}/api/v1/cluster`)).json() as { controller: { id: number } }).controller.id
+    assert.match(owners[0]!, new RegExp(`broker ${controllerNow}$`), 'the controller\'s session is its broker\'s')
+    assert.deepEqual(await page.locator('[data-testid="znode-children"] li').allInnerTexts(), ['1', '2', '3'])
+    await page.click('[data-testid="znode-children"] a >> text=1')
+    await page.waitForFunction(() => /"host"/.test(document.querySelector('[data-testid="znode-data"]')?.textContent ?? ''), undefined, { timeout: 10_000 })
+    assert.match(await page.locator('[data-testid="znode-stat"]').innerText(), /ephemeralOwner\s+0x[0-9a-f]+/)
+    assert.match(await page.locator('[data-testid="znode-stat"]').innerText(), /numChildren\s+0/)
+    await browser.screenshot('dashboard', 'zookeeper')
   })
 
   await t.test('the browser logged no errors', () => {
@@ -197,6 +322,12 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     await other.page.waitForSelector('[data-testid="read-only"]')
     assert.equal(await other.page.locator('[data-testid="create-topic"]').count(), 0)
     assert.equal(await other.page.locator('button.danger').count(), 0)
+    await other.page.goto(`${locked.url}/#/topics/payments/messages`)
+    await other.page.waitForSelector('[data-testid="produce-read-only"]')
+    const reset = await fetch(`${locked.url}/api/v1/groups/billing-app/reset-offsets`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ spec: 'to-earliest', execute: true }) })
+    assert.equal(reset.status, 403)
+    assert.equal((await reset.json() as { name: string }).name, 'GROUP_AUTHORIZATION_FAILED')
+    await other.page.goto(`${locked.url}/#/`)
 
     // the gateway goes away: the page says its data is stale, and comes back live without a reload
     other.allow = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws' failed/

@@ -10,7 +10,7 @@ import type { TopicPartition } from '../client/consumer.js'
 import { GroupAdmin, LATEST, type GroupDescription } from '../client/group-admin.js'
 import { clientProperties, warnUnknownKeys } from './client-properties.js'
 import { isMain, parseFlags, runTool, type ParsedFlags, type ToolSpec } from './flags.js'
-import { planOffsetReset, RESET_SPECS } from './offset-reset-plan.js'
+import { planOffsetReset, resetRequestFromFlags, RESET_SPECS } from './offset-reset-plan.js'
 
 export const tool: ToolSpec = {
   name: 'kafka-consumer-groups',
@@ -150,6 +150,7 @@ async function resetOffsets (admin: GroupAdmin, groups: string[], flags: ParsedF
     process.stderr.write('WARN: No action will be performed as the --execute option is missing. In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.\n')
   }
   if (!RESET_SPECS.some(s => flags.has(s))) throw new UsageError(`Option [reset-offsets] takes one of these options: ${RESET_SPECS.map(s => `[${s}]`).join(', ')}`)
+  const request = resetRequestFromFlags(flags)
   let failed = false
   for (const groupId of groups) {
     const d = await admin.describeGroup(groupId)
@@ -158,7 +159,7 @@ async function resetOffsets (admin: GroupAdmin, groups: string[], flags: ParsedF
       failed = true
       continue
     }
-    const plan = await planOffsetReset(admin, groupId, flags)
+    const plan = await planOffsetReset(admin, groupId, request)
     if (flags.has('execute')) {
       const refused = (await admin.alterOffsets(groupId, plan)).filter(r => r.errorCode !== ErrorCode.NONE)
       for (const r of refused) process.stderr.write(`Error: resetting ${r.topic}-${r.partition} of group '${groupId}' failed: ${errorName(r.errorCode)}\n`)

@@ -11,15 +11,34 @@ import type { OffsetAndMetadata } from '../client/group-consumer.js'
 import type { ParsedFlags } from './flags.js'
 
 export const RESET_SPECS = ['to-earliest', 'to-latest', 'to-offset', 'shift-by', 'to-datetime', 'to-current'] as const
+export type ResetSpec = typeof RESET_SPECS[number]
 
-export async function planOffsetReset (admin: GroupAdmin, groupId: string, flags: ParsedFlags): Promise<OffsetAndMetadata[]> {
+/**
+ * What to reset: the spec; its number (`offset` for to-offset and shift-by, `timestampMs` for
+ * to-datetime); and the topics (`topic` or `topic:0,1,2`), or 'all' (the group's committed ones).
+ */
+export interface ResetRequest { spec: ResetSpec, offset?: number, timestampMs?: number, topics: string[] | 'all' }
+
+/** The request kafka-consumer-groups' flags make, with its usage errors. */
+export function resetRequestFromFlags (flags: ParsedFlags): ResetRequest {
   const specs = RESET_SPECS.filter(s => flags.has(s))
   if (specs.length !== 1) throw new UsageError(`Option [reset-offsets] takes exactly one of these options: ${RESET_SPECS.map(s => `[${s}]`).join(', ')}`)
   if (flags.has('topic') === flags.has('all-topics')) throw new UsageError('Option [reset-offsets] takes one of these options: [all-topics], [topic]')
+  const spec = specs[0]!
+  return {
+    spec,
+    topics: flags.has('all-topics') ? 'all' : flags.all('topic'),
+    ...(spec === 'to-offset' || spec === 'shift-by' ? { offset: flags.int(spec, 0) } : {}),
+    ...(spec === 'to-datetime' ? { timestampMs: parseDateTime(flags.require('to-datetime')) } : {}),
+  }
+}
+
+export async function planOffsetReset (admin: GroupAdmin, groupId: string, request: ResetRequest): Promise<OffsetAndMetadata[]> {
+  const spec = request.spec
   const committed = await admin.committedOffsets(groupId)
-  const partitions = flags.has('all-topics')
+  const partitions = request.topics === 'all'
     ? [...committed.values()].map(o => ({ topic: o.topic, partition: o.partition }))
-    : (await Promise.all(flags.all('topic').map(async t => await topicPartitions(admin, t)))).flat()
+    : (await Promise.all(request.topics.map(async t => await topicPartitions(admin, t)))).flat()
   partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
   const latest = await admin.offsetsAt(partitions, LATEST)
   const k = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`
@@ -28,26 +47,26 @@ export async function planOffsetReset (admin: GroupAdmin, groupId: string, flags
   const clamp = (tp: TopicPartition, offset: number): number => Math.min(Math.max(offset, earliest.get(k(tp)) ?? 0), latest.get(k(tp)) ?? offset)
   const current = (tp: TopicPartition): number => {
     const c = committed.get(k(tp))
-    if (c === undefined) throw new UsageError(`Option [${specs[0]!}]: the group ${groupId} has no committed offset for ${tp.topic}-${tp.partition}`)
+    if (c === undefined) throw new UsageError(`Option [${spec}]: the group ${groupId} has no committed offset for ${tp.topic}-${tp.partition}`)
     return c.offset
   }
   let offsetOf: (tp: TopicPartition) => number
-  switch (specs[0]!) {
+  switch (spec) {
     case 'to-earliest': offsetOf = tp => earliest.get(k(tp)) ?? 0; break
     case 'to-latest': offsetOf = tp => latest.get(k(tp)) ?? 0; break
     case 'to-current': offsetOf = current; break
     case 'to-offset': {
-      const n = flags.int('to-offset', 0)
+      const n = request.offset ?? 0
       offsetOf = tp => clamp(tp, n)
       break
     }
     case 'shift-by': {
-      const n = flags.int('shift-by', 0)
+      const n = request.offset ?? 0
       offsetOf = tp => clamp(tp, current(tp) + n)
       break
     }
     case 'to-datetime': {
-      const at = await admin.offsetsAt(partitions, parseDateTime(flags.require('to-datetime')))
+      const at = await admin.offsetsAt(partitions, request.timestampMs ?? 0)
       offsetOf = tp => { const o = at.get(k(tp)) ?? -1; return o < 0 ? latest.get(k(tp)) ?? 0 : o }
       break
     }

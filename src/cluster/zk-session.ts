@@ -4,6 +4,12 @@ import type { Logger } from '../logger.js'
 
 export type Watcher = (event: zookeeper.Event) => void
 export interface ZnodeData { data: Buffer, version: number, czxid: bigint, ephemeralOwner: bigint }
+/** A znode as `zookeeper-shell get -s` and `ls` show it: data, the whole Stat (zxids and session ids in hex), children. */
+export interface ZnodeWithStat {
+  data: Buffer
+  stat: { czxid: string, mzxid: string, pzxid: string, ctime: number, mtime: number, version: number, cversion: number, aversion: number, ephemeralOwner: string, dataLength: number, numChildren: number }
+  children: string[]
+}
 
 /** A ZooKeeper failure with its code name (NO_NODE, NODE_EXISTS, BAD_VERSION ...) for callers to test. */
 export class ZkError extends Error {
@@ -199,6 +205,28 @@ export class ZkSession extends EventEmitter implements ZkClient {
     try {
       const [data, stat] = await this.call2<Buffer, zookeeper.Stat>(path, cb => watcher !== undefined ? this.client.getData(path, watcher, cb) : this.client.getData(path, cb))
       return { data: data ?? Buffer.alloc(0), version: stat.version, czxid: stat.czxid.readBigInt64BE(0), ephemeralOwner: stat.ephemeralOwner.readBigInt64BE(0) }
+    } catch (err) {
+      if (err instanceof ZkError && err.code === 'NO_NODE') return null
+      throw err
+    }
+  }
+
+  /** null when the znode does not exist. */
+  async getWithStat (path: string): Promise<ZnodeWithStat | null> {
+    try {
+      const [data, stat] = await this.call2<Buffer, zookeeper.Stat>(path, cb => this.client.getData(path, cb))
+      const children = stat.numChildren > 0 ? await this.getChildren(path) : []
+      const hex = (b: Buffer): string => `0x${b.toString('hex').replace(/^0+(?=.)/, '')}`
+      const ms = (b: Buffer): number => Number(b.readBigInt64BE(0))
+      return {
+        data: data ?? Buffer.alloc(0),
+        stat: {
+          czxid: hex(stat.czxid), mzxid: hex(stat.mzxid), pzxid: hex(stat.pzxid), ctime: ms(stat.ctime), mtime: ms(stat.mtime),
+          version: stat.version, cversion: stat.cversion, aversion: stat.aversion, ephemeralOwner: hex(stat.ephemeralOwner),
+          dataLength: stat.dataLength, numChildren: stat.numChildren,
+        },
+        children: children.sort(),
+      }
     } catch (err) {
       if (err instanceof ZkError && err.code === 'NO_NODE') return null
       throw err

@@ -20,9 +20,10 @@ import type { BrokerNode, TopicMetadata } from '../client/cluster-metadata.js'
 import { Consumer } from '../client/consumer.js'
 import { serverStatus, type ServerStatus } from '../cluster/four-letter-words.js'
 import { brokerIdsZnode, controllerEpochZnode, controllerZnode, isrChangeNotificationZnode, topicsZnode } from '../cluster/znodes.js'
-import { chrootOf, ZkSession, type Watcher } from '../cluster/zk-session.js'
+import { chrootOf, ZkSession, type Watcher, type ZnodeWithStat } from '../cluster/zk-session.js'
 import type { Logger } from '../logger.js'
 import { BrokerMetricsScraper, RATE_COUNTERS, type BrokerMetricsReading, type RateName, type Rates } from './broker-metrics-scraper.js'
+import { ClusterTimeline } from './cluster-timeline.js'
 import { MetricsHistory } from './metrics-history.js'
 
 const TICK_MS = 1000
@@ -48,6 +49,7 @@ export type ServerProbe = ServerStatus | { mode: 'unknown', error: string }
 
 export class ClusterView extends EventEmitter {
   readonly history = new MetricsHistory()
+  readonly timeline = new ClusterTimeline()
   clusterId: string | null = null
   controllerId = -1
   controllerEpoch: number | null = null
@@ -145,6 +147,17 @@ export class ClusterView extends EventEmitter {
     return result
   }
 
+  /** ListOffsets (EARLIEST, LATEST or a timestamp) of partitions, by `topic\u0000partition`: -1 where none. */
+  async offsetsAt (tps: ReadonlyArray<{ topic: string, partition: number }>, timestamp: number): Promise<Map<string, number>> {
+    return await this.offsetReader.offsetsForTimes(tps, timestamp)
+  }
+
+  /** A znode with its stat and children, for the ZooKeeper view; undefined without ZooKeeper. */
+  async readZnode (path: string): Promise<ZnodeWithStat | null | undefined> {
+    if (this.zk === undefined) return undefined
+    return await this.zk.getWithStat(path)
+  }
+
   /** Metadata for every topic, one request at a time; a call during one asks for another after it. */
   async refresh (): Promise<void> {
     if (this.refreshing !== undefined) {
@@ -174,9 +187,15 @@ export class ClusterView extends EventEmitter {
     try {
       const topics = await this.admin.describeTopics(null, { timeoutMs: 5000 })
       const m = this.admin.client.metadata
+      const before = this.topics
+      const now = Date.now()
       this.clusterId = m.clusterId
+      if (this.metadataAtMs > 0 && m.controllerId !== this.controllerId && m.controllerId >= 0) {
+        this.timeline.add(now, 'controller', { from: this.controllerId, to: m.controllerId, ...(this.controllerEpoch !== null ? { epoch: this.controllerEpoch } : {}) })
+      }
       this.controllerId = m.controllerId
       this.topics = new Map(topics.map(t => [t.name, t]))
+      if (this.metadataAtMs > 0) this.timeline.compareTopics(now, before, this.topics)
       for (const b of m.brokers.values()) this.brokers.set(b.nodeId, b)
       for (const t of topics) {
         for (const p of t.partitions) {
@@ -304,7 +323,12 @@ export class ClusterView extends EventEmitter {
     const alive = (): boolean => !this.stopped && zk.generation === generation
     const again = (arm: () => Promise<void>): Watcher => () => { if (alive()) { this.refreshSoon(); void arm().catch(err => this.watchFailed(err)) } }
     const brokerIds = async (): Promise<void> => {
+      const before = this.zkLive
       this.zkLive = new Set((await zk.getChildren(brokerIdsZnode.path, again(brokerIds))).map(Number))
+      if (before !== undefined) {
+        for (const id of this.zkLive) if (!before.has(id)) this.timeline.add(Date.now(), 'broker-joined', { broker: id })
+        for (const id of before) if (!this.zkLive.has(id)) this.timeline.add(Date.now(), 'broker-left', { broker: id })
+      }
       this.liveBrokerIds = this.zkLive
       this.changed()
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
 import type { TopicMetadata } from '../client/cluster-metadata.js'
 import type { ClusterView } from './cluster-view.js'
+import type { ConsumerGroupsView } from './consumer-groups-view.js'
 import { DashboardWatches, parseWatchRequest, type WatchSink } from './dashboard-watches.js'
 import { apply, type Json } from './merge-patch.js'
 import { MetricsHistory } from './metrics-history.js'
@@ -32,6 +33,11 @@ function fakeView (): ClusterView & EventEmitter {
   }) as unknown as ClusterView & EventEmitter
 }
 
+/** No groups: the topics rows list none reading. */
+function fakeGroups (): ConsumerGroupsView {
+  return Object.assign(new EventEmitter(), { groups: new Map(), topicLag: new Map() }) as unknown as ConsumerGroupsView
+}
+
 class Sink implements WatchSink {
   frames: Array<Record<string, Json>> = []
   bufferedAmount = 0
@@ -42,7 +48,7 @@ const flush = async (): Promise<void> => await new Promise(resolve => setImmedia
 
 test('a watch gets a snapshot, then only merge patches of what changed; applied, they give the new document', async () => {
   const view = fakeView()
-  const watches = new DashboardWatches(view, false, 1000)
+  const watches = new DashboardWatches(view, fakeGroups(), false, 1000)
   const sink = new Sink()
   watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } })
   watches.handle(sink, { op: 'watch', watch: 't', target: { on: 'topic', topic: 'orders' } })
@@ -73,7 +79,7 @@ test('a watch gets a snapshot, then only merge patches of what changed; applied,
 
 test('a socket past its high-water mark misses patches and gets a fresh snapshot once it drained', async () => {
   const view = fakeView()
-  const watches = new DashboardWatches(view, false, 1000)
+  const watches = new DashboardWatches(view, fakeGroups(), false, 1000)
   const sink = new Sink()
   watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } })
   sink.bufferedAmount = 5000
@@ -96,7 +102,9 @@ test('a socket past its high-water mark misses patches and gets a fresh snapshot
 test('watch frames are checked field by field', () => {
   assert.deepEqual(parseWatchRequest({ op: 'watch', watch: 'w', on: 'topics', search: 'ord', limit: 10 }), { op: 'watch', watch: 'w', target: { on: 'topics', query: { search: 'ord', offset: 0, limit: 10, internal: false } } })
   assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'topics', limit: 100_000 }) as { problem: string }).problem, /"limit" must be an integer from 1 to 500/)
-  assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'groups' }) as { problem: string }).problem, /"on" must be/)
+  assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'brokers' }) as { problem: string }).problem, /"on" must be/)
+  assert.deepEqual(parseWatchRequest({ op: 'watch', watch: 'w', on: 'groups', search: 'bill' }), { op: 'watch', watch: 'w', target: { on: 'groups', query: { search: 'bill', offset: 0, limit: 50 } } })
+  assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'group', group: 7 }) as { problem: string }).problem, /"group" must be a group id/)
   assert.match((parseWatchRequest({ op: 'watch', on: 'cluster' }) as { problem: string }).problem, /"watch" must be a watch id/)
   assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'topic', topic: '' }) as { problem: string }).problem, /"topic" must be a topic name/)
 })

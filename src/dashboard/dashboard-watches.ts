@@ -5,11 +5,11 @@
  * cluster watch also gets a `sample` of the cluster's rates each second. Nothing is queued per
  * watch: a socket past its high-water mark misses patches, and gets a fresh snapshot once it
  * drains, so a slow tab costs the gateway one document per watch, never a backlog.
- * New kinds of watch (a group, the timeline) add a render function and a WatchTarget case.
  */
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { ClusterView } from './cluster-view.js'
-import { clusterDocument, MAX_PAGE, topicDocument, topicsDocument, type TopicsQuery } from './documents.js'
+import type { ConsumerGroupsView } from './consumer-groups-view.js'
+import { clusterDocument, groupDocument, groupsDocument, MAX_PAGE, timelineDocument, topicDocument, topicsDocument, type GroupsQuery, type TopicsQuery } from './documents.js'
 import { diff, type JsonObject } from './merge-patch.js'
 import { RATE_COUNTERS, type Rates } from './broker-metrics-scraper.js'
 
@@ -17,6 +17,9 @@ export type WatchTarget =
   | { on: 'cluster' }
   | { on: 'topics', query: TopicsQuery }
   | { on: 'topic', topic: string }
+  | { on: 'groups', query: GroupsQuery }
+  | { on: 'group', group: string }
+  | { on: 'timeline' }
 
 export type WatchRequest =
   | { op: 'watch', watch: string, target: WatchTarget }
@@ -31,6 +34,8 @@ export interface WatchSink {
 const MAX_WATCHES_PER_SOCKET = 100
 /** Seconds of 1 s history a cluster snapshot carries, for the sparklines. */
 const SNAPSHOT_SERIES_POINTS = 300
+/** Timeline events a watch carries (the gateway keeps up to MAX_EVENTS). */
+const TIMELINE_EVENTS = 500
 
 interface Watch {
   readonly id: string
@@ -47,12 +52,14 @@ export class DashboardWatches {
   private readonly onChange = (): void => this.publish()
   private readonly onSample = (atMs: number, rates: Rates): void => this.sample(atMs, rates)
 
-  constructor (private readonly view: ClusterView, private readonly readOnly: boolean, private readonly highWaterBytes: number) {
+  constructor (private readonly view: ClusterView, private readonly groups: ConsumerGroupsView, private readonly readOnly: boolean, private readonly highWaterBytes: number) {
     view.on('change', this.onChange)
     view.on('sample', this.onSample)
+    groups.on('change', this.onChange)
   }
 
   close (): void {
+    this.groups.off('change', this.onChange)
     this.view.off('change', this.onChange)
     this.view.off('sample', this.onSample)
     for (const sink of [...this.sockets.keys()]) this.release(sink)
@@ -89,9 +96,15 @@ export class DashboardWatches {
       case 'cluster':
         return { ...base, render: () => clusterDocument(this.view, this.readOnly) }
       case 'topics':
-        return { ...base, render: () => topicsDocument(this.view, target.query) }
+        return { ...base, render: () => topicsDocument(this.view, target.query, this.groups) }
       case 'topic':
         return { ...base, render: () => topicDocument(this.view, target.topic), release: this.view.acquireTopic(target.topic).release }
+      case 'groups':
+        return { ...base, render: () => groupsDocument(this.groups, target.query) }
+      case 'group':
+        return { ...base, render: () => groupDocument(this.groups, this.view.history, target.group), release: this.groups.acquire(target.group) }
+      case 'timeline':
+        return { ...base, render: () => timelineDocument(this.view.timeline, TIMELINE_EVENTS) }
     }
   }
 
@@ -160,13 +173,31 @@ export function parseWatchRequest (m: Record<string, unknown>): WatchRequest | {
       if ('problem' in query) return query
       return { op: 'watch', watch: m.watch, target: { on: 'topics', query } }
     }
+    case 'groups': {
+      const query = parsePageQuery(k => m[k])
+      if ('problem' in query) return query
+      return { op: 'watch', watch: m.watch, target: { on: 'groups', query } }
+    }
+    case 'group':
+      if (typeof m.group !== 'string' || m.group.length > 255) return { problem: '"group" must be a group id (at most 255 characters)' }
+      return { op: 'watch', watch: m.watch, target: { on: 'group', group: m.group } }
+    case 'timeline':
+      return { op: 'watch', watch: m.watch, target: { on: 'timeline' } }
     default:
-      return { problem: '"on" must be "cluster", "topics" or "topic"' }
+      return { problem: '"on" must be "cluster", "topics", "topic", "groups", "group" or "timeline"' }
   }
 }
 
 /** A topics page's parameters, from a watch frame's fields or a URL's query (strings there). */
 export function parseTopicsQuery (get: (key: string) => unknown): TopicsQuery | { problem: string } {
+  const page = parsePageQuery(get)
+  if ('problem' in page) return page
+  const internal = get('internal')
+  return { ...page, internal: internal === true || internal === 'true' }
+}
+
+/** A page's search, offset and limit (topics, groups), from a watch frame or a URL's query. */
+export function parsePageQuery (get: (key: string) => unknown): GroupsQuery | { problem: string } {
   const search = get('search') ?? ''
   if (typeof search !== 'string' || search.length > 249) return { problem: '"search" must be a string of at most 249 characters' }
   const int = (key: string, dflt: number, max: number): number | undefined => {
@@ -178,6 +209,5 @@ export function parseTopicsQuery (get: (key: string) => unknown): TopicsQuery | 
   if (offset === undefined) return { problem: '"offset" must be an integer >= 0' }
   const limit = int('limit', 50, MAX_PAGE)
   if (limit === undefined || limit === 0) return { problem: `"limit" must be an integer from 1 to ${MAX_PAGE}` }
-  const internal = get('internal')
-  return { search, offset, limit, internal: internal === true || internal === 'true' }
+  return { search, offset, limit }
 }

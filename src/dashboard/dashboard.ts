@@ -4,15 +4,22 @@
  * applies to all of it: with tokens configured, a request carries `Authorization: Bearer <token>`
  * or the session cookie a browser gets by opening `/?token=` or `/?ticket=` once.
  */
+import { isUtf8 } from 'node:buffer'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ErrorCode, errorName, isRetriable } from '../protocol/error-codes.js'
 import type { Logger } from '../logger.js'
 import type { GatewayAuth } from '../gateway/gateway-auth.js'
 import type { GatewayConfig } from '../gateway/gateway-config.js'
+import { UsageError } from '../errors.js'
+import type { SharedFetch } from '../gateway/shared-fetch.js'
+import { planOffsetReset, RESET_SPECS, type ResetRequest, type ResetSpec } from '../cli/offset-reset-plan.js'
 import { ClusterView } from './cluster-view.js'
-import { clusterDocument, topicDocument, topicsDocument } from './documents.js'
-import { DashboardWatches, parseTopicsQuery } from './dashboard-watches.js'
+import { ConsumerGroupsView } from './consumer-groups-view.js'
+import { clusterDocument, groupDocument, groupsDocument, timelineDocument, topicDocument, topicsDocument } from './documents.js'
+import { DashboardWatches, parsePageQuery, parseTopicsQuery } from './dashboard-watches.js'
+import { MAX_EVENTS } from './cluster-timeline.js'
 import { RESOLUTIONS, type Resolution } from './metrics-history.js'
+import { parseSearch, searchRecords } from './record-search.js'
 import { WebAssets } from './web-assets.js'
 
 const MAX_BODY_BYTES = 65_536
@@ -27,15 +34,19 @@ const STATUS_OF: Partial<Record<number, number>> = {
   [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]: 404,
   [ErrorCode.TOPIC_ALREADY_EXISTS]: 409,
   [ErrorCode.TOPIC_AUTHORIZATION_FAILED]: 403,
+  [ErrorCode.GROUP_AUTHORIZATION_FAILED]: 403,
+  [ErrorCode.NON_EMPTY_GROUP]: 409,
+  [ErrorCode.GROUP_ID_NOT_FOUND]: 404,
 }
 
 export class Dashboard {
   readonly view: ClusterView
+  readonly groups: ConsumerGroupsView
   readonly watches: DashboardWatches
   private readonly assets = new WebAssets()
   private readonly readOnly: boolean
 
-  constructor (config: GatewayConfig, private readonly auth: GatewayAuth, private readonly log: Logger) {
+  constructor (config: GatewayConfig, private readonly auth: GatewayAuth, private readonly fetch: SharedFetch, private readonly log: Logger) {
     const v = config.values
     this.readOnly = v['gateway.read.only']
     this.view = new ClusterView({
@@ -44,15 +55,30 @@ export class Dashboard {
       brokerMetricsUrls: config.brokerMetricsUrls,
       log,
     })
-    this.watches = new DashboardWatches(this.view, this.readOnly, v['gateway.socket.high.water.bytes'])
+    this.groups = new ConsumerGroupsView({
+      consumerProps: config.consumer,
+      fetch,
+      history: this.view.history,
+      timeline: this.view.timeline,
+      partitionCount: topic => this.partitionCount(topic),
+      log,
+    })
+    this.watches = new DashboardWatches(this.view, this.groups, this.readOnly, v['gateway.socket.high.water.bytes'])
     if (!this.assets.built) log.warn('the dashboard is not built (dist/web/index.html is missing): run npm run build')
   }
 
-  start (): void { this.view.start() }
+  start (): void {
+    this.view.start()
+    this.groups.start()
+  }
 
   async stop (): Promise<void> {
     this.watches.close()
-    await this.view.stop()
+    await Promise.all([this.view.stop(), this.groups.stop()])
+  }
+
+  private partitionCount (topic: string): number {
+    return this.view.topics.get(topic)?.partitions.length ?? 0
   }
 
   /** Answers the page, its assets and /api/v1; false for any other path (the gateway's own). */
@@ -102,7 +128,7 @@ export class Dashboard {
     const method = req.method ?? 'GET'
     const [resource, name, sub] = parts
     if (resource === undefined || resource === '') {
-      return json(res, 200, { service: 'kafka-gateway', websocket: '/ws', subprotocol: 'kafka.v1', api: ['cluster', 'brokers', 'brokers/<id>', 'topics', 'topics/<name>', 'history'], docs: 'docs/dashboard.md' })
+      return json(res, 200, { service: 'kafka-gateway', websocket: '/ws', subprotocol: 'kafka.v1', api: ['cluster', 'brokers', 'brokers/<id>', 'topics', 'topics/<name>', 'topics/<name>/records', 'groups', 'groups/<id>', 'groups/<id>/reset-offsets', 'timeline', 'zookeeper?path=', 'history'], docs: 'docs/dashboard.md' })
     }
     if (resource === 'cluster' && name === undefined && method === 'GET') return json(res, 200, clusterDocument(this.view, this.readOnly))
     if (resource === 'brokers' && method === 'GET') {
@@ -117,7 +143,7 @@ export class Dashboard {
       if (name === undefined && method === 'GET') {
         const query = parseTopicsQuery(k => url.searchParams.get(k) ?? undefined)
         if ('problem' in query) throw new ApiError(400, ErrorCode.INVALID_REQUEST, query.problem)
-        return json(res, 200, topicsDocument(this.view, query))
+        return json(res, 200, topicsDocument(this.view, query, this.groups))
       }
       if (name === undefined && method === 'POST') return await this.createTopic(req, res)
       if (name !== undefined && sub === undefined && method === 'GET') {
@@ -139,6 +165,25 @@ export class Dashboard {
         return json(res, 200, { name, deleted: true })
       }
     }
+    if (resource === 'topics' && name !== undefined && sub === 'records' && method === 'POST') {
+      const request = parseSearch(name, await readJson(req))
+      if ('problem' in request) throw new ApiError(400, ErrorCode.INVALID_REQUEST, request.problem)
+      if (!this.view.topics.has(name)) throw new ApiError(404, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no topic ${name}`)
+      return json(res, 200, await searchRecords({ fetch: this.fetch, partitionCount: t => this.partitionCount(t), offsetsAt: async (tps, ts) => await this.view.offsetsAt(tps, ts) }, request))
+    }
+    if (resource === 'groups' && method === 'GET') {
+      if (name === undefined) {
+        const query = parsePageQuery(k => url.searchParams.get(k) ?? undefined)
+        if ('problem' in query) throw new ApiError(400, ErrorCode.INVALID_REQUEST, query.problem)
+        return json(res, 200, groupsDocument(this.groups, query))
+      }
+      const doc = groupDocument(this.groups, this.view.history, name)
+      if (doc['exists'] !== true || sub !== undefined) throw new ApiError(404, ErrorCode.GROUP_ID_NOT_FOUND, `no group ${name}`)
+      return json(res, 200, doc)
+    }
+    if (resource === 'groups' && name !== undefined && sub === 'reset-offsets' && method === 'POST') return await this.resetOffsets(req, res, name)
+    if (resource === 'timeline' && name === undefined && method === 'GET') return json(res, 200, timelineDocument(this.view.timeline, MAX_EVENTS))
+    if (resource === 'zookeeper' && name === undefined && method === 'GET') return await this.znode(res, url.searchParams.get('path') ?? '/')
     if (resource === 'history' && name === undefined && method === 'GET') return this.history(res, url)
     throw new ApiError(404, ErrorCode.INVALID_REQUEST, `no ${method} ${url.pathname} here`)
   }
@@ -166,10 +211,61 @@ export class Dashboard {
     json(res, 201, { name, partitions, replicationFactor })
   }
 
+  /**
+   * kafka-consumer-groups --reset-offsets (src/cli/offset-reset-plan.ts): the plan, and with
+   * `execute` the commit of it. As the tool, refused while the group has members; and
+   * `execute` is refused by a read-only gateway (a dry run changes nothing).
+   */
+  private async resetOffsets (req: IncomingMessage, res: ServerResponse, groupId: string): Promise<void> {
+    const body = await readJson(req)
+    const execute = body['execute'] === true
+    if (execute) this.checkWrite(req, `the offsets of group ${groupId} cannot be reset`, ErrorCode.GROUP_AUTHORIZATION_FAILED)
+    const spec = body['spec']
+    if (!RESET_SPECS.includes(spec as ResetSpec)) throw new ApiError(400, ErrorCode.INVALID_REQUEST, `"spec" must be one of ${RESET_SPECS.join(', ')}`)
+    const topics = body['topics'] ?? 'all'
+    if (topics !== 'all' && (!Array.isArray(topics) || topics.length === 0 || topics.some(t => typeof t !== 'string'))) throw new ApiError(400, ErrorCode.INVALID_REQUEST, '"topics" must be "all" or a list of topic (or topic:0,1) names')
+    const num = (key: string): number | undefined => {
+      const v = body[key]
+      if (v === undefined) return undefined
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ApiError(400, ErrorCode.INVALID_REQUEST, `"${key}" must be an integer`)
+      return v
+    }
+    const request: ResetRequest = { spec: spec as ResetSpec, topics: topics as string[] | 'all', offset: num('offset'), timestampMs: num('timestampMs') }
+    if ((request.spec === 'to-offset' || request.spec === 'shift-by') && request.offset === undefined) throw new ApiError(400, ErrorCode.INVALID_REQUEST, `"offset" is required with ${request.spec}`)
+    if (request.spec === 'to-datetime' && request.timestampMs === undefined) throw new ApiError(400, ErrorCode.INVALID_REQUEST, '"timestampMs" is required with to-datetime')
+    const admin = this.groups.admin
+    const described = await admin.describeGroup(groupId)
+    if (described.state !== 'Empty' && described.state !== 'Dead') {
+      throw new ApiError(409, ErrorCode.NON_EMPTY_GROUP, `Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${described.state}.`)
+    }
+    let plan
+    try {
+      plan = await planOffsetReset(admin, groupId, request)
+    } catch (err) {
+      if (err instanceof UsageError) throw new ApiError(400, ErrorCode.INVALID_REQUEST, err.message)
+      throw err
+    }
+    const committed = await admin.committedOffsets(groupId)
+    const rows = plan.map(p => ({ topic: p.topic, partition: p.partition, currentOffset: committed.get(`${p.topic}\u0000${p.partition}`)?.offset ?? -1, newOffset: p.offset }))
+    if (!execute) return json(res, 200, { groupId, execute, plan: rows })
+    const refused = (await admin.alterOffsets(groupId, plan)).filter(r => r.errorCode !== ErrorCode.NONE)
+    json(res, refused.length === 0 ? 200 : 409, { groupId, execute, plan: rows, errors: refused.map(r => ({ topic: r.topic, partition: r.partition, code: r.errorCode, name: errorName(r.errorCode) })) })
+  }
+
+  /** One znode of the cluster's ZooKeeper (below its chroot), read-only. */
+  private async znode (res: ServerResponse, path: string): Promise<void> {
+    if (!/^\/([^/\u0000]+(\/[^/\u0000]+)*)?$/.test(path) || path.length > 1024) throw new ApiError(400, ErrorCode.INVALID_REQUEST, '"path" must be an absolute znode path such as /brokers/ids')
+    const node = await this.view.readZnode(path)
+    if (node === undefined) throw new ApiError(404, ErrorCode.INVALID_REQUEST, 'this gateway has no zookeeper.connect (or is not connected)')
+    if (node === null) throw new ApiError(404, ErrorCode.INVALID_REQUEST, `no znode ${path}`)
+    const text = isUtf8(node.data) ? node.data.toString('utf8') : undefined
+    json(res, 200, { path, stat: node.stat, children: node.children, ...(text !== undefined ? { data: text } : { dataBase64: node.data.toString('base64') }) })
+  }
+
   /** Read-only refuses; a change must come from an allowed Origin (a cookie would otherwise let another site's page act). */
-  private checkWrite (req: IncomingMessage, what: string): void {
-    if (this.readOnly) throw new ApiError(403, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `${what}: gateway.read.only is set`)
-    if (!this.auth.originAllowed(req)) throw new ApiError(403, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `${what}: origin ${req.headers.origin ?? ''} is not allowed`)
+  private checkWrite (req: IncomingMessage, what: string, code: number = ErrorCode.TOPIC_AUTHORIZATION_FAILED): void {
+    if (this.readOnly) throw new ApiError(403, code, `${what}: gateway.read.only is set`)
+    if (!this.auth.originAllowed(req)) throw new ApiError(403, code, `${what}: origin ${req.headers.origin ?? ''} is not allowed`)
   }
 
   private history (res: ServerResponse, url: URL): void {

@@ -6,7 +6,10 @@
  * describes every field.
  */
 import type { PartitionMetadata, TopicMetadata } from '../client/cluster-metadata.js'
+import type { ClusterTimeline } from './cluster-timeline.js'
 import type { ClusterView } from './cluster-view.js'
+import type { ConsumerGroupsView } from './consumer-groups-view.js'
+import type { MetricsHistory } from './metrics-history.js'
 import type { Json, JsonObject } from './merge-patch.js'
 
 export const MAX_PAGE = 500
@@ -91,7 +94,10 @@ export function clusterDocument (view: ClusterView, readOnly: boolean): JsonObje
   })
 }
 
-export function topicsDocument (view: ClusterView, q: TopicsQuery): JsonObject {
+/** At most this many groups listed per topic row (the busiest first), with their count. */
+const GROUPS_PER_TOPIC_ROW = 5
+
+export function topicsDocument (view: ClusterView, q: TopicsQuery, groups?: ConsumerGroupsView): JsonObject {
   const needle = q.search.toLowerCase()
   const names = [...view.topics.keys()]
     .filter(name => (q.internal || !view.topics.get(name)!.isInternal) && (needle === '' || name.toLowerCase().includes(needle)))
@@ -106,9 +112,18 @@ export function topicsDocument (view: ClusterView, q: TopicsQuery): JsonObject {
       replicationFactor: ps.reduce((rf, p) => Math.max(rf, p.replicas.length), 0),
       underReplicated: ps.filter(isUnderReplicated).length,
       offline: ps.filter(p => isOffline(view, p)).length,
+      ...readersOf(name, groups),
     }
   })
   return { search: q.search, offset: q.offset, limit: q.limit, total: names.length, topics: rows }
+}
+
+/** The groups that committed offsets on a topic, and their total lag there. */
+function readersOf (topic: string, groups: ConsumerGroupsView | undefined): JsonObject {
+  const lags = groups?.topicLag.get(topic)
+  if (lags === undefined) return { groupCount: 0, groups: [] }
+  const sorted = [...lags].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+  return { groupCount: sorted.length, groups: sorted.slice(0, GROUPS_PER_TOPIC_ROW).map(([groupId, lag]) => ({ groupId, lag })) }
 }
 
 /** One topic; `exists: false` once it is gone (a watch on a deleted topic says so rather than ending). */
@@ -133,4 +148,81 @@ export function topicDocument (view: ClusterView, name: string): JsonObject {
     })
   }
   return defined({ name, exists: true, topicId: t.topicId, internal: t.isInternal, partitions })
+}
+
+export interface GroupsQuery { search: string, offset: number, limit: number }
+
+/** Seconds of 1 s lag history a group document carries, for its chart. */
+const GROUP_LAG_POINTS = 300
+
+/** A page of consumer groups, sorted by id, searched on the server. */
+export function groupsDocument (groups: ConsumerGroupsView, q: GroupsQuery): JsonObject {
+  const needle = q.search.toLowerCase()
+  const ids = [...groups.groups.keys()].filter(id => needle === '' || id.toLowerCase().includes(needle)).sort()
+  const now = Date.now()
+  const rows: Json[] = ids.slice(q.offset, q.offset + q.limit).map(id => {
+    const g = groups.groups.get(id)!
+    return defined({
+      groupId: id,
+      state: g.state,
+      protocolType: g.protocolType,
+      protocol: g.protocol,
+      members: g.members.length,
+      partitions: g.partitions.size,
+      lag: groups.totalLag(g),
+      status: groups.groupStatus(g, now),
+    })
+  })
+  return { search: q.search, offset: q.offset, limit: q.limit, total: ids.length, groups: rows }
+}
+
+/** One group: members, per partition committed offset, log end, lag, lag in time and Burrow's status; its lag history. */
+export function groupDocument (groups: ConsumerGroupsView, history: MetricsHistory, groupId: string): JsonObject {
+  const g = groups.groups.get(groupId)
+  if (g === undefined) return { groupId, exists: false }
+  const now = Date.now()
+  const owners = new Map<string, string>()
+  const members: JsonObject = {}
+  for (const m of g.members) {
+    for (const tp of m.assignment) owners.set(`${tp.topic}-${tp.partition}`, m.memberId)
+    members[m.memberId] = { memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, assignment: m.assignment.map(tp => `${tp.topic}-${tp.partition}`) }
+  }
+  const partitions: JsonObject = {}
+  for (const p of g.partitions.values()) {
+    const name = `${p.topic}-${p.partition}`
+    const lag = groups.lagOf(p)
+    partitions[name] = defined({
+      topic: p.topic,
+      partition: p.partition,
+      committedOffset: p.committed,
+      logEndOffset: groups.logEnds.get(`${p.topic}\u0000${p.partition}`),
+      lag,
+      // now minus the timestamp of the record at the committed offset (0 when caught up)
+      lagMs: lag === 0 ? 0 : p.recordAt?.offset === p.committed ? Math.max(0, now - p.recordAt.timestamp) : undefined,
+      lastCommitMs: p.commitMs,
+      owner: owners.get(name),
+      status: groups.statusOf(p, now),
+    })
+  }
+  const lagHistory = history.range(`group.${groupId}.lag`, '1s', now, GROUP_LAG_POINTS)
+  return defined({
+    groupId,
+    exists: true,
+    state: g.state,
+    protocolType: g.protocolType,
+    protocol: g.protocol,
+    generation: g.generation,
+    members,
+    partitions,
+    lag: groups.totalLag(g),
+    status: groups.groupStatus(g, now),
+    lagHistory: lagHistory === undefined ? undefined : { startMs: lagHistory.startMs, stepMs: lagHistory.stepMs, values: lagHistory.values },
+  })
+}
+
+/** The newest timeline events, keyed by sequence number (a new event is a one-key patch). */
+export function timelineDocument (timeline: ClusterTimeline, limit: number): JsonObject {
+  const events: JsonObject = {}
+  for (const e of timeline.all().slice(-limit)) events[e.seq] = { seq: e.seq, atMs: e.atMs, kind: e.kind, detail: e.detail }
+  return { events }
 }

@@ -39,14 +39,14 @@ export class GatewayServer {
     const v = config.values
     this.auth = new GatewayAuth(config.tokens, v['gateway.allowed.origins'], v['gateway.auth.ticket.ttl.ms'])
     this.metrics = new GatewayMetrics(() => [...this.sessions.values()].reduce((n, s) => n + s.outstandingCredit(), 0))
-    this.dashboard = new Dashboard(config, this.auth, log.child({ component: 'dashboard' }))
+    this.fetch = new SharedFetch(config.consumer, v['gateway.fetch.cache.bytes'], log)
+    this.dashboard = new Dashboard(config, this.auth, this.fetch, log.child({ component: 'dashboard' }))
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: v['gateway.max.frame.bytes'],
       perMessageDeflate: false,
       handleProtocols: protocols => protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false,
     })
-    this.fetch = new SharedFetch(config.consumer, v['gateway.fetch.cache.bytes'], log)
     this.http = createServer((req, res) => { void this.onRequest(req, res) })
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head))
   }

@@ -17,3 +17,29 @@ export function byteRate (n: number | undefined): string {
 export function time (ms: number): string {
   return new Date(ms).toLocaleTimeString()
 }
+
+export function duration (ms: number | undefined): string {
+  if (ms === undefined) return '–'
+  if (ms < 1000) return `${ms} ms`
+  const s = Math.round(ms / 1000)
+  if (s < 120) return `${s} s`
+  const m = Math.round(s / 60)
+  return m < 120 ? `${m} min` : `${Math.round(m / 60)} h`
+}
+
+export type Decoding = 'string' | 'json' | 'hex' | 'base64'
+
+/** Bytes sent as base64 (exact), shown as the user asks: UTF-8 text, pretty JSON (text if it is not JSON), hex or base64. */
+export function decode (b64: string | null, as: Decoding): string {
+  if (b64 === null) return 'null'
+  if (as === 'base64') return b64
+  const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0))
+  if (as === 'hex') return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join(' ')
+  const text = new TextDecoder().decode(bytes)
+  if (as === 'string') return text
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2)
+  } catch {
+    return text
+  }
+}

@@ -8,7 +8,13 @@
 import { useEffect, useState } from 'preact/hooks'
 import { apply, type Json, type JsonObject } from '../merge-patch.js'
 
-export type WatchTarget = { on: 'cluster' } | { on: 'topic', topic: string } | { on: 'topics', search: string, offset: number, limit: number }
+export type WatchTarget =
+  | { on: 'cluster' }
+  | { on: 'topic', topic: string }
+  | { on: 'topics', search: string, offset: number, limit: number }
+  | { on: 'groups', search: string, offset: number, limit: number }
+  | { on: 'group', group: string }
+  | { on: 'timeline' }
 
 export interface Series { startMs: number, stepMs: number, messagesIn: Array<number | null>, bytesIn: Array<number | null>, bytesOut: Array<number | null> }
 
@@ -32,9 +38,14 @@ const BACKOFF_MAX_MS = 10_000
 
 interface Watch { target: WatchTarget, state: WatchState, listeners: Set<(s: WatchState) => void> }
 
+/** Frames of the gateway's other ops (produce acks, a subscription's records), by request id or sub. */
+type FrameListener = (frame: Record<string, Json>) => void
+
 class LiveSocket {
   private ws?: WebSocket
   private readonly watches = new Map<string, Watch>()
+  private readonly byId = new Map<string, FrameListener>()
+  private readonly subscriptions = new Map<string, { frame: object, listener: FrameListener }>()
   private readonly connectionListeners = new Set<(s: ConnectionState) => void>()
   private nextId = 1
   private failures = 0
@@ -51,6 +62,36 @@ class LiveSocket {
       this.watches.delete(id)
       if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: 'unwatch', watch: id }))
     }
+  }
+
+  /** Sends a request with a fresh `id` and resolves with the frame answering it (ack, acks or error). */
+  async request (frame: Record<string, unknown>): Promise<Record<string, Json>> {
+    if (this.ws?.readyState !== WebSocket.OPEN) throw new Error('not connected to the gateway')
+    const id = `r${this.nextId++}`
+    return await new Promise(resolve => {
+      this.byId.set(id, f => { this.byId.delete(id); resolve(f) })
+      this.ws!.send(JSON.stringify({ ...frame, id }))
+    })
+  }
+
+  /**
+   * A gateway subscription (op subscribe); its frames go to `listener`. It is sent again after a
+   * reconnect (from `latest`: a tail shows what comes, and says it was interrupted).
+   */
+  subscribe (frame: Record<string, unknown>, listener: FrameListener): () => void {
+    const sub = `s${this.nextId++}`
+    const full = { ...frame, op: 'subscribe', sub }
+    this.subscriptions.set(sub, { frame: full, listener })
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(full))
+    return () => {
+      this.subscriptions.delete(sub)
+      if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: 'unsubscribe', sub }))
+    }
+  }
+
+  /** Sends a frame that needs no answer (credit). */
+  send (frame: object): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame))
   }
 
   onConnection (listener: (s: ConnectionState) => void): () => void {
@@ -72,9 +113,11 @@ class LiveSocket {
       this.failures = 0
       this.setConnection({ status: 'open' })
       for (const [id, w] of this.watches) this.sendWatch(id, w)
+      for (const { frame } of this.subscriptions.values()) ws.send(JSON.stringify(frame))
     }
     ws.onmessage = (event: MessageEvent<string>) => this.onFrame(JSON.parse(event.data) as Record<string, Json>)
     ws.onclose = () => {
+      for (const answer of [...this.byId.values()]) answer({ op: 'error', name: 'NETWORK_EXCEPTION', message: 'the connection to the gateway was lost before the answer came' })
       this.failures++
       const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1)) * (0.75 + Math.random() / 2)
       this.setConnection({ status: 'closed', lostAtMs: this.connection.lostAtMs ?? Date.now(), retryAtMs: Date.now() + delay })
@@ -83,6 +126,8 @@ class LiveSocket {
   }
 
   private onFrame (f: Record<string, Json>): void {
+    if (typeof f['id'] === 'string' && this.byId.has(f['id'])) return this.byId.get(f['id'])!(f)
+    if (typeof f['sub'] === 'string') return this.subscriptions.get(f['sub'])?.listener(f)
     const w = typeof f['watch'] === 'string' ? this.watches.get(f['watch']) : undefined
     if (w === undefined) return
     switch (f['op']) {

@@ -9,7 +9,11 @@ import { useEffect, useState } from 'preact/hooks'
 import { Brokers } from './brokers.js'
 import { time } from './format.js'
 import { useConnection, useWatch, type ConnectionState } from './live.js'
+import { Group, Groups } from './groups.js'
+import { Messages } from './messages.js'
 import { Overview } from './overview.js'
+import { Timeline } from './timeline.js'
+import { ZooKeeper } from './zookeeper.js'
 import { Topic } from './topic.js'
 import { Topics } from './topics.js'
 import type { ClusterDoc } from './types.js'
@@ -30,7 +34,7 @@ function App () {
   const connection = useConnection()
   const { doc, series, error } = useWatch({ on: 'cluster' })
   const cluster = doc as ClusterDoc | undefined
-  const [view, arg] = route
+  const [view, arg, sub] = route
   const stale = connection.status !== 'open'
   return (
     <div class={stale ? 'stale' : ''}>
@@ -40,6 +44,9 @@ function App () {
           <a href="#/" class={view === undefined ? 'active' : ''}>Overview</a>
           <a href="#/brokers" class={view === 'brokers' ? 'active' : ''}>Brokers</a>
           <a href="#/topics" class={view === 'topics' ? 'active' : ''}>Topics</a>
+          <a href="#/groups" class={view === 'groups' ? 'active' : ''}>Consumer groups</a>
+          <a href="#/timeline" class={view === 'timeline' ? 'active' : ''}>Timeline</a>
+          {cluster?.zookeeper !== undefined ? <a href="#/zookeeper" class={view === 'zookeeper' ? 'active' : ''}>ZooKeeper</a> : null}
         </nav>
         <span class={`conn ${connection.status}`} data-testid="connection">{connection.status === 'open' ? 'live' : connection.status}</span>
       </header>
@@ -51,12 +58,33 @@ function App () {
           ? <p class="muted">Connecting to the gateway…</p>
           : view === 'brokers'
             ? <Brokers cluster={cluster} selected={arg} />
-            : view === 'topics' && arg !== undefined
-              ? <Topic name={arg} />
-              : view === 'topics'
-                ? <Topics cluster={cluster} />
-                : <Overview cluster={cluster} series={series} />}
+            : view === 'topics' && arg !== undefined && sub === 'messages'
+              ? <><TopicTabs name={arg} messages /><Messages topic={arg} readOnly={cluster.readOnly} /></>
+              : view === 'topics' && arg !== undefined
+                ? <><TopicTabs name={arg} messages={false} /><Topic name={arg} /></>
+                : view === 'topics'
+                  ? <Topics cluster={cluster} />
+                  : view === 'groups' && arg !== undefined
+                    ? <Group id={arg} cluster={cluster} />
+                    : view === 'groups'
+                      ? <Groups />
+                      : view === 'timeline'
+                        ? <Timeline />
+                        : view === 'zookeeper'
+                          ? <ZooKeeper path={`/${route.slice(1).join('/')}`} />
+                          : <Overview cluster={cluster} series={series} />}
       </main>
+    </div>
+  )
+}
+
+function TopicTabs ({ name, messages }: { name: string, messages: boolean }) {
+  const base = `#/topics/${encodeURIComponent(name)}`
+  return (
+    <div class="tabs">
+      <b data-testid="tabs-topic">{name}</b>
+      <a href={base} class={messages ? '' : 'active'}>Partitions</a>
+      <a href={`${base}/messages`} class={messages ? 'active' : ''} data-testid="messages-tab">Messages</a>
     </div>
   )
 }

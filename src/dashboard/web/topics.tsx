@@ -2,38 +2,27 @@
  * The topics, a page at a time, searched on the server (a `topics` watch, so the page stays live);
  * create a topic, delete one after typing its name. Both are refused in read-only mode.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { api } from './api.js'
 import { useWatch } from './live.js'
+import { PAGE, Pager, SearchBox, usePagedSearch } from './paged-search.js'
 import type { ClusterDoc, TopicsDoc } from './types.js'
 
-const PAGE = 50
-
 export function Topics ({ cluster }: { cluster: ClusterDoc }) {
-  const [typed, setTyped] = useState('')
-  const [search, setSearch] = useState('')
-  const [offset, setOffset] = useState(0)
+  const { typed, setTyped, search, offset, setOffset } = usePagedSearch()
   const [deleting, setDeleting] = useState<string>()
-  useEffect(() => {
-    // one watch per pause in typing, not per key
-    const t = setTimeout(() => { setSearch(typed); setOffset(0) }, 200)
-    return () => clearTimeout(t)
-  }, [typed])
   const { doc } = useWatch({ on: 'topics', search, offset, limit: PAGE })
   const page = doc as TopicsDoc | undefined
   return (
     <div>
-      <div class="toolbar">
-        <input type="search" placeholder="Search topics" value={typed} data-testid="topic-search" onInput={e => setTyped((e.target as HTMLInputElement).value)} />
-        {page !== undefined ? <span class="muted" data-testid="topic-total">{page.total} topics</span> : null}
-      </div>
+      <SearchBox typed={typed} setTyped={setTyped} placeholder="Search topics" total={page?.total} noun="topics" testId="topic" />
       <CreateTopic readOnly={cluster.readOnly} />
       {page === undefined
         ? <p class="muted">Loading…</p>
         : (
           <>
             <table data-testid="topics">
-              <thead><tr><th>Name</th><th class="num">Partitions</th><th class="num">RF</th><th class="num">Under-replicated</th><th class="num">Offline</th><th /></tr></thead>
+              <thead><tr><th>Name</th><th class="num">Partitions</th><th class="num">RF</th><th class="num">Under-replicated</th><th class="num">Offline</th><th>Read by (total lag)</th><th /></tr></thead>
               <tbody>
                 {page.topics.map(t => (
                   <tr key={t.name} data-testid={`topic-${t.name}`} class={t.offline > 0 ? 'bad-row' : t.underReplicated > 0 ? 'warn-row' : ''}>
@@ -42,16 +31,16 @@ export function Topics ({ cluster }: { cluster: ClusterDoc }) {
                     <td class="num">{t.replicationFactor}</td>
                     <td class="num">{t.underReplicated}</td>
                     <td class="num">{t.offline}</td>
+                    <td data-testid={`readers-${t.name}`}>
+                      {t.groups.map(g => <span key={g.groupId} class="reader"><a href={`#/groups/${encodeURIComponent(g.groupId)}`}>{g.groupId}</a> ({g.lag})</span>)}
+                      {t.groupCount > t.groups.length ? <span class="muted"> and {t.groupCount - t.groups.length} more</span> : null}
+                    </td>
                     <td>{cluster.readOnly ? null : <button class="danger small" data-testid={`delete-${t.name}`} onClick={() => setDeleting(t.name)}>Delete</button>}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            <div class="pager">
-              <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
-              <span class="muted">{page.total === 0 ? 'none' : `${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}`}</span>
-              <button disabled={offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>Next</button>
-            </div>
+            <Pager offset={offset} total={page.total} setOffset={setOffset} />
           </>
           )}
       {deleting !== undefined ? <DeleteTopic name={deleting} onDone={() => setDeleting(undefined)} /> : null}

@@ -25,7 +25,7 @@ export interface ClusterDoc {
   metadataError?: string
 }
 
-export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, underReplicated: number, offline: number }
+export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, underReplicated: number, offline: number, groupCount: number, groups: Array<{ groupId: string, lag: number }> }
 export interface TopicsDoc { search: string, offset: number, limit: number, total: number, topics: TopicRow[] }
 
 export interface PartitionDoc {
@@ -41,3 +41,32 @@ export interface PartitionDoc {
   highWatermark?: number
 }
 export interface TopicDoc { name: string, exists: boolean, topicId?: string, internal?: boolean, partitions?: Record<string, PartitionDoc> }
+
+export interface GroupRow { groupId: string, state?: string, protocolType?: string, protocol?: string, members: number, partitions: number, lag: number, status: 'OK' | 'WARN' | 'ERR' }
+export interface GroupsDoc { search: string, offset: number, limit: number, total: number, groups: GroupRow[] }
+export interface GroupPartition {
+  topic: string
+  partition: number
+  committedOffset: number
+  logEndOffset?: number
+  lag?: number
+  lagMs?: number
+  lastCommitMs: number
+  owner?: string
+  status: 'OK' | 'WARN' | 'STOP' | 'STALL' | 'REWIND'
+}
+export interface GroupDoc {
+  groupId: string
+  exists: boolean
+  state?: string
+  protocolType?: string
+  protocol?: string
+  generation?: number
+  members?: Record<string, { memberId: string, clientId: string, clientHost: string, assignment: string[] }>
+  partitions?: Record<string, GroupPartition>
+  lag?: number
+  status?: 'OK' | 'WARN' | 'ERR'
+  lagHistory?: { startMs: number, stepMs: number, values: Array<number | null> }
+}
+export interface TimelineEvent { seq: number, atMs: number, kind: string, detail: Record<string, unknown> }
+export interface TimelineDoc { events: Record<string, TimelineEvent> }
