@@ -35,9 +35,13 @@ async function joinAlone (conn: Connection, groupId: string): Promise<string> {
   }
 }
 
+/**
+ * DescribeGroups, then ListGroups: a session may expire between the two, and in this order a
+ * member seen gone can only be followed by Empty (nothing brings a lapsed group back to Stable).
+ */
 async function states (conn: Connection, groupId: string): Promise<{ listed: string | undefined, described: string, members: number }> {
-  const list = await conn.send(ListGroupsRequest, ListGroupsResponse, 4, { statesFilter: [] })
   const described = await conn.send(DescribeGroupsRequest, DescribeGroupsResponse, 5, { groups: [groupId], includeAuthorizedOperations: false })
+  const list = await conn.send(ListGroupsRequest, ListGroupsResponse, 4, { statesFilter: [] })
   const g = described.groups[0]!
   return { listed: list.groups.find(x => x.groupId === groupId)?.groupState, described: g.groupState, members: g.members.length }
 }
