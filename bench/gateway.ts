@@ -257,7 +257,8 @@ async function settled (gateway: GatewayProcess, sampler: RssSampler): Promise<n
   for (let s = 0; s < 120 && still < 4; s++) {
     await new Promise(resolve => setTimeout(resolve, 500))
     const now = await gateway.metric('kafka_gateway_records_delivered_total')
-    say(`    ${(s + 1) / 2} s: RSS ${sampler.lastMiB.toFixed(1)} MiB, ${now.toLocaleString('en-US')} records delivered`)
+    const mib = async (name: string): Promise<string> => (await gateway.metric(name) / 2 ** 20).toFixed(1)
+    say(`    ${(s + 1) / 2} s: RSS ${sampler.lastMiB.toFixed(1)} MiB (V8 heap ${await mib('nodejs_heap_size_total_bytes')} MiB, ${await mib('nodejs_heap_size_used_bytes')} used; external ${await mib('nodejs_external_memory_bytes')} MiB), ${now.toLocaleString('en-US')} records delivered`)
     still = now === delivered ? still + 1 : 0
     delivered = now
   }

@@ -7,7 +7,8 @@ import { stringify } from 'yaml'
 import { projectRoot, type ConfigValues } from './broker.js'
 import { Scrape } from '../../src/support/prometheus-scrape.js'
 
-export const gatewayStartScript = join(projectRoot, 'dist/src/cli/kafka-gateway-start.js')
+/** The script users run, so the gateway under test has its node flags (KAFKA_HEAP_OPTS) too. */
+export const gatewayStartScript = join(projectRoot, 'bin/kafka-gateway-start')
 
 /**
  * A real gateway process (bin/kafka-gateway-start) on a free port, with a generated gateway.yaml
@@ -21,7 +22,7 @@ export class GatewayProcess {
 
   private constructor (readonly dir: string, readonly configFile: string, readonly nodeArgs: string[]) {}
 
-  /** `nodeArgs` go to the gateway's node process (e.g. --cpu-prof for benchmarks), as BrokerProcess takes them. */
+  /** `nodeArgs` go to the gateway's node process (e.g. --cpu-prof for benchmarks) through KAFKA_OPTS, as BrokerProcess takes them. */
   static async start (bootstrap: string, config: ConfigValues = {}, options: { nodeArgs?: string[] } = {}): Promise<GatewayProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-'))
     const configFile = join(dir, 'gateway.yaml')
@@ -41,7 +42,7 @@ export class GatewayProcess {
   get wsUrl (): string { return `${this.url.replace(/^http/, 'ws')}/ws` }
 
   async start (timeoutMs = 20_000): Promise<void> {
-    const child = spawn(process.execPath, [...this.nodeArgs, gatewayStartScript, this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(gatewayStartScript, [this.configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KAFKA_OPTS: this.nodeArgs.join(' ') } })
     this.child = child
     this.exited = new Promise(resolve => child.once('close', code => resolve(code)))
     await new Promise<void>((resolve, reject) => {

@@ -37,6 +37,8 @@ export interface SessionContext {
 
 type Outcome = RecordMetadata | ErrorFields
 
+const TEXT_FRAME = { binary: false }
+
 export class GatewaySession {
   private readonly subscriptions = new Map<string, Subscription>()
   private inflight = 0
@@ -231,7 +233,9 @@ export class GatewaySession {
   private sendText (json: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return
     this.sent++
-    this.ws.send(json, this.onWritten)
+    // As UTF-8 bytes, not a string: a frame queued behind a slow socket then sits outside V8's heap,
+    // at its exact size, and ws need not measure the string's UTF-8 length for the frame header.
+    this.ws.send(Buffer.from(json), TEXT_FRAME, this.onWritten)
   }
 
   private async frameWritten (): Promise<void> {
