@@ -6,6 +6,7 @@ import type { Controller } from '../controller/controller.js'
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { ProducerIdManager } from '../coordinator/producer-id-manager.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
+import type { AclAuthorizer } from '../security/acl-authorizer.js'
 import type { BrokerMetrics } from './broker-metrics.js'
 
 /** What request handlers may use: the broker's identity, its cluster view and its partitions. */
@@ -25,6 +26,8 @@ export interface BrokerContext {
   producerIds: ProducerIdManager
   /** (apiKey, min, max) served: ApiVersions answers from it. */
   supportedVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
+  /** authorizer.class.name's AclAuthorizer; absent, every request is allowed. */
+  authorizer?: AclAuthorizer
   /** Counts for /metrics; absent (and nothing counted) without metrics.listener. */
   metrics?: BrokerMetrics
 }

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js'
 import { defineHandler } from '../api-handler.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 
 /**
  * InitProducerId for an idempotent producer (transactionalId null): any broker answers with a new
@@ -11,7 +12,14 @@ import { defineHandler } from '../api-handler.js'
  * client retries (Kafka's RPCProducerIdManager answers it while a block is on its way).
  */
 export const handleInitProducerId = defineHandler(InitProducerIdRequest, InitProducerIdResponse, async (req, ctx) => {
-  if (req.transactionalId !== null) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  if (req.transactionalId !== null) {
+    if (!ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+    return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  }
+  // Kafka 3.x (KIP-679): IdempotentWrite on the cluster, or Write on any topic
+  if (!ctx.authorize(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME, { logIfDenied: false }) && !ctx.authorizeByResourceType(AclOperation.WRITE, ResourceType.TOPIC)) {
+    return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+  }
   try {
     return answer(ErrorCode.NONE, await ctx.broker.producerIds.generateProducerId(), 0)
   } catch (err) {

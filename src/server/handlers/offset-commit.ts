@@ -1,13 +1,20 @@
+import { ErrorCode } from '../../protocol/error-codes.js'
 import { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/offset-commit.js'
 import { byTopic, type OffsetCommitPartition } from '../../coordinator/group-offsets.js'
 import { defineHandler } from '../api-handler.js'
+import { AclOperation, ResourceType } from '../../security/acl-binding.js'
+import { partitionByAuthorized } from '../auth-helper.js'
 
 /**
  * OffsetCommit: v1+ through the group coordinator into __consumer_offsets (acks=-1); v0 into
  * ZooKeeper as Kafka 0.8.1 did. v9 (KIP-848 member epochs) is not served.
  */
 export const handleOffsetCommit = defineHandler(OffsetCommitRequest, OffsetCommitResponse, async (req, ctx) => {
-  const partitions: OffsetCommitPartition[] = req.topics.flatMap(t => t.partitions.map(p => ({
+  // KafkaApis.handleOffsetCommitRequest: Read on the group, then Read on each topic
+  ctx.ensureAuthorized(AclOperation.READ, ResourceType.GROUP, req.groupId)
+  const [readable, unreadable] = partitionByAuthorized(req.topics, t => ctx.authorize(AclOperation.READ, ResourceType.TOPIC, t.name))
+  const refused = unreadable.flatMap(t => t.partitions.map(p => ({ topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })))
+  const partitions: OffsetCommitPartition[] = readable.flatMap(t => t.partitions.map(p => ({
     topic: t.name,
     partition: p.partitionIndex,
     offset: p.committedOffset,
@@ -16,7 +23,7 @@ export const handleOffsetCommit = defineHandler(OffsetCommitRequest, OffsetCommi
     commitTimestampMs: ctx.apiVersion === 1 ? p.commitTimestamp : -1,
   })))
   const offsets = ctx.broker.groups.offsets
-  const results = ctx.apiVersion === 0
+  const results = partitions.length === 0 ? [] : ctx.apiVersion === 0
     ? await offsets.commitToZooKeeper(req.groupId, partitions)
     : await offsets.commit({
       groupId: req.groupId,
@@ -28,6 +35,6 @@ export const handleOffsetCommit = defineHandler(OffsetCommitRequest, OffsetCommi
     })
   return {
     throttleTimeMs: 0,
-    topics: byTopic(results).map(t => ({ name: t.topic, partitions: t.partitions.map(p => ({ partitionIndex: p.partition, errorCode: p.errorCode })) })),
+    topics: byTopic([...results, ...refused]).map(t => ({ name: t.topic, partitions: t.partitions.map(p => ({ partitionIndex: p.partition, errorCode: p.errorCode })) })),
   }
 }, { max: 8 })
