@@ -31,8 +31,15 @@ const ANSWER_OR_CLOSE_MS = 5_000
 /** How long a request that asked to wait is given before we hang up on it ourselves. */
 const PARKED_MS = 3_000
 const MAX_REQUEST_BYTES = 1 << 20
-/** Broker limits low enough that the topics mutated requests create stay few. */
-const BROKER_CONFIG = { 'socket.request.max.bytes': MAX_REQUEST_BYTES, 'max.broker.partitions': 200, 'max.partitions.per.request': 100 }
+/**
+ * Broker limits low enough that the topics mutated requests create stay few. The authorizer is on
+ * (ACLs the fuzzer creates, describes and deletes are written to ZooKeeper), with the fuzzer's
+ * principal a super user, so that every other API is served as without one.
+ */
+const BROKER_CONFIG = {
+  'socket.request.max.bytes': MAX_REQUEST_BYTES, 'max.broker.partitions': 200, 'max.partitions.per.request': 100,
+  'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer', 'super.users': 'User:ANONYMOUS',
+}
 
 test(`fuzzed frames (seed ${SEED}, ${MUTATED_FRAMES} mutated requests): each is answered or its connection closed; a good client is served throughout; the broker never exits and its RSS stays bounded`, async t => {
   const cluster = await startCluster({ brokers: 1, config: BROKER_CONFIG })

@@ -54,6 +54,29 @@ export interface ZkSessionOptions {
   sessionTimeoutMs: number
   connectionTimeoutMs: number
   logger: Logger
+  /**
+   * zookeeper.set.acl: znodes this client creates are writable only by its own identity and
+   * readable by everyone, sensitive ones by no one else (Kafka's ZkData.defaultAcls).
+   */
+  secureAcls?: boolean
+  /** `user:password` this client authenticates to ZooKeeper with (the digest scheme, ZooKeeper's addauth). */
+  digestAuth?: string
+}
+
+/** Kafka's ZkData.SensitiveRootPaths: SCRAM credentials and broker configs (which may hold passwords) are not world-readable. */
+const SENSITIVE_ROOT_PATHS = ['/config/users', '/config/brokers', '/delegation_token']
+/** ZooDefs.Ids.CREATOR_ALL_ACL and READ_ACL_UNSAFE. */
+const CREATOR_ALL = new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('auth', ''))
+const WORLD_READ = new zookeeper.ACL(zookeeper.Permission.READ, new zookeeper.Id('world', 'anyone'))
+const OPEN = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('world', 'anyone'))]
+
+/**
+ * Kafka's ZkData.defaultAcls: with secure ACLs, the creator may do anything and everyone else may
+ * read, except under the sensitive paths; /consumers stays open (old consumers write there).
+ */
+export function defaultAcls (secure: boolean, path: string): zookeeper.ACL[] {
+  if (!secure || path === '/consumers') return OPEN
+  return SENSITIVE_ROOT_PATHS.some(root => path.startsWith(root)) ? [CREATOR_ALL] : [CREATOR_ALL, WORLD_READ]
 }
 
 /**
@@ -126,6 +149,8 @@ export class ZkSession extends EventEmitter implements ZkClient {
   private async openClient (): Promise<void> {
     const client = zookeeper.createClient(this.connectString, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 200, retries: 1 })
     this.client = client
+    // Sent before any request, and again by the client on every reconnection.
+    if (this.options.digestAuth !== undefined) client.addAuthInfo('digest', Buffer.from(this.options.digestAuth))
     const connectingMs = Date.now()
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -193,12 +218,12 @@ export class ZkSession extends EventEmitter implements ZkClient {
 
   async create (path: string, data: Buffer, mode: 'persistent' | 'ephemeral' | 'persistent_sequential' = 'persistent'): Promise<string> {
     const modes = { persistent: zookeeper.CreateMode.PERSISTENT, ephemeral: zookeeper.CreateMode.EPHEMERAL, persistent_sequential: zookeeper.CreateMode.PERSISTENT_SEQUENTIAL }
-    return await this.call<string>(path, cb => this.client.create(path, data, modes[mode], cb))
+    return await this.call<string>(path, cb => this.client.create(path, data, this.acls(path), modes[mode], cb))
   }
 
   /** Creates the path and missing parents; fine if it exists. */
   async mkdirp (path: string): Promise<void> {
-    await this.call<string>(path, cb => this.client.mkdirp(path, cb))
+    await this.call<string>(path, cb => this.client.mkdirp(path, this.acls(path), cb))
   }
 
   async getData (path: string, watcher?: Watcher): Promise<ZnodeData | null> {
@@ -265,7 +290,7 @@ export class ZkSession extends EventEmitter implements ZkClient {
   async multi (ops: readonly ZkOp[]): Promise<void> {
     const tx = this.client.transaction()
     for (const o of ops) {
-      if (o.op === 'create') tx.create(o.path, o.data, o.ephemeral === true ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT)
+      if (o.op === 'create') tx.create(o.path, o.data, this.acls(o.path), o.ephemeral === true ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT)
       else if (o.op === 'setData') tx.setData(o.path, o.data, o.version)
       else if (o.op === 'check') tx.check(o.path, o.version)
       else tx.remove(o.path, o.version ?? -1)
@@ -279,6 +304,10 @@ export class ZkSession extends EventEmitter implements ZkClient {
         } else resolve()
       })
     })
+  }
+
+  private acls (path: string): zookeeper.ACL[] {
+    return defaultAcls(this.options.secureAcls === true, path)
   }
 
   private async call<T> (path: string, run: (cb: (err: Error | zookeeper.Exception | null, value: T) => void) => void): Promise<T> {

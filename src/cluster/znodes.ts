@@ -202,3 +202,41 @@ export function desanitizeEntityName (name: string): string {
     return name
   }
 }
+
+/**
+ * ACLs (Kafka's ZkAclStore and ResourceZNode): LITERAL ones at /kafka-acl/<ResourceType>/<name>,
+ * PREFIXED ones at /kafka-acl-extended/prefixed/<ResourceType>/<name>, each znode the set of
+ * entries for that resource pattern, `{"version":1,"acls":[{"principal":"User:alice",
+ * "permissionType":"Allow","operation":"Read","host":"*"}]}` (names in SecurityUtils' CamelCase).
+ */
+export const aclZnode = {
+  literalRoot: '/kafka-acl',
+  prefixedRoot: '/kafka-acl-extended/prefixed',
+  root: (prefixed: boolean): string => prefixed ? aclZnode.prefixedRoot : aclZnode.literalRoot,
+  path: (prefixed: boolean, resourceType: string, name: string): string => `${aclZnode.root(prefixed)}/${resourceType}/${name}`,
+  encode: (acls: ReadonlyArray<{ principal: string, permissionType: string, operation: string, host: string }>): Buffer =>
+    json({ version: 1, acls: acls.map(a => ({ principal: a.principal, permissionType: a.permissionType, operation: a.operation, host: a.host })) }),
+  decode: (data: Buffer): Array<{ principal: string, permissionType: string, operation: string, host: string }> =>
+    parse<{ acls?: Array<{ principal: string, permissionType: string, operation: string, host: string }> }>(data).acls ?? [],
+}
+
+/**
+ * ACL change notifications (Kafka's LiteralAclChangeStore and ExtendedAclChangeStore), one
+ * sequential `acl_changes_<seq>` per changed resource: under /kafka-acl-changes the legacy
+ * "TOPIC:name" text for a LITERAL pattern, under /kafka-acl-extended-changes
+ * `{"version":1,"resourceType":"TOPIC","name":"...","patternType":"PREFIXED"}`.
+ */
+export const aclChangeZnode = {
+  literalRoot: '/kafka-acl-changes',
+  extendedRoot: '/kafka-acl-extended-changes',
+  prefix: 'acl_changes_',
+  encodeLiteral: (resourceType: string, name: string): Buffer => Buffer.from(`${resourceType}:${name}`),
+  decodeLiteral: (data: Buffer): { resourceType: string, name: string } => {
+    const text = data.toString('utf8')
+    const colon = text.indexOf(':')
+    if (colon < 0) throw new Error(`expected a string in format ResourceType:ResourceName but got ${text}`)
+    return { resourceType: text.slice(0, colon), name: text.slice(colon + 1) }
+  },
+  encodeExtended: (resourceType: string, name: string, patternType: string): Buffer => json({ version: 1, resourceType, name, patternType }),
+  decodeExtended: (data: Buffer): { resourceType: string, name: string, patternType: string } => parse<{ resourceType: string, name: string, patternType: string }>(data),
+}

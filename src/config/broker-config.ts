@@ -33,10 +33,10 @@ export function gzipLevel (level: number): string | undefined {
 export const noEffect = {
   threads: 'Node.js runs one event loop; thread pools have no equivalent here',
   socketBuffers: 'the OS default socket buffers are used',
-  security: 'not implemented: ACLs, GSSAPI, OAUTHBEARER, delegation tokens and re-authentication (docs/security.md)',
+  security: 'not implemented: GSSAPI, OAUTHBEARER, delegation tokens and re-authentication (docs/security.md)',
   jaasPerListener: 'brokers read JAAS settings per listener and mechanism, listener.name.<listener>.<mechanism>.sasl.jaas.config, as Kafka does (docs/security.md)',
   javaTls: 'Java\'s TLS engine settings: node:tls (OpenSSL) takes the protocols from ssl.enabled.protocols (docs/security.md)',
-  zkClient: 'the ZooKeeper client (node-zookeeper-client) speaks plain TCP without ACLs or a request cap',
+  zkClient: 'the ZooKeeper client (node-zookeeper-client) speaks plain TCP without SASL, TLS or a request cap',
   kraft: 'KRaft only: this broker runs in ZooKeeper mode',
   controllerChannel: 'the controller writes ZooKeeper and brokers watch it: there is no controller-to-broker connection',
   transactions: 'not implemented for transactions yet (docs/transactions.md)',
@@ -70,10 +70,11 @@ const dynamicOnly = 'a dynamic-only key in Kafka (QuotaConfigs.brokerQuotaConfig
  */
 export const brokerConfigSchema = {
   'advertised.listeners': { type: 'list', default: null, update: 'per-broker' },
+  'allow.everyone.if.no.acl.found': { type: 'boolean', default: false, update: 'read-only', doc: 'AclAuthorizer: a resource without ACLs is open to everyone (docs/security.md, Authorization)' },
   'alter.config.policy.class.name': { type: 'class', default: null, update: 'read-only', compatOnly: noEffect.plugins },
   'alter.log.dirs.replication.quota.window.num': { type: 'int', default: 11, min: 1, update: 'read-only', compatOnly: noEffect.quotas },
   'alter.log.dirs.replication.quota.window.size.seconds': { type: 'int', default: 1, min: 1, update: 'read-only', compatOnly: noEffect.quotas },
-  'authorizer.class.name': { type: 'string', default: '', update: 'read-only', compatOnly: noEffect.security },
+  'authorizer.class.name': { type: 'string', default: '', oneOf: ['', 'kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'], update: 'read-only', doc: 'empty: no authorization; kafka.security.authorizer.AclAuthorizer: ACLs in ZooKeeper (docs/security.md, Authorization)' },
   'auto.create.topics.enable': { type: 'boolean', default: true, update: 'read-only' },
   'auto.include.jmx.reporter': { type: 'boolean', default: true, update: 'read-only', compatOnly: noEffect.metricsReporters },
   'auto.leader.rebalance.enable': { type: 'boolean', default: true, update: 'read-only' },
@@ -354,6 +355,7 @@ export const brokerConfigSchema = {
   'ssl.truststore.location': { type: 'string', default: null, update: 'per-broker' },
   'ssl.truststore.password': { type: 'password', default: null, update: 'per-broker' },
   'ssl.truststore.type': { type: 'string', default: 'JKS', update: 'per-broker' },
+  'super.users': { type: 'string', default: null, update: 'read-only', doc: 'AclAuthorizer: principals allowed everything, separated by semicolons (User:admin;User:broker)' },
   'telemetry.max.bytes': { type: 'int', default: 1_048_576, min: 1, update: 'read-only', compatOnly: noEffect.notImplemented },
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': { type: 'int', default: 10_000, min: 1, update: 'read-only' },
   'transaction.max.timeout.ms': { type: 'int', default: 900_000, min: 1, update: 'read-only' },
@@ -372,7 +374,7 @@ export const brokerConfigSchema = {
   'zookeeper.max.in.flight.requests': { type: 'int', default: 10, min: 1, update: 'read-only', compatOnly: noEffect.zkClient },
   'zookeeper.metadata.migration.enable': { type: 'boolean', default: false, update: 'read-only', compatOnly: noEffect.kraft },
   'zookeeper.session.timeout.ms': { type: 'int', default: 18000, min: 1000, update: 'read-only' },
-  'zookeeper.set.acl': { type: 'boolean', default: false, update: 'read-only', compatOnly: noEffect.zkClient },
+  'zookeeper.set.acl': { type: 'boolean', default: false, update: 'read-only', doc: 'znodes writable only by the brokers\' ZooKeeper identity (zookeeper.auth.digest), readable by all but the sensitive ones (docs/security.md)' },
   'zookeeper.ssl.cipher.suites': { type: 'list', default: null, update: 'read-only', compatOnly: noEffect.zkClient },
   'zookeeper.ssl.client.enable': { type: 'boolean', default: false, update: 'read-only', compatOnly: noEffect.zkClient },
   'zookeeper.ssl.crl.enable': { type: 'boolean', default: false, update: 'read-only', compatOnly: noEffect.zkClient },
@@ -395,6 +397,9 @@ export const brokerConfigSchema = {
   'logger.dir': { type: 'string', default: 'logs', update: 'read-only', doc: 'where server.log goes; empty for stdout only' },
   // Not a Kafka key: Kafka's metrics are JMX MBeans that Prometheus reads through the JMX exporter
   // agent; here the broker serves the exporter's names itself (docs/metrics.md).
+  // Not a Kafka key: Kafka authenticates to ZooKeeper with SASL (a JAAS Client section) or TLS;
+  // node-zookeeper-client speaks neither, but ZooKeeper's digest scheme (addauth) serves the same end.
+  'zookeeper.auth.digest': { type: 'password', default: null, update: 'read-only', doc: 'user:password the broker authenticates to ZooKeeper with (the digest scheme); required by zookeeper.set.acl' },
   'metrics.listener': { type: 'string', default: null, update: 'read-only', doc: 'http://host:port serving Prometheus text at /metrics; unset or empty for none' },
 } as const satisfies Record<string, BrokerConfigKey>
 

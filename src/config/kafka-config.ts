@@ -77,6 +77,11 @@ export function toKafkaConfig (raw: Record<string, unknown>, dynamic: Pick<Broke
   if (!/^[^/,]+(,[^/,]+)*(\/.+)?$/.test(values['zookeeper.connect'])) {
     problems.push(`"zookeeper.connect" must look like host:port[,host:port...][/chroot], got ${JSON.stringify(values['zookeeper.connect'])}`)
   }
+  // KafkaServer.initZkClient: secure ACLs without an identity to own the znodes would lock everyone out
+  if (values['zookeeper.set.acl'] && (values['zookeeper.auth.digest'] ?? '') === '') {
+    problems.push('"zookeeper.set.acl" is true, but no ZooKeeper authentication is configured: set "zookeeper.auth.digest" (user:password)')
+  }
+  if (!/^[^:]+:.+$|^$/s.test(values['zookeeper.auth.digest'] ?? '')) problems.push('"zookeeper.auth.digest" must look like user:password')
   const metricsRaw = values['metrics.listener']
   const metrics = metricsRaw === null || metricsRaw === '' ? {} : parseHttpListener('metrics.listener', metricsRaw)
   if (metrics.problem !== undefined) problems.push(metrics.problem)

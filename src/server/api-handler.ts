@@ -1,9 +1,11 @@
 import type { RequestHeader } from '../protocol/header.js'
 import type { Decoded, Infer, MessageDescriptor } from '../protocol/schema/index.js'
+import type { AuthHelper } from './auth-helper.js'
 import type { BrokerContext } from './broker-context.js'
 import type { Connection } from './connection.js'
 
-export interface RequestContext {
+/** A request's context; its AuthHelper functions answer for the connection's principal (ctx.authorize(op, resourceType, name)). */
+export interface RequestContext extends AuthHelper {
   header: RequestHeader
   apiVersion: number
   broker: BrokerContext

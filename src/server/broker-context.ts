@@ -8,6 +8,7 @@ import type { ProducerIdManager } from '../coordinator/producer-id-manager.js'
 import type { TransactionCoordinator } from '../coordinator/transaction-coordinator.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import type { MarkerResult, TxnMarker } from '../replication/txn-marker-writer.js'
+import type { AclAuthorizer } from '../security/acl-authorizer.js'
 import type { BrokerMetrics } from './broker-metrics.js'
 
 /** What request handlers may use: the broker's identity, its cluster view and its partitions. */
@@ -31,6 +32,8 @@ export interface BrokerContext {
   writeTxnMarker: (marker: TxnMarker) => Promise<MarkerResult[]>
   /** (apiKey, min, max) served: ApiVersions answers from it. */
   supportedVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
+  /** authorizer.class.name's AclAuthorizer; absent, every request is allowed. */
+  authorizer?: AclAuthorizer
   /** Counts for /metrics; absent (and nothing counted) without metrics.listener. */
   metrics?: BrokerMetrics
 }

@@ -6,6 +6,8 @@ import { describeTopicConfig, topicConfigProblems, topicConfigSchema, type Topic
 import { readEntityConfig, writeEntityConfig, ZnodeTooLargeError } from '../cluster/topic-admin.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { BrokerContext } from './broker-context.js'
+import { CLUSTER_NAME, ResourceType as AclResourceType, type AclOperation } from '../security/acl-binding.js'
+import type { RequestContext } from './api-handler.js'
 
 /** Kafka's ConfigResource.Type and DescribeConfigs source / type codes. */
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const
@@ -42,6 +44,22 @@ export function alterRequestProblems<R extends NamedResource & { configs: Readon
   for (const r of resources) {
     if (!refused.has(r) && new Set(r.configs.map(c => c.name)).size !== r.configs.length) {
       refused.set(r, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Error due to duplicate config keys' })
+    }
+  }
+  return refused
+}
+
+/**
+ * Adds to `refused` the resources the principal may not describe or alter (KafkaApis'
+ * configsAuthorizationApiError): a broker or broker logger needs the operation on the cluster
+ * (CLUSTER_AUTHORIZATION_FAILED), a topic on itself (TOPIC_AUTHORIZATION_FAILED).
+ */
+export function refuseUnauthorized<R extends NamedResource> (resources: readonly R[], refused: Map<R, ResourceOutcome>, operation: AclOperation, ctx: Pick<RequestContext, 'authorize'>): Map<R, ResourceOutcome> {
+  for (const r of resources) {
+    if (refused.has(r)) continue
+    const topic = r.resourceType === ResourceType.TOPIC
+    if (!ctx.authorize(operation, topic ? AclResourceType.TOPIC : AclResourceType.CLUSTER, topic ? r.resourceName : CLUSTER_NAME)) {
+      refused.set(r, { errorCode: topic ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null })
     }
   }
   return refused

@@ -8,6 +8,7 @@ import { Writer } from '../protocol/primitives/writer.js'
 import type { FetchRequest } from '../protocol/messages/fetch.js'
 import type { MessageDescriptor } from '../protocol/schema/index.js'
 import type { ApiHandler, RequestContext } from './api-handler.js'
+import { authHelper } from './auth-helper.js'
 import type { BrokerContext } from './broker-context.js'
 import type { Connection, Reply } from './connection.js'
 import { clipErrorMessages, errorResponse } from './error-response.js'
@@ -60,7 +61,7 @@ export class Dispatcher {
 
   private async answer (handler: ApiHandler, header: RequestHeader, request: unknown, connection: Connection): Promise<Reply> {
     const log = this.broker.log
-    const ctx: RequestContext = { header, apiVersion: header.apiVersion, broker: this.broker, connection, listenerName: this.listenerName }
+    const ctx: RequestContext = { header, apiVersion: header.apiVersion, broker: this.broker, connection, listenerName: this.listenerName, ...authHelper(this.broker.authorizer, connection, header.apiKey) }
     try {
       const response = await handler.handle(request as never, ctx)
       if (response === null) return null

@@ -21,6 +21,7 @@ import { ReplicaManager } from '../replication/replica-manager.js'
 import { topicLogConfig } from '../storage/log-config.js'
 import { isIoError, LogDirFailureChannel } from '../storage/log-dir-failure-channel.js'
 import { LogManager } from '../storage/log-manager.js'
+import { AclAuthorizer } from '../security/acl-authorizer.js'
 import type { BrokerContext } from './broker-context.js'
 import { BrokerMetrics } from './broker-metrics.js'
 import { channelBuilder } from './channel-builder.js'
@@ -40,6 +41,7 @@ export class KafkaServer {
   private zk?: ZkSession
   private dynamicConfig?: DynamicConfigManager
   private credentials?: CredentialCache
+  private authorizer?: AclAuthorizer
   private controller?: Controller
   private metadata?: MetadataCache
   private logManager?: LogManager
@@ -67,6 +69,8 @@ export class KafkaServer {
       sessionTimeoutMs: v['zookeeper.session.timeout.ms'],
       connectionTimeoutMs: this.config.zookeeperConnectionTimeoutMs,
       logger: this.log.child({ component: 'zookeeper' }),
+      secureAcls: v['zookeeper.set.acl'],
+      digestAuth: v['zookeeper.auth.digest'] ?? undefined,
     })
     this.zk = zk
     await ensurePersistentPaths(zk)
@@ -192,6 +196,14 @@ export class KafkaServer {
     }
     const credentials = await CredentialCache.start(zk, this.log.child({ component: 'credential-cache' }))
     this.credentials = credentials
+    // Before the listeners: no request is served before the ACLs are in memory.
+    if (v['authorizer.class.name'] !== '') {
+      this.authorizer = await AclAuthorizer.start(zk, {
+        superUsers: (v['super.users'] ?? '').split(';').map(p => p.trim()).filter(p => p !== ''),
+        allowEveryoneIfNoAclFound: v['allow.everyone.if.no.acl.found'],
+      }, this.log.child({ component: 'authorizer' }), this.log.child({ component: 'kafka.authorizer.logger' }))
+      broker.authorizer = this.authorizer
+    }
     const networkLog = this.log.child({ component: 'network' })
     // Every listener's TLS keys and rules are read before the first one listens: a bad one fails start-up by name.
     const channels = this.config.listeners.map(endpoint => channelBuilder(this.config.listenerSecurity.get(endpoint.listenerName)!, {
@@ -334,6 +346,7 @@ export class KafkaServer {
     this.transactions?.shutdown()
     this.dynamicConfig?.stop()
     this.credentials?.stop()
+    this.authorizer?.stop()
     this.metadata?.stop()
     this.replicas?.stop()
     this.logManager?.shutdown()

@@ -5,6 +5,7 @@ client integration tests.
     confluent_kafka_client.py consume BOOTSTRAP TOPIC COUNT
     confluent_kafka_client.py deliver BOOTSTRAP ACKS < targets.jsonl
     confluent_kafka_client.py stream BOOTSTRAP TOPIC RATE
+    confluent_kafka_client.py group-consume BOOTSTRAP TOPIC GROUP COUNT
 
 produce reads one JSON record per line ({"key","value","headers","timestamp"}), sends them all
 (librdkafka's default consistent_random partitioner, acks=1; with 'idempotent',
@@ -17,6 +18,9 @@ Kafka error's name (e.g. KAFKA_STORAGE_ERROR) or null; failed deliveries do not 
 stream sends "v0", "v1" ... to partition 0 at RATE records/s with enable.idempotence=true (acks=all,
 unlimited retries within a 120 s delivery timeout) until its stdin closes, prints
 {"value","offset","error"} per delivery report as it arrives, and flushes before exiting.
+group-consume subscribes to TOPIC in GROUP, reads COUNT records from the beginning, commits them
+and prints {"values": [...], "error": null}, or {"values": [...], "error": NAME} for the first
+error the consumer reports (e.g. GROUP_AUTHORIZATION_FAILED) or a failed commit.
 metadata lists the topics, or exits with the errors librdkafka reported (e.g. a SASL authentication
 failure). KAFKA_CLIENT_CONFIG (a JSON object of librdkafka properties: security.protocol,
 sasl.*, ssl.*) is added to every client's config.
@@ -153,6 +157,33 @@ def stream(bootstrap, topic, rate):
         sys.exit('records still undelivered after 130 s')
 
 
+def group_consume(bootstrap, topic, group, count):
+    from confluent_kafka import KafkaException
+    consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': group, 'auto.offset.reset': 'earliest',
+                         'enable.auto.commit': False, 'client.id': 'confluent-kafka-integration-test', **EXTRA})
+    consumer.subscribe([topic])
+    values = []
+    error = None
+    deadline = time.monotonic() + 20
+    while len(values) < count and error is None:
+        if time.monotonic() > deadline:
+            sys.exit('read %d of %d records before the deadline' % (len(values), count))
+        m = consumer.poll(0.5)
+        if m is None:
+            continue
+        if m.error() is not None:
+            error = m.error().name()
+            break
+        values.append(text(m.value()))
+    if error is None:
+        try:
+            consumer.commit(asynchronous=False)
+        except KafkaException as e:
+            error = e.args[0].name()
+    consumer.close()
+    print(json.dumps({'values': values, 'error': error}))
+
+
 def metadata(bootstrap):
     errors = []
     producer = Producer({'bootstrap.servers': bootstrap, 'error_cb': lambda err: errors.append(str(err)), **EXTRA})
@@ -174,6 +205,8 @@ if __name__ == '__main__':
         consume(bootstrap, topic, int(sys.argv[4]))
     elif mode == 'deliver':
         deliver(bootstrap, sys.argv[3])
+    elif mode == 'group-consume':
+        group_consume(bootstrap, topic, sys.argv[4], int(sys.argv[5]))
     elif mode == 'stream':
         stream(bootstrap, topic, float(sys.argv[4]))
     else:

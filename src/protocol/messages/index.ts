@@ -9,6 +9,9 @@ import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './add-par
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
 import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './alter-user-scram-credentials.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js'
+import { CreateAclsRequest, CreateAclsResponse } from './create-acls.js'
+import { DeleteAclsRequest, DeleteAclsResponse } from './delete-acls.js'
+import { DescribeAclsRequest, DescribeAclsResponse } from './describe-acls.js'
 import { ControlledShutdownRequest, ControlledShutdownResponse } from './controlled-shutdown.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js'
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js'
@@ -83,6 +86,9 @@ const PAIRS: Array<[MessageDescriptor, MessageDescriptor]> = [
   [SaslAuthenticateRequest, SaslAuthenticateResponse],
   [CreatePartitionsRequest, CreatePartitionsResponse],
   [DeleteGroupsRequest, DeleteGroupsResponse],
+  [DescribeAclsRequest, DescribeAclsResponse],
+  [CreateAclsRequest, CreateAclsResponse],
+  [DeleteAclsRequest, DeleteAclsResponse],
   [IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse],
   [OffsetDeleteRequest, OffsetDeleteResponse],
   [DescribeClusterRequest, DescribeClusterResponse],

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../../protocol/messages/add-partitions-to-txn.js'
 import type { TopicPartitionRef } from '../../coordinator/transaction-state.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 import { fencedForVersion } from './transaction-errors.js'
 
 type TopicResult = NonNullable<AddPartitionsToTxnResponse['resultsByTopicV3AndBelow']>[number]
@@ -13,6 +14,8 @@ type TopicResult = NonNullable<AddPartitionsToTxnResponse['resultsByTopicV3AndBe
  * transactions: with VerifyOnly, whether each partition is in the ongoing transaction.
  */
 export const handleAddPartitionsToTxn = defineHandler(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, async (req, ctx) => {
+  // v4 comes from partition leaders verifying (KIP-890): ClusterAction; v0-3 from the producer
+  if (ctx.apiVersion >= 4) ctx.ensureAuthorized(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)
   if (ctx.apiVersion < 4) {
     const topics = await addOne(ctx, req.v3AndBelowTransactionalId, req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch, req.v3AndBelowTopics, false)
     return { throttleTimeMs: 0, resultsByTopicV3AndBelow: topics }
@@ -28,7 +31,13 @@ async function addOne (ctx: RequestContext, transactionalId: string, producerId:
   const partitions: TopicPartitionRef[] = topics.flatMap(t => t.partitions.map(partition => ({ topic: t.name, partition })))
   const req = { transactionalId, producerId, producerEpoch }
   let codes: Map<TopicPartitionRef, number>
-  if (verifyOnly) {
+  // KafkaApis: Write on the transactional id, then on each topic; with one topic refused, the rest are not attempted
+  const refusedTopics = verifyOnly ? new Set<string>() : new Set(topics.filter(t => !ctx.authorize(AclOperation.WRITE, ResourceType.TOPIC, t.name)).map(t => t.name))
+  if (!verifyOnly && !ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
+    codes = new Map(partitions.map(tp => [tp, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]))
+  } else if (refusedTopics.size > 0) {
+    codes = new Map(partitions.map(tp => [tp, refusedTopics.has(tp.topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED]))
+  } else if (verifyOnly) {
     codes = new Map(ctx.broker.transactions.verifyPartitions(req, partitions).map(r => [r.tp, r.errorCode]))
   } else {
     const unknown = new Set(partitions.filter(tp => ctx.broker.metadata.partition(tp.topic, tp.partition) === undefined))

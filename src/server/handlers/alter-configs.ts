@@ -1,10 +1,11 @@
 import { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/messages/alter-configs.js'
 import { defineHandler } from '../api-handler.js'
-import { alterRequestProblems, alterResource } from '../config-resources.js'
+import { alterRequestProblems, alterResource, refuseUnauthorized } from '../config-resources.js'
+import { AclOperation } from '../../security/acl-binding.js'
 
 /** The legacy API: the given configs replace all of the resource's overrides. */
 export const handleAlterConfigs = defineHandler(AlterConfigsRequest, AlterConfigsResponse, async (req, ctx) => {
-  const refused = alterRequestProblems(req.resources)
+  const refused = refuseUnauthorized(req.resources, alterRequestProblems(req.resources), AclOperation.ALTER_CONFIGS, ctx)
   return {
     throttleTimeMs: 0,
     responses: await Promise.all(req.resources.map(async r => {

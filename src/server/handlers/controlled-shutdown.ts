@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { ControlledShutdownRequest, ControlledShutdownResponse } from '../../protocol/messages/controlled-shutdown.js'
 import { defineHandler } from '../api-handler.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 
 /**
  * Served by the controller: moves the stopping broker's leaderships away before it exits. Only the
@@ -10,6 +11,7 @@ import { defineHandler } from '../api-handler.js'
  * controller could otherwise put a live broker into "shutting down" and strip its leaderships.
  */
 export const handleControlledShutdown = defineHandler(ControlledShutdownRequest, ControlledShutdownResponse, async (req, ctx) => {
+  ctx.ensureAuthorized(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)
   const broker = ctx.broker.metadata.broker(req.brokerId)
   if (broker === undefined) return { errorCode: ErrorCode.BROKER_NOT_AVAILABLE, remainingPartitions: [] }
   if (req.brokerEpoch !== broker.epoch) return { errorCode: ErrorCode.STALE_BROKER_EPOCH, remainingPartitions: [] }

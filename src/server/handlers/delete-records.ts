@@ -3,6 +3,7 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages/delete-records.js'
 import type { Partition } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
+import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 
 interface Answer { partitionIndex: number, lowWatermark: number, errorCode: number }
 interface Waiting { answer: Answer, partition: Partition, requiredOffset: number }
@@ -18,11 +19,11 @@ export const handleDeleteRecords = defineHandler(DeleteRecordsRequest, DeleteRec
   const deadline = Date.now() + Math.max(0, req.timeoutMs)
   let waiting: Waiting[] = []
   const deletions: Array<{ answer: Answer, partition: Partition, offset: number }> = []
-  const topics = req.topics.map(t => ({
+  const topics = req.topics.map(t => ({ t, authorized: ctx.authorize(AclOperation.DELETE, ResourceType.TOPIC, t.name) })).map(({ t, authorized }) => ({
     name: t.name,
     partitions: t.partitions.map(p => {
-      const answer: Answer = { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.NONE }
-      const partition = leaderFor(ctx, t.name, p.partitionIndex, answer)
+      const answer: Answer = { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: authorized ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED }
+      const partition = authorized ? leaderFor(ctx, t.name, p.partitionIndex, answer) : undefined
       if (partition !== undefined) deletions.push({ answer, partition, offset: p.offset })
       return answer
     }),

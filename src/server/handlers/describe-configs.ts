@@ -1,9 +1,10 @@
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/messages/describe-configs.js'
 import { defineHandler } from '../api-handler.js'
-import { describeResource, repeatedResources } from '../config-resources.js'
+import { describeResource, refuseUnauthorized, repeatedResources } from '../config-resources.js'
+import { AclOperation } from '../../security/acl-binding.js'
 
 export const handleDescribeConfigs = defineHandler(DescribeConfigsRequest, DescribeConfigsResponse, async (req, ctx) => {
-  const refused = repeatedResources(req.resources)
+  const refused = refuseUnauthorized(req.resources, repeatedResources(req.resources), AclOperation.DESCRIBE_CONFIGS, ctx)
   return {
     throttleTimeMs: 0,
     results: await Promise.all(req.resources.map(async r => {

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages/describe-groups.js'
 import { metadataFor } from '../../coordinator/member.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
+import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 
 const NO_BYTES = Buffer.alloc(0)
 
@@ -19,7 +20,11 @@ export const handleDescribeGroups = defineHandler(DescribeGroupsRequest, Describ
     groups: req.groups.map(groupId => {
       if (described.has(groupId)) return { ...empty(groupId), errorCode: ErrorCode.INVALID_REQUEST, groupState: '' }
       described.add(groupId)
-      return describe(groupId, ctx)
+      if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return { ...empty(groupId), errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupState: '' }
+      const answer = describe(groupId, ctx)
+      // KIP-430: what the principal may do with the group, when asked
+      if (ctx.apiVersion >= 3 && req.includeAuthorizedOperations && answer.errorCode === ErrorCode.NONE) answer.authorizedOperations = ctx.authorizedOperations(ResourceType.GROUP, groupId)
+      return answer
     }),
   }
 })

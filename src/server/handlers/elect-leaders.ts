@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../protocol/messages/elect-leaders.js'
 import type { ElectionOutcome, TopicPartition } from '../../controller/partition-state-machine.js'
 import { defineHandler } from '../api-handler.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 
 const PREFERRED = 0
 const OUTCOME_CODES = { elected: ErrorCode.NONE, 'not needed': ErrorCode.ELECTION_NOT_NEEDED, 'not available': ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, unknown: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION } as const
@@ -14,6 +15,7 @@ interface PartitionResult { partitionId: number, errorCode: number, errorMessage
  * each partition while the elections go on (Kafka's DelayedElectLeader).
  */
 export const handleElectLeaders = defineHandler(ElectLeadersRequest, ElectLeadersResponse, async (req, ctx) => {
+  ctx.ensureAuthorized(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)
   const wanted = req.topicPartitions === null ? null : req.topicPartitions.flatMap(t => t.partitions.map(partition => ({ topic: t.topic, partition })))
   if (ctx.apiVersion >= 1 && req.electionType !== PREFERRED) {
     // Unclean election on demand is not offered: unclean.leader.election.enable per topic does it.

@@ -5,6 +5,7 @@ import { recordBatches } from '../../protocol/records/record-batch.js'
 import type { FetchIsolation, Partition } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
 import type { BrokerMetrics } from '../broker-metrics.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 
 type PartitionAnswer = FetchResponse['responses'][number]['partitions'][number]
 const EMPTY = Buffer.alloc(0)
@@ -21,7 +22,7 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   const replicaId = fetchReplicaId(req, ctx.apiVersion)
   const isolation: FetchIsolation = replicaId >= 0 ? 'logEnd' : ctx.apiVersion >= 4 && req.isolationLevel === 1 ? 'txnCommitted' : 'highWatermark'
   const deadline = Date.now() + Math.max(0, req.maxWaitMs)
-  const wanted = resolve(req, ctx)
+  const wanted = resolve(req, ctx, replicaId)
   // Kafka's KafkaApis.handleFetchRequest (KIP-541): the broker's fetch.max.bytes bounds what any
   // request may ask for, so a client's maxBytes never sizes the broker's reads.
   const maxBytes = Math.min(req.maxBytes, ctx.broker.config.values['fetch.max.bytes'])
@@ -51,12 +52,20 @@ function recordBytesOut (metrics: BrokerMetrics, responses: FetchResponse['respo
   }
 }
 
-interface Wanted { topic: string | undefined, topicId: string, partitions: FetchRequest['topics'][number]['partitions'] }
+interface Wanted { topic: string | undefined, topicId: string, partitions: FetchRequest['topics'][number]['partitions'], authorized: boolean }
 
-function resolve (req: FetchRequest, ctx: RequestContext): Wanted[] {
+/**
+ * The topics asked for, each with its authorization (KafkaApis.handleFetchRequest): a follower
+ * needs ClusterAction on the cluster, a consumer Read on each topic; refused, every partition
+ * answers TOPIC_AUTHORIZATION_FAILED.
+ */
+function resolve (req: FetchRequest, ctx: RequestContext, replicaId: number): Wanted[] {
+  const follower = replicaId >= 0 && ctx.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)
   return req.topics.map(t => {
-    if (ctx.apiVersion >= 13) return { topic: ctx.broker.metadata.topicById(t.topicId)?.name, topicId: t.topicId, partitions: t.partitions }
-    return { topic: t.topic, topicId: ctx.broker.metadata.topic(t.topic)?.topicId ?? t.topicId, partitions: t.partitions }
+    const topic = ctx.apiVersion >= 13 ? ctx.broker.metadata.topicById(t.topicId)?.name : t.topic
+    const topicId = ctx.apiVersion >= 13 ? t.topicId : ctx.broker.metadata.topic(t.topic)?.topicId ?? t.topicId
+    const authorized = replicaId >= 0 ? follower : topic === undefined || ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic)
+    return { topic, topicId, partitions: t.partitions, authorized }
   })
 }
 
@@ -68,6 +77,7 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
     topic: w.topic ?? '',
     topicId: w.topicId,
     partitions: w.partitions.map(p => {
+      if (!w.authorized) return errorAnswer(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, undefined)
       const partition = w.topic === undefined ? undefined : ctx.broker.replicas.partition(w.topic, p.partition)
       const unknownCode = w.topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ctx.broker.metadata.partition(w.topic, p.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
       if (w.topic !== undefined && ctx.broker.replicas.isOffline(w.topic, p.partition)) return errorAnswer(p.partition, ErrorCode.KAFKA_STORAGE_ERROR, undefined)

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
+import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 
 interface Answer { errorCode: number, errorMessage: string | null, nodeId: number, host: string, port: number }
 
@@ -20,6 +21,9 @@ export const handleFindCoordinator = defineHandler(FindCoordinatorRequest, FindC
 async function coordinatorFor (key: string, keyType: number, ctx: RequestContext): Promise<Answer> {
   const fail = (errorCode: number, errorMessage: string | null = null): Answer => ({ errorCode, errorMessage, nodeId: -1, host: '', port: -1 })
   if (keyType !== 0 && keyType !== 1) return fail(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`)
+  // KafkaApis.getCoordinator: Describe on the group or the transactional id
+  if (keyType === 0 && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, key)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED)
+  if (keyType === 1 && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
   const { errorCode, nodeId } = keyType === 0 ? await ctx.broker.groups.findCoordinator(key) : await ctx.broker.transactions.findCoordinator(key)
   if (errorCode !== ErrorCode.NONE) return fail(errorCode)
   const endpoint = ctx.broker.metadata.broker(nodeId)?.endpoints.find(e => e.listenerName === ctx.listenerName)

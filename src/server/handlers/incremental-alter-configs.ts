@@ -1,12 +1,13 @@
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../../protocol/messages/incremental-alter-configs.js'
 import { defineHandler } from '../api-handler.js'
-import { alterRequestProblems, alterResource } from '../config-resources.js'
+import { alterRequestProblems, alterResource, refuseUnauthorized } from '../config-resources.js'
+import { AclOperation } from '../../security/acl-binding.js'
 
 const Op = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
 
 /** KIP-339: SET / DELETE one key, APPEND / SUBTRACT items of a list-valued key. */
 export const handleIncrementalAlterConfigs = defineHandler(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, async (req, ctx) => {
-  const refused = alterRequestProblems(req.resources)
+  const refused = refuseUnauthorized(req.resources, alterRequestProblems(req.resources), AclOperation.ALTER_CONFIGS, ctx)
   return {
     throttleTimeMs: 0,
     responses: await Promise.all(req.resources.map(async r => {

@@ -37,6 +37,9 @@ import { handleSaslAuthenticate } from './sasl-authenticate.js'
 import { handleSaslHandshake } from './sasl-handshake.js'
 import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js'
 import { handleDescribeUserScramCredentials } from './describe-user-scram-credentials.js'
+import { handleCreateAcls } from './create-acls.js'
+import { handleDeleteAcls } from './delete-acls.js'
+import { handleDescribeAcls } from './describe-acls.js'
 
 /** The dispatch table: one handler per API; ApiVersions advertises exactly these. */
 export const handlers: readonly ApiHandler[] = [
@@ -78,4 +81,7 @@ export const handlers: readonly ApiHandler[] = [
   handleSaslAuthenticate,
   handleDescribeUserScramCredentials,
   handleAlterUserScramCredentials,
+  handleDescribeAcls,
+  handleCreateAcls,
+  handleDeleteAcls,
 ]

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js'
 import { defineHandler } from '../api-handler.js'
 import { fencedForVersion } from './transaction-errors.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 
 /**
  * InitProducerId. Without a transactional id (an idempotent producer) any broker answers with a
@@ -13,9 +14,14 @@ import { fencedForVersion } from './transaction-errors.js'
  */
 export const handleInitProducerId = defineHandler(InitProducerIdRequest, InitProducerIdResponse, async (req, ctx) => {
   if (req.transactionalId !== null) {
+    if (!ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
     const expected = ctx.apiVersion >= 3 ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : { producerId: -1, producerEpoch: -1 }
     const result = await ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected)
     return answer(fencedForVersion(result.errorCode, ctx.apiVersion, 4), result.producerId, result.producerEpoch)
+  }
+  // Kafka 3.x (KIP-679): IdempotentWrite on the cluster, or Write on any topic
+  if (!ctx.authorize(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME, { logIfDenied: false }) && !ctx.authorizeByResourceType(AclOperation.WRITE, ResourceType.TOPIC)) {
+    return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
   }
   try {
     return answer(ErrorCode.NONE, await ctx.broker.producerIds.generateProducerId(), 0)

@@ -1,5 +1,6 @@
 import { JoinGroupRequest, JoinGroupResponse } from '../../protocol/messages/join-group.js'
 import { defineHandler } from '../api-handler.js'
+import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 
 /**
  * JoinGroup: parked at the coordinator until the join phase ends; the leader's answer carries
@@ -7,6 +8,7 @@ import { defineHandler } from '../api-handler.js'
  * timeout, so the session timeout stands in for it.
  */
 export const handleJoinGroup = defineHandler(JoinGroupRequest, JoinGroupResponse, async (req, ctx) => {
+  ctx.ensureAuthorized(AclOperation.READ, ResourceType.GROUP, req.groupId)
   const r = await ctx.broker.groups.joinGroup({
     groupId: req.groupId,
     memberId: req.memberId,

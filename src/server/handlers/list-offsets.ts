@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js'
 import { defineHandler } from '../api-handler.js'
+import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 
 const EARLIEST = -2
 const LATEST = -1
@@ -16,11 +17,12 @@ export const handleListOffsets = defineHandler(ListOffsetsRequest, ListOffsetsRe
   const readCommitted = ctx.apiVersion >= 2 && req.isolationLevel === 1
   // A high watermark from a view that may be stale is no answer (MetadataCache.isCurrent).
   const current = ctx.broker.metadata.isCurrent()
-  const topics = req.topics.map(t => ({
+  const topics = req.topics.map(t => ({ t, authorized: ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name) })).map(({ t, authorized }) => ({
     name: t.name,
     partitions: t.partitions.map(p => {
       const partition = ctx.broker.replicas.partition(t.name, p.partitionIndex)
       const none = { partitionIndex: p.partitionIndex, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 }
+      if (!authorized) return { ...none, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }
       if (ctx.broker.replicas.isOffline(t.name, p.partitionIndex)) return { ...none, errorCode: ErrorCode.KAFKA_STORAGE_ERROR }
       const leaderOnly = req.replicaId !== DEBUGGING_REPLICA_ID
       if (partition === undefined || (leaderOnly && (!partition.isLeader || !current))) {

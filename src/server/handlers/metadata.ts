@@ -6,6 +6,7 @@ import { invalidTopicNameReason, isInternalTopic } from '../../cluster/topic-nam
 import type { TopicMetadata } from '../../cluster/metadata-cache.js'
 import { AdminManager } from '../admin-manager.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 
 type TopicAnswer = MetadataResponse['topics'][number]
 
@@ -26,26 +27,35 @@ export const handleMetadata = defineHandler(MetadataRequest, MetadataResponse, a
   const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0)
   const mayCreate = ctx.broker.config.values['auto.create.topics.enable'] && (ctx.apiVersion < 4 || req.allowAutoTopicCreation)
   let topics: TopicAnswer[]
+  // KafkaApis.handleTopicMetadataRequest: topics the principal may not Describe are left out of an
+  // answer for all topics, and answered TOPIC_AUTHORIZATION_FAILED (existing or not) when named
   if (all) {
-    topics = md.topics().map(t => topicAnswer(t, ctx))
+    topics = md.topics().filter(t => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name, { logIfDenied: false })).map(t => topicAnswer(t, ctx, req.includeTopicAuthorizedOperations))
   } else {
+    let mayCreateAny: boolean | undefined
     topics = await Promise.all(distinct(req.topics ?? []).map(async requested => {
       const byId = requested.name === null || requested.name === undefined
       const t = byId ? md.topicById(requested.topicId) : md.topic(requested.name as string)
-      if (t !== undefined) return topicAnswer(t, ctx)
-      if (byId) return missing(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID)
-      const name = requested.name as string
+      const name = byId ? t?.name : requested.name as string
+      if (name !== undefined && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) return missing(byId ? null : name, byId ? requested.topicId : ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+      if (t !== undefined) return topicAnswer(t, ctx, req.includeTopicAuthorizedOperations)
+      if (byId || name === undefined) return missing(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID)
       if (invalidTopicNameReason(name) !== undefined) return missing(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION)
       if (!mayCreate) return missing(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+      // auto-creation needs Create on the cluster or on the topic
+      mayCreateAny ??= ctx.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME, { logIfDenied: false })
+      if (!mayCreateAny && !ctx.authorize(AclOperation.CREATE, ResourceType.TOPIC, name)) return missing(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
       const created = await AdminManager.of(ctx.broker).autoCreate(name)
       const code = created.errorCode === ErrorCode.NONE || created.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS || created.errorCode === ErrorCode.REQUEST_TIMED_OUT
         ? ErrorCode.LEADER_NOT_AVAILABLE
         : created.errorCode
       const now = md.topic(name)
-      return now !== undefined && code === ErrorCode.LEADER_NOT_AVAILABLE && hasAllLeaders(now) ? topicAnswer(now, ctx) : missing(name, created.topicId ?? ZERO_UUID, code)
+      return now !== undefined && code === ErrorCode.LEADER_NOT_AVAILABLE && hasAllLeaders(now) ? topicAnswer(now, ctx, req.includeTopicAuthorizedOperations) : missing(name, created.topicId ?? ZERO_UUID, code)
     }))
   }
-  return { throttleTimeMs: 0, brokers, clusterId: ctx.broker.clusterId, controllerId: md.controllerId, topics }
+  const answer: MetadataResponse = { throttleTimeMs: 0, brokers, clusterId: ctx.broker.clusterId, controllerId: md.controllerId, topics }
+  if (ctx.apiVersion >= 8 && ctx.apiVersion <= 10 && req.includeClusterAuthorizedOperations) answer.clusterAuthorizedOperations = ctx.authorizedOperations(ResourceType.CLUSTER, CLUSTER_NAME)
+  return answer
 })
 
 /** Each topic once, however often it is named: KafkaApis.handleTopicMetadataRequest takes them as a set. */
@@ -69,7 +79,7 @@ function missing (name: string | null, topicId: string, errorCode: number): Topi
   return { errorCode, name, topicId, isInternal: false, partitions: [] }
 }
 
-function topicAnswer (t: TopicMetadata, ctx: RequestContext): TopicAnswer {
+function topicAnswer (t: TopicMetadata, ctx: RequestContext, withAuthorizedOperations: boolean): TopicAnswer {
   const md = ctx.broker.metadata
   const partitions = [...t.partitions.values()].sort((a, b) => a.partition - b.partition).map(p => {
     const offlineReplicas = p.replicas.filter(r => md.broker(r) === undefined || md.isReplicaOffline(r, t.name, p.partition))
@@ -84,5 +94,8 @@ function topicAnswer (t: TopicMetadata, ctx: RequestContext): TopicAnswer {
       offlineReplicas,
     }
   })
-  return { errorCode: ErrorCode.NONE, name: t.name, topicId: t.topicId, isInternal: isInternalTopic(t.name), partitions }
+  const answer: TopicAnswer = { errorCode: ErrorCode.NONE, name: t.name, topicId: t.topicId, isInternal: isInternalTopic(t.name), partitions }
+  // KIP-430: what the principal may do with the topic, when asked (v8+)
+  if (withAuthorizedOperations && ctx.apiVersion >= 8) answer.topicAuthorizedOperations = ctx.authorizedOperations(ResourceType.TOPIC, t.name)
+  return answer
 }

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages/offset-fetch.js'
 import { byTopic, type FetchedOffset } from '../../coordinator/group-offsets.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
+import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 
 type Topics = Array<{ topic: string, partitions: number[] }> | null
 
@@ -13,20 +14,39 @@ type Topics = Array<{ topic: string, partitions: number[] }> | null
 export const handleOffsetFetch = defineHandler(OffsetFetchRequest, OffsetFetchResponse, async (req, ctx) => {
   if (ctx.apiVersion >= 8) {
     const groups = req.groups.map(g => {
+      // KafkaApis.handleOffsetFetchRequest: Describe on each group; refused, that group's error
+      if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)) return { groupId: g.groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }
       const r = fetch(g.groupId, g.topics === null ? null : g.topics.map(t => ({ topic: t.name, partitions: t.partitionIndexes })), ctx)
       return { groupId: g.groupId, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? answer(r.offsets) : [] }
     })
     return { throttleTimeMs: 0, groups }
   }
+  ctx.ensureAuthorized(AclOperation.DESCRIBE, ResourceType.GROUP, req.groupId)
   const topics: Topics = req.topics === null ? null : req.topics.map(t => ({ topic: t.name, partitions: t.partitionIndexes }))
-  if (ctx.apiVersion === 0) return { throttleTimeMs: 0, topics: answer(await ctx.broker.groups.offsets.fetchFromZooKeeper(req.groupId, topics ?? [])) }
+  if (ctx.apiVersion === 0) return { throttleTimeMs: 0, topics: answer(describable(await ctx.broker.groups.offsets.fetchFromZooKeeper(req.groupId, topics ?? []), true, ctx)) }
   const r = fetch(req.groupId, topics, ctx)
   if (ctx.apiVersion === 1) return { throttleTimeMs: 0, topics: answer(r.offsets) }
   return { throttleTimeMs: 0, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? answer(r.offsets) : [] }
 }, { max: 8 })
 
 function fetch (groupId: string, topics: Topics, ctx: RequestContext): { errorCode: number, offsets: FetchedOffset[] } {
-  return ctx.broker.groups.offsets.fetch(groupId, topics)
+  const r = ctx.broker.groups.offsets.fetch(groupId, topics)
+  return { errorCode: r.errorCode, offsets: describable(r.offsets, topics !== null, ctx) }
+}
+
+/**
+ * Only topics the principal may Describe: named ones it may not are answered
+ * TOPIC_AUTHORIZATION_FAILED, and left out of an answer for all the group's topics (KafkaApis).
+ */
+function describable (offsets: FetchedOffset[], named: boolean, ctx: RequestContext): FetchedOffset[] {
+  const allowed = new Map<string, boolean>()
+  const may = (topic: string): boolean => {
+    let yes = allowed.get(topic)
+    if (yes === undefined) allowed.set(topic, yes = ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, topic, { logIfDenied: named }))
+    return yes
+  }
+  if (!named) return offsets.filter(o => may(o.topic))
+  return offsets.map(o => may(o.topic) ? o : { ...o, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })
 }
 
 function answer (offsets: FetchedOffset[]): Array<{ name: string, partitions: Array<{ partitionIndex: number, committedOffset: number, committedLeaderEpoch: number, metadata: string, errorCode: number }> }> {

@@ -1,9 +1,11 @@
 import { isInternalTopic } from '../../cluster/topic-name.js'
+import { KafkaError } from '../../errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js'
 import { delayedProduce } from '../../replication/delayed-produce.js'
 import type { Partition, ProduceResult } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
+import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 
 type PartitionAnswer = ProduceResponse['responses'][number]['partitionResponses'][number]
 
@@ -20,26 +22,33 @@ export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, asyn
   const waits: Array<Promise<void>> = []
   // Once per request: a leader whose ZooKeeper view may be stale accepts nothing (MetadataCache.isCurrent).
   const current = ctx.broker.metadata.isCurrent()
-  const responses = req.topicData.map(topic => ({
-    name: topic.name,
-    partitionResponses: topic.partitionData.map(pd => {
-      const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks, current)
-      if (acks === -1 && answer.result.errorCode === ErrorCode.NONE && answer.partition !== undefined) {
-        const out = answer.out
-        waits.push(delayedProduce(ctx.broker.replicas, answer.partition, answer.result.lastOffset, req.timeoutMs).then(code => { out.errorCode = code }))
-      }
-      return answer.out
-    }),
-  }))
+  if (req.transactionalId !== null && req.transactionalId !== undefined && !ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
+    throw new KafkaError(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, `Transactional id ${req.transactionalId} authorization failed.`)
+  }
+  const responses = req.topicData.map(topic => {
+    const authorized = ctx.authorize(AclOperation.WRITE, ResourceType.TOPIC, topic.name)
+    return {
+      name: topic.name,
+      partitionResponses: topic.partitionData.map(pd => {
+        const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks, current, authorized)
+        if (acks === -1 && answer.result.errorCode === ErrorCode.NONE && answer.partition !== undefined) {
+          const out = answer.out
+          waits.push(delayedProduce(ctx.broker.replicas, answer.partition, answer.result.lastOffset, req.timeoutMs).then(code => { out.errorCode = code }))
+        }
+        return answer.out
+      }),
+    }
+  })
   if (acks === 0) return null
   if (waits.length > 0) await Promise.all(waits)
   return { responses, throttleTimeMs: 0 }
 })
 
-function answerFor (ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number, current: boolean): { out: PartitionAnswer, result: ProduceResult, partition?: Partition } {
+function answerFor (ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number, current: boolean, authorized: boolean): { out: PartitionAnswer, result: ProduceResult, partition?: Partition } {
   const partition = ctx.broker.replicas.partition(topic, index)
   let result: ProduceResult
   if (acks !== 0 && acks !== 1 && acks !== -1) result = failed(ErrorCode.INVALID_REQUIRED_ACKS)
+  else if (!authorized) result = failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED)
   // Kafka's ReplicaManager.appendToLocalLog: only the admin client id may write an internal topic
   // (the coordinator appends to its partitions directly, followers replicate without Produce).
   else if (isInternalTopic(topic) && ctx.header.clientId !== ADMIN_CLIENT_ID) result = failed(ErrorCode.INVALID_TOPIC_EXCEPTION)

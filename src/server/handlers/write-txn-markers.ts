@@ -1,11 +1,14 @@
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../protocol/messages/write-txn-markers.js'
 import { defineHandler } from '../api-handler.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 
 /**
  * WriteTxnMarkers, from a transaction coordinator: each marker is appended to the partitions this
  * broker leads and waited for as acks=all (replication/txn-marker-writer.ts); one error per partition.
  */
 export const handleWriteTxnMarkers = defineHandler(WriteTxnMarkersRequest, WriteTxnMarkersResponse, async (req, ctx) => {
+  // only brokers write markers (KafkaApis: ClusterAction on the cluster)
+  ctx.ensureAuthorized(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)
   const markers = await Promise.all(req.markers.map(async m => {
     const results = await ctx.broker.writeTxnMarker({
       producerId: m.producerId,
