@@ -10,6 +10,7 @@ import { ZkSession } from '../cluster/zk-session.js'
 import { brokerIdHolder, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
 import { CredentialCache } from '../cluster/credential-cache.js'
 import { DynamicConfigManager } from '../cluster/dynamic-config-manager.js'
+import { InterBrokerConnections } from '../cluster/inter-broker-connections.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
 import { ProducerIdManager } from '../coordinator/producer-id-manager.js'
@@ -21,6 +22,7 @@ import { ReplicaManager } from '../replication/replica-manager.js'
 import { topicLogConfig } from '../storage/log-config.js'
 import { isIoError, LogDirFailureChannel } from '../storage/log-dir-failure-channel.js'
 import { LogManager } from '../storage/log-manager.js'
+import { AddPartitionsToTxnManager } from './add-partitions-to-txn-manager.js'
 import type { BrokerContext } from './broker-context.js'
 import { BrokerMetrics } from './broker-metrics.js'
 import { channelBuilder } from './channel-builder.js'
@@ -46,6 +48,7 @@ export class KafkaServer {
   private replicas?: ReplicaManager
   private groups?: GroupCoordinator
   private transactions?: TransactionCoordinator
+  private transactionVerifier?: AddPartitionsToTxnManager
   private socketServer?: SocketServer
   private metrics?: BrokerMetrics
   private metricsServer?: MetricsServer
@@ -146,6 +149,13 @@ export class KafkaServer {
       timeoutMs: v['request.timeout.ms'],
       onMarkerWritten: (topic, partition, producerId, commit) => { if (topic === '__consumer_offsets') groups.completeTxn(partition, producerId, commit) },
     }, marker)
+    const interBrokerConnections = (purpose: string): InterBrokerConnections => new InterBrokerConnections({
+      clientId: `broker-${this.brokerId}-${purpose}`,
+      metadata,
+      listenerName: this.config.interBrokerListenerName,
+      security: this.config.interBrokerSecurity,
+      requestTimeoutMs: 30_000,
+    })
     const transactions = new TransactionCoordinator({
       config: this.config,
       metadata,
@@ -154,10 +164,7 @@ export class KafkaServer {
       producerIds,
       markers: new TransactionMarkerChannel({
         brokerId: this.brokerId,
-        metadata,
-        listenerName: this.config.interBrokerListenerName,
-        security: this.config.interBrokerSecurity,
-        requestTimeoutMs: 30_000,
+        connections: interBrokerConnections('txn-marker-sender'),
         writeLocal: markerWrites,
         log: this.log.child({ component: 'transaction-marker-channel' }),
       }),
@@ -165,6 +172,14 @@ export class KafkaServer {
     })
     transactions.start()
     this.transactions = transactions
+    const transactionVerifier = new AddPartitionsToTxnManager({
+      brokerId: this.brokerId,
+      metadata,
+      coordinator: transactions,
+      connections: interBrokerConnections('add-partitions-to-txn-sender'),
+      log: this.log.child({ component: 'add-partitions-to-txn-manager' }),
+    })
+    this.transactionVerifier = transactionVerifier
 
     // Before the Kafka listeners and registration: a taken metrics port fails start-up before any client can connect.
     const metricsListener = this.config.metricsListener
@@ -186,6 +201,7 @@ export class KafkaServer {
       groups,
       producerIds,
       transactions,
+      transactionVerifier,
       writeTxnMarker: markerWrites,
       supportedVersions: () => [],
       metrics: this.metrics,
@@ -332,6 +348,7 @@ export class KafkaServer {
     this.metrics?.close()
     this.groups?.shutdown()
     this.transactions?.shutdown()
+    this.transactionVerifier?.close()
     this.dynamicConfig?.stop()
     this.credentials?.stop()
     this.metadata?.stop()
