@@ -12,6 +12,16 @@ import { EndTxnRequest, EndTxnResponse } from '../src/protocol/messages/end-txn.
 import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../src/protocol/messages/add-partitions-to-txn.js'
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../src/protocol/messages/find-coordinator.js'
 import { InitProducerIdRequest, InitProducerIdResponse } from '../src/protocol/messages/init-producer-id.js'
+import { ProduceRequest, ProduceResponse } from '../src/protocol/messages/produce.js'
+import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../src/protocol/messages/add-offsets-to-txn.js'
+import { OffsetFetchRequest, OffsetFetchResponse } from '../src/protocol/messages/offset-fetch.js'
+import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../src/protocol/messages/txn-offset-commit.js'
+import { DescribeProducersRequest, DescribeProducersResponse } from '../src/protocol/messages/describe-producers.js'
+import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../src/protocol/messages/describe-transactions.js'
+import { ListTransactionsRequest, ListTransactionsResponse } from '../src/protocol/messages/list-transactions.js'
+import { buildRecordBatch } from '../src/protocol/records/record.js'
+import { asLeader } from './support/as-leader.js'
+import { partitionForKey } from '../src/coordinator/coordinator-topic.js'
 import { waitFor } from './support/wait-for.js'
 
 const PYTHON = '/usr/bin/python3'
@@ -100,4 +110,104 @@ test('a second producer with the same transactional.id fences the first; EndTxn 
   assert.equal(errorName(reinit.errorCode), 'NONE')
   assert.equal(reinit.producerEpoch, 2, 'one bump to fence the ongoing transaction, one for the new producer')
   assert.equal(errorName(await endTxn(0)), 'PRODUCER_FENCED', 'the old epoch is fenced')
+})
+
+test('transaction.partition.verification.enable: a transactional write to a partition not added to the transaction is INVALID_TXN_STATE on local and remote coordinators, nothing appended; DescribeTransactions, ListTransactions and DescribeProducers show the transaction; OffsetFetch require_stable waits for it', async t => {
+  const cluster = await startCluster({ brokers: 2, config: CONFIG })
+  t.after(cluster.cleanup)
+  // One partition per broker: whichever coordinates the id, one leader asks it in-process and the other over the wire.
+  await createTopic(cluster.bootstrap, 'verified', { assignments: [[1], [2]] })
+  await waitForTopic(cluster.bootstrap, 'verified', 2)
+  const leaders = [await WireConnection.open(cluster.broker(1).bootstrap), await WireConnection.open(cluster.broker(2).bootstrap)]
+  t.after(() => { for (const c of leaders) c.close() })
+  const conn = leaders[0]!
+  await answerOf('a transaction coordinator for verify-txn', async () => {
+    const r = await conn.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'verify-txn', keyType: 1, coordinatorKeys: [] })
+    return r.errorCode === ErrorCode.NONE ? r : undefined
+  })
+  const init = await answerOf('InitProducerId for verify-txn', async () => {
+    const r = await conn.request(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: 'verify-txn', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 })
+    return r.errorCode === ErrorCode.NONE ? r : undefined
+  })
+  const batch = (seq: number, values: string[]): Buffer => buildRecordBatch({ transactional: true, producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: seq, records: values.map(value => ({ value })) })
+  const produce = async (partition: number, records: Buffer, transactionalId: string | null = 'verify-txn'): Promise<{ errorCode: string, baseOffset: number }> => {
+    const res = await asLeader(`Produce to verified-${partition}`, async () => await leaders[partition]!.request(ProduceRequest, ProduceResponse, 8, {
+      transactionalId, acks: -1, timeoutMs: 5000, topicData: [{ name: 'verified', partitionData: [{ index: partition, records }] }],
+    }), r => [r.responses[0]!.partitionResponses[0]!.errorCode])
+    const p = res.responses[0]!.partitionResponses[0]!
+    return { errorCode: errorName(p.errorCode), baseOffset: p.baseOffset }
+  }
+  const addPartitions = async (): Promise<string[]> => (await conn.request(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 3, {
+    transactions: [], v3AndBelowTransactionalId: 'verify-txn', v3AndBelowProducerId: init.producerId, v3AndBelowProducerEpoch: init.producerEpoch, v3AndBelowTopics: [{ name: 'verified', partitions: [0, 1] }],
+  })).resultsByTopicV3AndBelow.flatMap(r => r.resultsByPartition.map(p => errorName(p.partitionErrorCode)))
+  const endTxn = async (committed: boolean): Promise<string> => errorName((await conn.request(EndTxnRequest, EndTxnResponse, 3, { transactionalId: 'verify-txn', producerId: init.producerId, producerEpoch: init.producerEpoch, committed })).errorCode)
+
+  for (const p of [0, 1]) {
+    assert.deepEqual(await produce(p, batch(0, ['unadded'])), { errorCode: 'INVALID_TXN_STATE', baseOffset: -1 }, `partition ${p}: not in any transaction of the producer`)
+    assert.deepEqual(await produce(p, batch(0, ['no-id']), null), { errorCode: 'INVALID_TXN_STATE', baseOffset: -1 }, `partition ${p}: a transactional batch in a Produce without a transactional id`)
+  }
+  assert.deepEqual(await addPartitions(), ['NONE', 'NONE'])
+  for (const p of [0, 1]) {
+    assert.deepEqual(await produce(p, batch(0, ['a', 'b'])), { errorCode: 'NONE', baseOffset: 0 }, `partition ${p}: added, verified`)
+    assert.deepEqual(await produce(p, batch(2, ['c'])), { errorCode: 'NONE', baseOffset: 2 }, `partition ${p}: the transaction is open here, no verification`)
+  }
+  // What the admin APIs show of the open transaction.
+  const coordinatorId = (await conn.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'verify-txn', keyType: 1, coordinatorKeys: [] })).nodeId
+  const coordinatorConn = leaders[coordinatorId - 1]!
+  const otherConn = leaders[2 - coordinatorId]!
+  // An id never initialized, on the same __transaction_state partition: same coordinator.
+  const unknownId = Array.from({ length: 100 }, (_, i) => `unknown-${i}`).find(id => partitionForKey(id, 3) === partitionForKey('verify-txn', 3))!
+  const described = await coordinatorConn.request(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: ['verify-txn', unknownId] })
+  assert.deepEqual(described.transactionStates.map(s => ({ ...s, errorCode: errorName(s.errorCode), topics: s.topics.map(tp => ({ ...tp, partitions: [...tp.partitions].sort() })) })), [
+    { errorCode: 'NONE', transactionalId: 'verify-txn', transactionState: 'Ongoing', transactionTimeoutMs: 60_000, transactionStartTimeMs: described.transactionStates[0]!.transactionStartTimeMs, producerId: init.producerId, producerEpoch: init.producerEpoch, topics: [{ topic: 'verified', partitions: [0, 1] }] },
+    { errorCode: 'TRANSACTIONAL_ID_NOT_FOUND', transactionalId: unknownId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] },
+  ])
+  assert.ok(Math.abs(described.transactionStates[0]!.transactionStartTimeMs - Date.now()) < 60_000, 'the start time is a wall clock time')
+  assert.equal(errorName((await otherConn.request(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: ['verify-txn'] })).transactionStates[0]!.errorCode), 'NOT_COORDINATOR')
+  const listed = async (c: WireConnection, stateFilters: string[]): Promise<unknown> => {
+    const r = await c.request(ListTransactionsRequest, ListTransactionsResponse, 1, { stateFilters, producerIdFilters: [], durationFilter: -1 })
+    return { errorCode: errorName(r.errorCode), unknown: r.unknownStateFilters, states: r.transactionStates }
+  }
+  assert.deepEqual(await listed(coordinatorConn, ['Ongoing', 'Bogus']), { errorCode: 'NONE', unknown: ['Bogus'], states: [{ transactionalId: 'verify-txn', producerId: init.producerId, transactionState: 'Ongoing' }] })
+  assert.deepEqual(await listed(coordinatorConn, ['Empty']), { errorCode: 'NONE', unknown: [], states: [] })
+  assert.deepEqual(await listed(otherConn, []), { errorCode: 'NONE', unknown: [], states: [] }, 'the other broker coordinates no transaction')
+  const producers = await leaders[0]!.request(DescribeProducersRequest, DescribeProducersResponse, 0, { topics: [{ name: 'verified', partitionIndexes: [0, 1] }] })
+  const [p0, p1] = producers.topics[0]!.partitions
+  assert.deepEqual({ ...p0!, activeProducers: p0!.activeProducers.map(p => ({ ...p, lastTimestamp: 0 })) }, {
+    partitionIndex: 0, errorCode: 0, errorMessage: null,
+    activeProducers: [{ producerId: init.producerId, producerEpoch: init.producerEpoch, lastSequence: 2, lastTimestamp: 0, coordinatorEpoch: -1, currentTxnStartOffset: 0 }],
+  })
+  assert.equal(errorName(p1!.errorCode), 'NOT_LEADER_OR_FOLLOWER', 'partition 1 is led by broker 2')
+
+  // A transactional offset commit: OffsetFetch with require_stable is UNSTABLE_OFFSET_COMMIT until the transaction ends (KIP-447).
+  assert.equal(errorName((await conn.request(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, { transactionalId: 'verify-txn', producerId: init.producerId, producerEpoch: init.producerEpoch, groupId: 'verify-group' })).errorCode), 'NONE')
+  const groupCoordinator = await answerOf('a group coordinator for verify-group', async () => {
+    const r = await conn.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'verify-group', keyType: 0, coordinatorKeys: [] })
+    return r.errorCode === ErrorCode.NONE ? leaders[r.nodeId - 1]! : undefined
+  })
+  const txnCommit = await groupCoordinator.request(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, {
+    transactionalId: 'verify-txn', groupId: 'verify-group', producerId: init.producerId, producerEpoch: init.producerEpoch, generationId: -1, memberId: '', groupInstanceId: null,
+    topics: [{ name: 'verified', partitions: [{ partitionIndex: 0, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+  })
+  assert.deepEqual(txnCommit.topics.flatMap(tp => tp.partitions.map(p => errorName(p.errorCode))), ['NONE'])
+  const fetchOffset = async (requireStable: boolean): Promise<[string, number]> => {
+    const r = await groupCoordinator.request(OffsetFetchRequest, OffsetFetchResponse, 7, { groupId: 'verify-group', topics: [{ name: 'verified', partitionIndexes: [0] }], groups: [], requireStable })
+    const p = r.topics[0]!.partitions[0]!
+    return [errorName(p.errorCode), p.committedOffset]
+  }
+  assert.deepEqual(await fetchOffset(true), ['UNSTABLE_OFFSET_COMMIT', -1], 'require_stable: the offset is in an open transaction')
+  assert.deepEqual(await fetchOffset(false), ['NONE', -1], 'without require_stable: the last committed offset (none)')
+
+  assert.equal(await endTxn(true), 'NONE')
+  await waitFor(async () => (await fetchOffset(true))[0] === 'NONE', 'the committed offset stable once the commit marker reached __consumer_offsets')
+  assert.deepEqual(await fetchOffset(true), ['NONE', 3])
+  // Once the markers are written the producer's transaction is over on both partitions: a new batch needs a new AddPartitionsToTxn.
+  await waitFor(async () => await endTxn(true) === 'NONE' && (await produce(0, batch(3, ['late']))).errorCode === 'INVALID_TXN_STATE', 'the commit completed and a batch after it refused')
+  assert.deepEqual(await produce(1, batch(3, ['late'])), { errorCode: 'INVALID_TXN_STATE', baseOffset: -1 })
+  assert.equal((await coordinatorConn.request(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: ['verify-txn'] })).transactionStates[0]!.transactionState, 'CompleteCommit')
+  const after = (await leaders[1]!.request(DescribeProducersRequest, DescribeProducersResponse, 0, { topics: [{ name: 'verified', partitionIndexes: [1] }] })).topics[0]!.partitions[0]!.activeProducers[0]!
+  assert.deepEqual([after.currentTxnStartOffset, after.coordinatorEpoch >= 0], [-1, true], 'the commit marker closed the transaction and recorded its coordinator epoch')
+
+  const [read] = await python([TXN_SCRIPT, 'read', cluster.bootstrap, 'verified', 'read_uncommitted', '2'])
+  assert.deepEqual(read!.values, ['a', 'b', 'c', 'a', 'b', 'c'], 'on both partitions only the verified transaction\'s records')
 })

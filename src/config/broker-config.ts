@@ -359,7 +359,7 @@ export const brokerConfigSchema = {
   'telemetry.max.bytes': { type: 'int', default: 1_048_576, min: 1, update: 'read-only', compatOnly: noEffect.notImplemented },
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': { type: 'int', default: 10_000, min: 1, update: 'read-only' },
   'transaction.max.timeout.ms': { type: 'int', default: 900_000, min: 1, update: 'read-only' },
-  'transaction.partition.verification.enable': { type: 'boolean', default: true, update: 'cluster-wide', compatOnly: noEffect.transactions },
+  'transaction.partition.verification.enable': { type: 'boolean', default: true, update: 'cluster-wide' },
   'transaction.remove.expired.transaction.cleanup.interval.ms': { type: 'int', default: 3_600_000, min: 1, update: 'read-only', compatOnly: noEffect.transactions },
   'transaction.state.log.load.buffer.size': { type: 'int', default: 5_242_880, min: 1, update: 'read-only', compatOnly: noEffect.transactions },
   'transaction.state.log.min.isr': { type: 'int', default: 2, min: 1, update: 'read-only' },

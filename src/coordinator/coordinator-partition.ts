@@ -152,9 +152,12 @@ export class CoordinatorPartition {
     for (const p of pending) this.offsets.apply(p.group, p.topic, p.partition, p.value, p.recordOffset)
   }
 
-  /** Whether a transaction holds offsets of this group not yet committed (OffsetFetch's UNSTABLE_OFFSET_COMMIT). */
-  hasPendingOffsets (groupId: string): boolean {
-    for (const pending of this.pendingTxnOffsets.values()) if (pending.some(p => p.group === groupId)) return true
+  /**
+   * Whether an open transaction holds an offset of this group and partition (Kafka's
+   * hasPendingOffsetCommitsForTopicPartition): OffsetFetch with require_stable answers UNSTABLE_OFFSET_COMMIT.
+   */
+  hasPendingOffset (groupId: string, topic: string, partition: number): boolean {
+    for (const pending of this.pendingTxnOffsets.values()) if (pending.some(p => p.group === groupId && p.topic === topic && p.partition === partition)) return true
     return false
   }
 

@@ -91,17 +91,28 @@ export class GroupOffsets {
     return results
   }
 
-  /** `topics` null: every partition with a committed offset (v2+). */
-  fetch (groupId: string, topics: ReadonlyArray<{ topic: string, partitions: readonly number[] }> | null): { errorCode: number, offsets: FetchedOffset[] } {
+  /**
+   * `topics` null: every partition with a committed offset (v2+). `requireStable` (v7+, KIP-447):
+   * a partition with a transactional commit not yet ended is UNSTABLE_OFFSET_COMMIT, as Kafka's
+   * GroupMetadataManager.getOffsets answers it, so the consumer retries until the transaction ends.
+   */
+  fetch (groupId: string, topics: ReadonlyArray<{ topic: string, partitions: readonly number[] }> | null, requireStable = false): { errorCode: number, offsets: FetchedOffset[] } {
     const p = this.coordinator.partitionFor(groupId)
     const none = (topic: string, partition: number, errorCode: number = ErrorCode.NONE): FetchedOffset => ({ topic, partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode })
     if (typeof p === 'number') return { errorCode: p, offsets: (topics ?? []).flatMap(t => t.partitions.map(i => none(t.topic, i, p))) }
+    const unstable = (topic: string, partition: number): boolean => requireStable && p.hasPendingOffset(groupId, topic, partition)
     if (topics === null) {
-      return { errorCode: ErrorCode.NONE, offsets: p.offsets.offsetsOf(groupId).map(o => ({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE })) }
+      return {
+        errorCode: ErrorCode.NONE,
+        offsets: p.offsets.offsetsOf(groupId).map(o => unstable(o.topic, o.partition)
+          ? none(o.topic, o.partition, ErrorCode.UNSTABLE_OFFSET_COMMIT)
+          : { topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }),
+      }
     }
     return {
       errorCode: ErrorCode.NONE,
       offsets: topics.flatMap(t => t.partitions.map(i => {
+        if (unstable(t.topic, i)) return none(t.topic, i, ErrorCode.UNSTABLE_OFFSET_COMMIT)
         const o = p.offsets.get(groupId, t.topic, i)
         return o === undefined ? none(t.topic, i) : { topic: t.topic, partition: i, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
       })),

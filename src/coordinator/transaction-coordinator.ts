@@ -101,12 +101,30 @@ export class TransactionCoordinator {
     return { errorCode: nodeId < 0 ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.NONE, nodeId }
   }
 
-  /** Every transaction this broker coordinates (DescribeTransactions, tests). */
+  /** DescribeTransactions (Kafka's TransactionCoordinator.handleDescribeTransactions): the id's metadata, if this broker coordinates it. */
   describe (transactionalId: string): { errorCode: number, metadata?: TransactionMetadata } {
     const shard = this.shards.shardFor(transactionalId)
     if (typeof shard === 'number') return { errorCode: shard }
     const metadata = shard.transactions.get(transactionalId)
-    return metadata === undefined ? { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND } : { errorCode: ErrorCode.NONE, metadata }
+    return metadata === undefined || metadata.state === 'Dead' ? { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND } : { errorCode: ErrorCode.NONE, metadata }
+  }
+
+  /**
+   * ListTransactions (Kafka's TransactionStateManager.listTransactionStates): the ids of every
+   * partition this broker coordinates, filtered by state names, producer ids (both: any of, none
+   * given: all) and, when durationMs >= 0, only those running longer than that.
+   */
+  listTransactions (states: ReadonlySet<string>, producerIds: ReadonlySet<number>, durationMs: number): { errorCode: number, transactions: TransactionMetadata[] } {
+    if (!this.shards.isActive) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, transactions: [] }
+    const shards = this.shards.all()
+    if (shards.some(s => s.status === 'loading')) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, transactions: [] }
+    const now = this.scheduler.now()
+    const transactions = shards.filter(s => s.status === 'active').flatMap(s => [...s.transactions.values()]).filter(t =>
+      t.state !== 'Dead' &&
+      (producerIds.size === 0 || producerIds.has(t.producerId)) &&
+      (states.size === 0 || states.has(t.state)) &&
+      (durationMs < 0 || now - t.txnStartTimestampMs > durationMs))
+    return { errorCode: ErrorCode.NONE, transactions }
   }
 
   /**

@@ -4,7 +4,8 @@ import { ProtocolError } from '../protocol/protocol-error.js'
 import type { PartitionMetadata } from '../cluster/metadata-cache.js'
 import type { AppendOrigin } from '../protocol/records/record-batch.js'
 import type { EndTransactionMarker } from '../protocol/records/end-transaction-marker.js'
-import type { AppendResult, PartitionLog, ReadResult } from '../storage/partition-log.js'
+import type { AppendResult, PartitionLog, ReadResult, TransactionVerification } from '../storage/partition-log.js'
+import type { VerificationGuard } from '../storage/producer-state-manager.js'
 
 interface FollowerState { logEndOffset: number, logStartOffset: number, lastCaughtUpMs: number, lastFetchLeaderLogEndOffset: number, lastFetchMs: number }
 
@@ -83,9 +84,10 @@ export class Partition {
 
   /**
    * Appends a producer's records (old magic 0/1 message sets are converted to a v2 batch first);
-   * origin 'coordinator' for the group coordinator's transactional offset commits.
+   * origin 'coordinator' for the group coordinator's transactional offset commits; `verification`
+   * when transaction.partition.verification.enable applies (PartitionLog.appendAsLeader).
    */
-  appendRecordsAsLeader (records: Buffer, acks: number, origin: AppendOrigin = 'client'): ProduceResult {
+  appendRecordsAsLeader (records: Buffer, acks: number, origin: AppendOrigin = 'client', verification?: TransactionVerification): ProduceResult {
     const refused = this.refuseAppend(acks)
     if (refused !== null) return refused
     let batches = records
@@ -96,7 +98,12 @@ export class Partition {
         return this.error(err instanceof ProtocolError ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.UNKNOWN_SERVER_ERROR, (err as Error).message)
       }
     }
-    return this.appendToLog(() => this.log.appendAsLeader(batches, this.leaderEpoch, origin))
+    return this.appendToLog(() => this.log.appendAsLeader(batches, this.leaderEpoch, origin, verification))
+  }
+
+  /** See PartitionLog.maybeStartTransactionVerification. */
+  maybeStartTransactionVerification (producerId: number, producerEpoch: number): VerificationGuard | null {
+    return this.log.maybeStartTransactionVerification(producerId, producerEpoch)
   }
 
   /** WriteTxnMarkers: a commit or abort marker, appended as acks=all requires (Kafka appends markers with acks -1). */

@@ -9,6 +9,7 @@ import type { TransactionCoordinator } from '../coordinator/transaction-coordina
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import type { MarkerResult, TxnMarker } from '../replication/txn-marker-writer.js'
 import type { AclAuthorizer } from '../security/acl-authorizer.js'
+import type { AddPartitionsToTxnManager } from './add-partitions-to-txn-manager.js'
 import type { BrokerMetrics } from './broker-metrics.js'
 
 /** What request handlers may use: the broker's identity, its cluster view and its partitions. */
@@ -28,6 +29,8 @@ export interface BrokerContext {
   producerIds: ProducerIdManager
   /** The transaction coordinator for the __transaction_state partitions this broker leads. */
   transactions: TransactionCoordinator
+  /** Asks transaction coordinators whether a partition is in a producer's transaction (Produce, KIP-890). */
+  transactionVerifier: AddPartitionsToTxnManager
   /** WriteTxnMarkers for the partitions this broker leads (the handler's and the local coordinator's). */
   writeTxnMarker: (marker: TxnMarker) => Promise<MarkerResult[]>
   /** (apiKey, min, max) served: ApiVersions answers from it. */

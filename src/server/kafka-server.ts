@@ -10,6 +10,7 @@ import { ZkSession } from '../cluster/zk-session.js'
 import { brokerIdHolder, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
 import { CredentialCache } from '../cluster/credential-cache.js'
 import { DynamicConfigManager } from '../cluster/dynamic-config-manager.js'
+import { InterBrokerConnections } from '../cluster/inter-broker-connections.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { Controller } from '../controller/controller.js'
 import { ProducerIdManager } from '../coordinator/producer-id-manager.js'
@@ -22,6 +23,7 @@ import { topicLogConfig } from '../storage/log-config.js'
 import { isIoError, LogDirFailureChannel } from '../storage/log-dir-failure-channel.js'
 import { LogManager } from '../storage/log-manager.js'
 import { AclAuthorizer } from '../security/acl-authorizer.js'
+import { AddPartitionsToTxnManager } from './add-partitions-to-txn-manager.js'
 import type { BrokerContext } from './broker-context.js'
 import { BrokerMetrics } from './broker-metrics.js'
 import { channelBuilder } from './channel-builder.js'
@@ -48,6 +50,7 @@ export class KafkaServer {
   private replicas?: ReplicaManager
   private groups?: GroupCoordinator
   private transactions?: TransactionCoordinator
+  private transactionVerifier?: AddPartitionsToTxnManager
   private socketServer?: SocketServer
   private metrics?: BrokerMetrics
   private metricsServer?: MetricsServer
@@ -150,6 +153,13 @@ export class KafkaServer {
       timeoutMs: v['request.timeout.ms'],
       onMarkerWritten: (topic, partition, producerId, commit) => { if (topic === '__consumer_offsets') groups.completeTxn(partition, producerId, commit) },
     }, marker)
+    const interBrokerConnections = (purpose: string): InterBrokerConnections => new InterBrokerConnections({
+      clientId: `broker-${this.brokerId}-${purpose}`,
+      metadata,
+      listenerName: this.config.interBrokerListenerName,
+      security: this.config.interBrokerSecurity,
+      requestTimeoutMs: 30_000,
+    })
     const transactions = new TransactionCoordinator({
       config: this.config,
       metadata,
@@ -158,10 +168,7 @@ export class KafkaServer {
       producerIds,
       markers: new TransactionMarkerChannel({
         brokerId: this.brokerId,
-        metadata,
-        listenerName: this.config.interBrokerListenerName,
-        security: this.config.interBrokerSecurity,
-        requestTimeoutMs: 30_000,
+        connections: interBrokerConnections('txn-marker-sender'),
         writeLocal: markerWrites,
         log: this.log.child({ component: 'transaction-marker-channel' }),
       }),
@@ -169,6 +176,14 @@ export class KafkaServer {
     })
     transactions.start()
     this.transactions = transactions
+    const transactionVerifier = new AddPartitionsToTxnManager({
+      brokerId: this.brokerId,
+      metadata,
+      coordinator: transactions,
+      connections: interBrokerConnections('add-partitions-to-txn-sender'),
+      log: this.log.child({ component: 'add-partitions-to-txn-manager' }),
+    })
+    this.transactionVerifier = transactionVerifier
 
     // Before the Kafka listeners and registration: a taken metrics port fails start-up before any client can connect.
     const metricsListener = this.config.metricsListener
@@ -190,6 +205,7 @@ export class KafkaServer {
       groups,
       producerIds,
       transactions,
+      transactionVerifier,
       writeTxnMarker: markerWrites,
       supportedVersions: () => [],
       metrics: this.metrics,
@@ -344,6 +360,7 @@ export class KafkaServer {
     this.metrics?.close()
     this.groups?.shutdown()
     this.transactions?.shutdown()
+    this.transactionVerifier?.close()
     this.dynamicConfig?.stop()
     this.credentials?.stop()
     this.authorizer?.stop()

@@ -44,7 +44,7 @@ import { LogSegment } from './log-segment.js'
 import { LogSegments } from './log-segments.js'
 import type { CompletedTxn, ProducerAppendInfo, ProducerStateError } from './producer-append-info.js'
 import { firstOffsetOf } from './producer-state-entry.js'
-import { ProducerStateManager } from './producer-state-manager.js'
+import { ProducerStateManager, type VerificationGuard } from './producer-state-manager.js'
 import { loadSegments, recoverSegments } from './recovery.js'
 import { retentionBreaches } from './retention.js'
 import type { AbortedTxn } from './transaction-index.js'
@@ -63,6 +63,14 @@ export interface PartitionLogState {
   /** producer.id.expiration.ms (Kafka's default, a day, unless the broker says otherwise). */
   producerIdExpirationMs?: number
 }
+
+/**
+ * transaction.partition.verification.enable for one append (KIP-890 part 1): present, a
+ * transactional batch of a producer with no open transaction here is refused unless `guard` is
+ * the one its verification with the coordinator produced (null: none was asked, e.g. a Produce
+ * without a transactional id).
+ */
+export interface TransactionVerification { guard: VerificationGuard | null }
 
 export type AppendResult =
   | { errorCode: 0, baseOffset: number, lastOffset: number, logAppendTimeMs: number, recordCount: number, logStartOffset: number }
@@ -184,9 +192,10 @@ export class PartitionLog {
    * Validates a producer's batches, assigns offsets from logEndOffset and stamps leaderEpoch, in
    * place. An idempotent producer's batches are checked against its state first (Kafka's
    * UnifiedLog.analyzeAndValidateProducerState): a retry of one of its last five batches answers
-   * that batch's offsets and appends nothing, a bad epoch or sequence fails the whole append.
+   * that batch's offsets and appends nothing, a bad epoch or sequence fails the whole append, and
+   * so does an unverified transactional batch (Kafka's "Record was not part of an ongoing transaction").
    */
-  appendAsLeader (batches: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client'): AppendResult {
+  appendAsLeader (batches: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client', verification?: TransactionVerification): AppendResult {
     // LogValidator.validateTimestamp: CreateTime only, LogAppendTime replaces the producer's
     // timestamps; with Kafka's defaults (Long.MAX_VALUE both sides) there is nothing to check, and
     // the produce path pays neither a clock read nor an object for it.
@@ -216,6 +225,9 @@ export class PartitionLog {
           this.logger.debug('answered a duplicate batch with its original offsets', { producerId: batch.producerId, baseSequence: batch.baseSequence, lastOffset: duplicate.lastOffset })
           return { errorCode: 0, baseOffset: firstOffsetOf(duplicate), lastOffset: duplicate.lastOffset, logAppendTimeMs: -1, recordCount: 0, logStartOffset: this.lso }
         }
+        if (verification !== undefined && batch.isTransactional && !batch.isControl && !this.isVerified(batch, verification.guard)) {
+          return { errorCode: LogErrorCode.INVALID_TXN_STATE, reason: `Record was not part of an ongoing transaction (producer ${batch.producerId}, epoch ${batch.producerEpoch})` }
+        }
         const error = this.checkProducerBatch(producerAppends ??= newProducerAppends(), batch, nextOffset, origin)
         if (error !== null) return { errorCode: error.errorCode, reason: error.reason }
       }
@@ -224,6 +236,20 @@ export class PartitionLog {
     this.appendValidated(batches, baseOffset, nextOffset - 1, validation.recordCount, logAppendTimeMs >= 0 ? logAppendTimeMs : validation.maxTimestamp, producerAppends)
     if (leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(leaderEpoch, baseOffset)
     return { errorCode: 0, baseOffset, lastOffset: nextOffset - 1, logAppendTimeMs, recordCount: validation.recordCount, logStartOffset: this.lso }
+  }
+
+  /**
+   * Kafka's UnifiedLog.maybeStartTransactionVerification: null when the producer's transaction is
+   * already open here at this epoch (nothing to ask), else the guard its verification will carry.
+   */
+  maybeStartTransactionVerification (producerId: number, producerEpoch: number): VerificationGuard | null {
+    const state = this.producerStateManager
+    return state.hasOngoingTransaction(producerId, producerEpoch) ? null : state.startVerification(producerId, producerEpoch, this.now())
+  }
+
+  private isVerified (batch: RecordBatch, guard: VerificationGuard | null): boolean {
+    const state = this.producerStateManager
+    return state.hasOngoingTransaction(batch.producerId, batch.producerEpoch) || (guard !== null && state.verificationGuardMatches(batch.producerId, guard))
   }
 
   /**

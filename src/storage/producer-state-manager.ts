@@ -14,6 +14,13 @@
  * watermark decide the first unstable offset, hence the last stable offset read_committed
  * consumers read up to (Kafka's ongoingTxns, unreplicatedTxns, firstUnstableOffset). The open ones
  * come back from a snapshot through each producer's currentTxnFirstOffset.
+ *
+ * Verification (KIP-890 part 1): before a producer's first transactional batch on this partition
+ * the leader asks the transaction coordinator whether the partition is in the producer's
+ * transaction. The entry made when it asks holds a guard (Kafka's VerificationStateEntry and
+ * VerificationGuard) that a marker or the transaction's start clears, so an answer that arrives
+ * after the transaction ended cannot open a transaction the coordinator does not know. Memory
+ * only, as in Kafka.
  */
 import { readdirSync, rmSync } from 'node:fs'
 import type { Logger } from '../logger.js'
@@ -23,6 +30,12 @@ import { ProducerAppendInfo, type CompletedTxn, type TxnMetadata } from './produ
 import { CorruptSnapshotError, readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot-file.js'
 import { ProducerStateEntry } from './producer-state-entry.js'
 
+/** Kafka's VerificationGuard: compared by identity, a fresh one per verification entry. */
+export type VerificationGuard = Readonly<Record<string, never>>
+
+/** Kafka's VerificationStateEntry: a verification asked of the coordinator and not yet used. */
+interface VerificationStateEntry { guard: VerificationGuard, epoch: number, timestampMs: number }
+
 const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/
 
 export class ProducerStateManager {
@@ -31,6 +44,8 @@ export class ProducerStateManager {
   private readonly ongoingTxns = new Map<number, TxnMetadata>()
   /** Ended transactions whose marker is not below the high watermark yet, by first offset. */
   private readonly unreplicatedTxns = new Map<number, CompletedTxn>()
+  /** Verifications in flight or answered, by producer id. */
+  private readonly verificationStates = new Map<number, VerificationStateEntry>()
   /** Offsets of the snapshot files in the partition directory, ascending. */
   private snapshots: number[]
   private lastMapOffset = 0
@@ -65,7 +80,33 @@ export class ProducerStateManager {
     const current = this.producers.get(appendInfo.producerId)
     if (current !== undefined) current.update(appendInfo.updatedEntry)
     else this.producers.set(appendInfo.producerId, appendInfo.updatedEntry)
-    for (const txn of appendInfo.startedTransactions) this.ongoingTxns.set(txn.firstOffset, txn)
+    for (const txn of appendInfo.startedTransactions) {
+      this.ongoingTxns.set(txn.firstOffset, txn)
+      this.verificationStates.delete(txn.producerId)
+    }
+  }
+
+  /** Whether the producer has an open transaction here at this epoch: its batches need no verification. */
+  hasOngoingTransaction (producerId: number, producerEpoch: number): boolean {
+    const entry = this.producers.get(producerId)
+    return entry !== undefined && entry.currentTxnFirstOffset >= 0 && entry.producerEpoch === producerEpoch
+  }
+
+  /**
+   * Kafka's maybeCreateVerificationStateEntry: the guard of the producer's verification, a new one
+   * unless one is already pending (the batches of one transaction share it); a newer epoch replaces it.
+   */
+  startVerification (producerId: number, producerEpoch: number, nowMs: number): VerificationGuard {
+    const current = this.verificationStates.get(producerId)
+    if (current !== undefined && current.epoch >= producerEpoch) return current.guard
+    const entry = { guard: Object.freeze({}), epoch: producerEpoch, timestampMs: nowMs }
+    this.verificationStates.set(producerId, entry)
+    return entry.guard
+  }
+
+  /** Whether `guard` is still the producer's verification (no marker or transaction start since). */
+  verificationGuardMatches (producerId: number, guard: VerificationGuard): boolean {
+    return this.verificationStates.get(producerId)?.guard === guard
   }
 
   /**
@@ -80,6 +121,7 @@ export class ProducerStateManager {
   /** A marker ended the transaction; it stays unstable until the marker is below the high watermark. */
   completeTxn (completed: CompletedTxn): void {
     this.ongoingTxns.delete(completed.firstOffset)
+    this.verificationStates.delete(completed.producerId)
     this.unreplicatedTxns.set(completed.firstOffset, completed)
   }
 
@@ -161,6 +203,8 @@ export class ProducerStateManager {
 
   /** Forgets producers idle for producer.id.expiration.ms, by their last batch's timestamp (Kafka's removeExpiredProducers). */
   removeExpiredProducers (nowMs: number): number {
+    // A verification the producer never used (it gave up, or was fenced) goes after as long.
+    for (const [producerId, v] of this.verificationStates) if (nowMs - v.timestampMs >= this.producerIdExpirationMs) this.verificationStates.delete(producerId)
     let removed = 0
     for (const [producerId, entry] of this.producers) {
       if (this.isProducerExpired(nowMs, entry)) {
@@ -205,6 +249,7 @@ export class ProducerStateManager {
     this.producers.clear()
     this.ongoingTxns.clear()
     this.unreplicatedTxns.clear()
+    this.verificationStates.clear()
   }
 
   private removeAndDeleteSnapshot (offset: number): void {

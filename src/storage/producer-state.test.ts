@@ -146,3 +146,50 @@ test('the snapshot format round-trips, and a flipped bit is caught by its CRC', 
   bytes[20]! ^= 1
   assert.throws(() => decodeProducerSnapshot(bytes), CorruptSnapshotError)
 })
+
+/** A transactional batch of `count` records. */
+function txn (seq: number, count = 2, pid = PID, epoch = 0): Buffer {
+  return buildTestBatch({ producerId: pid, producerEpoch: epoch, baseSequence: seq, recordCount: count, firstTimestamp: NOW, transactional: true })
+}
+
+test('the last stable offset: the first open or unreplicated transaction, else the high watermark; aborts go to the .txnindex', (t) => {
+  const { log } = openTestLog(t, {}, { now: () => NOW })
+  assert.deepEqual(offsetsOf(log.appendAsLeader(idem(0, 2, 0, 1), 0)), [0, 1])
+  log.highWatermark = 2
+  assert.equal(log.lastStableOffset, 2, 'no transaction: the high watermark')
+  assert.deepEqual(offsetsOf(log.appendAsLeader(txn(0, 2, 2), 0)), [2, 3])
+  assert.deepEqual(offsetsOf(log.appendAsLeader(txn(0, 2, 3), 0)), [4, 5])
+  log.highWatermark = 6
+  assert.equal(log.lastStableOffset, 2, 'producer 2 opened the first transaction at 2')
+  assert.deepEqual(offsetsOf(log.appendMarkerAsLeader(2, 0, { commit: true, coordinatorEpoch: 0 }, 0)), [6, 6])
+  assert.equal(log.lastStableOffset, 2, 'committed, but the marker is not below the high watermark yet')
+  log.highWatermark = 7
+  assert.equal(log.lastStableOffset, 4, 'producer 2 is stable; producer 3 still open at 4')
+  assert.deepEqual(offsetsOf(log.appendMarkerAsLeader(3, 0, { commit: false, coordinatorEpoch: 0 }, 0)), [7, 7])
+  log.highWatermark = 8
+  assert.equal(log.lastStableOffset, 8, 'every transaction ended and replicated')
+  assert.deepEqual(log.collectAbortedTransactions(0, 8), [{ producerId: 3, firstOffset: 4, lastOffset: 7, lastStableOffset: 8 }], 'only the abort is indexed')
+  assert.deepEqual(offsetsOf(log.appendAsLeader(idem(2, 1, 0, 3), 0)), [8, 8], 'the marker took no sequence, and the transaction is closed: a plain batch follows')
+})
+
+test('transaction verification (KIP-890): an unverified transactional batch is INVALID_TXN_STATE; a guard holds until the transaction starts or a marker ends it', (t) => {
+  const { log } = openTestLog(t, {}, { now: () => NOW })
+  assert.equal(offsetsOf(log.appendAsLeader(txn(0), 0, 'client', { guard: null })), ErrorCode.INVALID_TXN_STATE, 'no verification asked')
+  assert.deepEqual(offsetsOf(log.appendAsLeader(txn(0), 0)), [0, 1], 'verification off: appended as before Kafka 3.6')
+  assert.equal(log.maybeStartTransactionVerification(PID, 0), null, 'the transaction is open here: nothing to verify')
+  assert.deepEqual(offsetsOf(log.appendMarkerAsLeader(PID, 0, { commit: false, coordinatorEpoch: 0 }, 0)), [2, 2])
+
+  const guard = log.maybeStartTransactionVerification(PID, 0)
+  assert.notEqual(guard, null)
+  assert.equal(log.maybeStartTransactionVerification(PID, 0), guard, 'a pending verification is shared')
+  assert.equal(offsetsOf(log.appendAsLeader(txn(2), 0, 'client', { guard: Object.freeze({}) })), ErrorCode.INVALID_TXN_STATE, 'another guard')
+  assert.deepEqual(offsetsOf(log.appendAsLeader(txn(2), 0, 'client', { guard })), [3, 4])
+  assert.deepEqual(offsetsOf(log.appendAsLeader(txn(4), 0, 'client', { guard: null })), [5, 6], 'the open transaction needs no guard')
+  assert.deepEqual(offsetsOf(log.appendMarkerAsLeader(PID, 0, { commit: true, coordinatorEpoch: 0 }, 0)), [7, 7])
+
+  // A verification answered after the transaction ended must not open a transaction the coordinator does not know.
+  const stale = log.maybeStartTransactionVerification(PID, 0)!
+  assert.deepEqual(offsetsOf(log.appendMarkerAsLeader(PID, 0, { commit: false, coordinatorEpoch: 0 }, 0)), [8, 8])
+  assert.equal(offsetsOf(log.appendAsLeader(txn(6), 0, 'client', { guard: stale })), ErrorCode.INVALID_TXN_STATE)
+  assert.equal(log.logEndOffset, 9, 'nothing refused was appended')
+})

@@ -1,8 +1,9 @@
 """Drives confluent-kafka-python (librdkafka) transactions for the transactions integration tests.
 
     transactional_client.py ctp BOOTSTRAP IN OUT GROUP TXN_ID TXNS PER_TXN
-    transactional_client.py read BOOTSTRAP TOPIC ISOLATION
+    transactional_client.py read BOOTSTRAP TOPIC ISOLATION [PARTITIONS]
     transactional_client.py fence BOOTSTRAP TOPIC TXN_ID
+    transactional_client.py loop BOOTSTRAP TOPIC PARTITIONS TXN_ID PER_TXN
 
 ctp: a consume-transform-produce loop. The consumer (group GROUP, read_committed, no auto commit)
 reads IN from the start; TXNS transactions each take PER_TXN records, produce "out-<value>" to
@@ -10,14 +11,22 @@ OUT, send the consumer's positions with send_offsets_to_transaction, and commit 
 abort (odd ones). After an abort the consumer seeks back to the committed offsets, so the next
 transaction takes the same records again. Prints one JSON line per transaction
 {"txn","committed","values"} and finally {"committed_offsets": {partition: offset}}.
-read: every record of TOPIC partition 0 from the beginning up to the end (the LSO for
-read_committed), as one JSON line {"values": [...]}; ISOLATION is read_committed or read_uncommitted.
+read: every record of TOPIC partitions 0..PARTITIONS-1 (default 1) from the beginning up to the end
+(the LSO for read_committed), as one JSON line {"values": [...]}, partition after partition;
+ISOLATION is read_committed or read_uncommitted.
 fence: a first producer starts a transaction and sends a record; a second one with the same
 transactional.id calls init_transactions; the first one's commit must then fail as fenced.
 Prints {"first_commit_error": name, "fatal": bool, "second_committed": bool}.
+loop: transactions until stdin closes, each of PER_TXN records "t<txn>-<i>" spread over TOPIC's
+PARTITIONS, two committed then one aborted, handling errors as librdkafka's transactional API
+requires: a retriable error retries the call, an abortable one aborts, a fatal one (or a failed
+abort) replaces the producer, whose init_transactions ends the transaction either way. Prints one
+JSON line per transaction {"txn", "outcome": "committed" | "aborted" | "unknown", "error"}; unknown
+when the producer was replaced and the transaction may have ended either way.
 """
 import json
 import sys
+import threading
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
 
@@ -60,21 +69,23 @@ def ctp(bootstrap, in_topic, out_topic, group, txn_id, txns, per_txn):
     consumer.close()
 
 
-def read(bootstrap, topic, isolation):
+def read(bootstrap, topic, isolation, partitions=1):
     consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'reader', 'enable.auto.commit': False,
                          'isolation.level': isolation, 'enable.partition.eof': True})
-    consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
-    values = []
-    while True:
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
+    values = {p: [] for p in range(partitions)}
+    at_end = set()
+    while len(at_end) < partitions:
         msg = consumer.poll(15)
         if msg is None:
             raise RuntimeError('no end of partition within 15 s')
         if msg.error():
             if msg.error().code() == -191:  # _PARTITION_EOF
-                break
+                at_end.add(msg.partition())
+                continue
             raise KafkaException(msg.error())
-        values.append(msg.value().decode())
-    print(json.dumps({'values': values}), flush=True)
+        values[msg.partition()].append(msg.value().decode())
+    print(json.dumps({'values': [v for p in range(partitions) for v in values[p]]}), flush=True)
     consumer.close()
 
 
@@ -97,13 +108,64 @@ def fence(bootstrap, topic, txn_id):
     print(json.dumps({'first_commit_error': error, 'fatal': fatal, 'second_committed': True}), flush=True)
 
 
+def retrying(call):
+    """Calls `call` until it does not fail with a retriable error (librdkafka's rule for commit and abort)."""
+    while True:
+        try:
+            return call()
+        except KafkaException as e:
+            if not e.args[0].retriable():
+                raise
+
+
+def loop(bootstrap, topic, partitions, txn_id, per_txn):
+    stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+
+    def new_producer():
+        producer = Producer({'bootstrap.servers': bootstrap, 'transactional.id': txn_id, 'transaction.timeout.ms': 60000})
+        retrying(lambda: producer.init_transactions(30))
+        return producer
+
+    producer = new_producer()
+    txn = 0
+    while not stop.is_set():
+        commit = txn % 3 != 2
+        outcome, error = None, None
+        try:
+            producer.begin_transaction()
+            for i in range(per_txn):
+                producer.produce(topic, value=('t%d-%d' % (txn, i)).encode(), partition=i % partitions)
+            if commit:
+                retrying(lambda: producer.commit_transaction(30))
+                outcome = 'committed'
+            else:
+                retrying(lambda: producer.abort_transaction(30))
+                outcome = 'aborted'
+        except KafkaException as e:
+            error = e.args[0].name() + ': ' + e.args[0].str()
+            if e.args[0].txn_requires_abort():
+                try:
+                    retrying(lambda: producer.abort_transaction(30))
+                    outcome = 'aborted'
+                except KafkaException as abort_error:
+                    error += ', then ' + abort_error.args[0].name() + ': ' + abort_error.args[0].str()
+            if outcome is None:
+                outcome = 'unknown'
+                producer = new_producer()
+        print(json.dumps({'txn': txn, 'outcome': outcome, 'error': error}), flush=True)
+        txn += 1
+
+
 if __name__ == '__main__':
     command, args = sys.argv[1], sys.argv[2:]
     if command == 'ctp':
         ctp(args[0], args[1], args[2], args[3], args[4], int(args[5]), int(args[6]))
     elif command == 'read':
-        read(args[0], args[1], args[2])
+        read(args[0], args[1], args[2], int(args[3]) if len(args) > 3 else 1)
     elif command == 'fence':
         fence(args[0], args[1], args[2])
+    elif command == 'loop':
+        loop(args[0], args[1], int(args[2]), args[3], int(args[4]))
     else:
         sys.exit('unknown command ' + command)

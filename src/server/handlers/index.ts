@@ -33,6 +33,9 @@ import { handleAddOffsetsToTxn } from './add-offsets-to-txn.js'
 import { handleEndTxn } from './end-txn.js'
 import { handleWriteTxnMarkers } from './write-txn-markers.js'
 import { handleTxnOffsetCommit } from './txn-offset-commit.js'
+import { handleDescribeProducers } from './describe-producers.js'
+import { handleDescribeTransactions } from './describe-transactions.js'
+import { handleListTransactions } from './list-transactions.js'
 import { handleSaslAuthenticate } from './sasl-authenticate.js'
 import { handleSaslHandshake } from './sasl-handshake.js'
 import { handleAlterUserScramCredentials } from './alter-user-scram-credentials.js'
@@ -77,6 +80,9 @@ export const handlers: readonly ApiHandler[] = [
   handleEndTxn,
   handleWriteTxnMarkers,
   handleTxnOffsetCommit,
+  handleDescribeProducers,
+  handleDescribeTransactions,
+  handleListTransactions,
   handleSaslHandshake,
   handleSaslAuthenticate,
   handleDescribeUserScramCredentials,

@@ -9,14 +9,15 @@ type Topics = Array<{ topic: string, partitions: number[] }> | null
 /**
  * OffsetFetch: committed offsets from the coordinator's memory (-1 where none); v0 from ZooKeeper.
  * v0-v1 report a coordinator error per partition, v2+ at the top (topics null = all committed),
- * v8 answers several groups. v9 (KIP-848 member epochs) is not served.
+ * v7+ with require_stable: UNSTABLE_OFFSET_COMMIT for a partition whose transactional commit is
+ * not ended yet (KIP-447). v8 answers several groups. v9 (KIP-848 member epochs) is not served.
  */
 export const handleOffsetFetch = defineHandler(OffsetFetchRequest, OffsetFetchResponse, async (req, ctx) => {
   if (ctx.apiVersion >= 8) {
     const groups = req.groups.map(g => {
       // KafkaApis.handleOffsetFetchRequest: Describe on each group; refused, that group's error
       if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)) return { groupId: g.groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }
-      const r = fetch(g.groupId, g.topics === null ? null : g.topics.map(t => ({ topic: t.name, partitions: t.partitionIndexes })), ctx)
+      const r = fetch(g.groupId, g.topics === null ? null : g.topics.map(t => ({ topic: t.name, partitions: t.partitionIndexes })), req.requireStable, ctx)
       return { groupId: g.groupId, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? answer(r.offsets) : [] }
     })
     return { throttleTimeMs: 0, groups }
@@ -24,13 +25,13 @@ export const handleOffsetFetch = defineHandler(OffsetFetchRequest, OffsetFetchRe
   ctx.ensureAuthorized(AclOperation.DESCRIBE, ResourceType.GROUP, req.groupId)
   const topics: Topics = req.topics === null ? null : req.topics.map(t => ({ topic: t.name, partitions: t.partitionIndexes }))
   if (ctx.apiVersion === 0) return { throttleTimeMs: 0, topics: answer(describable(await ctx.broker.groups.offsets.fetchFromZooKeeper(req.groupId, topics ?? []), true, ctx)) }
-  const r = fetch(req.groupId, topics, ctx)
+  const r = fetch(req.groupId, topics, ctx.apiVersion >= 7 && req.requireStable, ctx)
   if (ctx.apiVersion === 1) return { throttleTimeMs: 0, topics: answer(r.offsets) }
   return { throttleTimeMs: 0, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? answer(r.offsets) : [] }
 }, { max: 8 })
 
-function fetch (groupId: string, topics: Topics, ctx: RequestContext): { errorCode: number, offsets: FetchedOffset[] } {
-  const r = ctx.broker.groups.offsets.fetch(groupId, topics)
+function fetch (groupId: string, topics: Topics, requireStable: boolean, ctx: RequestContext): { errorCode: number, offsets: FetchedOffset[] } {
+  const r = ctx.broker.groups.offsets.fetch(groupId, topics, requireStable)
   return { errorCode: r.errorCode, offsets: describable(r.offsets, topics !== null, ctx) }
 }
 

@@ -4,6 +4,9 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js'
 import { delayedProduce } from '../../replication/delayed-produce.js'
 import type { Partition, ProduceResult } from '../../replication/partition.js'
+import { magicOf } from '../../protocol/records/legacy-message-set.js'
+import { RECORD_BATCH_HEADER_BYTES, RecordBatch } from '../../protocol/records/record-batch.js'
+import type { TransactionVerification } from '../../storage/partition-log.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
 import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 
@@ -25,26 +28,68 @@ export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, asyn
   if (req.transactionalId !== null && req.transactionalId !== undefined && !ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
     throw new KafkaError(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, `Transactional id ${req.transactionalId} authorization failed.`)
   }
+  // Read per request: a dynamic cluster-wide config.
+  const verifying = ctx.broker.config.values['transaction.partition.verification.enable']
+  const settle = (answer: Answer): void => {
+    if (acks === -1 && answer.result.errorCode === ErrorCode.NONE && answer.partition !== undefined) {
+      const out = answer.out
+      waits.push(delayedProduce(ctx.broker.replicas, answer.partition, answer.result.lastOffset, req.timeoutMs).then(code => { out.errorCode = code }))
+    }
+  }
+  const verified: Array<Promise<void>> = []
   const responses = req.topicData.map(topic => {
     const authorized = ctx.authorize(AclOperation.WRITE, ResourceType.TOPIC, topic.name)
     return {
       name: topic.name,
       partitionResponses: topic.partitionData.map(pd => {
-        const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks, current, authorized)
-        if (acks === -1 && answer.result.errorCode === ErrorCode.NONE && answer.partition !== undefined) {
-          const out = answer.out
-          waits.push(delayedProduce(ctx.broker.replicas, answer.partition, answer.result.lastOffset, req.timeoutMs).then(code => { out.errorCode = code }))
+        const verification = verifying && authorized ? startVerification(ctx, req.transactionalId, topic.name, pd.index, pd.records) : undefined
+        if (verification?.answer === undefined) {
+          const answer = answerFor(ctx, topic.name, pd.index, pd.records, acks, current, authorized, verification)
+          settle(answer)
+          return answer.out
         }
-        return answer.out
+        // Filled in once the coordinator answers; the response is not sent before.
+        const out = toAnswer(pd.index, failed(ErrorCode.NONE))
+        verified.push(verification.answer.then(errorCode => {
+          const answer = errorCode === ErrorCode.NONE
+            ? answerFor(ctx, topic.name, pd.index, pd.records, acks, ctx.broker.metadata.isCurrent(), authorized, verification)
+            : { out: toAnswer(pd.index, failed(errorCode, 'the transaction coordinator did not verify this partition in the producer\'s transaction')), result: failed(errorCode) }
+          Object.assign(out, answer.out)
+          settle({ ...answer, out })
+        }))
+        return out
       }),
     }
   })
+  if (verified.length > 0) await Promise.all(verified)
   if (acks === 0) return null
   if (waits.length > 0) await Promise.all(waits)
   return { responses, throttleTimeMs: 0 }
 })
 
-function answerFor (ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number, current: boolean, authorized: boolean): { out: PartitionAnswer, result: ProduceResult, partition?: Partition } {
+interface Answer { out: PartitionAnswer, result: ProduceResult, partition?: Partition }
+
+/**
+ * transaction.partition.verification.enable (KIP-890 part 1): a transactional batch of a producer
+ * with no open transaction on this partition waits for the coordinator's word that the partition
+ * is in its transaction. Undefined when the records hold no transactional batch or the partition
+ * is not led here (answerFor says why); `answer` undefined when there is nothing to ask (the
+ * transaction is already open here, or the Produce names no transactional id: then the log refuses
+ * the batch, as Kafka does).
+ */
+function startVerification (ctx: RequestContext, transactionalId: string | null, topic: string, index: number, records: Buffer | null): (TransactionVerification & { answer?: Promise<number> }) | undefined {
+  const partition = ctx.broker.replicas.partition(topic, index)
+  if (partition === undefined || records === null || records.length < RECORD_BATCH_HEADER_BYTES || magicOf(records) < 2) return undefined
+  const batch = new RecordBatch(records)
+  if (!batch.isTransactional || batch.isControl || batch.producerId < 0) return undefined
+  if (transactionalId === null) return { guard: null }
+  const guard = partition.isLeader ? partition.maybeStartTransactionVerification(batch.producerId, batch.producerEpoch) : null
+  if (guard === null) return { guard }
+  const answer = ctx.broker.transactionVerifier.verify(guard, { transactionalId, producerId: batch.producerId, producerEpoch: batch.producerEpoch, tp: { topic, partition: index } })
+  return { guard, answer }
+}
+
+function answerFor (ctx: RequestContext, topic: string, index: number, records: Buffer | null, acks: number, current: boolean, authorized: boolean, verification?: TransactionVerification): Answer {
   const partition = ctx.broker.replicas.partition(topic, index)
   let result: ProduceResult
   if (acks !== 0 && acks !== 1 && acks !== -1) result = failed(ErrorCode.INVALID_REQUIRED_ACKS)
@@ -59,11 +104,17 @@ function answerFor (ctx: RequestContext, topic: string, index: number, records: 
   } else if (!current) result = failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'This broker is re-reading the cluster state from ZooKeeper')
   else if (records === null || records.length === 0) result = failed(ErrorCode.INVALID_RECORD, 'no records')
   else {
-    result = partition.appendRecordsAsLeader(records, acks)
+    result = partition.appendRecordsAsLeader(records, acks, 'client', verification)
     // Kafka's ReplicaManager.appendToLocalLog marks MessagesInPerSec and BytesInPerSec after a successful append
     if (result.errorCode === ErrorCode.NONE) ctx.broker.metrics?.recordAppend(topic, result.lastOffset - result.baseOffset + 1, records.length)
   }
-  const out: PartitionAnswer = {
+  const out = toAnswer(index, result)
+  if (result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && partition !== undefined) out.currentLeader = { leaderId: partition.leaderId, leaderEpoch: partition.leaderEpoch }
+  return { out, result, partition }
+}
+
+function toAnswer (index: number, result: ProduceResult): PartitionAnswer {
+  return {
     index,
     errorCode: result.errorCode,
     baseOffset: result.baseOffset,
@@ -72,8 +123,6 @@ function answerFor (ctx: RequestContext, topic: string, index: number, records: 
     recordErrors: [],
     errorMessage: result.errorMessage,
   }
-  if (result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && partition !== undefined) out.currentLeader = { leaderId: partition.leaderId, leaderEpoch: partition.leaderEpoch }
-  return { out, result, partition }
 }
 
 function failed (errorCode: number, errorMessage: string | null = null): ProduceResult {

@@ -21,6 +21,8 @@ export interface TestBatchOptions {
   producerId?: number
   producerEpoch?: number
   baseSequence?: number
+  /** A transactional producer's batch (attribute bit 4). */
+  transactional?: boolean
 }
 
 export function buildTestBatch (options: TestBatchOptions = {}): Buffer {
@@ -47,7 +49,7 @@ export function buildTestBatch (options: TestBatchOptions = {}): Buffer {
   batch.writeInt32BE(batch.length - 12, 8)
   batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, 12)
   batch.writeInt8(2, 16)
-  batch.writeInt16BE(0, 21)
+  batch.writeInt16BE(options.transactional === true ? 0x10 : 0, 21)
   batch.writeInt32BE(recordCount - 1, 23)
   writeInt64(batch, 27, firstTimestamp)
   writeInt64(batch, 35, options.maxTimestamp ?? firstTimestamp + (recordCount - 1) * stepMs)
