@@ -23,7 +23,7 @@ const fastProducer = join(dir, 'fast-producer.properties')
 writeFileSync(fastProducer, 'default.api.timeout.ms=1500\nrequest.timeout.ms=1000\nmax.block.ms=1500\n')
 test.after(() => rmSync(dir, { recursive: true, force: true }))
 
-const tools = ['kafka-topics', 'kafka-configs', 'kafka-console-producer', 'kafka-console-consumer', 'kafka-producer-perf-test', 'kafka-consumer-perf-test', 'kafka-delete-records', 'kafka-get-offsets']
+const tools = ['kafka-topics', 'kafka-configs', 'kafka-console-producer', 'kafka-console-consumer', 'kafka-producer-perf-test', 'kafka-consumer-perf-test', 'kafka-delete-records', 'kafka-get-offsets', 'kafka-reassign-partitions']
 
 for (const tool of tools) {
   test(`${tool}: --help prints Kafka's option table on stdout and exits 0`, async () => {

@@ -12,9 +12,13 @@ export interface AckedProducer {
   stop (): Promise<void>
 }
 
-export async function startAckedProducer (brokers: readonly string[], topic: string, partitions: number, clientId: string): Promise<AckedProducer> {
+/**
+ * With `idempotent`, a send retried after leadership moved under it (the old leader answers NOT_LEADER_OR_FOLLOWER
+ * for a record its successor already has) is not written twice: what exactly-once checks need.
+ */
+export async function startAckedProducer (brokers: readonly string[], topic: string, partitions: number, clientId: string, { idempotent = false } = {}): Promise<AckedProducer> {
   const kafka = new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } })
-  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent, maxInFlightRequests: idempotent ? 1 : undefined })
   await producer.connect()
   const acked: string[] = []
   let failures = 0

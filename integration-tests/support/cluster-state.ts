@@ -58,7 +58,7 @@ export function agreesWithZooKeeper (view: readonly PartitionView[], states: rea
 
 /** Every record of a topic as kcat (librdkafka) reads it back from the leaders: partition, offset, value. */
 export function readAllWithKcat (bootstrap: string, topic: string): Array<{ partition: number, offset: number, value: string }> {
-  const out = execFileSync('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'], { encoding: 'utf8', timeout: 30_000 })
+  const out = execFileSync('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'], { encoding: 'utf8', timeout: 30_000, maxBuffer: 1 << 30 })
   return out.split('\n').filter(l => l !== '').map(l => {
     const [p, o, v] = l.split(' ')
     return { partition: Number(p), offset: Number(o), value: v ?? '' }

@@ -4,7 +4,7 @@
  * a regex that matches nothing is an error unless --if-exists says otherwise.
  */
 import { UsageError } from '../errors.js'
-import { Admin, ConfigSource, ResourceType, type NewTopic } from '../client/admin.js'
+import { Admin, ConfigSource, ResourceType, type NewTopic, type PartitionReassignment } from '../client/admin.js'
 import type { TopicMetadata } from '../client/cluster-metadata.js'
 import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { clientProperties, warnUnknownKeys } from './client-properties.js'
@@ -89,19 +89,28 @@ async function describe (admin: Admin, flags: ParsedFlags): Promise<number> {
   if (topics.length === 0) return missing(flags)
   const onlyPartitions = flags.has('under-replicated-partitions') || flags.has('unavailable-partitions')
   const configs = onlyPartitions ? [] : await admin.describeConfigs(topics.map(t => ({ type: ResourceType.TOPIC, name: t.name }))).catch(() => [])
+  // Kafka's TopicCommand shows the reassignments in progress, and goes on without them where it cannot list them.
+  const reassignments = await admin.listPartitionReassignments().catch(() => [])
+  const reassignmentOf = (topic: string, partition: number): PartitionReassignment | undefined => reassignments.find(r => r.topic === topic && r.partition === partition)
   for (const t of topics) {
     const partitions = t.partitions.filter(p => p !== undefined)
+    const first = partitions[0]
+    const firstMove = first === undefined ? undefined : reassignmentOf(t.name, first.partition)
+    // Kafka's getReplicationFactor: during a reassignment, the replicas before it started.
+    const replicationFactor = firstMove !== undefined ? firstMove.replicas.filter(r => !firstMove.addingReplicas.includes(r)).length : first?.replicas.length ?? 0
     if (!onlyPartitions) {
       const entries = configs.find(c => c.name === t.name)?.entries ?? []
       const overrides = entries.filter(e => e.source !== ConfigSource.DEFAULT_CONFIG && e.value !== null).map(e => `${e.name}=${e.value!}`)
       const topicId = t.topicId !== '' && t.topicId !== 'AAAAAAAAAAAAAAAAAAAAAA' ? `\tTopicId: ${t.topicId}` : ''
-      process.stdout.write(`Topic: ${t.name}${topicId}\tPartitionCount: ${partitions.length}\tReplicationFactor: ${partitions[0]?.replicas.length ?? 0}\tConfigs: ${overrides.join(',')}\n`)
+      process.stdout.write(`Topic: ${t.name}${topicId}\tPartitionCount: ${partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${overrides.join(',')}\n`)
     }
     for (const p of partitions) {
       if (flags.has('under-replicated-partitions') && p.isr.length >= p.replicas.length) continue
       if (flags.has('unavailable-partitions') && p.leader >= 0) continue
+      const move = reassignmentOf(t.name, p.partition)
+      const moving = move === undefined ? '' : `\tAdding Replicas: ${move.addingReplicas.join(',')}\tRemoving Replicas: ${move.removingReplicas.join(',')}`
       const offline = p.offlineReplicas.length > 0 ? `\tOffline: ${p.offlineReplicas.join(',')}` : ''
-      process.stdout.write(`\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader >= 0 ? p.leader : 'none'}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${offline}\n`)
+      process.stdout.write(`\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader >= 0 ? p.leader : 'none'}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${moving}${offline}\n`)
     }
   }
   return 0

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { ErrorCode, errorName, isRetriable } from '../protocol/error-codes.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/alter-configs.js'
+import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from '../protocol/messages/alter-partition-reassignments.js'
 import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/messages/alter-user-scram-credentials.js'
 import { CreateAclsRequest, CreateAclsResponse } from '../protocol/messages/create-acls.js'
 import { DeleteAclsRequest, DeleteAclsResponse } from '../protocol/messages/delete-acls.js'
@@ -23,6 +24,7 @@ import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsRespon
 import { saltedPassword, scramMechanism, scramMechanismByType, scramMechanisms } from '../security/scram.js'
 import { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/elect-leaders.js'
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js'
+import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from '../protocol/messages/list-partition-reassignments.js'
 import { commonClientSchema, parseClientConfig, type ClientProperties } from './client-config.js'
 import type { BrokerNode, TopicMetadata } from './cluster-metadata.js'
 import { KafkaClient } from './kafka-client.js'
@@ -98,6 +100,10 @@ export type UserScramCredentialAlteration =
   | { user: string, mechanism: string, iterations: number, password: string }
   | { user: string, mechanism: string, iterations?: undefined, password?: undefined }
 
+export interface TopicPartition { topic: string, partition: number }
+/** A partition's reassignment in progress (KIP-455): the full replica set, and who joins and leaves. */
+export interface PartitionReassignment extends TopicPartition { replicas: number[], addingReplicas: number[], removingReplicas: number[] }
+
 export interface ClusterDescription { clusterId: string | null, controllerId: number, brokers: BrokerNode[] }
 
 export class Admin {
@@ -171,6 +177,41 @@ export class Admin {
       })
       if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode as ErrorCode, `ElectLeaders failed: ${errorName(response.errorCode)}`)
       return response.replicaElectionResults.flatMap(t => t.partitionResult.map(r => ({ topic: t.topic, partition: r.partitionId, errorCode: r.errorCode, errorMessage: r.errorMessage })))
+    })
+  }
+
+  /**
+   * AlterPartitionReassignments (KIP-455, on the controller): per partition, its target replicas,
+   * or null to cancel its reassignment in progress. Answers once the reassignments have started.
+   */
+  async alterPartitionReassignments (reassignments: ReadonlyArray<TopicPartition & { replicas: number[] | null }>, options: AdminOptions = {}): Promise<Array<TopicPartition & { errorCode: number, errorMessage: string | null }>> {
+    const timeoutMs = options.timeoutMs ?? this.client.config['default.api.timeout.ms']
+    const byTopic = new Map<string, Array<{ partitionIndex: number, replicas: number[] | null }>>()
+    for (const r of reassignments) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { partitionIndex: r.partition, replicas: r.replicas }])
+    return await this.onController('AlterPartitionReassignments', timeoutMs, async conn => {
+      const version = conn.version(AlterPartitionReassignmentsRequest, 0, 0)
+      const response = await conn.send(AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, version, {
+        timeoutMs,
+        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+      })
+      if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode as ErrorCode, `AlterPartitionReassignments failed: ${response.errorMessage ?? errorName(response.errorCode)}`)
+      return response.responses.flatMap(t => t.partitions.map(p => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode, errorMessage: p.errorMessage })))
+    })
+  }
+
+  /** ListPartitionReassignments (on the controller): the reassignments in progress among `partitions` (null: all). */
+  async listPartitionReassignments (partitions: readonly TopicPartition[] | null = null, options: AdminOptions = {}): Promise<PartitionReassignment[]> {
+    const timeoutMs = options.timeoutMs ?? this.client.config['default.api.timeout.ms']
+    const byTopic = new Map<string, number[]>()
+    for (const p of partitions ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition])
+    return await this.onController('ListPartitionReassignments', timeoutMs, async conn => {
+      const version = conn.version(ListPartitionReassignmentsRequest, 0, 0)
+      const response = await conn.send(ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, version, {
+        timeoutMs,
+        topics: partitions === null ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+      })
+      if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode as ErrorCode, `ListPartitionReassignments failed: ${response.errorMessage ?? errorName(response.errorCode)}`)
+      return response.topics.flatMap(t => t.partitions.map(p => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas })))
     })
   }
 

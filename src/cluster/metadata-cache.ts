@@ -191,7 +191,10 @@ export class MetadataCache extends EventEmitter {
     await Promise.all([...assignment.partitions].map(async ([partition, replicas]) => {
       const known = topic.partitions.get(partition)
       if (known !== undefined) {
+        const moved = !sameReplicas(known.replicas, replicas)
         known.replicas = replicas
+        // A reassignment changed who hosts it: new replicas start following, removed ones stop.
+        if (moved && known.stateVersion >= 0) this.emit('partition', known)
         if (!all) return
       } else topic.partitions.set(partition, { topic: name, partition, replicas, leader: -1, leaderEpoch: -1, isr: [], controllerEpoch: -1, stateVersion: -1 })
       await this.loadPartitionState(name, partition)
@@ -247,4 +250,8 @@ export class MetadataCache extends EventEmitter {
       throw err
     }
   }
+}
+
+function sameReplicas (a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i])
 }

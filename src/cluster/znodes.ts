@@ -72,8 +72,18 @@ export const controllerEpochZnode = {
   decode: (data: Buffer): number => Number(data.toString('utf8')),
 }
 
-/** Replica assignment per partition; Kafka 2.8+ writes version 3 with the topic id. */
-export interface TopicAssignment { topicId: string, partitions: Map<number, number[]> }
+/**
+ * Replica assignment per partition; Kafka 2.8+ writes version 3 with the topic id. While a
+ * partition is reassigned (KIP-455), `partitions` holds the full replica set (target, then the
+ * original replicas leaving) and `addingReplicas` / `removingReplicas` what is joining and leaving;
+ * only partitions being reassigned have entries there.
+ */
+export interface TopicAssignment {
+  topicId: string
+  partitions: Map<number, number[]>
+  addingReplicas?: Map<number, number[]>
+  removingReplicas?: Map<number, number[]>
+}
 
 export const topicsZnode = { path: '/brokers/topics' }
 
@@ -81,15 +91,51 @@ export const topicZnode = {
   path: (topic: string): string => `/brokers/topics/${topic}`,
   encode: (a: TopicAssignment): Buffer => json({
     version: 3,
-    partitions: Object.fromEntries([...a.partitions].sort((x, y) => x[0] - y[0]).map(([p, r]) => [String(p), r])),
-    adding_replicas: {},
-    removing_replicas: {},
+    partitions: byPartition(a.partitions),
+    adding_replicas: byPartition(a.addingReplicas),
+    removing_replicas: byPartition(a.removingReplicas),
     topic_id: a.topicId,
   }),
   decode (data: Buffer): TopicAssignment {
-    const j = parse<{ partitions: Record<string, number[]>, topic_id?: string }>(data)
+    const j = parse<{ partitions: Record<string, number[]>, adding_replicas?: Record<string, number[]>, removing_replicas?: Record<string, number[]>, topic_id?: string }>(data)
     // A topic written by an old Kafka has no id; all zeroes is Kafka's "none".
-    return { topicId: j.topic_id ?? 'AAAAAAAAAAAAAAAAAAAAAA', partitions: new Map(Object.entries(j.partitions).map(([p, r]) => [Number(p), r])) }
+    return {
+      topicId: j.topic_id ?? 'AAAAAAAAAAAAAAAAAAAAAA',
+      partitions: partitionMap(j.partitions),
+      addingReplicas: partitionMap(j.adding_replicas ?? {}),
+      removingReplicas: partitionMap(j.removing_replicas ?? {}),
+    }
+  },
+}
+
+/** Partition → replicas as Kafka's JSON holds it: string keys in partition order, empty lists left out. */
+function byPartition (m: ReadonlyMap<number, number[]> | undefined): Record<string, number[]> {
+  return Object.fromEntries([...(m ?? [])].filter(([, r]) => r.length > 0).sort((x, y) => x[0] - y[0]).map(([p, r]) => [String(p), r]))
+}
+
+function partitionMap (o: Record<string, number[]>): Map<number, number[]> {
+  return new Map(Object.entries(o).map(([p, r]) => [Number(p), r]))
+}
+
+/**
+ * A reassignment asked for by writing ZooKeeper (Kafka's ReassignPartitionsZNode, which tools from
+ * before KIP-455 still write): the controller starts each partition's move and takes the partition
+ * out of the znode when it completes, deleting the znode once it is empty.
+ */
+export interface ReassignmentTarget { topic: string, partition: number, replicas: number[] }
+
+export const reassignPartitionsZnode = {
+  path: '/admin/reassign_partitions',
+  encode: (partitions: readonly ReassignmentTarget[]): Buffer => json({ version: 1, partitions: partitions.map(p => ({ topic: p.topic, partition: p.partition, replicas: p.replicas })) }),
+  decode (data: Buffer): ReassignmentTarget[] {
+    const j = parse<{ partitions?: unknown }>(data)
+    if (!Array.isArray(j.partitions)) throw new Error('/admin/reassign_partitions has no "partitions" array')
+    return j.partitions.map((p: { topic?: unknown, partition?: unknown, replicas?: unknown }) => {
+      if (typeof p.topic !== 'string' || !Number.isSafeInteger(p.partition) || !Array.isArray(p.replicas) || !p.replicas.every(r => Number.isSafeInteger(r))) {
+        throw new Error(`/admin/reassign_partitions has an invalid entry: ${JSON.stringify(p)}`)
+      }
+      return { topic: p.topic, partition: p.partition as number, replicas: p.replicas as number[] }
+    })
   },
 }
 

@@ -1,4 +1,6 @@
 import type { ElectionOutcome, TopicPartition } from './partition-state-machine.js'
+import type { OngoingReassignment, ReassignmentRequest } from './partition-reassignment-manager.js'
+import type { ReassignmentResult } from './partition-reassignment.js'
 
 /**
  * What the controller's event queue carries (Kafka's ControllerEvent subclasses, by their names;
@@ -37,5 +39,11 @@ export type ControllerEvent =
   | { type: 'ControlledShutdown', brokerId: number, callback: (remaining: TopicPartition[]) => void }
   /** ElectLeaders: preferred leader election for these partitions (null: all). */
   | { type: 'ReplicaLeaderElection', partitions: readonly TopicPartition[] | null, callback: (outcomes: Map<string, ElectionOutcome>) => void }
+  /** AlterPartitionReassignments: start, replace or cancel (replicas null) reassignments; `callback` gets one result per request. */
+  | { type: 'ApiPartitionReassignment', reassignments: readonly ReassignmentRequest[], callback: (results: ReassignmentResult[]) => void }
+  /** ListPartitionReassignments for these partitions (null: all). */
+  | { type: 'ListPartitionReassignments', partitions: readonly TopicPartition[] | null, callback: (ongoing: OngoingReassignment[]) => void }
+  /** /admin/reassign_partitions was created or changed. */
+  | { type: 'ZkPartitionReassignment' }
   /** auto.leader.rebalance.enable, every leader.imbalance.check.interval.seconds. */
   | { type: 'AutoPreferredReplicaLeaderElection' }

@@ -1,42 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { silentLogger } from '../logger.js'
-import { ensurePersistentPaths } from '../cluster/broker-registration.js'
-import { FakeZooKeeper, type FakeZkSession } from '../cluster/support/fake-zookeeper.js'
-import { readPartitionState, registerTestBroker, writePartitionState } from '../cluster/support/znode-fixtures.js'
+import { readPartitionState, writePartitionState } from '../cluster/support/znode-fixtures.js'
 import { createTopic, requestTopicDeletion } from '../cluster/topic-admin.js'
 import { controllerZnode, deleteTopicZnode, entityConfigZnode, isrChangeNotificationZnode, topicZnode } from '../cluster/znodes.js'
-import { Controller, type ControllerConfig } from './controller.js'
-
-const config: ControllerConfig = { uncleanLeaderElection: false, autoLeaderRebalance: false, imbalanceCheckIntervalMs: 300_000, imbalancePercentage: 10 }
-
-interface Broker { id: number, session: FakeZkSession, controller: Controller }
-
-/** Brokers registered from their own sessions, each with a controller candidate on that session, as KafkaServer starts them. */
-async function cluster (ids: number[]): Promise<{ server: FakeZooKeeper, admin: FakeZkSession, brokers: Map<number, Broker>, kill: (id: number) => void, activeController: () => Broker | undefined }> {
-  const server = new FakeZooKeeper()
-  const admin = server.open()
-  await ensurePersistentPaths(admin)
-  const brokers = new Map<number, Broker>()
-  for (const id of ids) {
-    const session = server.open()
-    await registerTestBroker(session, id)
-    brokers.set(id, { id, session, controller: new Controller(session, id, config, silentLogger()) })
-  }
-  for (const b of brokers.values()) await b.controller.start()
-  await server.settled()
-  /** The broker's process dies: its session is closed and its controller is no more. */
-  const kill = (id: number): void => {
-    brokers.get(id)?.session.close()
-    brokers.delete(id)
-  }
-  const activeController = (): Broker | undefined => {
-    const active = [...brokers.values()].filter(b => b.controller.isActive)
-    assert.ok(active.length <= 1, `one active controller at most, found ${active.map(b => b.id).join(', ')}`)
-    return active[0]
-  }
-  return { server, admin, brokers, kill, activeController }
-}
+import { cluster } from './support/controller-cluster.js'
 
 test('the first broker to start is elected controller; on its session\'s end another takes over with the next epoch', async () => {
   const { server, brokers, kill, activeController } = await cluster([1, 2])

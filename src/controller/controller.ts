@@ -3,6 +3,8 @@ import { brokerIdsZnode, controllerEpochZnode, controllerZnode, deleteTopicZnode
 import { ZkError, type ZkClient, type ZkOp } from '../cluster/zk-session.js'
 import type { ControllerEvent } from './controller-event.js'
 import { EventQueue } from './event-queue.js'
+import { PartitionReassignmentManager, type OngoingReassignment, type ReassignmentRequest } from './partition-reassignment-manager.js'
+import type { ReassignmentResult } from './partition-reassignment.js'
 import { PartitionStateMachine, type ElectionOutcome, type PartitionStateMachineConfig, type TopicPartition } from './partition-state-machine.js'
 import { settleAll } from './settle-all.js'
 import { TopicDeletionManager } from './topic-deletion-manager.js'
@@ -32,12 +34,14 @@ export class Controller {
   private readonly events: EventQueue
   private readonly partitions: PartitionStateMachine
   private readonly topicDeletion: TopicDeletionManager
+  private readonly reassignments: PartitionReassignmentManager
   private readonly rebalanceTimer?: NodeJS.Timeout
 
   constructor (private readonly zk: ZkClient, private readonly brokerId: number, config: ControllerConfig, private readonly log: Logger) {
     this.events = new EventQueue(zk, log, async event => await this.process(event))
     this.partitions = new PartitionStateMachine(zk, this, config, log)
     this.topicDeletion = new TopicDeletionManager(zk, this.partitions, log)
+    this.reassignments = new PartitionReassignmentManager(zk, this.partitions, this, this.watcher({ type: 'ZkPartitionReassignment' }), log)
     if (config.autoLeaderRebalance) {
       this.rebalanceTimer = setInterval(this.watcher({ type: 'AutoPreferredReplicaLeaderElection' }), config.imbalanceCheckIntervalMs)
       this.rebalanceTimer.unref()
@@ -85,6 +89,20 @@ export class Controller {
     return outcomes
   }
 
+  /** AlterPartitionReassignments: one result per request, or undefined if not controller. */
+  async alterPartitionReassignments (reassignments: readonly ReassignmentRequest[]): Promise<ReassignmentResult[] | undefined> {
+    let results: ReassignmentResult[] | undefined
+    await this.events.enqueue({ type: 'ApiPartitionReassignment', reassignments, callback: r => { results = r } })
+    return results
+  }
+
+  /** ListPartitionReassignments: the reassignments in progress (among `partitions`, null: all), or undefined if not controller. */
+  async listPartitionReassignments (partitions: readonly TopicPartition[] | null): Promise<OngoingReassignment[] | undefined> {
+    let ongoing: OngoingReassignment[] | undefined
+    await this.events.enqueue({ type: 'ListPartitionReassignments', partitions, callback: o => { ongoing = o } })
+    return ongoing
+  }
+
   /** Steps down and deletes /controller if it is ours, so another broker takes over at once. */
   async shutdown (): Promise<void> {
     clearInterval(this.rebalanceTimer)
@@ -109,7 +127,7 @@ export class Controller {
     if (!this.active) return
     switch (event.type) {
       case 'ControllerFailover': return await this.onControllerFailover()
-      case 'BrokerChange': return await this.partitions.onBrokerChange(await this.readLiveBrokers())
+      case 'BrokerChange': return await this.processBrokerChange()
       case 'TopicChange': return await this.processTopicChange()
       case 'PartitionModifications': return await this.processPartitionModifications(event.topic)
       case 'TopicDeletion': return await this.processTopicDeletion()
@@ -117,6 +135,9 @@ export class Controller {
       case 'LogDirEventNotification': return await this.processLogDirEventNotification()
       case 'ControlledShutdown': return event.callback(await this.partitions.controlledShutdown(event.brokerId))
       case 'ReplicaLeaderElection': return event.callback(await this.partitions.electPreferredLeaders(event.partitions))
+      case 'ApiPartitionReassignment': return event.callback(await this.reassignments.alterReassignments(event.reassignments))
+      case 'ListPartitionReassignments': return event.callback(this.reassignments.listReassignments(event.partitions))
+      case 'ZkPartitionReassignment': return await this.reassignments.processZkReassignment()
       case 'AutoPreferredReplicaLeaderElection': return await this.partitions.rebalanceLeaders()
     }
   }
@@ -186,6 +207,13 @@ export class Controller {
     await this.processIsrChangeNotification()
     await this.processLogDirEventNotification()
     await this.partitions.onBrokerChange(changed)
+    await this.reassignments.resume()
+  }
+
+  /** Leaders for the partitions of brokers that died or came back; reassignments waiting on them may finish. */
+  private async processBrokerChange (): Promise<void> {
+    await this.partitions.onBrokerChange(await this.readLiveBrokers())
+    await this.reassignments.maybeCompleteAll()
   }
 
   /** Broker membership as the controller sees it (failures are noticed through /brokers/ids); answers the ids born or dead since the last read. */
@@ -225,12 +253,14 @@ export class Controller {
   /** Leaders that changed an ISR leave a notification; re-read those partitions and clear it. */
   private async processIsrChangeNotification (): Promise<void> {
     const names = await this.zk.getChildren(isrChangeNotificationZnode.rootPath, this.watcher({ type: 'IsrChangeNotification' }))
+    const changed: TopicPartition[] = []
     for (const name of names) {
-      const path = `${isrChangeNotificationZnode.rootPath}/${name}`
-      const node = await this.zk.getData(path)
-      if (node !== null) for (const p of isrChangeNotificationZnode.decode(node.data)) await this.partitions.rereadPartition(p.topic, p.partition)
-      await this.zk.removeRecursive(path)
+      const node = await this.zk.getData(`${isrChangeNotificationZnode.rootPath}/${name}`)
+      if (node !== null) changed.push(...isrChangeNotificationZnode.decode(node.data))
     }
+    for (const p of changed) await this.partitions.rereadPartition(p.topic, p.partition)
+    await this.reassignments.maybeComplete(changed)
+    for (const name of names) await this.zk.removeRecursive(`${isrChangeNotificationZnode.rootPath}/${name}`)
   }
 
   /**

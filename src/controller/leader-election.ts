@@ -93,3 +93,20 @@ export function onReplicaOffline (p: PartitionView, brokerId: number, live: Read
   const unclean = p.replicas.find(r => r !== brokerId && live.has(r))
   return unclean === undefined ? undefined : { leader: unclean, leaderEpoch: s.leaderEpoch + 1, isr: [unclean], controllerEpoch }
 }
+
+/**
+ * The partition's replicas became `replicas` (a reassignment starts, completes or is cancelled:
+ * Kafka's onPartitionReassignment): replicas that left it leave the ISR, and a leader that left
+ * it (or is dead) gives way to the first of `replicas` that is alive and in the ISR (Kafka's
+ * ReassignPartitionLeaderElectionStrategy). The leader epoch is bumped even when nothing else
+ * changes, as Kafka's updateLeaderEpochAndSendRequest does, so every replica takes the new
+ * assignment with a new epoch. Undefined while no replica can lead.
+ */
+export function onReplicasReassigned (p: PartitionView, replicas: readonly number[], live: ReadonlySet<number>, controllerEpoch: number): PartitionState | undefined {
+  const s = p.state
+  if (s === undefined) return undefined
+  const isr = s.isr.filter(r => replicas.includes(r))
+  const leader = replicas.includes(s.leader) && live.has(s.leader) ? s.leader : replicas.find(r => live.has(r) && isr.includes(r))
+  if (leader === undefined) return undefined
+  return { leader, leaderEpoch: s.leaderEpoch + 1, isr, controllerEpoch }
+}

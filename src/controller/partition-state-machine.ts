@@ -22,7 +22,11 @@ export interface PartitionStateMachineConfig {
   imbalancePercentage: number
 }
 
-interface PartitionContext { replicas: number[], state: PartitionState | undefined, version: number }
+/**
+ * A partition as the controller knows it: its replicas (the full set while it is reassigned, with
+ * the replicas joining and leaving: Kafka's ReplicaAssignment), leader and ISR, the state znode's version.
+ */
+export interface PartitionContext { replicas: number[], addingReplicas: number[], removingReplicas: number[], state: PartitionState | undefined, version: number }
 interface TopicContext { topicId: string, partitions: Map<number, PartitionContext>, uncleanAllowed: boolean }
 interface PartitionChange { topic: string, partition: number, ctx: PartitionContext, next: PartitionState }
 
@@ -74,9 +78,37 @@ export class PartitionStateMachine {
     // Pipelined: a new controller reads thousands of partition states, one round trip for all.
     await settleAll([...assignment.partitions].filter(([partition]) => !topic.partitions.has(partition)), async ([partition, replicas]) => {
       const state = await this.zk.getData(partitionStateZnode.path(name, partition))
-      topic.partitions.set(partition, { replicas, state: state === null ? undefined : partitionStateZnode.decode(state.data), version: state?.version ?? -1 })
+      topic.partitions.set(partition, {
+        replicas,
+        addingReplicas: assignment.addingReplicas?.get(partition) ?? [],
+        removingReplicas: assignment.removingReplicas?.get(partition) ?? [],
+        state: state === null ? undefined : partitionStateZnode.decode(state.data),
+        version: state?.version ?? -1,
+      })
     })
     this.topics.set(name, topic)
+  }
+
+  /** What the controller knows of a partition (the reassignment steps change its replicas through `assign`). */
+  partition (topic: string, partition: number): Readonly<PartitionContext> | undefined {
+    return this.topics.get(topic)?.partitions.get(partition)
+  }
+
+  /** Every partition with its context, topic by topic. */
+  * allPartitions (): Generator<[TopicPartition, Readonly<PartitionContext>]> {
+    for (const [topic, t] of this.topics) for (const [partition, ctx] of t.partitions) yield [{ topic, partition }, ctx]
+  }
+
+  /** The replicas the controller just wrote to the topic znode (a reassignment step). */
+  assign (topic: string, partition: number, replicas: { replicas: number[], addingReplicas: number[], removingReplicas: number[] }): void {
+    const ctx = this.topics.get(topic)?.partitions.get(partition)
+    if (ctx !== undefined) Object.assign(ctx, replicas)
+  }
+
+  /** Applies `rule` to these partitions (Kafka's handleStateChanges for a chosen set), each write fenced and conditional. */
+  async updateStates (targets: readonly TopicPartition[], rule: (p: PartitionView, tp: TopicPartition) => PartitionState | undefined): Promise<void> {
+    const keys = new Set(targets.map(keyOf))
+    await this.apply(new Set(targets.map(tp => tp.topic)), (p, _t, topic, partition) => keys.has(keyOf({ topic, partition })) ? rule(p, { topic, partition }) : undefined)
   }
 
   /** A leader changed the ISR (IsrChangeNotification): take the state znode as it is now. */
@@ -155,13 +187,11 @@ export class PartitionStateMachine {
 
   /** The broker's replicas of these partitions are in a failed log dir (Kafka's OfflineReplica transition). */
   async onReplicasOffline (brokerId: number, partitions: readonly TopicPartition[]): Promise<void> {
-    const offline = new Set(partitions.map(keyOf))
-    await this.apply(new Set(partitions.map(p => p.topic)), (p, t, topic, partition) =>
-      offline.has(keyOf({ topic, partition })) ? onReplicaOffline(p, brokerId, this.live(), t.uncleanAllowed, this.controller.controllerEpoch) : undefined)
+    await this.updateStates(partitions, (p, tp) => onReplicaOffline(p, brokerId, this.live(), this.topics.get(tp.topic)?.uncleanAllowed === true, this.controller.controllerEpoch))
   }
 
   /** Live brokers that may lead: not in controlled shutdown. */
-  private live (): Set<number> {
+  live (): Set<number> {
     return new Set([...this.controller.liveBrokerIds].filter(id => !this.shuttingDown.has(id)))
   }
 
@@ -172,9 +202,7 @@ export class PartitionStateMachine {
   }
 
   private async electPreferred (targets: readonly TopicPartition[], live: ReadonlySet<number>): Promise<void> {
-    const keys = new Set(targets.map(keyOf))
-    await this.apply(new Set(targets.map(tp => tp.topic)), (p, _t, topic, partition) =>
-      keys.has(keyOf({ topic, partition })) ? electPreferred(p, p.replicas.slice(0, 1), live, this.controller.controllerEpoch) : undefined)
+    await this.updateStates(targets, p => electPreferred(p, p.replicas.slice(0, 1), live, this.controller.controllerEpoch))
   }
 
   /**
@@ -225,6 +253,6 @@ export class PartitionStateMachine {
 }
 
 /** "topic:partition", as ElectLeaders' outcomes are keyed. */
-function keyOf (tp: TopicPartition): string {
+export function keyOf (tp: TopicPartition): string {
   return `${tp.topic}:${tp.partition}`
 }

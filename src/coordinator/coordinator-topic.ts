@@ -80,7 +80,7 @@ export class CoordinatorTopic {
   private async create (): Promise<void> {
     const v = this.config.values
     const topic = this.spec.name
-    const live = this.metadata.brokers().map(b => b.id)
+    const live = this.metadata.brokers()
     if (live.length === 0) return
     const configured = this.spec.replicationFactor(v)
     const replicationFactor = Math.min(configured, live.length)
@@ -88,7 +88,9 @@ export class CoordinatorTopic {
       this.log.warn('internal topic replication factor capped by live brokers', { topic, configuredReplicationFactor: configured, liveBrokers: live.length, replicationFactor })
     }
     const partitions = this.spec.numPartitions(v)
-    const assignment = assignReplicasToBrokers(live, partitions, replicationFactor)
+    // Kafka's RackAwareMode.Safe for internal topics: racks only when every broker has one.
+    const brokers = live.some(b => b.rack === null) ? live.map(b => ({ id: b.id, rack: null })) : live
+    const assignment = assignReplicasToBrokers(brokers, partitions, replicationFactor)
     try {
       const topicId = await createTopic(this.zk, topic, assignment, this.spec.topicConfig(v, replicationFactor))
       this.log.info('created internal topic', { topic, topicId, partitions, replicationFactor })

@@ -9,6 +9,7 @@ import { buildTestBatch } from '../storage/support/sample-batch.js'
 import { openTestLog, readAll } from '../storage/support/temp-log.js'
 import { FollowerFetcher } from './follower-fetcher.js'
 import { Partition } from './partition.js'
+import { ReplicationQuotaManager } from './replication-quota-manager.js'
 
 /**
  * Broker 2, its log holding `batches`, following leader 1 for t-0 at leader epoch 2, fetching from a
@@ -39,6 +40,7 @@ async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequ
     log: silentLogger(),
     onReplicated: bytes => { replicatedBytes += bytes },
     onLogStartOffsetMoved: () => { logStartCheckpoints++ },
+    quota: new ReplicationQuotaManager(),
   })
   t.after(async () => {
     fetcher.stop()

@@ -6,6 +6,7 @@ import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../pr
 import type { Logger } from '../logger.js'
 import type { AppendResult } from '../storage/partition-log.js'
 import type { Partition } from './partition.js'
+import type { ReplicationQuotaManager } from './replication-quota-manager.js'
 
 export interface FetcherOptions {
   brokerId: number
@@ -21,6 +22,8 @@ export interface FetcherOptions {
   onReplicated: (bytes: number) => void
   /** A partition's log start offset followed the leader's (DeleteRecords there): checkpoint it. */
   onLogStartOffsetMoved: () => void
+  /** follower.replication.throttled.rate over this broker's throttled replicas. */
+  quota: ReplicationQuotaManager
 }
 
 const RETRY_BACKOFF_MS = 200
@@ -75,10 +78,19 @@ export class FollowerFetcher {
         this.options.log.debug('replica fetch failed; retrying', { leaderId: this.leaderId, error: (err as Error).message })
         this.connection?.close()
         this.connection = undefined
-        await new Promise<void>(resolve => { this.wake = resolve; setTimeout(resolve, RETRY_BACKOFF_MS).unref() })
+        await this.pause(RETRY_BACKOFF_MS)
       }
     }
     this.running = false
+  }
+
+  /** Waits `ms`, or less if a partition is added or the fetcher stops. */
+  private async pause (ms: number): Promise<void> {
+    await new Promise<void>(resolve => { this.wake = resolve; setTimeout(resolve, ms).unref() })
+  }
+
+  private isThrottled (p: Partition): boolean {
+    return !p.isr.includes(this.options.brokerId) && this.options.quota.isThrottled(p.topic, p.partition)
   }
 
   private async connect (): Promise<Connection> {
@@ -130,7 +142,15 @@ export class FollowerFetcher {
   }
 
   private async fetch (connection: Connection): Promise<void> {
-    const partitions = [...this.partitions.keys()]
+    // Kafka's ReplicaFetcherThread.shouldFollowerThrottle: a throttled replica catching up (out of
+    // the ISR) is left out of the fetch while the follower's quota is exceeded.
+    const quota = this.options.quota
+    const exceeded = quota.isQuotaExceeded()
+    const partitions = [...this.partitions.keys()].filter(p => !(exceeded && this.isThrottled(p)))
+    if (partitions.length === 0) {
+      await this.pause(Math.min(quota.msUntilAvailable(), this.options.fetchWaitMaxMs))
+      return
+    }
     const byTopic = groupByTopic(partitions)
     const response = await connection.send(FetchRequest, FetchResponse, FETCH_VERSION, {
       replicaId: this.options.brokerId,
@@ -180,6 +200,7 @@ export class FollowerFetcher {
             continue
           }
           this.options.onReplicated(r.records.length)
+          if (this.isThrottled(partition)) quota.record(r.records.length)
         }
         log.highWatermark = Math.min(r.highWatermark, log.logEndOffset)
         // Kafka's ReplicaFetcherThread.processPartitionData: the follower takes the leader's log start

@@ -9,7 +9,7 @@ import { ensurePersistentPaths } from '../cluster/broker-registration.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { FakeZooKeeper, type FakeZkSession } from '../cluster/support/fake-zookeeper.js'
 import { readPartitionState, writePartitionState } from '../cluster/support/znode-fixtures.js'
-import { createTopic } from '../cluster/topic-admin.js'
+import { createTopic, readAssignment, writeEntityConfig } from '../cluster/topic-admin.js'
 import { isrChangeNotificationZnode, topicZnode, type PartitionState } from '../cluster/znodes.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { defaultLogConfig } from '../storage/log-config.js'
@@ -111,4 +111,35 @@ test('the logs of a deleted topic are deleted', async t => {
   await server.settled()
   assert.equal(replicas.partition('t', 0), undefined)
   assert.equal(logManager.getLog('t', 0), undefined)
+})
+
+test('reassigned: a broker the topic znode no longer lists stops following and deletes its log; listed again, it follows from scratch', async t => {
+  const { server, controller, logManager, replicas } = await setup(t, { leader: 2, leaderEpoch: 0, isr: [1, 2, 3], controllerEpoch: 1 })
+  assert.equal(replicas.partition('t', 0)?.isLeader, false)
+  // Only the topic znode changes (the controller's last step of a reassignment): the metadata cache
+  // tells the replica manager anyway, since who hosts the partition changed.
+  const { topicId } = (await readAssignment(controller, 't'))!.assignment
+  await controller.setData(topicZnode.path('t'), topicZnode.encode({ topicId, partitions: new Map([[0, [2, 3]]]) }))
+  await server.settled()
+  assert.equal(replicas.partition('t', 0), undefined)
+  assert.equal(logManager.getLog('t', 0), undefined)
+
+  await controller.setData(topicZnode.path('t'), topicZnode.encode({ topicId, partitions: new Map([[0, [2, 3, 1]]]), addingReplicas: new Map([[0, [1]]]) }))
+  await server.settled()
+  assert.equal(replicas.partition('t', 0)?.leaderId, 2, 'a new replica starts following the leader')
+  assert.notEqual(logManager.getLog('t', 0), undefined)
+})
+
+test('throttled replicas follow the topic\'s throttle configs naming this broker; the rates follow the dynamic broker config', async t => {
+  const { server, controller, replicas } = await setup(t, { leader: 2, leaderEpoch: 0, isr: [2, 3], controllerEpoch: 1 })
+  await writeEntityConfig(controller, 'topics', 't', { 'leader.replication.throttled.replicas': '0:2', 'follower.replication.throttled.replicas': '0:1,1:1,0:3' })
+  await server.settled()
+  assert.deepEqual([replicas.leaderQuota.isThrottled('t', 0), replicas.followerQuota.isThrottled('t', 0), replicas.followerQuota.isThrottled('t', 1)], [false, true, true])
+  await writeEntityConfig(controller, 'topics', 't', {})
+  await server.settled()
+  assert.equal(replicas.followerQuota.isThrottled('t', 0), false)
+  const { config } = toKafkaConfig({ 'broker.id': 1, 'zookeeper.connect': 'fake-zookeeper:2181', 'log.dirs': '/unused' }, { dynamicBroker: { 'follower.replication.throttled.rate': '1000' }, dynamicDefault: {} })
+  assert.ok(config !== undefined)
+  replicas.reconfigure(config)
+  assert.equal(replicas.followerQuota.rate, 1000)
 })

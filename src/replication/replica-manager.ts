@@ -11,6 +11,7 @@ import { systemScheduler, type Scheduler } from '../scheduler.js'
 import { FollowerFetcher } from './follower-fetcher.js'
 import { writeIsr } from './isr-writer.js'
 import { Partition, type DeleteRecordsResult } from './partition.js'
+import { ReplicationQuotaManager, throttledPartitions } from './replication-quota-manager.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 
 /** The purgatories of Kafka that waitForData stands in for: acks=all produces, long-poll fetches. */
@@ -45,6 +46,9 @@ export class ReplicaManager {
   private readonly isrWrites = new Set<Partition>()
   private cancelIsrExpiration?: () => void
   readonly stats: ReplicaStats = { isrShrinks: 0, isrExpands: 0, replicationBytesIn: 0, purgatorySize: { Produce: 0, Fetch: 0, DeleteRecords: 0 } }
+  /** Replication throttles (Kafka's ReplicationQuotaManagers): what this leader sends to, and this follower fetches for, catching-up replicas. */
+  readonly leaderQuota: ReplicationQuotaManager
+  readonly followerQuota: ReplicationQuotaManager
 
   constructor (
     private readonly brokerId: number,
@@ -55,7 +59,11 @@ export class ReplicaManager {
     private readonly log: Logger,
     /** The clock of follower lag (replica.lag.time.max.ms) and the timer of the ISR checks. */
     private readonly scheduler: Scheduler = systemScheduler,
-  ) {}
+  ) {
+    this.leaderQuota = new ReplicationQuotaManager(scheduler.now)
+    this.followerQuota = new ReplicationQuotaManager(scheduler.now)
+    this.updateQuotas()
+  }
 
   start (): void {
     // Kafka's isr-expiration task: lagging followers are checked every replica.lag.time.max.ms / 2.
@@ -73,6 +81,7 @@ export class ReplicaManager {
     this.metadata.on('partition', (p: PartitionMetadata) => this.onPartitionState(p))
     this.metadata.on('topicDeleted', (topic: string) => this.onTopicDeleted(topic))
     this.metadata.on('topicConfig', (topic: string) => this.onTopicConfig(topic))
+    for (const t of this.metadata.topics()) this.updateThrottledReplicas(t.name)
     for (const t of this.metadata.topics()) for (const p of t.partitions.values()) if (p.stateVersion >= 0) this.onPartitionState(p)
   }
 
@@ -176,7 +185,8 @@ export class ReplicaManager {
   }
 
   private onPartitionState (state: PartitionMetadata): void {
-    if (!state.replicas.includes(this.brokerId) || this.isOffline(state.topic, state.partition)) return
+    if (!state.replicas.includes(this.brokerId)) return this.stopReplica(state.topic, state.partition)
+    if (this.isOffline(state.topic, state.partition)) return
     let partition = this.partition(state.topic, state.partition)
     if (partition === undefined) {
       const topic = this.metadata.topic(state.topic)
@@ -224,6 +234,7 @@ export class ReplicaManager {
         log: this.log.child({ fetcherFor: leaderId }),
         onReplicated: bytes => { this.stats.replicationBytesIn += bytes },
         onLogStartOffsetMoved: () => this.logManager.checkpointLogStartOffsets(),
+        quota: this.followerQuota,
       })
       this.fetchers.set(leaderId, fetcher)
     }
@@ -239,14 +250,30 @@ export class ReplicaManager {
 
   private onTopicDeleted (topic: string): void {
     if (this.offlinePartitions.delete(topic)) this.propagateLogDirEvent(false)
+    this.updateThrottledReplicas(topic)
     const byNumber = this.partitions.get(topic)
     if (byNumber === undefined) return
-    this.partitions.delete(topic)
-    for (const p of byNumber.values()) {
-      this.stopFetching(p)
-      this.logManager.deleteLog(topic, p.partition)
-    }
+    for (const p of [...byNumber.values()]) this.deletePartition(p)
     this.log.info('deleted logs of deleted topic', { topic, partitions: byNumber.size })
+  }
+
+  /**
+   * This broker is no longer a replica (a reassignment moved the partition away): it stops
+   * following and deletes its log, as Kafka's StopReplica with deletePartition does.
+   */
+  private stopReplica (topic: string, partition: number): void {
+    const hosted = this.partition(topic, partition)
+    if (hosted === undefined) return
+    this.deletePartition(hosted)
+    this.log.info('stopped replica and deleted its log: no longer a replica', { topic, partition })
+  }
+
+  private deletePartition (p: Partition): void {
+    const byNumber = this.partitions.get(p.topic)
+    byNumber?.delete(p.partition)
+    if (byNumber?.size === 0) this.partitions.delete(p.topic)
+    this.stopFetching(p)
+    this.logManager.deleteLog(p.topic, p.partition)
   }
 
   /**
@@ -321,10 +348,18 @@ export class ReplicaManager {
    */
   reconfigure (config: KafkaConfig): void {
     this.config = config
+    this.updateQuotas()
     for (const topic of this.partitions.keys()) this.onTopicConfig(topic)
   }
 
+  /** The dynamic leader/follower.replication.throttled.rate (Kafka's DynamicReplicationConfig). */
+  private updateQuotas (): void {
+    this.leaderQuota.updateQuota(this.config.values['leader.replication.throttled.rate'])
+    this.followerQuota.updateQuota(this.config.values['follower.replication.throttled.rate'])
+  }
+
   private onTopicConfig (topic: string): void {
+    this.updateThrottledReplicas(topic)
     const byNumber = this.partitions.get(topic)
     if (byNumber === undefined) return
     const logConfig = this.logConfigFor(topic)
@@ -332,6 +367,17 @@ export class ReplicaManager {
       p.log.updateConfig(logConfig)
       p.minInsyncReplicas = logConfig['min.insync.replicas']
     }
+  }
+
+  /**
+   * Kafka's TopicConfigHandler: the replicas of this broker that the topic throttles, kept for
+   * every topic (not only hosted ones), since a reassignment sets them before its replicas exist.
+   */
+  private updateThrottledReplicas (topic: string): void {
+    const config = this.metadata.topic(topic)?.config ?? {}
+    const parse = (key: string): string[] => (config[key] ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
+    this.leaderQuota.markThrottled(topic, throttledPartitions(parse('leader.replication.throttled.replicas'), this.brokerId))
+    this.followerQuota.markThrottled(topic, throttledPartitions(parse('follower.replication.throttled.replicas'), this.brokerId))
   }
 
   private minInsyncReplicasFor (topic: string): number {

@@ -3,7 +3,7 @@ import { invalidTopicNameReason, isInternalTopic } from '../cluster/topic-name.j
 import { createTopic, readAssignment, requestTopicDeletion, TopicExistsError, writeAssignment, ZnodeTooLargeError } from '../cluster/topic-admin.js'
 import { ZkError } from '../cluster/zk-session.js'
 import { topicConfigProblems } from '../config/topic-config.js'
-import { assignReplicasToBrokers } from '../cluster/replica-assignment.js'
+import { assignReplicasToBrokers, ReplicaAssignmentError } from '../cluster/replica-assignment.js'
 import type { BrokerContext } from './broker-context.js'
 
 export interface TopicResult { errorCode: number, errorMessage: string | null, topicId?: string }
@@ -122,7 +122,9 @@ export class AdminManager {
       if (partitions <= 0) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.')
       if (rf <= 0) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.')
       if (rf > live.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${rf} larger than available brokers: ${live.length}.`)
-      assignment = assignReplicasToBrokers(live, partitions, rf)
+      const assigned = this.assign(partitions, rf, 0)
+      if (assigned instanceof ReplicaAssignmentError) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, assigned.message)
+      assignment = assigned
     }
     const overloaded = this.brokerLimitProblem(assignment, hosted)
     if (overloaded !== undefined) return overloaded
@@ -184,7 +186,9 @@ export class AdminManager {
     } else {
       const rf = current.assignment.partitions.get(0)?.length ?? 1
       if (rf > live.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${rf} larger than available brokers: ${live.length}.`)
-      extra = assignReplicasToBrokers(live, added, rf, { firstPartitionId: existing })
+      const assigned = this.assign(added, rf, existing)
+      if (assigned instanceof ReplicaAssignmentError) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, assigned.message)
+      extra = assigned
     }
     const overloaded = this.brokerLimitProblem(extra, hosted)
     if (overloaded !== undefined) return overloaded
@@ -201,6 +205,16 @@ export class AdminManager {
       return ready ? OK : fail(ErrorCode.REQUEST_TIMED_OUT, 'Partitions added, but not all have a leader yet')
     } finally {
       release()
+    }
+  }
+
+  /** Kafka's rack-aware assignment over the live brokers (AdminUtils.assignReplicasToBrokers); refused when only some have a rack. */
+  private assign (partitions: number, replicationFactor: number, firstPartitionId: number): Map<number, number[]> | ReplicaAssignmentError {
+    try {
+      return assignReplicasToBrokers(this.broker.metadata.brokers(), partitions, replicationFactor, { firstPartitionId })
+    } catch (err) {
+      if (err instanceof ReplicaAssignmentError) return err
+      throw err
     }
   }
 

@@ -7,6 +7,7 @@ import type { MessageDescriptor } from '../schema/index.js'
 import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './add-offsets-to-txn.js'
 import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './add-partitions-to-txn.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
+import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './alter-partition-reassignments.js'
 import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './alter-user-scram-credentials.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js'
 import { CreateAclsRequest, CreateAclsResponse } from './create-acls.js'
@@ -34,6 +35,7 @@ import { JoinGroupRequest, JoinGroupResponse } from './join-group.js'
 import { LeaveGroupRequest, LeaveGroupResponse } from './leave-group.js'
 import { ListGroupsRequest, ListGroupsResponse } from './list-groups.js'
 import { ListOffsetsRequest, ListOffsetsResponse } from './list-offsets.js'
+import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './list-partition-reassignments.js'
 import { MetadataRequest, MetadataResponse } from './metadata.js'
 import { OffsetCommitRequest, OffsetCommitResponse } from './offset-commit.js'
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './offset-delete.js'
@@ -90,6 +92,8 @@ const PAIRS: Array<[MessageDescriptor, MessageDescriptor]> = [
   [CreateAclsRequest, CreateAclsResponse],
   [DeleteAclsRequest, DeleteAclsResponse],
   [IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse],
+  [AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse],
+  [ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse],
   [OffsetDeleteRequest, OffsetDeleteResponse],
   [DescribeClusterRequest, DescribeClusterResponse],
   [DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse],

@@ -1,6 +1,7 @@
 import { statfsSync } from 'node:fs'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages/describe-log-dirs.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 import { defineHandler } from '../api-handler.js'
 
 /**
@@ -11,6 +12,8 @@ import { defineHandler } from '../api-handler.js'
  * a current (not future) log is how far its end is behind the high watermark: 0 unless it trails.
  */
 export const handleDescribeLogDirs = defineHandler(DescribeLogDirsRequest, DescribeLogDirsResponse, (req, ctx) => {
+  // KafkaApis.handleDescribeLogDirsRequest: Describe on the cluster, else no dirs (v3+: the error too)
+  if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] }
   const wanted = req.topics === null ? null : new Map(req.topics.map(t => [t.topic, new Set(t.partitions)]))
   const results = ctx.broker.replicas.logsByDir().map(dir => {
     if (dir.offline) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir: dir.logDir, topics: [], totalBytes: -1, usableBytes: -1 }

@@ -28,9 +28,10 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   const maxBytes = Math.min(req.maxBytes, ctx.broker.config.values['fetch.max.bytes'])
   const minBytes = Math.min(req.minBytes, maxBytes)
   for (;;) {
-    const { responses, bytes, partitions } = readAll(ctx, wanted, isolation, replicaId, maxBytes)
+    const { responses, bytes, throttledBytes, partitions } = readAll(ctx, wanted, isolation, replicaId, maxBytes)
     const remaining = deadline - Date.now()
     if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || hasError(responses)) {
+      ctx.broker.replicas.leaderQuota.record(throttledBytes)
       if (ctx.broker.metrics !== undefined && bytes > 0) recordBytesOut(ctx.broker.metrics, responses, replicaId >= 0)
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }
     }
@@ -69,8 +70,10 @@ function resolve (req: FetchRequest, ctx: RequestContext, replicaId: number): Wa
   })
 }
 
-function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number, maxBytes: number): { responses: FetchResponse['responses'], bytes: number, partitions: Partition[] } {
+function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number, maxBytes: number): { responses: FetchResponse['responses'], bytes: number, throttledBytes: number, partitions: Partition[] } {
   let bytes = 0
+  let throttledBytes = 0
+  const quota = ctx.broker.replicas.leaderQuota
   const partitions: Partition[] = []
   const magic = ctx.apiVersion <= 1 ? 0 : ctx.apiVersion <= 3 ? 1 : 2
   const responses = wanted.map(w => ({
@@ -89,6 +92,9 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
       if (magic < 2 && replicaId < 0 && !partition.log.logConfig['message.downconversion.enable']) return errorAnswer(p.partition, ErrorCode.UNSUPPORTED_VERSION, partition)
       partitions.push(partition)
       if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset, p.logStartOffset)
+      // Kafka's ReplicaManager.shouldLeaderThrottle: a throttled replica catching up (out of the ISR) gets nothing while the leader's quota is exceeded.
+      const throttled = replicaId >= 0 && !partition.isr.includes(replicaId) && quota.isThrottled(partition.topic, partition.partition)
+      if (throttled && quota.isQuotaExceeded()) return { ...errorAnswer(p.partition, ErrorCode.NONE, partition), lastStableOffset: partition.log.lastStableOffset }
       const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes)
       const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0)
       if (read.errorCode !== 0) {
@@ -96,6 +102,7 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
       }
       const records = magic < 2 && read.records.length > 0 ? recordBatchesToMessageSet(read.records, magic as 0 | 1) : read.records
       bytes += records.length
+      if (throttled) throttledBytes += records.length
       return {
         partitionIndex: p.partition,
         errorCode: ErrorCode.NONE,
@@ -108,7 +115,7 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
       }
     }),
   }))
-  return { responses, bytes, partitions }
+  return { responses, bytes, throttledBytes, partitions }
 }
 
 /** The aborted transactions with records among those read: up to the offset after the last batch sent. */

@@ -1,5 +1,6 @@
 import type { ApiHandler } from '../api-handler.js'
 import { handleAlterConfigs } from './alter-configs.js'
+import { handleAlterPartitionReassignments } from './alter-partition-reassignments.js'
 import { handleApiVersions } from './api-versions.js'
 import { handleControlledShutdown } from './controlled-shutdown.js'
 import { handleCreatePartitions } from './create-partitions.js'
@@ -13,6 +14,7 @@ import { handleElectLeaders } from './elect-leaders.js'
 import { handleFetch } from './fetch.js'
 import { handleIncrementalAlterConfigs } from './incremental-alter-configs.js'
 import { handleListOffsets } from './list-offsets.js'
+import { handleListPartitionReassignments } from './list-partition-reassignments.js'
 import { handleMetadata } from './metadata.js'
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js'
 import { handleProduce } from './produce.js'
@@ -60,6 +62,8 @@ export const handlers: readonly ApiHandler[] = [
   handleOffsetForLeaderEpoch,
   handleControlledShutdown,
   handleElectLeaders,
+  handleAlterPartitionReassignments,
+  handleListPartitionReassignments,
   handleDescribeConfigs,
   handleAlterConfigs,
   handleIncrementalAlterConfigs,
