@@ -76,7 +76,7 @@ const LIVE = 'live'
 /** The gateway's consumer defaults (src/gateway/gateway-config.ts) and --gateway-config's consumer keys, so the direct consumers fetch the same way. */
 const GATEWAY_CONSUMER: Record<string, number> = {
   'fetch.max.bytes': 1_048_576,
-  'max.partition.fetch.bytes': 1_048_576,
+  'max.partition.fetch.bytes': 524_288,
   ...Object.fromEntries(Object.entries(gatewayOverrides).filter(([k]) => k.startsWith('consumer.')).map(([k, v]) => [k.slice('consumer.'.length), Number(v)])),
 }
 const LOAD = join(projectRoot, 'dist/bench/support/gateway-load.js')

@@ -27,9 +27,10 @@ export const gatewayConfigSchema = {
   // socket; the kernel's own socket buffers (~4 MB on loopback) keep a fast reader busy. Lower
   // marks cost fan-out rate when the reader's process is short of CPU (bench/README.md)
   'gateway.socket.high.water.bytes': { type: 'int', default: 131_072, min: 1024, doc: 'bytes queued to a socket past which its subscriptions stop' },
-  // Fetched records wait here, shared by every subscription, until sent: 16 MiB holds the chunk
-  // being read and the next of 8 partitions at the consumer's 1 MiB max.partition.fetch.bytes
-  'gateway.fetch.cache.bytes': { type: 'long', default: 16_777_216, min: 1_048_576, doc: 'fetched records kept for subscriptions to read, across the gateway; past it the least recently read go' },
+  // Fetched records wait here, shared by every subscription, until sent: 8 MiB holds the chunk
+  // being read and the next of 8 partitions at the gateway's 512 KiB max.partition.fetch.bytes, and
+  // is most of what 100 stalled sockets cost the gateway (bench/README.md, gateway)
+  'gateway.fetch.cache.bytes': { type: 'long', default: 8_388_608, min: 1_048_576, doc: 'fetched records kept for subscriptions to read, across the gateway; past it the least recently read go' },
   'gateway.slow.consumer.policy': { type: 'string', default: 'pause', oneOf: ['pause', 'close'], doc: 'pause: wait for the socket to drain; close: close it with 4008' },
   'gateway.ping.interval.ms': { type: 'int', default: 30_000, min: 100 },
   'gateway.broker.metrics.urls': { type: 'list', default: [], doc: 'where the dashboard scrapes each broker\'s metrics: <broker id>=<its metrics.listener URL>, e.g. 1=http://127.0.0.1:9405 (docs/dashboard.md)' },
@@ -54,10 +55,10 @@ export interface GatewayConfig {
 
 /**
  * The gateway's clients differ from Kafka's defaults where a gateway needs it: a produce to a
- * missing topic answers within seconds, and a Fetch answer (a chunk of the shared fetch cache) is at most 1 MiB.
+ * missing topic answers within seconds, and a Fetch answer is at most 1 MiB, 512 KiB of it per partition (a chunk of the shared fetch cache).
  */
 const PRODUCER_DEFAULTS: ClientProperties = { 'max.block.ms': 10_000, 'client.id': 'kafka-gateway' }
-const CONSUMER_DEFAULTS: ClientProperties = { 'fetch.max.bytes': 1_048_576, 'max.partition.fetch.bytes': 1_048_576, 'client.id': 'kafka-gateway' }
+const CONSUMER_DEFAULTS: ClientProperties = { 'fetch.max.bytes': 1_048_576, 'max.partition.fetch.bytes': 524_288, 'client.id': 'kafka-gateway' }
 /** Set by the gateway itself from other keys or per subscription. */
 const GATEWAY_OWNED = new Set(['bootstrap.servers', 'group.id', 'enable.auto.commit', 'auto.offset.reset'])
 
