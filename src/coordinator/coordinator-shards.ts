@@ -6,7 +6,7 @@
  * is unloaded. The group and the transaction coordinators share this one piece.
  */
 import type { Logger } from '../logger.js'
-import type { MetadataCache, PartitionMetadata } from '../cluster/metadata-cache.js'
+import type { MetadataCache } from '../cluster/metadata-cache.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
@@ -26,7 +26,7 @@ export interface CoordinatorShard {
 export class CoordinatorShards<S extends CoordinatorShard> {
   private readonly shards = new Map<number, S>()
   private active = false
-  private readonly onPartition = (p: PartitionMetadata): void => { if (p.topic === this.topic.name) this.follow(p.partition) }
+  private stopFollowing?: () => void
   private readonly onTopicDeleted = (topic: string): void => { if (topic === this.topic.name) for (const i of [...this.shards.keys()]) this.emigrate(i) }
 
   constructor (
@@ -42,14 +42,14 @@ export class CoordinatorShards<S extends CoordinatorShard> {
   /** Call after the ReplicaManager has started, so its partitions have their roles when ours are checked. */
   start (): void {
     this.active = true
-    this.metadata.on('partition', this.onPartition)
+    this.stopFollowing = this.replicas.onStateApplied((topic, partition) => { if (topic === this.topic.name) this.follow(partition) })
     this.metadata.on('topicDeleted', this.onTopicDeleted)
     for (const p of this.metadata.topic(this.topic.name)?.partitions.keys() ?? []) this.follow(p)
   }
 
   shutdown (): void {
     this.active = false
-    this.metadata.off('partition', this.onPartition)
+    this.stopFollowing?.()
     this.metadata.off('topicDeleted', this.onTopicDeleted)
     for (const i of [...this.shards.keys()]) this.emigrate(i)
   }

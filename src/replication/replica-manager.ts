@@ -52,6 +52,8 @@ export class ReplicaManager {
   private readonly pendingStates = new Map<string, PartitionMetadata>()
   /** When the current turn of the event loop started applying states; undefined between turns. */
   private sliceStartMs?: number
+  /** Told once a partition's state has been applied here (now or in a later slice): its role is current. */
+  private readonly appliedListeners = new Set<(topic: string, partition: number) => void>()
   readonly stats: ReplicaStats = { isrShrinks: 0, isrExpands: 0, replicationBytesIn: 0, purgatorySize: { Produce: 0, Fetch: 0, DeleteRecords: 0 } }
   /** Replication throttles (Kafka's ReplicationQuotaManagers): what this leader sends to, and this follower fetches for, catching-up replicas. */
   readonly leaderQuota: ReplicationQuotaManager
@@ -227,7 +229,22 @@ export class ReplicaManager {
     this.stats.purgatorySize[purgatory]--
   }
 
+  /**
+   * `listener` runs after each partition state this broker applies: who follows leadership (the
+   * coordinators) must ask then, not on the metadata event, which may come before the state is
+   * applied (applyInSlices).
+   */
+  onStateApplied (listener: (topic: string, partition: number) => void): () => void {
+    this.appliedListeners.add(listener)
+    return () => this.appliedListeners.delete(listener)
+  }
+
   private onPartitionState (state: PartitionMetadata): void {
+    this.applyState(state)
+    for (const listener of this.appliedListeners) listener(state.topic, state.partition)
+  }
+
+  private applyState (state: PartitionMetadata): void {
     if (!state.replicas.includes(this.brokerId)) return this.stopReplica(state.topic, state.partition)
     if (this.isOffline(state.topic, state.partition)) return
     let partition = this.partition(state.topic, state.partition)
