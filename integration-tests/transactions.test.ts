@@ -120,11 +120,14 @@ test('transaction.partition.verification.enable: a transactional write to a part
   await waitForTopic(cluster.bootstrap, 'verified', 2)
   const leaders = [await WireConnection.open(cluster.broker(1).bootstrap), await WireConnection.open(cluster.broker(2).bootstrap)]
   t.after(() => { for (const c of leaders) c.close() })
-  const conn = leaders[0]!
-  await answerOf('a transaction coordinator for verify-txn', async () => {
-    const r = await conn.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'verify-txn', keyType: 1, coordinatorKeys: [] })
+  const coordinatorId = (await answerOf('a transaction coordinator for verify-txn', async () => {
+    const r = await leaders[0]!.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'verify-txn', keyType: 1, coordinatorKeys: [] })
     return r.errorCode === ErrorCode.NONE ? r : undefined
-  })
+  })).nodeId
+  // transactional requests go to the coordinator, wherever __transaction_state's leader landed
+  const coordinatorConn = leaders[coordinatorId - 1]!
+  const otherConn = leaders[2 - coordinatorId]!
+  const conn = coordinatorConn
   const init = await answerOf('InitProducerId for verify-txn', async () => {
     const r = await conn.request(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: 'verify-txn', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 })
     return r.errorCode === ErrorCode.NONE ? r : undefined
@@ -152,9 +155,6 @@ test('transaction.partition.verification.enable: a transactional write to a part
     assert.deepEqual(await produce(p, batch(2, ['c'])), { errorCode: 'NONE', baseOffset: 2 }, `partition ${p}: the transaction is open here, no verification`)
   }
   // What the admin APIs show of the open transaction.
-  const coordinatorId = (await conn.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'verify-txn', keyType: 1, coordinatorKeys: [] })).nodeId
-  const coordinatorConn = leaders[coordinatorId - 1]!
-  const otherConn = leaders[2 - coordinatorId]!
   // An id never initialized, on the same __transaction_state partition: same coordinator.
   const unknownId = Array.from({ length: 100 }, (_, i) => `unknown-${i}`).find(id => partitionForKey(id, 3) === partitionForKey('verify-txn', 3))!
   const described = await coordinatorConn.request(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: ['verify-txn', unknownId] })
