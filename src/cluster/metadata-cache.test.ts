@@ -6,7 +6,7 @@ import { MetadataCache, type PartitionMetadata } from './metadata-cache.js'
 import { FakeZooKeeper, type FakeZkSession } from './support/fake-zookeeper.js'
 import { registerTestBroker, writePartitionState } from './support/znode-fixtures.js'
 import { createTopic } from './topic-admin.js'
-import { partitionStateZnode, topicZnode } from './znodes.js'
+import { topicZnode } from './znodes.js'
 
 /** Brokers 1 and 2, topic t with partition 0 on both, led by 1; the cache on a session of its own. */
 async function setup (t: { after: (fn: () => void) => void }, server = new FakeZooKeeper()): Promise<{ server: FakeZooKeeper, admin: FakeZkSession, session: FakeZkSession, brokers: FakeZkSession[], cache: MetadataCache }> {
@@ -86,19 +86,3 @@ test('the cache is not current once the session lease lapses on the clock, until
 function pick (p: PartitionMetadata | undefined): Pick<PartitionMetadata, 'leader' | 'leaderEpoch' | 'isr' | 'stateVersion'> | undefined {
   return p === undefined ? undefined : { leader: p.leader, leaderEpoch: p.leaderEpoch, isr: p.isr, stateVersion: p.stateVersion }
 }
-
-test('partitions of a new topic are learned from the child watch on its partitions znode, when the controller creates each with its state', async t => {
-  const { server, admin, cache } = await setup(t)
-  await createTopic(admin, 'fresh', new Map([[0, [1]], [1, [2]]]), {})
-  await server.settled()
-  assert.equal(cache.partition('fresh', 0)?.stateVersion, -1, 'no state written yet')
-  await admin.mkdirp(partitionStateZnode.partitionsPath('fresh'))
-  await server.settled()
-  await admin.multi([0, 1].flatMap(p => [
-    { op: 'create' as const, path: partitionStateZnode.partitionPath('fresh', p), data: Buffer.alloc(0) },
-    { op: 'create' as const, path: partitionStateZnode.path('fresh', p), data: partitionStateZnode.encode({ leader: p + 1, leaderEpoch: 0, isr: [p + 1], controllerEpoch: 1 }) },
-  ]))
-  await server.settled()
-  assert.deepEqual(pick(cache.partition('fresh', 0)), { leader: 1, leaderEpoch: 0, isr: [1], stateVersion: 0 })
-  assert.deepEqual(pick(cache.partition('fresh', 1)), { leader: 2, leaderEpoch: 0, isr: [2], stateVersion: 0 })
-})

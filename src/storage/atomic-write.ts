@@ -3,14 +3,12 @@
  * (Kafka's CheckpointFile with Utils.atomicMoveWithFallback): `<path>.tmp` is written and fsynced,
  * renamed over `path`, and the directory is fsynced so that the rename itself survives a crash.
  * Every checkpoint, `meta.properties` and `partition.metadata` is written this way. A failed write
- * (ENOSPC) leaves the old file as it was and removes the temp file. With `durable` false there is
- * no fsync: a crashed process still leaves old or new (the rename is atomic), but a crashed machine
- * may leave the file empty or missing, for files whose readers can tell and rebuild them.
+ * (ENOSPC) leaves the old file as it was and removes the temp file.
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-export function atomicWrite (path: string, data: string | Buffer, durable = true): void {
+export function atomicWrite (path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp`
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data
@@ -18,7 +16,7 @@ export function atomicWrite (path: string, data: string | Buffer, durable = true
     try {
       let written = 0
       while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
-      if (durable) fsyncSync(fd)
+      fsyncSync(fd)
     } finally {
       closeSync(fd)
     }
@@ -27,7 +25,6 @@ export function atomicWrite (path: string, data: string | Buffer, durable = true
     rmSync(tmp, { force: true })
     throw err
   }
-  if (!durable) return
   const dir = openSync(dirname(path), 'r')
   try {
     fsyncSync(dir)

@@ -15,13 +15,6 @@ export class IndexFile {
   private fileCount = -1
   /** Whether memory, not the file, is authoritative (after load, reset or the first append). */
   private loaded = false
-  /**
-   * The file was not there at load and nothing has been written since. An empty index is then left
-   * uncreated: a missing index makes the next load rebuild it from its segment, which for one
-   * without entries is a scan of less than index.interval.bytes; and an idle partition costs two
-   * file creations fewer (Kafka creates them, preallocated, with every segment).
-   */
-  private fileMissing = false
 
   constructor (readonly path: string, readonly entryBytes: number) {}
 
@@ -34,7 +27,6 @@ export class IndexFile {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       this.reset()
-      this.fileMissing = true
       return false
     }
     if (data.length % this.entryBytes !== 0) {
@@ -97,7 +89,6 @@ export class IndexFile {
   /** Writes what memory has that the file lacks and trims the file to exactly the entries. */
   persist (fsync: boolean): void {
     const size = this.count * this.entryBytes
-    if (this.fileMissing && this.count === 0) return
     if (this.persistedCount === this.count && this.fileCount === this.count && !fsync) return
     const fd = openSync(this.path, constants.O_WRONLY | constants.O_CREAT)
     try {
@@ -109,7 +100,6 @@ export class IndexFile {
       closeSync(fd)
     }
     this.persistedCount = this.fileCount = this.count
-    this.fileMissing = false
   }
 
   delete (): void {
