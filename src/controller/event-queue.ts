@@ -11,6 +11,8 @@ export interface SessionState extends EventEmitter {
 
 /** ZooKeeper failures after which the same request may succeed on the same session. */
 const CONNECTION_ERRORS = new Set(['CONNECTION_LOSS', 'OPERATION_TIMEOUT'])
+/** An event still running after this long is logged (and again each time as long), naming it: every event behind it waits. */
+const SLOW_EVENT_MS = 5000
 
 /**
  * Processes controller events one at a time, in order (Kafka's ControllerEventManager). ZooKeeper
@@ -39,6 +41,17 @@ export class EventQueue {
   }
 
   private async processToCompletion (event: ControllerEvent): Promise<void> {
+    const startMs = Date.now()
+    const watchdog = setInterval(() => this.log.warn('controller event still running; the events behind it wait', { event: event.type, ms: Date.now() - startMs }), SLOW_EVENT_MS)
+    watchdog.unref()
+    try {
+      await this.attempts(event)
+    } finally {
+      clearInterval(watchdog)
+    }
+  }
+
+  private async attempts (event: ControllerEvent): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const generation = this.session.generation
       try {
