@@ -138,7 +138,25 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     assert.deepEqual(navigations.filter(u => !u.includes('#')), [], 'no reload')
   })
 
-  await t.test('a topic created from the page is what kafka-topics --describe sees; deleting it asks for its name first', async () => {
+  await t.test('sizes from DescribeLogDirs grow as records are produced; the topic shows each partition\'s size, log end and a throughput heat map', async () => {
+    await page.click('a[href="#/topics"]')
+    const sizeOf = async (): Promise<number> => Number(await page.locator('[data-testid="size-orders"]').getAttribute('data-bytes'))
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="size-orders"]')?.getAttribute('data-bytes')) > 0, undefined, { timeout: 15_000 })
+    const before = await sizeOf()
+    // the traffic keeps producing to orders; the gateway asks the brokers' log dirs every 5 s
+    await page.waitForFunction(n => Number(document.querySelector('[data-testid="size-orders"]')?.getAttribute('data-bytes')) > n, before, { timeout: 15_000 })
+    t.diagnostic(`orders grew from ${before} to ${await sizeOf()} bytes on the page`)
+    await page.click('[data-testid="topic-orders"] a')
+    await page.waitForSelector('[data-testid="heatmap"] tr[data-testid="heat-5"]', { timeout: 10_000 })
+    assert.equal(await page.locator('[data-testid="heatmap"] tbody tr').count(), 6)
+    // the gateway keeps a watched topic's last minute and pushes a point a second
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="heat-0"]')?.getAttribute('data-points')) >= 3, undefined, { timeout: 10_000 })
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="partition-0"] td:nth-child(7)')?.textContent) > 0, undefined, { timeout: 10_000 })
+    assert.ok(Number(await page.locator('[data-testid="partition-0"] td:nth-child(9)').getAttribute('data-bytes')) > 0, 'partition 0 has a size')
+    await browser.screenshot('dashboard', 'topic-sizes-heatmap')
+  })
+
+  await t.test('a topic created from the page is what kafka-topics --describe sees; partitions added and a config set from the page are what kafka-topics and kafka-configs report; deleting it asks for its name first', async () => {
     await page.click('a[href="#/topics"]')
     await page.fill('[data-testid="create-name"]', 'made-in-browser')
     await page.fill('[data-testid="create-partitions"]', '4')
@@ -150,6 +168,24 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     assert.equal(described.code, 0, described.stderr)
     assert.match(described.stdout, /Topic: made-in-browser\s.*PartitionCount: 4\s.*ReplicationFactor: 2/)
     assert.equal(described.stdout.split('\n').filter(l => /^\s+Topic: made-in-browser\s+Partition: \d/.test(l)).length, 4, described.stdout)
+
+    await page.click('[data-testid="topic-made-in-browser"] a')
+    await page.fill('[data-testid="add-partitions-count"]', '6')
+    await page.click('[data-testid="add-partitions-submit"]')
+    await page.waitForSelector('[data-testid="add-partitions-result"].ok-text', { timeout: 15_000 })
+    await page.waitForSelector('[data-testid="partition-5"]', { timeout: 10_000 })
+    const grown = await runTool('kafka-topics', ['--bootstrap-server', cluster.bootstrap, '--describe', '--topic', 'made-in-browser'])
+    assert.match(grown.stdout, /Topic: made-in-browser\s.*PartitionCount: 6\s/)
+    await page.fill('[data-testid="config-name"]', 'retention.ms')
+    await page.fill('[data-testid="config-value"]', '3600000')
+    await page.click('[data-testid="config-submit"]')
+    await page.waitForSelector('[data-testid="config-retention.ms"]', { timeout: 10_000 })
+    assert.match(await page.locator('[data-testid="config-retention.ms"]').innerText(), /retention\.ms\s+3600000\s+log\.retention\.(ms|minutes|hours)=\d+\s+(DEFAULT_CONFIG|STATIC_BROKER_CONFIG)/, 'the value against its default')
+    const configs = await runTool('kafka-configs', ['--bootstrap-server', cluster.bootstrap, '--describe', '--entity-type', 'topics', '--entity-name', 'made-in-browser'])
+    assert.equal(configs.code, 0, configs.stderr)
+    assert.match(configs.stdout, /^\s+retention\.ms=3600000 /m, configs.stdout)
+    await browser.screenshot('dashboard', 'topic-configs-edited')
+    await page.click('a[href="#/topics"]')
 
     await page.fill('[data-testid="topic-search"]', 'made-in')
     await page.waitForFunction(() => document.querySelector('[data-testid="topic-total"]')?.textContent === '1 topics', undefined, { timeout: 5000 })
@@ -168,6 +204,12 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     await page.click('[data-testid="brokers"] a[href="#/brokers/1"]')
     await page.waitForSelector('[data-testid="broker-configs"]', { timeout: 10_000 })
     assert.match(await page.locator('[data-testid="broker-configs"]').innerText(), /broker\.id\s+1\s+STATIC_BROKER_CONFIG/)
+    await page.waitForSelector('[data-testid="logdirs-1"] .logdir', { timeout: 10_000 })
+    assert.ok(Number(await page.locator('[data-testid="logdirs-1"] .logdir').first().getAttribute('data-size')) > 0, 'broker 1\'s log dir holds bytes')
+    assert.match(await page.locator('[data-testid="logdirs-1"]').innerText(), /of \d+(\.\d)? [KMGT]iB free/)
+    // the gateway's own DescribeLogDirs reach every broker (broker 1, killed and restarted, may lead nothing produced to)
+    await page.waitForSelector('[data-testid="broker-latency"] [data-testid="latency-DescribeLogDirs"]', { timeout: 10_000 })
+    assert.match(await page.locator('[data-testid="latency-DescribeLogDirs"]').innerText(), /^DescribeLogDirs\s+\d+\.\d\s+\d+\.\d$/)
     const leaders = await page.locator('[data-testid="brokers"] tbody tr td:nth-child(5)').allInnerTexts()
     const partitions = (await admin.describeTopics(null)).reduce((n, x) => n + x.partitions.length, 0)
     assert.equal(leaders.map(Number).reduce((a, b) => a + b, 0), partitions, 'every partition has one leader')
@@ -312,6 +354,11 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     const refused = await fetch(`${locked.url}/api/v1/topics`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'nope', partitions: 1, replicationFactor: 1 }) })
     assert.equal(refused.status, 403)
     assert.equal((await refused.json() as { name: string }).name, 'TOPIC_AUTHORIZATION_FAILED')
+    for (const [path, body] of [['topics/payments/partitions', { count: 3 }], ['topics/payments/configs', { set: { 'retention.ms': '1000' } }]] as const) {
+      const change = await fetch(`${locked.url}/api/v1/${path}`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      assert.equal(change.status, 403, path)
+      assert.equal((await change.json() as { name: string }).name, 'TOPIC_AUTHORIZATION_FAILED')
+    }
 
     const other = await BrowserSession.open()
     defer(async () => await other.close())

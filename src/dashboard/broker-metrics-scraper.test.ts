@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { BrokerMetricsScraper } from './broker-metrics-scraper.js'
+import { BrokerMetricsScraper, partitionKey } from './broker-metrics-scraper.js'
 
 function exposition (messagesIn: number, perTopic: Record<string, number>, leaders: number): string {
   return [
@@ -48,4 +48,34 @@ test('rates from two scrapes of the all-topics counters; a restart (counters bac
   const [restarted] = await scraper.scrapeAll()
   assert.equal(restarted!.rates, undefined, 'the broker restarted: its counters went back')
   assert.equal(restarted!.gauges?.leaderCount, 2)
+})
+
+test('per partition: messages in per second from the log end offset\'s rise; per API: p50 and p99 of TotalTimeMs', async t => {
+  const body = (ends: [number, number]): string => [
+    '# TYPE kafka_log_log_logendoffset gauge',
+    `kafka_log_log_logendoffset{topic="a",partition="0"} ${ends[0]}`,
+    `kafka_log_log_logendoffset{topic="a",partition="1"} ${ends[1]}`,
+    '# TYPE kafka_network_requestmetrics_totaltimems gauge',
+    'kafka_network_requestmetrics_totaltimems{request="Produce",quantile="0.50"} 1.5',
+    'kafka_network_requestmetrics_totaltimems{request="Produce",quantile="0.99"} 12',
+    'kafka_network_requestmetrics_totaltimems{request="Fetch",quantile="0.50"} 0',
+    '# TYPE kafka_network_requestmetrics_totaltimems_count counter',
+    'kafka_network_requestmetrics_totaltimems_count{request="Produce"} 40',
+    'kafka_network_requestmetrics_totaltimems_count{request="Fetch"} 0',
+    '',
+  ].join('\n')
+  // partition 1's log went back (truncated): no rate for it that second
+  const bodies = [body([100, 50]), body([400, 20])]
+  const server = createServer((_req, res) => { res.end(bodies.shift() ?? '') })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => server.close())
+  const scraper = new BrokerMetricsScraper(new Map([[1, `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`]]), 500)
+  const [first] = await scraper.scrapeAll()
+  assert.equal(first!.partitionRates, undefined, 'one scrape is no rate')
+  assert.equal(first!.logEndOffsets?.get(partitionKey('a', 0)), 100)
+  assert.deepEqual(first!.latency, { Produce: { p50: 1.5, p99: 12, count: 40 } }, 'an API that answered nothing is left out')
+  const [second] = await scraper.scrapeAll()
+  const seconds = (second!.atMs - first!.atMs) / 1000
+  assert.ok(Math.abs(second!.partitionRates!.get(partitionKey('a', 0))! - 300 / seconds) < 1e-6)
+  assert.equal(second!.partitionRates!.has(partitionKey('a', 1)), false)
 })

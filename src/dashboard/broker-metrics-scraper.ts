@@ -4,6 +4,10 @@
  * that say the broker's share of the cluster (leaders, partitions, under-replicated). Where each
  * broker serves its metrics is configured (gateway.broker.metrics.urls): a broker's
  * metrics.listener is not in anything the Kafka protocol or ZooKeeper carries.
+ *
+ * Per partition replica it also reads the log end offset gauge (Kafka's Log LogEndOffset): Kafka has
+ * no per-partition MessagesIn meter, so a partition's messages in per second is its log end offset's
+ * rise between two scrapes of its leader. And per API, the p50 and p99 of RequestMetrics TotalTimeMs.
  */
 import { Scrape } from '../support/prometheus-scrape.js'
 
@@ -29,6 +33,16 @@ const GAUGES = {
 } as const
 export type Gauges = Record<keyof typeof GAUGES, number>
 
+const LOG_END_OFFSET = 'kafka_log_log_logendoffset'
+const TOTAL_TIME_MS = 'kafka_network_requestmetrics_totaltimems'
+const TOTAL_TIME_COUNT = 'kafka_network_requestmetrics_totaltimems_count'
+
+/** Milliseconds from a request's arrival to its response, percentiles over the broker's last 30 to 60 s. */
+export interface Latency { p50: number, p99: number, count: number }
+
+/** A partition's key in the per-partition maps. */
+export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+
 export interface BrokerMetricsReading {
   brokerId: number
   url: string
@@ -40,9 +54,15 @@ export interface BrokerMetricsReading {
   error?: string
   /** Topics whose MessagesIn moved since the previous scrape. */
   topicsWritten: Set<string>
+  /** Log end offset of each partition replica on this broker, by partitionKey. */
+  logEndOffsets?: Map<string, number>
+  /** Messages appended per second to each replica since the previous scrape (its log end offset's rise). */
+  partitionRates?: Map<string, number>
+  /** TotalTimeMs by API name, for the APIs this broker has answered. */
+  latency?: Record<string, Latency>
 }
 
-interface Previous { atMs: number, totals: Rates, topics: Map<string, number> }
+interface Previous { atMs: number, totals: Rates, topics: Map<string, number>, logEndOffsets: Map<string, number> }
 
 export class BrokerMetricsScraper {
   private readonly previous = new Map<number, Previous>()
@@ -75,16 +95,44 @@ export class BrokerMetricsScraper {
       const topic = s.labels?.['topic']
       if (topic !== undefined && topic !== '') topics.set(topic, Number(s.value))
     }
+    const logEndOffsets = new Map<string, number>()
+    for (const s of scrape.samples(LOG_END_OFFSET)) {
+      const topic = s.labels?.['topic']
+      const partition = Number(s.labels?.['partition'])
+      if (topic !== undefined && Number.isInteger(partition)) logEndOffsets.set(partitionKey(topic, partition), Number(s.value))
+    }
+    const latency = latencyOf(scrape)
     const prev = this.previous.get(brokerId)
-    this.previous.set(brokerId, { atMs, totals, topics })
+    this.previous.set(brokerId, { atMs, totals, topics, logEndOffsets })
     const topicsWritten = new Set<string>()
     for (const [topic, n] of topics) if (prev?.topics.get(topic) !== n) topicsWritten.add(topic)
-    if (prev === undefined || atMs <= prev.atMs) return { brokerId, url, atMs, gauges, topicsWritten }
+    const reading: BrokerMetricsReading = { brokerId, url, atMs, gauges, topicsWritten, logEndOffsets, latency }
+    if (prev === undefined || atMs <= prev.atMs) return reading
     const seconds = (atMs - prev.atMs) / 1000
     const restarted = (Object.keys(totals) as RateName[]).some(k => totals[k] < prev.totals[k])
-    const rates = restarted ? undefined : mapValues(totals, (v, k) => (v - prev.totals[k]) / seconds)
-    return { brokerId, url, atMs, gauges, topicsWritten, ...(rates !== undefined ? { rates } : {}) }
+    if (!restarted) reading.rates = mapValues(totals, (v, k) => (v - prev.totals[k]) / seconds)
+    const partitionRates = new Map<string, number>()
+    for (const [key, end] of logEndOffsets) {
+      const before = prev.logEndOffsets.get(key)
+      // a log end that went back was truncated (or the replica recreated): no rate for that second
+      if (before !== undefined && end >= before) partitionRates.set(key, (end - before) / seconds)
+    }
+    reading.partitionRates = partitionRates
+    return reading
   }
+}
+
+/** p50 and p99 of TotalTimeMs per API that has answered requests (the exporter's quantile gauges). */
+function latencyOf (scrape: Scrape): Record<string, Latency> {
+  const out: Record<string, Latency> = {}
+  for (const s of scrape.samples(TOTAL_TIME_COUNT)) {
+    const request = s.labels?.['request']
+    const count = Number(s.value)
+    if (request === undefined || !(count > 0)) continue
+    const quantile = (q: string): number => scrape.sum(TOTAL_TIME_MS, { request, quantile: q })
+    out[request] = { p50: quantile('0.50'), p99: quantile('0.99'), count }
+  }
+  return out
 }
 
 function mapValues<K extends string, A, B> (o: Record<K, A>, f: (a: A, k: K) => B): Record<K, B> {

@@ -11,10 +11,11 @@
  * fires (brokers, controller, topics, ISR change notifications) or when a scrape shows a broker's
  * leadership gauges moved, and at most every METADATA_MAX_AGE_MS as a safety net (as Kafka's
  * clients refresh at metadata.max.age.ms). 'change' is emitted (coalesced) after anything changed;
- * 'sample' once a second with the cluster's rates.
+ * 'sample' once a second with the cluster's rates, and 'topicSample' with each watched topic's
+ * messages in per second by partition.
  */
 import { EventEmitter } from 'node:events'
-import { Admin, ResourceType, type ConfigResult } from '../client/admin.js'
+import { Admin, ResourceType, type ConfigChange, type ConfigResult, type LogDirDescription } from '../client/admin.js'
 import type { ClientProperties } from '../client/client-config.js'
 import type { BrokerNode, TopicMetadata } from '../client/cluster-metadata.js'
 import { Consumer } from '../client/consumer.js'
@@ -22,13 +23,18 @@ import { serverStatus, type ServerStatus } from '../cluster/four-letter-words.js
 import { brokerIdsZnode, controllerEpochZnode, controllerZnode, isrChangeNotificationZnode, topicsZnode } from '../cluster/znodes.js'
 import { chrootOf, ZkSession, type Watcher, type ZnodeWithStat } from '../cluster/zk-session.js'
 import type { Logger } from '../logger.js'
-import { BrokerMetricsScraper, RATE_COUNTERS, type BrokerMetricsReading, type RateName, type Rates } from './broker-metrics-scraper.js'
+import { BrokerMetricsScraper, partitionKey, RATE_COUNTERS, type BrokerMetricsReading, type RateName, type Rates } from './broker-metrics-scraper.js'
 import { ClusterTimeline } from './cluster-timeline.js'
 import { MetricsHistory } from './metrics-history.js'
 
 const TICK_MS = 1000
 const METADATA_MAX_AGE_MS = 30_000
 const ENSEMBLE_PROBE_EVERY_TICKS = 5
+/** DescribeLogDirs to every live broker this often (in ticks): sizes for the brokers, topics and partitions. */
+const LOG_DIRS_EVERY_TICKS = 5
+const LOG_DIRS_TIMEOUT_MS = 3000
+/** Seconds of per-partition messages in a watched topic keeps, for its heat map. */
+export const PARTITION_RATE_SECONDS = 60
 const ZK_RETRY_MS = 5000
 /** After a ZooKeeper event, Metadata again at these delays: the controller acts on the event a moment after us. */
 const FOLLOW_UP_MS = [0, 500, 2000]
@@ -64,6 +70,12 @@ export class ClusterView extends EventEmitter {
   rates?: Rates
   metadataError?: string
   metadataAtMs = 0
+  /** Each live broker's log dirs (DescribeLogDirs), with the partition replicas in them. */
+  readonly logDirs = new Map<number, LogDirDescription[]>()
+  /** Bytes of each partition replica, by broker, then partitionKey (from logDirs). */
+  readonly replicaSizes = new Map<number, Map<string, number>>()
+  /** Messages in per second by partition of the topics someone watches, the last PARTITION_RATE_SECONDS (oldest first). */
+  readonly partitionRates = new Map<string, Array<{ atMs: number, values: Record<string, number> }>>()
   /** Offsets of the topics someone watches (interest counted by `watchTopic`). */
   readonly offsets = new Map<string, Map<number, PartitionOffsets>>()
 
@@ -123,7 +135,7 @@ export class ClusterView extends EventEmitter {
         released = true
         const n = (this.watchedTopics.get(topic) ?? 1) - 1
         if (n > 0) this.watchedTopics.set(topic, n)
-        else { this.watchedTopics.delete(topic); this.offsets.delete(topic) }
+        else { this.watchedTopics.delete(topic); this.offsets.delete(topic); this.partitionRates.delete(topic) }
       },
     }
   }
@@ -140,6 +152,30 @@ export class ClusterView extends EventEmitter {
     const [result] = await this.admin.deleteTopics([name], { timeoutMs: 15_000 })
     this.refreshSoon()
     return result ?? { errorCode: -1, errorMessage: 'no result' }
+  }
+
+  async createPartitions (name: string, count: number): Promise<{ errorCode: number, errorMessage: string | null }> {
+    const [result] = await this.admin.createPartitions([{ name, count }], { timeoutMs: 15_000 })
+    this.refreshSoon()
+    return result ?? { errorCode: -1, errorMessage: 'no result' }
+  }
+
+  async alterTopicConfigs (name: string, changes: ConfigChange[]): Promise<{ errorCode: number, errorMessage: string | null }> {
+    const [result] = await this.admin.incrementalAlterConfigs([{ resource: { type: ResourceType.TOPIC, name }, changes }], { timeoutMs: 10_000 })
+    return result ?? { errorCode: -1, errorMessage: 'no result' }
+  }
+
+  /** A partition's size: its leader's replica (one copy of the data), else the largest replica known. */
+  partitionSize (topic: string, partition: number, leader: number, replicas: readonly number[]): number | undefined {
+    const key = partitionKey(topic, partition)
+    const atLeader = this.replicaSizes.get(leader)?.get(key)
+    if (atLeader !== undefined) return atLeader
+    let size: number | undefined
+    for (const r of replicas) {
+      const s = this.replicaSizes.get(r)?.get(key)
+      if (s !== undefined && (size === undefined || s > size)) size = s
+    }
+    return size
   }
 
   async describeConfigs (type: 'topic' | 'broker', name: string): Promise<ConfigResult | undefined> {
@@ -242,6 +278,7 @@ export class ClusterView extends EventEmitter {
     try {
       this.ticks++
       if (this.readsZooKeeper && this.ticks % ENSEMBLE_PROBE_EVERY_TICKS === 1) void this.probeEnsemble()
+      if (this.ticks % LOG_DIRS_EVERY_TICKS === 1) void this.describeLogDirs()
       if (Date.now() - this.metadataAtMs > METADATA_MAX_AGE_MS) void this.refresh()
       if (!this.scraper.configured) {
         // no metrics to say which topics were written: read the watched topics' offsets every tick
@@ -250,6 +287,7 @@ export class ClusterView extends EventEmitter {
       }
       const readings = await this.scraper.scrapeAll()
       this.recordRates(readings, atMs)
+      this.recordPartitionRates(atMs)
       const fingerprint = JSON.stringify(readings.map(r => [r.brokerId, r.gauges ?? r.error]))
       if (fingerprint !== this.gaugeFingerprint) {
         this.gaugeFingerprint = fingerprint
@@ -282,6 +320,41 @@ export class ClusterView extends EventEmitter {
     Object.assign(point, total)
     this.history.record(atMs, point)
     this.emit('sample', atMs, total)
+  }
+
+  /** DescribeLogDirs to each live broker; one that does not answer keeps no log dirs until it does. */
+  private async describeLogDirs (): Promise<void> {
+    const ids = [...this.liveBrokerIds]
+    await Promise.all(ids.map(async id => {
+      try {
+        const dirs = (await this.admin.describeLogDirs([id], null, { timeoutMs: LOG_DIRS_TIMEOUT_MS })).get(id) ?? []
+        this.logDirs.set(id, dirs)
+        this.replicaSizes.set(id, new Map(dirs.flatMap(d => d.partitions.filter(p => !p.isFuture).map(p => [partitionKey(p.topic, p.partition), p.size]))))
+      } catch (err) {
+        this.logDirs.delete(id)
+        this.replicaSizes.delete(id)
+        this.options.log.debug('dashboard DescribeLogDirs failed', { broker: id, error: (err as Error).message })
+      }
+    }))
+    for (const id of this.logDirs.keys()) if (!this.liveBrokerIds.has(id)) { this.logDirs.delete(id); this.replicaSizes.delete(id) }
+    this.changed()
+  }
+
+  /** Each watched topic's partitions' messages in per second, from their leaders' log end offsets. */
+  private recordPartitionRates (atMs: number): void {
+    for (const topic of this.watchedTopics.keys()) {
+      const values: Record<string, number> = {}
+      for (const p of this.topics.get(topic)?.partitions ?? []) {
+        if (p === undefined) continue
+        const rate = this.brokerMetrics.get(p.leader)?.partitionRates?.get(partitionKey(topic, p.partition))
+        if (rate !== undefined) values[p.partition] = Math.round(rate * 10) / 10
+      }
+      let ring = this.partitionRates.get(topic)
+      if (ring === undefined) this.partitionRates.set(topic, ring = [])
+      ring.push({ atMs, values })
+      if (ring.length > PARTITION_RATE_SECONDS) ring.shift()
+      this.emit('topicSample', topic, atMs, values)
+    }
   }
 
   private async probeEnsemble (): Promise<void> {

@@ -25,6 +25,8 @@ function fakeView (): ClusterView & EventEmitter {
     topics: new Map([['orders', topic('orders', [[1, [1, 2], [1, 2]], [2, [2, 1], [2, 1]]])]]),
     ensemble: new Map(),
     brokerMetrics: new Map(),
+    logDirs: new Map(),
+    partitionSize: () => undefined,
     offsets: new Map(),
     history: new MetricsHistory(),
     readsZooKeeper: false,

@@ -2,12 +2,13 @@
  * `watch` over the gateway's WebSocket (docs/dashboard.md): a watch renders its document from the
  * ClusterView, sends it whole (`snapshot`), then after each change of the view renders it again
  * and sends only the difference (`patch`, a JSON Merge Patch, RFC 7396) when there is one. A
- * cluster watch also gets a `sample` of the cluster's rates each second. Nothing is queued per
+ * cluster watch also gets a `sample` of the cluster's rates each second, a topic watch one of its
+ * partitions' messages in per second (for the heat map). Nothing is queued per
  * watch: a socket past its high-water mark misses patches, and gets a fresh snapshot once it
  * drains, so a slow tab costs the gateway one document per watch, never a backlog.
  */
 import { ErrorCode } from '../protocol/error-codes.js'
-import type { ClusterView } from './cluster-view.js'
+import { PARTITION_RATE_SECONDS, type ClusterView } from './cluster-view.js'
 import type { ConsumerGroupsView } from './consumer-groups-view.js'
 import { clusterDocument, groupDocument, groupsDocument, MAX_PAGE, timelineDocument, topicDocument, topicsDocument, type GroupsQuery, type TopicsQuery } from './documents.js'
 import { diff, type JsonObject } from './merge-patch.js'
@@ -50,11 +51,13 @@ interface Watch {
 export class DashboardWatches {
   private readonly sockets = new Map<WatchSink, Map<string, Watch>>()
   private readonly onChange = (): void => this.publish()
-  private readonly onSample = (atMs: number, rates: Rates): void => this.sample(atMs, rates)
+  private readonly onSample = (atMs: number, rates: Rates): void => this.sample(atMs, w => w.target.on === 'cluster', rates)
+  private readonly onTopicSample = (topic: string, atMs: number, values: Record<string, number>): void => this.sample(atMs, w => w.target.on === 'topic' && w.target.topic === topic, values)
 
   constructor (private readonly view: ClusterView, private readonly groups: ConsumerGroupsView, private readonly readOnly: boolean, private readonly highWaterBytes: number) {
     view.on('change', this.onChange)
     view.on('sample', this.onSample)
+    view.on('topicSample', this.onTopicSample)
     groups.on('change', this.onChange)
   }
 
@@ -62,6 +65,7 @@ export class DashboardWatches {
     this.groups.off('change', this.onChange)
     this.view.off('change', this.onChange)
     this.view.off('sample', this.onSample)
+    this.view.off('topicSample', this.onTopicSample)
     for (const sink of [...this.sockets.keys()]) this.release(sink)
   }
 
@@ -114,6 +118,7 @@ export class DashboardWatches {
     w.behind = false
     const frame: Record<string, unknown> = { op: 'snapshot', watch: w.id, seq: w.seq, data: w.last }
     if (w.target.on === 'cluster') frame['series'] = this.recentSeries()
+    if (w.target.on === 'topic') frame['series'] = this.partitionSeries(w.target.topic)
     sink.send(frame)
   }
 
@@ -133,11 +138,28 @@ export class DashboardWatches {
     }
   }
 
-  private sample (atMs: number, rates: Rates): void {
+  private sample (atMs: number, to: (w: Watch) => boolean, values: object): void {
     for (const [sink, watches] of this.sockets) {
       if (sink.bufferedAmount > this.highWaterBytes) continue
-      for (const w of watches.values()) if (w.target.on === 'cluster') sink.send({ op: 'sample', watch: w.id, t: atMs, values: rates })
+      for (const w of watches.values()) if (to(w)) sink.send({ op: 'sample', watch: w.id, t: atMs, values })
     }
+  }
+
+  /** A topic's last minute of messages in per second, one array per partition (`null` for seconds without a figure). */
+  private partitionSeries (topic: string): object | undefined {
+    if (!this.view.scrapesMetrics) return undefined
+    const stepMs = 1000
+    const endSlot = Math.floor(Date.now() / stepMs)
+    const startSlot = endSlot - PARTITION_RATE_SECONDS + 1
+    const out: Record<string, number | Array<number | null>> = { startMs: startSlot * stepMs, stepMs }
+    const partitions = this.view.topics.get(topic)?.partitions.length ?? 0
+    for (let p = 0; p < partitions; p++) out[p] = new Array<number | null>(PARTITION_RATE_SECONDS).fill(null)
+    for (const { atMs, values } of this.view.partitionRates.get(topic) ?? []) {
+      const i = Math.floor(atMs / stepMs) - startSlot
+      if (i < 0 || i >= PARTITION_RATE_SECONDS) continue
+      for (const [p, v] of Object.entries(values)) (out[p] as Array<number | null> | undefined)?.splice(i, 1, v)
+    }
+    return out
   }
 
   /** The last minutes of the cluster's rates at 1 s, for a snapshot's sparklines (none without broker metrics). */

@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ErrorCode, errorName, isRetriable } from '../protocol/error-codes.js'
+import { AlterConfigOp, type ConfigChange } from '../client/admin.js'
 import type { Logger } from '../logger.js'
 import type { GatewayAuth } from '../gateway/gateway-auth.js'
 import type { GatewayConfig } from '../gateway/gateway-config.js'
@@ -128,7 +129,7 @@ export class Dashboard {
     const method = req.method ?? 'GET'
     const [resource, name, sub] = parts
     if (resource === undefined || resource === '') {
-      return json(res, 200, { service: 'kafka-gateway', websocket: '/ws', subprotocol: 'kafka.v1', api: ['cluster', 'brokers', 'brokers/<id>', 'topics', 'topics/<name>', 'topics/<name>/records', 'groups', 'groups/<id>', 'groups/<id>/reset-offsets', 'timeline', 'zookeeper?path=', 'history'], docs: 'docs/dashboard.md' })
+      return json(res, 200, { service: 'kafka-gateway', websocket: '/ws', subprotocol: 'kafka.v1', api: ['cluster', 'brokers', 'brokers/<id>', 'topics', 'topics/<name>', 'topics/<name>/records', 'topics/<name>/partitions', 'topics/<name>/configs', 'groups', 'groups/<id>', 'groups/<id>/reset-offsets', 'timeline', 'zookeeper?path=', 'history'], docs: 'docs/dashboard.md' })
     }
     if (resource === 'cluster' && name === undefined && method === 'GET') return json(res, 200, clusterDocument(this.view, this.readOnly))
     if (resource === 'brokers' && method === 'GET') {
@@ -165,6 +166,8 @@ export class Dashboard {
         return json(res, 200, { name, deleted: true })
       }
     }
+    if (resource === 'topics' && name !== undefined && sub === 'partitions' && method === 'POST') return await this.createPartitions(req, res, name)
+    if (resource === 'topics' && name !== undefined && sub === 'configs' && method === 'POST') return await this.alterConfigs(req, res, name)
     if (resource === 'topics' && name !== undefined && sub === 'records' && method === 'POST') {
       const request = parseSearch(name, await readJson(req))
       if ('problem' in request) throw new ApiError(400, ErrorCode.INVALID_REQUEST, request.problem)
@@ -209,6 +212,38 @@ export class Dashboard {
     const result = await this.view.createTopic(name, partitions, replicationFactor, configs as Record<string, string>)
     if (result.errorCode !== ErrorCode.NONE) throw new ApiError(STATUS_OF[result.errorCode] ?? 400, result.errorCode, result.errorMessage ?? errorName(result.errorCode))
     json(res, 201, { name, partitions, replicationFactor })
+  }
+
+  /** kafka-topics --alter --partitions: CreatePartitions to the new total (never fewer, as Kafka). */
+  private async createPartitions (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    this.checkWrite(req, `partitions cannot be added to topic ${name}`)
+    const count = (await readJson(req))['count']
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || count > 2 ** 31 - 1) throw new ApiError(400, ErrorCode.INVALID_PARTITIONS, '"count" must be the new number of partitions')
+    const result = await this.view.createPartitions(name, count)
+    if (result.errorCode !== ErrorCode.NONE) throw new ApiError(STATUS_OF[result.errorCode] ?? 400, result.errorCode, result.errorMessage ?? errorName(result.errorCode))
+    json(res, 200, { name, partitions: count })
+  }
+
+  /**
+   * kafka-configs --alter --add-config / --delete-config on a topic (IncrementalAlterConfigs SET and
+   * DELETE; a deleted key falls back to the broker's value); answers the topic's configs after it.
+   */
+  private async alterConfigs (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    this.checkWrite(req, `the configs of topic ${name} cannot be changed`)
+    const body = await readJson(req)
+    const set = body['set'] ?? {}
+    const del = body['delete'] ?? []
+    if (set === null || typeof set !== 'object' || Array.isArray(set) || Object.values(set).some(v => typeof v !== 'string')) throw new ApiError(400, ErrorCode.INVALID_CONFIG, '"set" must be an object of string values')
+    if (!Array.isArray(del) || del.some(k => typeof k !== 'string')) throw new ApiError(400, ErrorCode.INVALID_CONFIG, '"delete" must be a list of config names')
+    const changes: ConfigChange[] = [
+      ...Object.entries(set as Record<string, string>).map(([key, value]) => ({ name: key, op: AlterConfigOp.SET, value })),
+      ...(del as string[]).map(key => ({ name: key, op: AlterConfigOp.DELETE, value: null })),
+    ]
+    if (changes.length === 0) throw new ApiError(400, ErrorCode.INVALID_CONFIG, 'nothing to change: give "set" or "delete"')
+    const result = await this.view.alterTopicConfigs(name, changes)
+    if (result.errorCode !== ErrorCode.NONE) throw new ApiError(STATUS_OF[result.errorCode] ?? 400, result.errorCode, result.errorMessage ?? errorName(result.errorCode))
+    const configs = await this.view.describeConfigs('topic', name)
+    json(res, 200, { name, configs: configs?.entries ?? [] })
   }
 
   /**

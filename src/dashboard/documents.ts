@@ -6,11 +6,13 @@
  * describes every field.
  */
 import type { PartitionMetadata, TopicMetadata } from '../client/cluster-metadata.js'
+import { partitionKey, type Latency } from './broker-metrics-scraper.js'
 import type { ClusterTimeline } from './cluster-timeline.js'
 import type { ClusterView } from './cluster-view.js'
 import type { ConsumerGroupsView } from './consumer-groups-view.js'
 import type { MetricsHistory } from './metrics-history.js'
 import type { Json, JsonObject } from './merge-patch.js'
+import { errorName } from '../protocol/error-codes.js'
 
 export const MAX_PAGE = 500
 
@@ -72,7 +74,8 @@ export function clusterDocument (view: ClusterView, readOnly: boolean): JsonObje
       leaders: leaders.get(id) ?? 0,
       replicas: replicas.get(id) ?? 0,
       underReplicated: underReplicatedLed.get(id) ?? 0,
-      metrics: m === undefined ? undefined : defined({ url: m.url, error: m.error, rates: m.rates === undefined ? undefined : { ...m.rates } }),
+      metrics: m === undefined ? undefined : defined({ url: m.url, error: m.error, rates: m.rates === undefined ? undefined : { ...m.rates }, latency: m.latency === undefined ? undefined : latencyDocument(m.latency) }),
+      logDirs: logDirsDocument(view, id),
     })
   }
   const servers: JsonObject = {}
@@ -94,6 +97,44 @@ export function clusterDocument (view: ClusterView, readOnly: boolean): JsonObje
   })
 }
 
+/** Per API, p50 and p99 rounded to 0.1 ms, so a patch goes out only when a figure a person reads moved. */
+function latencyDocument (latency: Record<string, Latency>): JsonObject {
+  const round = (ms: number): number => Math.round(ms * 10) / 10
+  const out: JsonObject = {}
+  for (const [api, l] of Object.entries(latency)) out[api] = { p50: round(l.p50), p99: round(l.p99) }
+  return out
+}
+
+/** A broker's log dirs (DescribeLogDirs), keyed by path, with the bytes of the replicas in each. */
+function logDirsDocument (view: ClusterView, id: number): JsonObject | undefined {
+  const dirs = view.logDirs.get(id)
+  if (dirs === undefined) return undefined
+  const out: JsonObject = {}
+  for (const d of dirs) {
+    const replicas = d.partitions.filter(p => !p.isFuture)
+    out[d.logDir] = defined({
+      logDir: d.logDir,
+      error: d.errorCode !== 0 ? errorName(d.errorCode) : undefined,
+      size: replicas.reduce((n, p) => n + p.size, 0),
+      replicas: replicas.length,
+      // -1: the broker does not know (DescribeLogDirs before v4)
+      usableBytes: d.usableBytes >= 0 ? d.usableBytes : undefined,
+      totalBytes: d.totalBytes >= 0 ? d.totalBytes : undefined,
+    })
+  }
+  return out
+}
+
+/** A topic's size: the sum of its partitions' (each its leader's replica); undefined before any log dir was read. */
+function topicSize (view: ClusterView, t: TopicMetadata): number | undefined {
+  let size: number | undefined
+  for (const p of partitionsOf(t)) {
+    const s = view.partitionSize(t.name, p.partition, p.leader, p.replicas)
+    if (s !== undefined) size = (size ?? 0) + s
+  }
+  return size
+}
+
 /** At most this many groups listed per topic row (the busiest first), with their count. */
 const GROUPS_PER_TOPIC_ROW = 5
 
@@ -105,15 +146,16 @@ export function topicsDocument (view: ClusterView, q: TopicsQuery, groups?: Cons
   const rows: Json[] = names.slice(q.offset, q.offset + q.limit).map(name => {
     const t = view.topics.get(name)!
     const ps = partitionsOf(t)
-    return {
+    return defined({
       name,
       internal: t.isInternal,
       partitions: ps.length,
       replicationFactor: ps.reduce((rf, p) => Math.max(rf, p.replicas.length), 0),
+      size: topicSize(view, t),
       underReplicated: ps.filter(isUnderReplicated).length,
       offline: ps.filter(p => isOffline(view, p)).length,
       ...readersOf(name, groups),
-    }
+    })
   })
   return { search: q.search, offset: q.offset, limit: q.limit, total: names.length, topics: rows }
 }
@@ -134,6 +176,9 @@ export function topicDocument (view: ClusterView, name: string): JsonObject {
   const partitions: JsonObject = {}
   for (const p of partitionsOf(t)) {
     const o = offsets?.get(p.partition)
+    const atLeader = view.brokerMetrics.get(p.leader)
+    const key = partitionKey(name, p.partition)
+    const rate = atLeader?.partitionRates?.get(key)
     partitions[p.partition] = defined({
       partition: p.partition,
       leader: p.leader,
@@ -145,6 +190,9 @@ export function topicDocument (view: ClusterView, name: string): JsonObject {
       offline: isOffline(view, p),
       logStartOffset: o !== undefined && o.logStartOffset >= 0 ? o.logStartOffset : undefined,
       highWatermark: o !== undefined && o.highWatermark >= 0 ? o.highWatermark : undefined,
+      logEndOffset: atLeader?.logEndOffsets?.get(key),
+      size: view.partitionSize(name, p.partition, p.leader, p.replicas),
+      messagesInPerSec: rate === undefined ? undefined : Math.round(rate * 10) / 10,
     })
   }
   return defined({ name, exists: true, topicId: t.topicId, internal: t.isInternal, partitions })

@@ -15,7 +15,7 @@ export async function api<T> (path: string, init: { method?: string, body?: obje
   return body as T
 }
 
-export interface ConfigEntry { name: string, value: string | null, readOnly: boolean, isSensitive: boolean, source: number }
+export interface ConfigEntry { name: string, value: string | null, readOnly: boolean, isSensitive: boolean, source: number, synonyms?: Array<{ name: string, value: string | null, source: number }> }
 
 /** Kafka's ConfigSource ids, as kafka-configs --describe --all names them. */
 export const CONFIG_SOURCES: Record<number, string> = {

@@ -7,8 +7,12 @@ export function rate (n: number | undefined): string {
 }
 
 export function byteRate (n: number | undefined): string {
+  return n === undefined ? '–' : `${bytes(n)}/s`
+}
+
+export function bytes (n: number | undefined): string {
   if (n === undefined) return '–'
-  const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s']
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
   let i = 0
   while (n >= 1024 && i < units.length - 1) { n /= 1024; i++ }
   return `${i === 0 ? Math.round(n) : n.toFixed(1)} ${units[i]!}`

@@ -17,9 +17,12 @@ export type WatchTarget =
   | { on: 'timeline' }
 
 export interface Series { startMs: number, stepMs: number, messagesIn: Array<number | null>, bytesIn: Array<number | null>, bytesOut: Array<number | null> }
+/** A topic watch's series: one array of messages in per second per partition, keyed by its index. */
+export type PartitionSeries = { startMs: number, stepMs: number } & Partial<Record<string, unknown>>
 
 export interface WatchState {
   doc?: JsonObject
+  /** The cluster's rates (a cluster watch) or a PartitionSeries (a topic watch). */
   series?: Series
   error?: string
 }
@@ -157,24 +160,24 @@ class LiveSocket {
   }
 }
 
-/** Appends one point per second, filling skipped seconds with gaps, keeping the last SERIES_POINTS. */
-function appendSample (s: Series, t: number, values: Record<string, number>): Series {
+/**
+ * Appends one point per second to every array of a series (the cluster's rates, a topic's
+ * partitions; a name first seen starts as gaps), filling skipped seconds with gaps and keeping the
+ * length the snapshot gave.
+ */
+function appendSample<S extends { startMs: number, stepMs: number }> (s: S, t: number, values: Record<string, number>): S {
+  const series = s as unknown as Record<string, unknown>
+  const names = Object.keys(series).filter(k => Array.isArray(series[k]))
+  const length = names.length > 0 ? (series[names[0]!] as unknown[]).length : SERIES_POINTS
   const slot = Math.floor(t / s.stepMs)
-  const first = Math.floor(s.startMs / s.stepMs)
-  const last = first + s.messagesIn.length - 1
+  const last = Math.floor(s.startMs / s.stepMs) + length - 1
   if (slot <= last) return s
-  const grow = (a: Array<number | null>, v: number | undefined): Array<number | null> => {
-    const out = a.concat(new Array<number | null>(slot - last - 1).fill(null), [v ?? null])
-    return out.slice(-SERIES_POINTS)
+  const out: Record<string, unknown> = { startMs: (slot - length + 1) * s.stepMs, stepMs: s.stepMs }
+  for (const name of new Set([...names, ...Object.keys(values)])) {
+    const before = (series[name] as Array<number | null> | undefined) ?? new Array<number | null>(length).fill(null)
+    out[name] = before.concat(new Array<number | null>(slot - last - 1).fill(null), [values[name] ?? null]).slice(-length)
   }
-  const messagesIn = grow(s.messagesIn, values['messagesIn'])
-  return {
-    startMs: (slot - messagesIn.length + 1) * s.stepMs,
-    stepMs: s.stepMs,
-    messagesIn,
-    bytesIn: grow(s.bytesIn, values['bytesIn']),
-    bytesOut: grow(s.bytesOut, values['bytesOut']),
-  }
+  return out as S
 }
 
 export const live = new LiveSocket()

@@ -61,7 +61,7 @@ function App () {
             : view === 'topics' && arg !== undefined && sub === 'messages'
               ? <><TopicTabs name={arg} messages /><Messages topic={arg} readOnly={cluster.readOnly} /></>
               : view === 'topics' && arg !== undefined
-                ? <><TopicTabs name={arg} messages={false} /><Topic name={arg} /></>
+                ? <><TopicTabs name={arg} messages={false} /><Topic name={arg} readOnly={cluster.readOnly} /></>
                 : view === 'topics'
                   ? <Topics cluster={cluster} />
                   : view === 'groups' && arg !== undefined

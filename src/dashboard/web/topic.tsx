@@ -1,14 +1,19 @@
-/** One topic: per partition leader, replicas, ISR (replicas out of it highlighted), log start, high watermark; its configs. */
-import { useEffect, useState } from 'preact/hooks'
-import { api, type ConfigEntry } from './api.js'
-import { ConfigTable } from './configs.js'
-import { useWatch } from './live.js'
+/**
+ * One topic: per partition leader, replicas, ISR (replicas out of it highlighted), log start, high
+ * watermark, log end, size and messages in per second; the throughput heat map; add partitions; its configs.
+ */
+import { useState } from 'preact/hooks'
+import { api } from './api.js'
+import { bytes, rate } from './format.js'
+import { useWatch, type PartitionSeries } from './live.js'
+import { ThroughputHeatMap } from './throughput-heat-map.js'
+import { TopicConfigs } from './topic-configs.js'
 import type { TopicDoc } from './types.js'
 
 const PAGE = 200
 
-export function Topic ({ name }: { name: string }) {
-  const { doc } = useWatch({ on: 'topic', topic: name })
+export function Topic ({ name, readOnly }: { name: string, readOnly: boolean }) {
+  const { doc, series } = useWatch({ on: 'topic', topic: name })
   const topic = doc as TopicDoc | undefined
   const [page, setPage] = useState(0)
   if (topic === undefined) return <p class="muted">Loading {name}…</p>
@@ -21,7 +26,7 @@ export function Topic ({ name }: { name: string }) {
       <h2 data-testid="topic-name">{name} {topic.internal === true ? <span class="tag">internal</span> : null}</h2>
       <p class="muted">{partitions.length} partitions, <span data-testid="topic-under-replicated" class={under > 0 ? 'error' : ''}>{under} under-replicated</span>{topic.topicId !== undefined ? `, id ${topic.topicId}` : ''}</p>
       <table data-testid="partitions">
-        <thead><tr><th class="num">Partition</th><th>Leader</th><th>Replicas</th><th>ISR</th><th class="num">Log start</th><th class="num">High watermark</th><th class="num">Records</th></tr></thead>
+        <thead><tr><th class="num">Partition</th><th>Leader</th><th>Replicas</th><th>ISR</th><th class="num">Log start</th><th class="num">High watermark</th><th class="num">Log end</th><th class="num">Records</th><th class="num">Size</th><th class="num">Messages in</th></tr></thead>
         <tbody>
           {shown.map(p => (
             <tr key={p.partition} data-testid={`partition-${p.partition}`} data-under-replicated={String(p.underReplicated)} class={p.offline ? 'bad-row' : p.underReplicated ? 'warn-row' : ''}>
@@ -31,7 +36,10 @@ export function Topic ({ name }: { name: string }) {
               <td class="mono">{p.isr.join(', ')}</td>
               <td class="num">{p.logStartOffset ?? '–'}</td>
               <td class="num">{p.highWatermark ?? '–'}</td>
+              <td class="num">{p.logEndOffset ?? '–'}</td>
               <td class="num">{p.highWatermark !== undefined && p.logStartOffset !== undefined ? p.highWatermark - p.logStartOffset : '–'}</td>
+              <td class="num" data-bytes={p.size ?? ''}>{bytes(p.size)}</td>
+              <td class="num">{rate(p.messagesInPerSec)}</td>
             </tr>
           ))}
         </tbody>
@@ -45,18 +53,28 @@ export function Topic ({ name }: { name: string }) {
           </div>
           )
         : null}
-      <TopicConfigs name={name} />
+      <ThroughputHeatMap partitions={partitions} series={series as PartitionSeries | undefined} />
+      <AddPartitions name={name} count={partitions.length} readOnly={readOnly} />
+      <TopicConfigs name={name} readOnly={readOnly} />
     </div>
   )
 }
 
-function TopicConfigs ({ name }: { name: string }) {
-  const [configs, setConfigs] = useState<ConfigEntry[]>()
-  const [error, setError] = useState<string>()
-  useEffect(() => {
-    api<{ configs: ConfigEntry[] }>(`topics/${encodeURIComponent(name)}`).then(t => setConfigs(t.configs), (err: Error) => setError(err.message))
-  }, [name])
-  if (error !== undefined) return <p class="error">{error}</p>
-  if (configs === undefined) return null
-  return <ConfigTable title="Configs" configs={configs} testId="topic-configs" />
+/** kafka-topics --alter --partitions: a topic only ever grows (CreatePartitions). */
+function AddPartitions ({ name, count, readOnly }: { name: string, count: number, readOnly: boolean }) {
+  const [wanted, setWanted] = useState(String(count + 1))
+  const [message, setMessage] = useState<{ ok: boolean, text: string }>()
+  if (readOnly) return null
+  const submit = (e: Event): void => {
+    e.preventDefault()
+    api(`topics/${encodeURIComponent(name)}/partitions`, { method: 'POST', body: { count: Number(wanted) } })
+      .then(() => setMessage({ ok: true, text: `${name} has ${wanted} partitions` }), (err: Error) => setMessage({ ok: false, text: `${err.name}: ${err.message}` }))
+  }
+  return (
+    <form class="create" onSubmit={submit} data-testid="add-partitions">
+      <label>Partitions (now {count}) <input type="number" min={count + 1} value={wanted} data-testid="add-partitions-count" onInput={e => setWanted((e.target as HTMLInputElement).value)} /></label>
+      <button type="submit" data-testid="add-partitions-submit">Add partitions</button>
+      {message !== undefined ? <span class={message.ok ? 'ok-text' : 'error'} data-testid="add-partitions-result">{message.text}</span> : null}
+    </form>
+  )
 }

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks'
 import { api } from './api.js'
 import { useWatch } from './live.js'
 import { PAGE, Pager, SearchBox, usePagedSearch } from './paged-search.js'
+import { bytes } from './format.js'
 import type { ClusterDoc, TopicsDoc } from './types.js'
 
 export function Topics ({ cluster }: { cluster: ClusterDoc }) {
@@ -22,13 +23,14 @@ export function Topics ({ cluster }: { cluster: ClusterDoc }) {
         : (
           <>
             <table data-testid="topics">
-              <thead><tr><th>Name</th><th class="num">Partitions</th><th class="num">RF</th><th class="num">Under-replicated</th><th class="num">Offline</th><th>Read by (total lag)</th><th /></tr></thead>
+              <thead><tr><th>Name</th><th class="num">Partitions</th><th class="num">RF</th><th class="num">Size</th><th class="num">Under-replicated</th><th class="num">Offline</th><th>Read by (total lag)</th><th /></tr></thead>
               <tbody>
                 {page.topics.map(t => (
                   <tr key={t.name} data-testid={`topic-${t.name}`} class={t.offline > 0 ? 'bad-row' : t.underReplicated > 0 ? 'warn-row' : ''}>
                     <td><a href={`#/topics/${encodeURIComponent(t.name)}`}>{t.name}</a>{t.internal ? <span class="tag">internal</span> : null}</td>
                     <td class="num">{t.partitions}</td>
                     <td class="num">{t.replicationFactor}</td>
+                    <td class="num" data-testid={`size-${t.name}`} data-bytes={t.size ?? ''}>{bytes(t.size)}</td>
                     <td class="num">{t.underReplicated}</td>
                     <td class="num">{t.offline}</td>
                     <td data-testid={`readers-${t.name}`}>

@@ -10,7 +10,8 @@ export interface BrokerDoc {
   leaders: number
   replicas: number
   underReplicated: number
-  metrics?: { url: string, error?: string, rates?: Rates }
+  metrics?: { url: string, error?: string, rates?: Rates, latency?: Record<string, { p50: number, p99: number }> }
+  logDirs?: Record<string, { logDir: string, error?: string, size: number, replicas: number, usableBytes?: number, totalBytes?: number }>
 }
 
 export interface ClusterDoc {
@@ -25,7 +26,7 @@ export interface ClusterDoc {
   metadataError?: string
 }
 
-export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, underReplicated: number, offline: number, groupCount: number, groups: Array<{ groupId: string, lag: number }> }
+export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, size?: number, underReplicated: number, offline: number, groupCount: number, groups: Array<{ groupId: string, lag: number }> }
 export interface TopicsDoc { search: string, offset: number, limit: number, total: number, topics: TopicRow[] }
 
 export interface PartitionDoc {
@@ -39,6 +40,9 @@ export interface PartitionDoc {
   offline: boolean
   logStartOffset?: number
   highWatermark?: number
+  logEndOffset?: number
+  size?: number
+  messagesInPerSec?: number
 }
 export interface TopicDoc { name: string, exists: boolean, topicId?: string, internal?: boolean, partitions?: Record<string, PartitionDoc> }
 
