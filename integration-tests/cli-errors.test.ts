@@ -23,7 +23,7 @@ const fastProducer = join(dir, 'fast-producer.properties')
 writeFileSync(fastProducer, 'default.api.timeout.ms=1500\nrequest.timeout.ms=1000\nmax.block.ms=1500\n')
 test.after(() => rmSync(dir, { recursive: true, force: true }))
 
-const tools = ['kafka-topics', 'kafka-configs', 'kafka-console-producer', 'kafka-console-consumer', 'kafka-producer-perf-test', 'kafka-consumer-perf-test', 'kafka-delete-records', 'kafka-get-offsets', 'kafka-reassign-partitions']
+const tools = ['kafka-topics', 'kafka-configs', 'kafka-console-producer', 'kafka-console-consumer', 'kafka-producer-perf-test', 'kafka-consumer-perf-test', 'kafka-delete-records', 'kafka-get-offsets', 'kafka-reassign-partitions', 'kafka-transactions']
 
 for (const tool of tools) {
   test(`${tool}: --help prints Kafka's option table on stdout and exits 0`, async () => {
@@ -56,6 +56,12 @@ const missing: Array<[string, string[], RegExp]> = [
   ['kafka-producer-perf-test', ['--topic', 't', '--num-records', '10', '--throughput', '-1', '--producer-props', 'bootstrap.servers=h:1'], /record-size or --payload-file/],
   ['kafka-consumer-perf-test', ['--bootstrap-server', 'h:1', '--topic', 't'], /Missing required argument "\[messages\]"/],
   ['zookeeper-shell', ['localhost:2181', '-bogus', 'ls', '/'], /-bogus is not a recognized option/],
+  ['kafka-transactions', ['--bootstrap-server', 'h:1'], /a command is required/],
+  ['kafka-transactions', ['--bootstrap-server', 'h:1', 'commit'], /invalid choice: 'commit'/],
+  ['kafka-transactions', ['--bootstrap-server', 'h:1', 'describe'], /Missing required argument "\[transactional-id\]"/],
+  ['kafka-transactions', ['--bootstrap-server', 'h:1', 'describe-producers', '--topic', 't', '--partition', 'one'], /partition: 'one' is not an integer/],
+  ['kafka-transactions', ['--bootstrap-server', 'h:1', 'abort', '--topic', 't', '--partition', '0'], /must be identified either with --start-offset/],
+  ['kafka-transactions', ['--bootstrap-server', 'h:1', 'find-hanging', '--partition', '0', '--broker-id', '1'], /--partition argument requires --topic/],
 ]
 for (const [tool, args, message] of missing) {
   test(`${tool} ${args.slice(2).join(' ')}: a bad or missing flag is named, exit 1`, async () => {
@@ -84,6 +90,7 @@ test('every tool reports an unreachable server within its timeout, naming it, ex
     ['kafka-producer-perf-test', ['--topic', 't', '--num-records', '100', '--record-size', '10', '--throughput', '-1', '--producer-props', `bootstrap.servers=${b}`, '--producer.config', fastProducer]],
     ['kafka-consumer-perf-test', ['--bootstrap-server', b, '--topic', 't', '--messages', '10', '--consumer.config', fast]],
     ['zookeeper-shell', [b, '-timeout', '1500', 'ls', '/']],
+    ['kafka-transactions', ['--bootstrap-server', b, '--command-config', fast, 'list']],
   ]
   // in parallel: each must end on its own deadline, not hang
   await Promise.all(runs.map(async ([tool, args, input]) => {

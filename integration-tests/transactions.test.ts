@@ -112,7 +112,7 @@ test('a second producer with the same transactional.id fences the first; EndTxn 
   assert.equal(errorName(await endTxn(0)), 'PRODUCER_FENCED', 'the old epoch is fenced')
 })
 
-test('transaction.partition.verification.enable: a transactional write to a partition not added to the transaction is INVALID_TXN_STATE on local and remote coordinators, nothing appended; DescribeTransactions, ListTransactions and DescribeProducers show the transaction; OffsetFetch require_stable waits for it', async t => {
+test('transaction.partition.verification.enable: a transactional write (or TxnOffsetCommit) to a partition not added to the transaction is INVALID_TXN_STATE on local and remote coordinators, nothing appended; DescribeTransactions, ListTransactions and DescribeProducers show the transaction; OffsetFetch require_stable waits for it', async t => {
   const cluster = await startCluster({ brokers: 2, config: CONFIG })
   t.after(cluster.cleanup)
   // One partition per broker: whichever coordinates the id, one leader asks it in-process and the other over the wire.
@@ -120,14 +120,12 @@ test('transaction.partition.verification.enable: a transactional write to a part
   await waitForTopic(cluster.bootstrap, 'verified', 2)
   const leaders = [await WireConnection.open(cluster.broker(1).bootstrap), await WireConnection.open(cluster.broker(2).bootstrap)]
   t.after(() => { for (const c of leaders) c.close() })
-  const coordinatorId = (await answerOf('a transaction coordinator for verify-txn', async () => {
+  // The transaction's requests go to its coordinator, whichever broker that is.
+  const { nodeId: coordinatorId } = await answerOf('a transaction coordinator for verify-txn', async () => {
     const r = await leaders[0]!.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'verify-txn', keyType: 1, coordinatorKeys: [] })
     return r.errorCode === ErrorCode.NONE ? r : undefined
-  })).nodeId
-  // transactional requests go to the coordinator, wherever __transaction_state's leader landed
-  const coordinatorConn = leaders[coordinatorId - 1]!
-  const otherConn = leaders[2 - coordinatorId]!
-  const conn = coordinatorConn
+  })
+  const conn = leaders[coordinatorId - 1]!
   const init = await answerOf('InitProducerId for verify-txn', async () => {
     const r = await conn.request(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId: 'verify-txn', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 })
     return r.errorCode === ErrorCode.NONE ? r : undefined
@@ -155,6 +153,8 @@ test('transaction.partition.verification.enable: a transactional write to a part
     assert.deepEqual(await produce(p, batch(2, ['c'])), { errorCode: 'NONE', baseOffset: 2 }, `partition ${p}: the transaction is open here, no verification`)
   }
   // What the admin APIs show of the open transaction.
+  const coordinatorConn = conn
+  const otherConn = leaders[2 - coordinatorId]!
   // An id never initialized, on the same __transaction_state partition: same coordinator.
   const unknownId = Array.from({ length: 100 }, (_, i) => `unknown-${i}`).find(id => partitionForKey(id, 3) === partitionForKey('verify-txn', 3))!
   const described = await coordinatorConn.request(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: ['verify-txn', unknownId] })
@@ -180,21 +180,24 @@ test('transaction.partition.verification.enable: a transactional write to a part
   assert.equal(errorName(p1!.errorCode), 'NOT_LEADER_OR_FOLLOWER', 'partition 1 is led by broker 2')
 
   // A transactional offset commit: OffsetFetch with require_stable is UNSTABLE_OFFSET_COMMIT until the transaction ends (KIP-447).
-  assert.equal(errorName((await conn.request(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, { transactionalId: 'verify-txn', producerId: init.producerId, producerEpoch: init.producerEpoch, groupId: 'verify-group' })).errorCode), 'NONE')
   const groupCoordinator = await answerOf('a group coordinator for verify-group', async () => {
     const r = await conn.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'verify-group', keyType: 0, coordinatorKeys: [] })
     return r.errorCode === ErrorCode.NONE ? leaders[r.nodeId - 1]! : undefined
   })
-  const txnCommit = await groupCoordinator.request(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, {
+  const txnCommit = async (): Promise<string[]> => (await groupCoordinator.request(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, {
     transactionalId: 'verify-txn', groupId: 'verify-group', producerId: init.producerId, producerEpoch: init.producerEpoch, generationId: -1, memberId: '', groupInstanceId: null,
     topics: [{ name: 'verified', partitions: [{ partitionIndex: 0, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: '' }] }],
-  })
-  assert.deepEqual(txnCommit.topics.flatMap(tp => tp.partitions.map(p => errorName(p.errorCode))), ['NONE'])
+  })).topics.flatMap(tp => tp.partitions.map(p => errorName(p.errorCode)))
   const fetchOffset = async (requireStable: boolean): Promise<[string, number]> => {
     const r = await groupCoordinator.request(OffsetFetchRequest, OffsetFetchResponse, 7, { groupId: 'verify-group', topics: [{ name: 'verified', partitionIndexes: [0] }], groups: [], requireStable })
     const p = r.topics[0]!.partitions[0]!
     return [errorName(p.errorCode), p.committedOffset]
   }
+  // Kafka 3.7+: the group's __consumer_offsets partition is verified as a produced-to partition is.
+  assert.deepEqual(await txnCommit(), ['INVALID_TXN_STATE'], 'TxnOffsetCommit before AddOffsetsToTxn')
+  assert.deepEqual(await fetchOffset(true), ['NONE', -1], 'nothing was written: no pending offset')
+  assert.equal(errorName((await conn.request(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, { transactionalId: 'verify-txn', producerId: init.producerId, producerEpoch: init.producerEpoch, groupId: 'verify-group' })).errorCode), 'NONE')
+  assert.deepEqual(await txnCommit(), ['NONE'])
   assert.deepEqual(await fetchOffset(true), ['UNSTABLE_OFFSET_COMMIT', -1], 'require_stable: the offset is in an open transaction')
   assert.deepEqual(await fetchOffset(false), ['NONE', -1], 'without require_stable: the last committed offset (none)')
 
@@ -205,9 +208,42 @@ test('transaction.partition.verification.enable: a transactional write to a part
   await waitFor(async () => await endTxn(true) === 'NONE' && (await produce(0, batch(3, ['late']))).errorCode === 'INVALID_TXN_STATE', 'the commit completed and a batch after it refused')
   assert.deepEqual(await produce(1, batch(3, ['late'])), { errorCode: 'INVALID_TXN_STATE', baseOffset: -1 })
   assert.equal((await coordinatorConn.request(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: ['verify-txn'] })).transactionStates[0]!.transactionState, 'CompleteCommit')
+  // Kafka's TransactionCoordinator: the other end of a completed transaction is refused (librdkafka's abort after a refused AddPartitionsToTxn meets this)
+  assert.equal(await endTxn(false), 'INVALID_TXN_STATE', 'EndTxn(abort) in CompleteCommit')
   const after = (await leaders[1]!.request(DescribeProducersRequest, DescribeProducersResponse, 0, { topics: [{ name: 'verified', partitionIndexes: [1] }] })).topics[0]!.partitions[0]!.activeProducers[0]!
   assert.deepEqual([after.currentTxnStartOffset, after.coordinatorEpoch >= 0], [-1, true], 'the commit marker closed the transaction and recorded its coordinator epoch')
 
   const [read] = await python([TXN_SCRIPT, 'read', cluster.bootstrap, 'verified', 'read_uncommitted', '2'])
   assert.deepEqual(read!.values, ['a', 'b', 'c', 'a', 'b', 'c'], 'on both partitions only the verified transaction\'s records')
+})
+
+test('transactional.id.expiration.ms: an idle id is removed (DescribeTransactions: TRANSACTIONAL_ID_NOT_FOUND) and comes back with a new producer id; one with an ongoing transaction stays', async t => {
+  const cluster = await startCluster({ brokers: 1, config: { ...CONFIG, 'transactional.id.expiration.ms': 1500, 'transaction.remove.expired.transaction.cleanup.interval.ms': 200 } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'expiring', { partitions: 1 })
+  await waitForTopic(cluster.bootstrap, 'expiring', 1)
+  const conn = await WireConnection.open(cluster.bootstrap)
+  t.after(() => conn.close())
+  const init = async (transactionalId: string): Promise<{ producerId: number, producerEpoch: number }> => await answerOf(`InitProducerId for ${transactionalId}`, async () => {
+    const r = await conn.request(InitProducerIdRequest, InitProducerIdResponse, 4, { transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 })
+    return r.errorCode === ErrorCode.NONE ? r : undefined
+  })
+  await answerOf('a transaction coordinator (creating __transaction_state)', async () => {
+    const r = await conn.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'idle-txn', keyType: 1, coordinatorKeys: [] })
+    return r.errorCode === ErrorCode.NONE ? r : undefined
+  })
+  const first = await init('idle-txn')
+  const busy = await init('busy-txn')
+  const added = await conn.request(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 3, {
+    transactions: [], v3AndBelowTransactionalId: 'busy-txn', v3AndBelowProducerId: busy.producerId, v3AndBelowProducerEpoch: busy.producerEpoch, v3AndBelowTopics: [{ name: 'expiring', partitions: [0] }],
+  })
+  assert.equal(errorName(added.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode), 'NONE')
+  const describe = async (): Promise<Array<[string, string]>> => (await conn.request(DescribeTransactionsRequest, DescribeTransactionsResponse, 0, { transactionalIds: ['idle-txn', 'busy-txn'] }))
+    .transactionStates.map(s => [errorName(s.errorCode), s.transactionState])
+  assert.deepEqual(await describe(), [['NONE', 'Empty'], ['NONE', 'Ongoing']])
+  await waitFor(async () => (await describe())[0]![0] === 'TRANSACTIONAL_ID_NOT_FOUND', 'the idle id expired', { timeoutMs: 20_000 })
+  assert.deepEqual((await describe())[1], ['NONE', 'Ongoing'], 'an ongoing transaction does not expire')
+  const again = await init('idle-txn')
+  assert.notEqual(again.producerId, first.producerId, 'a removed id starts over with a new producer id')
+  assert.equal(again.producerEpoch, 0)
 })

@@ -1,6 +1,7 @@
 /**
  * The admin client: topics (create, delete, list, describe, add partitions), configs (describe,
- * alter), users' SCRAM credentials and the cluster. In ZooKeeper mode CreateTopics, DeleteTopics and CreatePartitions go to
+ * alter), users' SCRAM credentials, the cluster, and transactions (describe, list, producers'
+ * state per partition, aborting a hanging one). In ZooKeeper mode CreateTopics, DeleteTopics and CreatePartitions go to
  * the controller; NOT_CONTROLLER is retriable, so a moved controller costs a metadata refresh and
  * a retry. Per-topic and per-resource outcomes come back as values (one bad topic does not fail
  * its neighbours); only a failure of the whole call throws.
@@ -25,9 +26,14 @@ import { saltedPassword, scramMechanism, scramMechanismByType, scramMechanisms }
 import { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/elect-leaders.js'
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js'
 import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from '../protocol/messages/list-partition-reassignments.js'
+import { DescribeProducersRequest, DescribeProducersResponse } from '../protocol/messages/describe-producers.js'
+import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/describe-transactions.js'
+import { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/messages/list-transactions.js'
+import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/messages/write-txn-markers.js'
+import { CoordinatorType, findCoordinator } from './coordinator-channel.js'
 import { commonClientSchema, parseClientConfig, type ClientProperties } from './client-config.js'
 import type { BrokerNode, TopicMetadata } from './cluster-metadata.js'
-import { KafkaClient } from './kafka-client.js'
+import { describeError, KafkaClient } from './kafka-client.js'
 import { KafkaError } from '../errors.js'
 
 export interface NewTopic {
@@ -105,6 +111,44 @@ export interface TopicPartition { topic: string, partition: number }
 export interface PartitionReassignment extends TopicPartition { replicas: number[], addingReplicas: number[], removingReplicas: number[] }
 
 export interface ClusterDescription { clusterId: string | null, controllerId: number, brokers: BrokerNode[] }
+
+export interface TopicPartitionRef { topic: string, partition: number }
+
+/** ListTransactions' answer per id (Java's TransactionListing). */
+export interface TransactionListing { transactionalId: string, producerId: number, state: string }
+
+/** DescribeTransactions' answer (Java's TransactionDescription); errorCode NONE, or the id's error with the rest empty. */
+export interface TransactionDescription {
+  transactionalId: string
+  errorCode: number
+  coordinatorId: number
+  /** Kafka's state names: Empty, Ongoing, PrepareCommit, ... */
+  state: string
+  producerId: number
+  producerEpoch: number
+  transactionTimeoutMs: number
+  /** -1 when no transaction is under way. */
+  transactionStartTimeMs: number
+  topicPartitions: TopicPartitionRef[]
+}
+
+/** One producer in a partition's producer state (Java's ProducerState); -1 stands for "none". */
+export interface ProducerState {
+  producerId: number
+  producerEpoch: number
+  lastSequence: number
+  lastTimestamp: number
+  coordinatorEpoch: number
+  currentTransactionStartOffset: number
+}
+
+export interface PartitionProducerState extends TopicPartitionRef { errorCode: number, errorMessage: string | null, activeProducers: ProducerState[] }
+
+/** What Admin.abortTransaction writes (Java's AbortTransactionSpec). */
+export interface AbortTransactionSpec extends TopicPartitionRef { producerId: number, producerEpoch: number, coordinatorEpoch: number }
+
+/** Errors after which a partition's leader is looked up again (Kafka's AbortTransactionHandler and DescribeProducersHandler). */
+const LEADER_MOVED = new Set<number>([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.REPLICA_NOT_AVAILABLE, ErrorCode.BROKER_NOT_AVAILABLE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.LEADER_NOT_AVAILABLE])
 
 export class Admin {
   readonly client: KafkaClient
@@ -386,48 +430,20 @@ export class Admin {
    */
   async deleteRecords (partitions: readonly RecordsToDelete[], options: AdminOptions = {}): Promise<DeletedRecords[]> {
     const timeoutMs = options.timeoutMs ?? this.client.config['default.api.timeout.ms']
-    const results = new Map<string, DeletedRecords>()
-    const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
-    // Partitions the cluster's metadata does not have fail at once; REQUEST_TIMED_OUT already used the time.
-    const unknown = new Set<string>()
-    const retriable = (r: DeletedRecords): boolean => isRetriable(r.errorCode) && r.errorCode !== ErrorCode.REQUEST_TIMED_OUT && !unknown.has(key(r.topic, r.partition))
-    const topics = [...new Set(partitions.map(p => p.topic))]
-    try {
-      await this.client.retry('DeleteRecords', async () => {
-        await this.client.refreshMetadata(topics)
-        const byLeader = new Map<number, RecordsToDelete[]>()
-        for (const p of partitions) {
-          const previous = results.get(key(p.topic, p.partition))
-          if (previous !== undefined && !retriable(previous)) continue
-          const leader = this.client.metadata.leaderFor(p.topic, p.partition)
-          if (leader !== undefined) {
-            byLeader.set(leader.nodeId, [...(byLeader.get(leader.nodeId) ?? []), p])
-          } else if (this.client.metadata.topics.get(p.topic)?.partitions[p.partition] === undefined) {
-            unknown.add(key(p.topic, p.partition))
-            results.set(key(p.topic, p.partition), { ...p, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })
-          } else {
-            results.set(key(p.topic, p.partition), { ...p, lowWatermark: -1, errorCode: ErrorCode.LEADER_NOT_AVAILABLE })
-          }
-        }
-        await Promise.all([...byLeader].map(async ([nodeId, list]) => {
-          const byTopic = new Map<string, Array<{ partitionIndex: number, offset: number }>>()
-          for (const p of list) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), { partitionIndex: p.partition, offset: p.offset }])
-          const response = await this.client.send(nodeId, DeleteRecordsRequest, DeleteRecordsResponse, { min: 0, max: 2 }, {
-            topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })),
-            timeoutMs,
-          }, { timeoutMs: timeoutMs + this.client.config['request.timeout.ms'] })
-          for (const t of response.topics) {
-            for (const r of t.partitions) results.set(key(t.name, r.partitionIndex), { topic: t.name, partition: r.partitionIndex, lowWatermark: r.lowWatermark, errorCode: r.errorCode })
-          }
-        }))
-        const again = [...results.values()].find(retriable)
-        if (again !== undefined) throw new KafkaError(again.errorCode as ErrorCode, `DeleteRecords for ${again.topic}-${again.partition} failed: ${errorName(again.errorCode)}`)
-      }, { timeoutMs })
-    } catch (err) {
-      // Out of time with leaders still moving: those partitions answer with their last error.
-      if (!(err instanceof KafkaError) || !isRetriable(err.code) || results.size === 0) throw err
-    }
-    return partitions.map(p => results.get(key(p.topic, p.partition)) ?? { ...p, lowWatermark: -1, errorCode: ErrorCode.REQUEST_TIMED_OUT })
+    return await this.atPartitionBrokers('DeleteRecords', partitions, {
+      timeoutMs,
+      // REQUEST_TIMED_OUT already used the time
+      retriable: r => isRetriable(r.errorCode) && r.errorCode !== ErrorCode.REQUEST_TIMED_OUT,
+      failed: (p, errorCode) => ({ ...p, lowWatermark: -1, errorCode }),
+    }, async (nodeId, list) => {
+      const byTopic = new Map<string, Array<{ partitionIndex: number, offset: number }>>()
+      for (const p of list) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), { partitionIndex: p.partition, offset: p.offset }])
+      const response = await this.client.send(nodeId, DeleteRecordsRequest, DeleteRecordsResponse, { min: 0, max: 2 }, {
+        topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })),
+        timeoutMs,
+      }, { timeoutMs: timeoutMs + this.client.config['request.timeout.ms'] })
+      return response.topics.flatMap(t => t.partitions.map(r => ({ topic: t.name, partition: r.partitionIndex, lowWatermark: r.lowWatermark, errorCode: r.errorCode })))
+    })
   }
 
   /**
@@ -450,6 +466,98 @@ export class Admin {
       }))] as const
     }))
     return new Map(answers)
+  }
+
+  /**
+   * DescribeTransactions at each id's coordinator (Admin.describeTransactions): one answer per id,
+   * in the order asked; a moved or loading coordinator is found again until the call's timeout, an
+   * unknown id is TRANSACTIONAL_ID_NOT_FOUND.
+   */
+  async describeTransactions (transactionalIds: readonly string[], options: AdminOptions = {}): Promise<TransactionDescription[]> {
+    return await Promise.all(transactionalIds.map(async transactionalId => await this.client.retry(`DescribeTransactions for ${transactionalId}`, async () => {
+      const node = await findCoordinator(this.client, transactionalId, CoordinatorType.TRANSACTION)
+      if (!this.client.metadata.brokers.has(node.nodeId)) await this.client.refreshMetadata([])
+      const response = await this.client.send(node.nodeId, DescribeTransactionsRequest, DescribeTransactionsResponse, { min: 0, max: 0 }, { transactionalIds: [transactionalId] })
+      const t = response.transactionStates.find(x => x.transactionalId === transactionalId)
+      if (t === undefined) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `DescribeTransactions answered nothing for ${transactionalId}`)
+      if (isRetriable(t.errorCode)) throw new KafkaError(t.errorCode as ErrorCode, `DescribeTransactions for ${transactionalId} at broker ${node.nodeId}: ${describeError(t.errorCode)}`)
+      return {
+        transactionalId,
+        errorCode: t.errorCode,
+        coordinatorId: node.nodeId,
+        state: t.transactionState,
+        producerId: t.producerId,
+        producerEpoch: t.producerEpoch,
+        transactionTimeoutMs: t.transactionTimeoutMs,
+        transactionStartTimeMs: t.transactionStartTimeMs,
+        topicPartitions: t.topics.flatMap(tp => tp.partitions.map(partition => ({ topic: tp.topic, partition }))),
+      }
+    }, { timeoutMs: options.timeoutMs })))
+  }
+
+  /**
+   * ListTransactions on every broker (Admin.listTransactions(...).allByBrokerId()): the ids each
+   * coordinates, filtered by state names and producer ids (none given: all) and, when durationMs
+   * >= 0 (KIP-994, ListTransactions v1), only those running longer than that.
+   */
+  async listTransactions (filters: { states?: readonly string[], producerIds?: readonly number[], durationMs?: number } = {}, options: AdminOptions = {}): Promise<Map<number, TransactionListing[]>> {
+    await this.client.retry('Metadata', async () => await this.client.refreshMetadata([]), { timeoutMs: options.timeoutMs })
+    const durationFilter = filters.durationMs ?? -1
+    const answers = await Promise.all([...this.client.metadata.brokers.keys()].map(async nodeId => await this.client.retry(`ListTransactions on broker ${nodeId}`, async () => {
+      const response = await this.client.send(nodeId, ListTransactionsRequest, ListTransactionsResponse, { min: durationFilter >= 0 ? 1 : 0, max: 1 }, {
+        stateFilters: [...filters.states ?? []], producerIdFilters: [...filters.producerIds ?? []], durationFilter,
+      })
+      if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode as ErrorCode, `ListTransactions on broker ${nodeId}: ${describeError(response.errorCode)}`)
+      return [nodeId, response.transactionStates.map(t => ({ transactionalId: t.transactionalId, producerId: t.producerId, state: t.transactionState }))] as const
+    }, { timeoutMs: options.timeoutMs })))
+    return new Map(answers)
+  }
+
+  /**
+   * DescribeProducers (Admin.describeProducers): each partition's producer state, from its leader
+   * (found again while leadership moves) or, with `brokerId`, from that broker's replica (no
+   * retry: its error is the answer). One answer per partition, in the order asked.
+   */
+  async describeProducers (partitions: readonly TopicPartitionRef[], options: AdminOptions & { brokerId?: number } = {}): Promise<PartitionProducerState[]> {
+    return await this.atPartitionBrokers('DescribeProducers', partitions, {
+      timeoutMs: options.timeoutMs,
+      brokerId: options.brokerId,
+      retriable: r => options.brokerId === undefined && LEADER_MOVED.has(r.errorCode),
+      failed: (p, errorCode) => ({ ...p, errorCode, errorMessage: null, activeProducers: [] }),
+    }, async (nodeId, list) => {
+      const byTopic = new Map<string, number[]>()
+      for (const p of list) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition])
+      const response = await this.client.send(nodeId, DescribeProducersRequest, DescribeProducersResponse, { min: 0, max: 0 }, {
+        topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+      })
+      return response.topics.flatMap(t => t.partitions.map(r => ({
+        topic: t.name, partition: r.partitionIndex, errorCode: r.errorCode, errorMessage: r.errorMessage,
+        activeProducers: r.activeProducers.map(a => ({ producerId: a.producerId, producerEpoch: a.producerEpoch, lastSequence: a.lastSequence, lastTimestamp: a.lastTimestamp, coordinatorEpoch: a.coordinatorEpoch, currentTransactionStartOffset: a.currentTxnStartOffset })),
+      })))
+    })
+  }
+
+  /**
+   * Aborts a hanging transaction on one partition (Admin.abortTransaction): an abort marker for the
+   * producer id and epoch, written by the partition's leader as if from the transaction
+   * coordinator (WriteTxnMarkers, which needs ClusterAction on the cluster). A moved leader is found
+   * again; a refusal (INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED, ...) throws.
+   */
+  async abortTransaction (spec: AbortTransactionSpec, options: AdminOptions = {}): Promise<void> {
+    const name = `${spec.topic}-${spec.partition}`
+    await this.client.retry(`WriteTxnMarkers for ${name}`, async () => {
+      await this.client.refreshMetadata([spec.topic])
+      const leader = this.client.metadata.leaderFor(spec.topic, spec.partition)
+      if (leader === undefined) throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `no leader for ${name}`)
+      const response = await this.client.send(leader.nodeId, WriteTxnMarkersRequest, WriteTxnMarkersResponse, { min: 0, max: 1 }, {
+        markers: [{ producerId: spec.producerId, producerEpoch: spec.producerEpoch, transactionResult: false, coordinatorEpoch: spec.coordinatorEpoch, topics: [{ name: spec.topic, partitionIndexes: [spec.partition] }] }],
+      })
+      const errorCode = response.markers.find(m => m.producerId === spec.producerId)?.topics.find(t => t.name === spec.topic)?.partitions.find(p => p.partitionIndex === spec.partition)?.errorCode
+      if (errorCode === undefined) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `WriteTxnMarkers answered nothing for ${name}`)
+      if (errorCode === ErrorCode.NONE) return
+      // a retriable error (a moved leader among them) is tried again with fresh metadata
+      throw new KafkaError(errorCode as ErrorCode, `WriteTxnMarkers for ${name} at broker ${leader.nodeId}: ${describeError(errorCode)}`)
+    }, { timeoutMs: options.timeoutMs })
   }
 
   async close (): Promise<void> {
@@ -475,6 +583,49 @@ export class Admin {
       resources, validateOnly: options.validateOnly ?? false,
     })
     return response.responses
+  }
+
+  /**
+   * A per-partition request at each partition's leader (or at `brokerId`), one request per broker:
+   * partitions whose answer `retriable` marks are asked again after a metadata refresh until the
+   * timeout, then answer with their last error; partitions the cluster's metadata does not have
+   * fail at once (UNKNOWN_TOPIC_OR_PARTITION). One result per partition, in the order asked.
+   */
+  private async atPartitionBrokers<P extends TopicPartitionRef, R extends TopicPartitionRef & { errorCode: number }> (
+    what: string, partitions: readonly P[],
+    options: { timeoutMs?: number, brokerId?: number, retriable: (r: R) => boolean, failed: (p: P, errorCode: number) => R },
+    send: (nodeId: number, partitions: P[]) => Promise<R[]>,
+  ): Promise<R[]> {
+    const results = new Map<string, R>()
+    const key = (p: TopicPartitionRef): string => `${p.topic}\u0000${p.partition}`
+    const unknown = new Set<string>()
+    const retriable = (r: R): boolean => options.retriable(r) && !unknown.has(key(r))
+    const topics = [...new Set(partitions.map(p => p.topic))]
+    try {
+      await this.client.retry(what, async () => {
+        await this.client.refreshMetadata(topics)
+        const byBroker = new Map<number, P[]>()
+        for (const p of partitions) {
+          const previous = results.get(key(p))
+          if (previous !== undefined && !retriable(previous)) continue
+          const target = options.brokerId ?? this.client.metadata.leaderFor(p.topic, p.partition)?.nodeId
+          if (target !== undefined) byBroker.set(target, [...(byBroker.get(target) ?? []), p])
+          else if (this.client.metadata.topics.get(p.topic)?.partitions[p.partition] === undefined) {
+            unknown.add(key(p))
+            results.set(key(p), options.failed(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
+          } else results.set(key(p), options.failed(p, ErrorCode.LEADER_NOT_AVAILABLE))
+        }
+        await Promise.all([...byBroker].map(async ([nodeId, list]) => {
+          for (const r of await send(nodeId, list)) results.set(key(r), r)
+        }))
+        const again = [...results.values()].find(retriable)
+        if (again !== undefined) throw new KafkaError(again.errorCode as ErrorCode, `${what} for ${again.topic}-${again.partition} failed: ${errorName(again.errorCode)}`)
+      }, { timeoutMs: options.timeoutMs })
+    } catch (err) {
+      // Out of time with leaders still moving: those partitions answer with their last error.
+      if (!(err instanceof KafkaError) || !isRetriable(err.code) || results.size === 0) throw err
+    }
+    return partitions.map(p => results.get(key(p)) ?? options.failed(p, ErrorCode.REQUEST_TIMED_OUT))
   }
 
   /** Runs a controller-only request, retrying (after a metadata refresh) while the controller moves. */

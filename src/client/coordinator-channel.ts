@@ -71,20 +71,26 @@ export class CoordinatorChannel implements CoordinatorTransport {
   }
 }
 
+/** FindCoordinator's key types. */
+export const CoordinatorType = { GROUP: 0, TRANSACTION: 1 } as const
+export type CoordinatorType = (typeof CoordinatorType)[keyof typeof CoordinatorType]
+
 /**
- * The coordinator of `groupId` (FindCoordinator v0-4 on any broker). COORDINATOR_NOT_AVAILABLE
- * (e.g. while __consumer_offsets is being created) is retried until default.api.timeout.ms.
+ * The coordinator of a group or (keyType TRANSACTION, FindCoordinator v1+) a transactional id,
+ * asked of any broker with v0-4. COORDINATOR_NOT_AVAILABLE (e.g. while __consumer_offsets or
+ * __transaction_state is being created) is retried until default.api.timeout.ms.
  */
-export async function findCoordinator (client: KafkaClient, groupId: string): Promise<BrokerNode> {
-  return await client.retry(`FindCoordinator for group ${groupId}`, async () => {
+export async function findCoordinator (client: KafkaClient, key: string, keyType: CoordinatorType = CoordinatorType.GROUP): Promise<BrokerNode> {
+  const what = `${keyType === CoordinatorType.GROUP ? 'group' : 'transactional id'} ${key}`
+  return await client.retry(`FindCoordinator for ${what}`, async () => {
     const conn = await client.anyConnection()
-    const version = conn.version(FindCoordinatorRequest, 0, 4)
-    const response = await conn.send(FindCoordinatorRequest, FindCoordinatorResponse, version, { key: groupId, keyType: 0, coordinatorKeys: [groupId] })
+    const version = conn.version(FindCoordinatorRequest, keyType === CoordinatorType.GROUP ? 0 : 1, 4)
+    const response = await conn.send(FindCoordinatorRequest, FindCoordinatorResponse, version, { key, keyType, coordinatorKeys: [key] })
     const answer = version >= 4
       ? response.coordinators[0] ?? { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 }
       : response
     if (answer.errorCode !== ErrorCode.NONE) {
-      throw new KafkaError(answer.errorCode as ErrorCode, `FindCoordinator for group ${groupId}: ${describeError(answer.errorCode, answer.errorMessage)}`)
+      throw new KafkaError(answer.errorCode as ErrorCode, `FindCoordinator for ${what}: ${describeError(answer.errorCode, answer.errorMessage)}`)
     }
     return { nodeId: answer.nodeId, host: answer.host, port: answer.port, rack: null }
   })

@@ -12,6 +12,7 @@ import { delayedProduce } from '../replication/delayed-produce.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import type { Scheduler } from '../scheduler.js'
+import type { TransactionVerification } from '../storage/partition-log.js'
 
 const LOAD_CHUNK_BYTES = 1024 * 1024
 
@@ -22,8 +23,12 @@ export interface CoordinatorLogDeps {
   writeTimeoutMs: number
 }
 
-/** A transactional write: the producer's id and epoch go on the batch (TxnOffsetCommit). */
-export interface TransactionalWrite { producerId: number, producerEpoch: number }
+/**
+ * A transactional write: the producer's id and epoch go on the batch (TxnOffsetCommit). With
+ * `verification` (KIP-890), the log appends it only while the producer's transaction is open on
+ * the partition or the coordinator's verification still stands, as for a producer's own batches.
+ */
+export interface TransactionalWrite { producerId: number, producerEpoch: number, verification?: TransactionVerification }
 
 /**
  * Visits every batch from the log start to the end the load began at, with its records decoded
@@ -56,7 +61,7 @@ export async function appendCoordinatorRecords (
   errorFor: (code: number) => number = storeErrorFor, txn?: TransactionalWrite,
 ): Promise<{ errorCode: number, baseOffset: number }> {
   const batch = buildRecordBatch({ records, baseTimestamp: deps.scheduler.now(), ...(txn === undefined ? {} : { transactional: true, producerId: txn.producerId, producerEpoch: txn.producerEpoch }) })
-  const appended = partition.appendRecordsAsLeader(batch, -1, 'coordinator')
+  const appended = partition.appendRecordsAsLeader(batch, -1, 'coordinator', txn?.verification)
   if (appended.errorCode !== ErrorCode.NONE) return { errorCode: errorFor(appended.errorCode), baseOffset: -1 }
   const code = await delayedProduce(deps.replicas as ReplicaManager, partition, appended.lastOffset, deps.writeTimeoutMs)
   return { errorCode: code === ErrorCode.NONE ? code : errorFor(code), baseOffset: appended.baseOffset }

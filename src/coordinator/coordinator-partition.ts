@@ -276,7 +276,9 @@ export class CoordinatorPartition {
 }
 
 /** Kafka's storeOffsets mapping: as storeGroup, but an oversized batch is the client's fault. */
-function commitErrorFor (code: number): number {
+export function commitErrorFor (code: number): number {
   if (code === ErrorCode.MESSAGE_TOO_LARGE || code === ErrorCode.RECORD_LIST_TOO_LARGE || code === ErrorCode.INVALID_FETCH_SIZE) return ErrorCode.INVALID_COMMIT_OFFSET_SIZE
+  // Kafka's maybeConvertOffsetCommitError: what a transactional commit's verification answers goes back as it is
+  if (code === ErrorCode.INVALID_TXN_STATE || code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.INVALID_PRODUCER_ID_MAPPING) return code
   return storeErrorFor(code)
 }

@@ -11,8 +11,9 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import { ConsumerProtocolSubscription } from '../protocol/messages/consumer-protocol.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import type { Scheduler } from '../scheduler.js'
+import type { VerificationGuard } from '../storage/producer-state-manager.js'
 import type { TransactionalWrite } from './coordinator-log.js'
-import type { CoordinatorPartition, OffsetWrite } from './coordinator-partition.js'
+import { commitErrorFor, type CoordinatorPartition, type OffsetWrite } from './coordinator-partition.js'
 import { metadataFor } from './member.js'
 import type { TopicPartition } from './offsets-store.js'
 import { storable } from './offsets-topic.js'
@@ -44,6 +45,16 @@ const OFFSET_METADATA_MAX_BYTES = 4096
 
 interface Coordinator { partitionFor: (groupId: string) => CoordinatorPartition | number }
 
+/**
+ * TxnOffsetCommit's write. `verify` (transaction.partition.verification.enable): asks the
+ * transaction coordinator whether the group's __consumer_offsets partition is in the producer's
+ * transaction (AddOffsetsToTxn put it there), answering a Produce error code as the leaders'
+ * verification does (add-partitions-to-txn-manager.ts).
+ */
+export interface TxnOffsetWrite extends TransactionalWrite {
+  verify?: (guard: VerificationGuard, tp: TopicPartition) => Promise<number>
+}
+
 export class GroupOffsets {
   constructor (
     private readonly coordinator: Coordinator,
@@ -57,7 +68,7 @@ export class GroupOffsets {
    * marker, and a commit without a generation is not checked against the group's members (Kafka's
    * doTxnCommitOffsets: a producer may commit for a group it is not a member of).
    */
-  async commit (a: OffsetCommitArgs, txn?: TransactionalWrite): Promise<PartitionError[]> {
+  async commit (a: OffsetCommitArgs, txn?: TxnOffsetWrite): Promise<PartitionError[]> {
     const all = (errorCode: number): PartitionError[] => a.partitions.map(p => ({ topic: p.topic, partition: p.partition, errorCode }))
     if (!storable(a.groupId)) return all(ErrorCode.INVALID_GROUP_ID)
     const p = this.coordinator.partitionFor(a.groupId)
@@ -66,6 +77,17 @@ export class GroupOffsets {
       // No group: fine for a standalone consumer (generation -1); a member of a lost generation is refused.
       if (a.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
       p.getOrCreateGroup(a.groupId)
+    }
+    // Kafka 3.7's GroupCoordinator.handleTxnCommitOffsets verifies before the membership checks;
+    // the write then carries the guard, so a marker in between makes it INVALID_TXN_STATE.
+    let write = txn
+    if (txn?.verify !== undefined) {
+      const guard = p.partition.maybeStartTransactionVerification(txn.producerId, txn.producerEpoch)
+      if (guard !== null) {
+        const verified = await txn.verify(guard, { topic: p.partition.topic, partition: p.partition.partition })
+        if (verified !== ErrorCode.NONE) return all(commitErrorFor(verified))
+      }
+      write = { producerId: txn.producerId, producerEpoch: txn.producerEpoch, verification: { guard } }
     }
     if (txn === undefined || a.generationId >= 0) {
       const { errorCode } = await p.request(a.groupId, 'commitOffsets', token => ({ type: 'commitOffsets', token, memberId: a.memberId, groupInstanceId: a.groupInstanceId, generationId: a.generationId }))
@@ -86,7 +108,7 @@ export class GroupOffsets {
       }
       results.push({ topic: c.topic, partition: c.partition, errorCode: code })
     }
-    const written = await p.writeOffsets(a.groupId, writes, txn)
+    const written = await p.writeOffsets(a.groupId, writes, write)
     if (written !== ErrorCode.NONE) for (const r of results) if (r.errorCode === ErrorCode.NONE) r.errorCode = written
     return results
   }

@@ -74,7 +74,8 @@ export class TransactionCoordinator {
   private readonly shards: CoordinatorShards<TransactionPartition>
   private readonly scheduler: Scheduler
   private readonly log: Logger
-  private cancelTimeoutCheck?: () => void
+  /** The periodic tasks' next runs, by name, cancelled at shutdown. */
+  private readonly periodic = new Map<string, () => void>()
 
   constructor (private readonly options: TransactionCoordinatorOptions) {
     this.log = options.log
@@ -86,11 +87,13 @@ export class TransactionCoordinator {
 
   start (): void {
     this.shards.start()
-    this.scheduleTimeoutCheck()
+    const v = this.options.config.values
+    this.schedulePeriodic('aborting timed out transactions', v['transaction.abort.timed.out.transaction.cleanup.interval.ms'], async () => await this.abortTimedOutTransactions())
+    this.schedulePeriodic('removing expired transactional ids', v['transaction.remove.expired.transaction.cleanup.interval.ms'], async () => await this.removeExpiredTransactionalIds())
   }
 
   shutdown (): void {
-    this.cancelTimeoutCheck?.()
+    for (const cancel of this.periodic.values()) cancel()
     this.shards.shutdown()
     this.options.markers.close()
   }
@@ -190,7 +193,10 @@ export class TransactionCoordinator {
     const checked = await this.checkProducer(req)
     if (typeof checked === 'number') return checked
     const { shard, current } = checked
-    if (current.state === 'PrepareCommit' || current.state === 'PrepareAbort' || current.state === 'PrepareEpochFence') return ErrorCode.CONCURRENT_TRANSACTIONS
+    if (current.state === 'PrepareCommit' || current.state === 'PrepareAbort' || current.state === 'PrepareEpochFence') {
+      this.log.debug('AddPartitionsToTxn while the previous transaction ends', { transactionalId: req.transactionalId, state: current.state, errorCode: ErrorCode.CONCURRENT_TRANSACTIONS })
+      return ErrorCode.CONCURRENT_TRANSACTIONS
+    }
     if (current.state === 'Dead') return ErrorCode.INVALID_TXN_STATE
     if (current.state === 'Ongoing' && partitions.every(tp => current.partitions.has(partitionKey(tp)))) return ErrorCode.NONE
     const now = this.scheduler.now()
@@ -230,6 +236,13 @@ export class TransactionCoordinator {
     const checked = await this.checkProducer(req)
     if (typeof checked === 'number') return checked
     const { shard, current } = checked
+    const errorCode = await this.endFrom(shard, current, commit)
+    // Kafka's logInvalidStateTransitionAndReturnError: the state the refused end found
+    if (errorCode === ErrorCode.INVALID_TXN_STATE) this.log.debug('EndTxn refused', { transactionalId: req.transactionalId, state: current.state, commit })
+    return errorCode
+  }
+
+  private async endFrom (shard: TransactionPartition, current: TransactionMetadata, commit: boolean): Promise<number> {
     switch (current.state) {
       case 'Ongoing': {
         const next = prepareTransition(current, commit ? 'PrepareCommit' : 'PrepareAbort', {}, this.scheduler.now())
@@ -259,6 +272,23 @@ export class TransactionCoordinator {
       }
     }
     return aborted
+  }
+
+  /**
+   * Kafka's transactionalId-expiration task: on every partition this broker coordinates, ids idle
+   * for transactional.id.expiration.ms in Empty, CompleteCommit or CompleteAbort go (Dead, a
+   * tombstone). Answers how many went.
+   */
+  async removeExpiredTransactionalIds (): Promise<number> {
+    const expirationMs = this.options.config.values['transactional.id.expiration.ms']
+    let removed = 0
+    for (const shard of this.shards.all()) {
+      if (shard.status !== 'active') continue
+      const ids = await shard.removeExpiredTransactionalIds(expirationMs)
+      if (ids.length > 0) this.log.info('removed expired transactional ids', { topicPartition: `${shard.partition.topic}-${shard.partition.partition}`, count: ids.length, expirationMs })
+      removed += ids.length
+    }
+    return removed
   }
 
   private async shardFor (transactionalId: string): Promise<TransactionPartition | number> {
@@ -337,12 +367,12 @@ export class TransactionCoordinator {
     }
   }
 
-  private scheduleTimeoutCheck (): void {
-    const interval = this.options.config.values['transaction.abort.timed.out.transaction.cleanup.interval.ms']
-    this.cancelTimeoutCheck = this.scheduler.schedule(() => {
-      void this.abortTimedOutTransactions()
-        .catch((err: unknown) => this.log.error('aborting timed out transactions failed', { error: (err as Error).stack }))
-        .finally(() => { if (this.shards.isActive) this.scheduleTimeoutCheck() })
-    }, interval)
+  /** Runs `task` every `intervalMs` (the next run is scheduled when one ends) while the coordinator is up. */
+  private schedulePeriodic (what: string, intervalMs: number, task: () => Promise<unknown>): void {
+    this.periodic.set(what, this.scheduler.schedule(() => {
+      void task()
+        .catch((err: unknown) => this.log.error(`${what} failed`, { error: (err as Error).stack }))
+        .finally(() => { if (this.shards.isActive) this.schedulePeriodic(what, intervalMs, task) })
+    }, intervalMs))
   }
 }

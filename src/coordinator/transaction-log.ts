@@ -31,6 +31,11 @@ export function transactionLogRecord (m: TransactionMetadata): RecordInput {
   }
 }
 
+/** The tombstone that removes an expired transactional id (compaction then drops its records). */
+export function transactionLogTombstone (transactionalId: string): RecordInput {
+  return { key: encodeVersioned(TransactionLogKey, 0, { transactionalId }), value: null }
+}
+
 /** A record read back: the id, and its metadata or null (tombstone). Throws on what is not a transaction log record. */
 export function parseTransactionLogRecord (key: Buffer, value: Buffer | null): { transactionalId: string, metadata: TransactionMetadata | null } {
   const { value: k } = decodeVersioned(TransactionLogKey, new Reader(key))

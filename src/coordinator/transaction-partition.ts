@@ -10,8 +10,14 @@ import { ErrorCode } from '../protocol/error-codes.js'
 import type { Partition } from '../replication/partition.js'
 import { appendCoordinatorRecords, replayCoordinatorLog, type CoordinatorLogDeps } from './coordinator-log.js'
 import type { CoordinatorShard, ShardStatus } from './coordinator-shards.js'
-import { parseTransactionLogRecord, transactionLogRecord } from './transaction-log.js'
-import { abandonTransition, completeTransition, type TransactionMetadata } from './transaction-state.js'
+import { parseTransactionLogRecord, transactionLogRecord, transactionLogTombstone } from './transaction-log.js'
+import { abandonTransition, completeTransition, prepareTransition, type TransactionMetadata } from './transaction-state.js'
+
+/**
+ * Tombstone bytes per batch. Kafka fills each batch up to the partition's max.message.bytes; half
+ * of its default (1 MiB) leaves room for batch and record overhead whatever the ids' lengths.
+ */
+const TOMBSTONE_BATCH_BYTES = 512 * 1024
 
 export class TransactionPartition implements CoordinatorShard {
   status: ShardStatus = 'loading'
@@ -51,6 +57,44 @@ export class TransactionPartition implements CoordinatorShard {
     this.status = 'unloaded'
     this.transactions.clear()
     if (!wasLoading) this.log.info('unloaded transaction state partition', {})
+  }
+
+  /**
+   * Kafka's TransactionStateManager.removeExpiredTransactionalIds for this partition: ids whose
+   * state has not changed for `expirationMs` and that are Empty, CompleteCommit or CompleteAbort
+   * (none with a write in flight) are made pending Dead, so requests for them get
+   * CONCURRENT_TRANSACTIONS; a tombstone per id is written (acks=-1, in batches); once replicated
+   * they are removed, and a producer that comes back starts over with a new producer id. A failed
+   * write leaves them as they were. Answers the ids removed.
+   */
+  async removeExpiredTransactionalIds (expirationMs: number): Promise<string[]> {
+    const now = this.deps.scheduler.now()
+    const expired = [...this.transactions.values()].filter(m => m.pendingState === undefined &&
+      (m.state === 'Empty' || m.state === 'CompleteCommit' || m.state === 'CompleteAbort') && m.txnLastUpdateTimestampMs <= now - expirationMs)
+    const removed: string[] = []
+    while (expired.length > 0 && this.status === 'active') {
+      const batch: Array<{ current: TransactionMetadata, dead: TransactionMetadata }> = []
+      for (let bytes = 0; expired.length > 0 && (batch.length === 0 || bytes < TOMBSTONE_BATCH_BYTES);) {
+        const current = expired.shift()!
+        if (current.pendingState !== undefined || this.transactions.get(current.transactionalId) !== current) continue // changed since the scan
+        bytes += Buffer.byteLength(current.transactionalId)
+        batch.push({ current, dead: prepareTransition(current, 'Dead', {}, now) })
+      }
+      if (batch.length === 0) break
+      const { errorCode } = await appendCoordinatorRecords(this.partition, this.deps, batch.map(b => transactionLogTombstone(b.current.transactionalId)))
+      const written = errorCode === ErrorCode.NONE && this.status === 'active' && this.partition.leaderEpoch === this.loadedEpoch
+      for (const { current, dead } of batch) {
+        if (written && current.pendingState === 'Dead' && current.producerEpoch === dead.producerEpoch) {
+          this.transactions.delete(current.transactionalId)
+          removed.push(current.transactionalId)
+        } else abandonTransition(current)
+      }
+      if (!written) {
+        this.log.warn('could not write tombstones of expired transactional ids', { transactionalIds: batch.length, errorCode })
+        break
+      }
+    }
+    return removed
   }
 
   /**

@@ -18,7 +18,7 @@ fence: a first producer starts a transaction and sends a record; a second one wi
 transactional.id calls init_transactions; the first one's commit must then fail as fenced.
 Prints {"first_commit_error": name, "fatal": bool, "second_committed": bool}.
 loop: transactions until stdin closes, each of PER_TXN records "t<txn>-<i>" spread over TOPIC's
-PARTITIONS, two committed then one aborted, handling errors as librdkafka's transactional API
+PARTITIONS, two committed then one aborted (after a flush), handling errors as librdkafka's transactional API
 requires: a retriable error retries the call, an abortable one aborts, a fatal one (or a failed
 abort) replaces the producer, whose init_transactions ends the transaction either way. Prints one
 JSON line per transaction {"txn", "outcome": "committed" | "aborted" | "unknown", "error"}; unknown
@@ -140,6 +140,11 @@ def loop(bootstrap, topic, partitions, txn_id, per_txn):
                 retrying(lambda: producer.commit_transaction(30))
                 outcome = 'committed'
             else:
+                # Flushed first, so the aborted records reach the log (read_committed must skip them), and
+                # so that the partitions are added before EndTxn: librdkafka sends EndTxn(abort) while an
+                # AddPartitionsToTxn is unanswered or was refused with CONCURRENT_TRANSACTIONS, and the
+                # coordinator, as Kafka's, answers INVALID_TXN_STATE (fatal) when the transaction never began.
+                producer.flush(30)
                 retrying(lambda: producer.abort_transaction(30))
                 outcome = 'aborted'
         except KafkaException as e:

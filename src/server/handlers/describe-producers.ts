@@ -4,10 +4,11 @@ import { AclOperation, ResourceType } from '../../security/acl-binding.js'
 import { defineHandler } from '../api-handler.js'
 
 /**
- * DescribeProducers (KIP-664), answered by each partition's leader from its producer state
- * (Kafka's ReplicaManager.activeProducerState): every producer id it keeps, with its epoch, last
- * sequence and timestamp, the coordinator epoch of its last marker and the first offset of its
- * open transaction (-1 when none).
+ * DescribeProducers (KIP-664), answered by any replica of the partition from its producer state
+ * (Kafka's ReplicaManager.activeProducerState; clients ask the leader, `kafka-transactions
+ * describe-producers --broker-id` a given replica): every producer id it keeps, with its epoch,
+ * last sequence and timestamp, the coordinator epoch of its last marker and the first offset of
+ * its open transaction (-1 when none).
  */
 export const handleDescribeProducers = defineHandler(DescribeProducersRequest, DescribeProducersResponse, async (req, ctx) => ({
   throttleTimeMs: 0,
@@ -20,7 +21,6 @@ export const handleDescribeProducers = defineHandler(DescribeProducersRequest, D
       if (!ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED)
       if (ctx.broker.replicas.isOffline(topic.name, partitionIndex)) return fail(ErrorCode.KAFKA_STORAGE_ERROR)
       if (partition === undefined) return fail(ctx.broker.metadata.partition(topic.name, partitionIndex) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER)
-      if (!partition.isLeader) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${ctx.broker.brokerId} is not the leader of ${topic.name}-${partitionIndex}`)
       return {
         partitionIndex,
         errorCode: ErrorCode.NONE,
