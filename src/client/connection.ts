@@ -33,6 +33,8 @@ export interface ConnectionOptions {
 export interface SendOptions {
   /** Overrides requestTimeoutMs for this request (Fetch adds fetch.max.wait.ms). */
   timeoutMs?: number
+  /** A request of the SASL exchange itself: it never waits for a re-authentication. */
+  authentication?: boolean
 }
 
 /** Inclusive version range of one API as the broker advertised it. */
@@ -56,6 +58,12 @@ export class Connection {
   private chunks: Buffer[] = []
   private buffered = 0
   private closedError?: KafkaError
+  /** KIP-368: when this connection re-authenticates (85-95% into its SASL session, as Kafka's clients do); undefined: never. */
+  private reauthenticateAtMs?: number
+  /** The re-authentication under way: requests wait for it. */
+  private reauthenticating?: Promise<void>
+  /** Wakes the re-authentication once nothing is in flight. */
+  private drained?: () => void
 
   constructor (readonly address: BrokerAddress, private readonly options: ConnectionOptions) {}
 
@@ -80,7 +88,37 @@ export class Connection {
     for (const k of versions.apiKeys) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion })
     if (security?.protocol === 'SASL_PLAINTEXT' || security?.protocol === 'SASL_SSL') {
       if (security.sasl === undefined) throw new KafkaError(ErrorCode.INVALID_CONFIG, `security.protocol ${security.protocol} needs sasl.mechanism and sasl.jaas.config`)
-      await saslAuthenticate(this, security.sasl)
+      this.scheduleReauthentication(await saslAuthenticate(this, security.sasl))
+    }
+  }
+
+  private scheduleReauthentication (sessionLifetimeMs: number): void {
+    this.reauthenticateAtMs = sessionLifetimeMs > 0 ? Date.now() + sessionLifetimeMs * (0.85 + Math.random() * 0.1) : undefined
+  }
+
+  /** Undefined, or what a request must wait for: the re-authentication under way, or started by this request when it is due. */
+  private beforeSend (options: SendOptions): Promise<void> | undefined {
+    if (options.authentication === true) return undefined
+    if (this.reauthenticating !== undefined) return this.reauthenticating
+    if (this.reauthenticateAtMs === undefined || Date.now() < this.reauthenticateAtMs) return undefined
+    this.reauthenticateAtMs = undefined
+    this.reauthenticating = this.reauthenticate().finally(() => { this.reauthenticating = undefined })
+    return this.reauthenticating
+  }
+
+  /**
+   * A second SASL exchange on the open connection (KIP-368), before the broker's session ends.
+   * As Kafka's clients do, with nothing else in flight, so no other answer comes in between.
+   */
+  private async reauthenticate (): Promise<void> {
+    while (this.inFlight.length > 0 && this.closedError === undefined) await new Promise<void>(resolve => { this.drained = resolve })
+    if (this.closedError !== undefined) throw this.closedError
+    try {
+      this.scheduleReauthentication(await saslAuthenticate(this, this.options.security!.sasl!))
+    } catch (err) {
+      const error = err instanceof KafkaError ? err : new KafkaError(ErrorCode.SASL_AUTHENTICATION_FAILED, `re-authentication to ${this.description} failed: ${(err as Error).message}`)
+      this.fail(error)
+      throw error
     }
   }
 
@@ -102,6 +140,8 @@ export class Connection {
   async send<Req extends MessageDescriptor, Res extends MessageDescriptor> (
     request: Req, response: Res, version: number, value: Infer<Req>, options: SendOptions = {},
   ): Promise<Decoded<Res>> {
+    const wait = this.beforeSend(options)
+    if (wait !== undefined) await wait
     const correlationId = this.write(request, version, value)
     return await new Promise((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs
@@ -116,6 +156,8 @@ export class Connection {
    * written it, so the caller may then reuse the buffers the request held (a producer's batches).
    */
   async sendOneWay<Req extends MessageDescriptor> (request: Req, version: number, value: Infer<Req>): Promise<void> {
+    const wait = this.beforeSend({})
+    if (wait !== undefined) await wait
     await new Promise<void>((resolve, reject) => this.write(request, version, value, err => {
       if (err === undefined || err === null) resolve()
       else reject(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `${request.name} to ${this.description} was not written: ${err.message}`, { cause: err }))
@@ -170,6 +212,10 @@ export class Connection {
 
   private onFrame (frame: Buffer): void {
     const pending = this.inFlight.shift()
+    if (this.inFlight.length === 0 && this.drained !== undefined) {
+      this.drained()
+      this.drained = undefined
+    }
     const reader = new Reader(frame)
     if (pending === undefined) {
       this.fail(new KafkaError(ErrorCode.CORRUPT_MESSAGE, `broker ${this.description} sent a response nobody asked for`))
@@ -197,6 +243,8 @@ export class Connection {
       clearTimeout(pending.timer)
       pending.reject(err)
     }
+    this.drained?.()
+    this.drained = undefined
   }
 }
 

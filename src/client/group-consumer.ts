@@ -45,6 +45,7 @@ export class GroupConsumer {
   private readonly protocol: ConsumerProtocol
   private topics: string[] = []
   private pattern?: RegExp
+  private visible: (topic: string) => boolean = () => true
   private listener: RebalanceListener = {}
   private lastPollMs = Date.now()
   private nextAutoCommitMs = 0
@@ -94,9 +95,14 @@ export class GroupConsumer {
   get memberId (): string { return this.membership.memberId }
   get generationId (): number { return this.membership.generationId }
 
-  /** Topics by name, or every topic whose whole name matches a pattern (checked every metadata.max.age.ms). */
-  subscribe (topics: string[] | RegExp, listener: RebalanceListener = {}): void {
+  /**
+   * Topics by name, or every topic whose whole name matches a pattern (checked every
+   * metadata.max.age.ms) and that `visible` lets through: a client acting for another principal
+   * (the gateway) matches only the topics that principal may see, as a broker's Metadata would list.
+   */
+  subscribe (topics: string[] | RegExp, listener: RebalanceListener = {}, visible: (topic: string) => boolean = () => true): void {
     this.listener = listener
+    this.visible = visible
     this.pattern = topics instanceof RegExp ? new RegExp(`^(?:${topics.source})$`, topics.flags) : undefined
     this.topics = topics instanceof RegExp ? [] : [...new Set(topics)].sort()
     this.nextMetadataCheckMs = 0
@@ -245,7 +251,7 @@ export class GroupConsumer {
     if (this.pattern !== undefined) {
       await client.retry('Metadata', async () => await client.refreshMetadata(null))
       const excludeInternal = this.consumer.config['exclude.internal.topics']
-      const matched = [...client.metadata.topics.values()].filter(t => !(excludeInternal && t.isInternal) && this.pattern!.test(t.name)).map(t => t.name).sort()
+      const matched = [...client.metadata.topics.values()].filter(t => !(excludeInternal && t.isInternal) && this.pattern!.test(t.name) && this.visible(t.name)).map(t => t.name).sort()
       if (matched.join('\u0000') !== this.topics.join('\u0000')) {
         this.topics = matched
         this.membership.rejoinNeeded = true

@@ -15,21 +15,25 @@ import {
 import type { SaslCredentials } from '../config/listener-security.js'
 import type { Connection } from './connection.js'
 
-export async function saslAuthenticate (conn: Connection, sasl: SaslCredentials): Promise<void> {
-  const handshake = await conn.send(SaslHandshakeRequest, SaslHandshakeResponse, conn.version(SaslHandshakeRequest, 1, 1), { mechanism: sasl.mechanism })
+/** Authenticates (or re-authenticates) the connection; resolves with the session's lifetime in ms (KIP-368), 0 when it does not end. */
+export async function saslAuthenticate (conn: Connection, sasl: SaslCredentials): Promise<number> {
+  const duringAuthentication = { authentication: true }
+  const handshake = await conn.send(SaslHandshakeRequest, SaslHandshakeResponse, conn.version(SaslHandshakeRequest, 1, 1), { mechanism: sasl.mechanism }, duringAuthentication)
   if (handshake.errorCode !== ErrorCode.NONE) {
     throw new KafkaError(handshake.errorCode as ErrorCode, `broker ${conn.description} refused SASL mechanism ${sasl.mechanism} (${errorName(handshake.errorCode)}; it enables ${handshake.mechanisms.join(', ')})`)
   }
   const version = conn.version(SaslAuthenticateRequest, 0, 2)
+  let sessionLifetimeMs = 0
   const exchange = async (token: Buffer): Promise<Buffer> => {
-    const r = await conn.send(SaslAuthenticateRequest, SaslAuthenticateResponse, version, { authBytes: token })
+    const r = await conn.send(SaslAuthenticateRequest, SaslAuthenticateResponse, version, { authBytes: token }, duringAuthentication)
     if (r.errorCode !== ErrorCode.NONE) throw new KafkaError(r.errorCode as ErrorCode, r.errorMessage ?? `broker ${conn.description} refused authentication (${errorName(r.errorCode)})`)
+    sessionLifetimeMs = Number(r.sessionLifetimeMs)
     return r.authBytes
   }
   const scram = scramMechanism(sasl.mechanism)
   if (sasl.mechanism === 'PLAIN') {
     await exchange(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8'))
-    return
+    return sessionLifetimeMs
   }
   if (scram === undefined) throw new KafkaError(ErrorCode.UNSUPPORTED_SASL_MECHANISM, `sasl.mechanism ${sasl.mechanism} is not supported by this client (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`)
 
@@ -48,4 +52,5 @@ export async function saslAuthenticate (conn: Connection, sasl: SaslCredentials)
   const serverFinal = parseServerFinal((await exchange(Buffer.from(`${withoutProof},p=${clientProof(scram, salted, auth).toString('base64')}`))).toString('utf8'))
   if (serverFinal?.serverSignature === undefined) throw bad(`SCRAM authentication failed: ${serverFinal?.error ?? 'invalid server-final message'}`)
   if (!serverFinal.serverSignature.equals(serverSignature(scram, serverKeyOf(scram, salted), auth))) throw bad('invalid SCRAM server signature')
+  return sessionLifetimeMs
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js'
 import { parseCredential, scramMechanisms, type ScramCredential } from '../security/scram.js'
 import { configChangeZnode, desanitizeEntityName, entityConfigZnode, sanitizeEntityName } from './znodes.js'
 import type { ZkClient } from './zk-session.js'
+import { ZkNodeChangeNotificationListener } from './zk-node-change-notification-listener.js'
 
 /**
  * The SCRAM credentials of every user, from /config/users/<user> (Kafka's CredentialCache, fed as
@@ -12,8 +13,7 @@ import type { ZkClient } from './zk-session.js'
  */
 export class CredentialCache {
   private byUser = new Map<string, Map<string, ScramCredential>>()
-  /** The highest /config/changes sequence number handled (Kafka's lastExecutedChange). */
-  private lastChange = -1
+  private readonly changes: ZkNodeChangeNotificationListener
   private stopped = false
   /** Reads one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve()
@@ -26,7 +26,14 @@ export class CredentialCache {
     return cache
   }
 
-  private constructor (private readonly zk: ZkClient, private readonly log: Logger) {}
+  private constructor (private readonly zk: ZkClient, private readonly log: Logger) {
+    this.changes = new ZkNodeChangeNotificationListener(zk, configChangeZnode.rootPath, {
+      process: async data => await this.onChange(data),
+      schedule: work => this.enqueue(work),
+      isStopped: () => this.stopped,
+      log,
+    })
+  }
 
   credential (username: string, mechanism: string): ScramCredential | undefined {
     return this.byUser.get(username)?.get(mechanism)
@@ -45,8 +52,7 @@ export class CredentialCache {
   /** The notifications first (watched), then every user: a change after the listing fires the watch. */
   private async loadAll (): Promise<void> {
     if (this.stopped) return
-    const changes = await this.watchChanges()
-    this.lastChange = Math.max(this.lastChange, ...changes.map(sequenceOf))
+    await this.changes.catchUp()
     const users = await this.zk.getChildren('/config/users')
     const byUser = new Map<string, Map<string, ScramCredential>>()
     for (const user of users) {
@@ -58,33 +64,20 @@ export class CredentialCache {
     this.log.info('SCRAM credentials loaded', { users: this.byUser.size })
   }
 
-  private async watchChanges (): Promise<string[]> {
-    const generation = this.zk.generation
-    return await this.zk.getChildren(configChangeZnode.rootPath, () => {
-      if (this.zk.generation === generation && !this.stopped) this.enqueue(async () => await this.onChanges())
-    })
-  }
-
-  /** Kafka's ZkNodeChangeNotificationListener: each notification newer than the last one handled. */
-  private async onChanges (): Promise<void> {
-    const fresh = (await this.watchChanges()).filter(c => sequenceOf(c) > this.lastChange).sort((a, b) => sequenceOf(a) - sequenceOf(b))
-    for (const change of fresh) {
-      const node = await this.zk.getData(`${configChangeZnode.rootPath}/${change}`)
-      this.lastChange = sequenceOf(change)
-      if (node === null) continue
-      let entityPath: string
-      try {
-        entityPath = configChangeZnode.decode(node.data)
-      } catch {
-        continue // not Kafka's notification JSON: nothing to act on
-      }
-      if (!entityPath.startsWith('users/')) continue
-      const user = desanitizeEntityName(entityPath.slice('users/'.length))
-      const credentials = await this.readUser(user)
-      if (credentials.size > 0) this.byUser.set(user, credentials)
-      else this.byUser.delete(user)
-      this.log.info('SCRAM credentials of a user changed', { user, mechanisms: [...credentials.keys()] })
+  /** One /config/changes notification: a user's, or another entity's (topics, brokers) that is not ours. */
+  private async onChange (data: Buffer): Promise<void> {
+    let entityPath: string
+    try {
+      entityPath = configChangeZnode.decode(data)
+    } catch {
+      return // not Kafka's notification JSON: nothing to act on
     }
+    if (!entityPath.startsWith('users/')) return
+    const user = desanitizeEntityName(entityPath.slice('users/'.length))
+    const credentials = await this.readUser(user)
+    if (credentials.size > 0) this.byUser.set(user, credentials)
+    else this.byUser.delete(user)
+    this.log.info('SCRAM credentials of a user changed', { user, mechanisms: [...credentials.keys()] })
   }
 
   private async readUser (user: string): Promise<Map<string, ScramCredential>> {
@@ -106,8 +99,4 @@ export class CredentialCache {
     }
     return credentials
   }
-}
-
-function sequenceOf (child: string): number {
-  return Number(child.slice(child.lastIndexOf('_') + 1))
 }

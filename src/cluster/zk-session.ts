@@ -3,7 +3,8 @@ import zookeeper from 'node-zookeeper-client'
 import type { Logger } from '../logger.js'
 
 export type Watcher = (event: zookeeper.Event) => void
-export interface ZnodeData { data: Buffer, version: number, czxid: bigint, ephemeralOwner: bigint }
+/** `ctime`: when the znode was created, in ms by the clock of the ZooKeeper server that created it. */
+export interface ZnodeData { data: Buffer, version: number, czxid: bigint, ctime: number, ephemeralOwner: bigint }
 /** A znode as `zookeeper-shell get -s` and `ls` show it: data, the whole Stat (zxids and session ids in hex), children. */
 export interface ZnodeWithStat {
   data: Buffer
@@ -229,7 +230,7 @@ export class ZkSession extends EventEmitter implements ZkClient {
   async getData (path: string, watcher?: Watcher): Promise<ZnodeData | null> {
     try {
       const [data, stat] = await this.call2<Buffer, zookeeper.Stat>(path, cb => watcher !== undefined ? this.client.getData(path, watcher, cb) : this.client.getData(path, cb))
-      return { data: data ?? Buffer.alloc(0), version: stat.version, czxid: stat.czxid.readBigInt64BE(0), ephemeralOwner: stat.ephemeralOwner.readBigInt64BE(0) }
+      return { data: data ?? Buffer.alloc(0), version: stat.version, czxid: stat.czxid.readBigInt64BE(0), ctime: Number(stat.ctime.readBigInt64BE(0)), ephemeralOwner: stat.ephemeralOwner.readBigInt64BE(0) }
     } catch (err) {
       if (err instanceof ZkError && err.code === 'NO_NODE') return null
       throw err

@@ -33,7 +33,7 @@ export function gzipLevel (level: number): string | undefined {
 export const noEffect = {
   threads: 'Node.js runs one event loop; thread pools have no equivalent here',
   socketBuffers: 'the OS default socket buffers are used',
-  security: 'not implemented: GSSAPI, OAUTHBEARER, delegation tokens and re-authentication (docs/security.md)',
+  security: 'not implemented: GSSAPI, OAUTHBEARER and delegation tokens (docs/security.md)',
   jaasPerListener: 'brokers read JAAS settings per listener and mechanism, listener.name.<listener>.<mechanism>.sasl.jaas.config, as Kafka does (docs/security.md)',
   javaTls: 'Java\'s TLS engine settings: node:tls (OpenSSL) takes the protocols from ssl.enabled.protocols (docs/security.md)',
   zkClient: 'the ZooKeeper client (node-zookeeper-client) speaks plain TCP without SASL, TLS or a request cap',
@@ -93,7 +93,7 @@ export const brokerConfigSchema = {
   'compression.zstd.level': { type: 'int', default: 3, min: -131_072, max: 22, update: 'cluster-wide', compatOnly: noEffect.recompression },
   'connection.failed.authentication.delay.ms': { type: 'int', default: 100, min: 0, update: 'read-only' },
   'connections.max.idle.ms': { type: 'long', default: 600_000, update: 'read-only', compatOnly: noEffect.connectionLimits },
-  'connections.max.reauth.ms': { type: 'long', default: 0, update: 'read-only', compatOnly: noEffect.security },
+  'connections.max.reauth.ms': { type: 'long', default: 0, min: 0, update: 'read-only', doc: 'KIP-368: a SASL session lasts this long; the client must re-authenticate on the connection before it ends, or the connection closes at its next request. 0: sessions do not expire (docs/security.md)' },
   'control.plane.listener.name': { type: 'string', default: null, update: 'read-only', compatOnly: noEffect.controllerChannel },
   'controlled.shutdown.enable': { type: 'boolean', default: true, update: 'read-only' },
   'controlled.shutdown.max.retries': { type: 'int', default: 3, update: 'read-only', compatOnly: noEffect.fixed },

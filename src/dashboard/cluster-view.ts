@@ -43,7 +43,8 @@ const EARLIEST = -2
 const LATEST = -1
 
 export interface ClusterViewOptions {
-  bootstrapServers: readonly string[]
+  /** bootstrap.servers and the security keys (GatewayConfig.admin). */
+  clientProps: ClientProperties
   zookeeperConnect: string | null
   brokerMetricsUrls: ReadonlyMap<number, string>
   log: Logger
@@ -79,7 +80,8 @@ export class ClusterView extends EventEmitter {
   /** Offsets of the topics someone watches (interest counted by `watchTopic`). */
   readonly offsets = new Map<string, Map<number, PartitionOffsets>>()
 
-  private readonly admin: Admin
+  /** Also the ACLs and users of the dashboard (security-api.ts). */
+  readonly admin: Admin
   private readonly offsetReader: Consumer
   private readonly scraper: BrokerMetricsScraper
   private readonly watchedTopics = new Map<string, number>()
@@ -97,7 +99,7 @@ export class ClusterView extends EventEmitter {
 
   constructor (private readonly options: ClusterViewOptions) {
     super()
-    const props: ClientProperties = { 'bootstrap.servers': [...options.bootstrapServers], 'client.id': 'kafka-gateway-dashboard' }
+    const props: ClientProperties = { ...options.clientProps, 'client.id': 'kafka-gateway-dashboard' }
     this.admin = new Admin(props)
     this.offsetReader = new Consumer(props)
     this.scraper = new BrokerMetricsScraper(options.brokerMetricsUrls, TICK_MS - 100)

@@ -7,6 +7,7 @@ import type { ConsumerGroupsView } from './consumer-groups-view.js'
 import { DashboardWatches, parseWatchRequest, type WatchSink } from './dashboard-watches.js'
 import { apply, type Json } from './merge-patch.js'
 import { MetricsHistory } from './metrics-history.js'
+import { uncheckedAccess } from '../gateway/gateway-authorizer.js'
 
 function topic (name: string, partitions: Array<[leader: number, replicas: number[], isr: number[]]>): TopicMetadata {
   return { name, topicId: `id-${name}`, errorCode: 0, isInternal: false, available: [], partitions: partitions.map(([leader, replicas, isr], partition) => ({ partition, errorCode: 0, leader, leaderEpoch: 0, replicas, isr, offlineReplicas: [] })) }
@@ -52,8 +53,8 @@ test('a watch gets a snapshot, then only merge patches of what changed; applied,
   const view = fakeView()
   const watches = new DashboardWatches(view, fakeGroups(), false, 1000)
   const sink = new Sink()
-  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } })
-  watches.handle(sink, { op: 'watch', watch: 't', target: { on: 'topic', topic: 'orders' } })
+  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } }, uncheckedAccess('User:ANONYMOUS'))
+  watches.handle(sink, { op: 'watch', watch: 't', target: { on: 'topic', topic: 'orders' } }, uncheckedAccess('User:ANONYMOUS'))
   const [cluster, orders] = sink.frames
   assert.equal(cluster!['op'], 'snapshot')
   assert.deepEqual((cluster!['data'] as Record<string, Json>)['partitions'], { total: 2, underReplicated: 0, offline: 0 })
@@ -83,7 +84,7 @@ test('a socket past its high-water mark misses patches and gets a fresh snapshot
   const view = fakeView()
   const watches = new DashboardWatches(view, fakeGroups(), false, 1000)
   const sink = new Sink()
-  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } })
+  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } }, uncheckedAccess('User:ANONYMOUS'))
   sink.bufferedAmount = 5000
   view.controllerId = 2
   view.emit('change')
@@ -94,9 +95,9 @@ test('a socket past its high-water mark misses patches and gets a fresh snapshot
   await flush()
   assert.equal(sink.frames[1]!['op'], 'snapshot')
   assert.deepEqual((sink.frames[1]!['data'] as { controller: Json }).controller, { id: 2, epoch: 4 })
-  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } })
+  watches.handle(sink, { op: 'watch', watch: 'c', target: { on: 'cluster' } }, uncheckedAccess('User:ANONYMOUS'))
   assert.match(String(sink.frames[2]!['message']), /watch c already exists/)
-  watches.handle(sink, { op: 'unwatch', watch: 'c' })
+  watches.handle(sink, { op: 'unwatch', watch: 'c' }, uncheckedAccess('User:ANONYMOUS'))
   assert.deepEqual(sink.frames[3], { op: 'unwatched', watch: 'c' })
   watches.close()
 })

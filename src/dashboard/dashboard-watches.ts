@@ -7,10 +7,13 @@
  * watch: a socket past its high-water mark misses patches, and gets a fresh snapshot once it
  * drains, so a slow tab costs the gateway one document per watch, never a backlog.
  */
-import { ErrorCode } from '../protocol/error-codes.js'
+import { ErrorCode, errorName } from '../protocol/error-codes.js'
+import { KafkaError } from '../errors.js'
+import { AclOperation, ResourceType } from '../security/acl-binding.js'
+import type { Access } from '../gateway/gateway-authorizer.js'
 import { PARTITION_RATE_SECONDS, type ClusterView } from './cluster-view.js'
 import type { ConsumerGroupsView } from './consumer-groups-view.js'
-import { clusterDocument, groupDocument, groupsDocument, MAX_PAGE, timelineDocument, topicDocument, topicsDocument, type GroupsQuery, type TopicsQuery } from './documents.js'
+import { clusterDocument, groupDocument, groupsDocument, MAX_PAGE, SEES_ALL, timelineDocument, topicDocument, topicsDocument, type GroupsQuery, type TopicsQuery, type Visibility } from './documents.js'
 import { diff, type JsonObject } from './merge-patch.js'
 import { RATE_COUNTERS, type Rates } from './broker-metrics-scraper.js'
 
@@ -69,8 +72,8 @@ export class DashboardWatches {
     for (const sink of [...this.sockets.keys()]) this.release(sink)
   }
 
-  /** Carries out a watch request; problems are answered on the socket, never thrown. */
-  handle (sink: WatchSink, request: WatchRequest): void {
+  /** Carries out a watch request for a socket with `access`; problems are answered on the socket, never thrown. */
+  handle (sink: WatchSink, request: WatchRequest, access: Access): void {
     let watches = this.sockets.get(sink)
     if (request.op === 'unwatch') {
       const w = watches?.get(request.watch)
@@ -82,8 +85,17 @@ export class DashboardWatches {
     }
     if (watches?.has(request.watch) === true) return this.fail(sink, request.watch, `watch ${request.watch} already exists on this socket; unwatch it first or pick another "watch"`)
     if ((watches?.size ?? 0) >= MAX_WATCHES_PER_SOCKET) return this.fail(sink, request.watch, `this socket has ${MAX_WATCHES_PER_SOCKET} watches already`)
+    const target = request.target
+    try {
+      // DescribeGroups and Metadata of one topic: Describe on it, else the broker's refusal
+      if (target.on === 'topic') access.ensure(AclOperation.DESCRIBE, ResourceType.TOPIC, target.topic, 'watch')
+      if (target.on === 'group') access.ensure(AclOperation.DESCRIBE, ResourceType.GROUP, target.group, 'watch')
+    } catch (err) {
+      if (err instanceof KafkaError) return this.fail(sink, request.watch, err.message, err.code)
+      throw err
+    }
     if (watches === undefined) this.sockets.set(sink, watches = new Map())
-    const w = this.create(request.watch, request.target)
+    const w = this.create(request.watch, target, visibilityOf(access))
     watches.set(w.id, w)
     this.sendSnapshot(sink, w)
   }
@@ -94,21 +106,21 @@ export class DashboardWatches {
     this.sockets.delete(sink)
   }
 
-  private create (id: string, target: WatchTarget): Watch {
+  private create (id: string, target: WatchTarget, sees: Visibility): Watch {
     const base = { id, target, last: {}, seq: 0, behind: false }
     switch (target.on) {
       case 'cluster':
         return { ...base, render: () => clusterDocument(this.view, this.readOnly) }
       case 'topics':
-        return { ...base, render: () => topicsDocument(this.view, target.query, this.groups) }
+        return { ...base, render: () => topicsDocument(this.view, target.query, this.groups, sees) }
       case 'topic':
         return { ...base, render: () => topicDocument(this.view, target.topic), release: this.view.acquireTopic(target.topic).release }
       case 'groups':
-        return { ...base, render: () => groupsDocument(this.groups, target.query) }
+        return { ...base, render: () => groupsDocument(this.groups, target.query, sees) }
       case 'group':
-        return { ...base, render: () => groupDocument(this.groups, this.view.history, target.group), release: this.groups.acquire(target.group) }
+        return { ...base, render: () => groupDocument(this.groups, this.view.history, target.group, sees), release: this.groups.acquire(target.group) }
       case 'timeline':
-        return { ...base, render: () => timelineDocument(this.view.timeline, TIMELINE_EVENTS) }
+        return { ...base, render: () => timelineDocument(this.view.timeline, TIMELINE_EVENTS, sees) }
     }
   }
 
@@ -175,8 +187,17 @@ export class DashboardWatches {
     return out
   }
 
-  private fail (sink: WatchSink, watch: string, message: string): void {
-    sink.send({ op: 'error', watch, code: ErrorCode.INVALID_REQUEST, name: 'INVALID_REQUEST', retriable: false, message })
+  private fail (sink: WatchSink, watch: string, message: string, code: number = ErrorCode.INVALID_REQUEST): void {
+    sink.send({ op: 'error', watch, code, name: errorName(code), retriable: false, message })
+  }
+}
+
+/** The topics and groups `access` may Describe (quietly: these checks only filter lists, as Metadata's for all topics). */
+export function visibilityOf (access: Access): Visibility {
+  if (!access.enforced) return SEES_ALL
+  return {
+    topic: name => access.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name, 'dashboard', true),
+    group: id => access.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, id, 'dashboard', true),
   }
 }
 

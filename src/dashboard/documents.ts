@@ -16,6 +16,14 @@ import { errorName } from '../protocol/error-codes.js'
 
 export const MAX_PAGE = 500
 
+/**
+ * Which topics and groups the reader may see (Describe on them), for a gateway that maps tokens to
+ * principals: a broker's Metadata leaves out the topics a principal may not Describe, ListGroups the
+ * groups, and OffsetFetch the topics; the documents do the same.
+ */
+export interface Visibility { topic: (name: string) => boolean, group: (id: string) => boolean }
+export const SEES_ALL: Visibility = { topic: () => true, group: () => true }
+
 export interface TopicsQuery {
   /** Case-insensitive substring of the name; '' for all. */
   search: string
@@ -138,10 +146,10 @@ function topicSize (view: ClusterView, t: TopicMetadata): number | undefined {
 /** At most this many groups listed per topic row (the busiest first), with their count. */
 const GROUPS_PER_TOPIC_ROW = 5
 
-export function topicsDocument (view: ClusterView, q: TopicsQuery, groups?: ConsumerGroupsView): JsonObject {
+export function topicsDocument (view: ClusterView, q: TopicsQuery, groups?: ConsumerGroupsView, sees: Visibility = SEES_ALL): JsonObject {
   const needle = q.search.toLowerCase()
   const names = [...view.topics.keys()]
-    .filter(name => (q.internal || !view.topics.get(name)!.isInternal) && (needle === '' || name.toLowerCase().includes(needle)))
+    .filter(name => (q.internal || !view.topics.get(name)!.isInternal) && (needle === '' || name.toLowerCase().includes(needle)) && sees.topic(name))
     .sort()
   const rows: Json[] = names.slice(q.offset, q.offset + q.limit).map(name => {
     const t = view.topics.get(name)!
@@ -154,17 +162,17 @@ export function topicsDocument (view: ClusterView, q: TopicsQuery, groups?: Cons
       size: topicSize(view, t),
       underReplicated: ps.filter(isUnderReplicated).length,
       offline: ps.filter(p => isOffline(view, p)).length,
-      ...readersOf(name, groups),
+      ...readersOf(name, groups, sees),
     })
   })
   return { search: q.search, offset: q.offset, limit: q.limit, total: names.length, topics: rows }
 }
 
 /** The groups that committed offsets on a topic, and their total lag there. */
-function readersOf (topic: string, groups: ConsumerGroupsView | undefined): JsonObject {
+function readersOf (topic: string, groups: ConsumerGroupsView | undefined, sees: Visibility): JsonObject {
   const lags = groups?.topicLag.get(topic)
   if (lags === undefined) return { groupCount: 0, groups: [] }
-  const sorted = [...lags].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+  const sorted = [...lags].filter(([groupId]) => sees.group(groupId)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
   return { groupCount: sorted.length, groups: sorted.slice(0, GROUPS_PER_TOPIC_ROW).map(([groupId, lag]) => ({ groupId, lag })) }
 }
 
@@ -204,9 +212,9 @@ export interface GroupsQuery { search: string, offset: number, limit: number }
 const GROUP_LAG_POINTS = 300
 
 /** A page of consumer groups, sorted by id, searched on the server. */
-export function groupsDocument (groups: ConsumerGroupsView, q: GroupsQuery): JsonObject {
+export function groupsDocument (groups: ConsumerGroupsView, q: GroupsQuery, sees: Visibility = SEES_ALL): JsonObject {
   const needle = q.search.toLowerCase()
-  const ids = [...groups.groups.keys()].filter(id => needle === '' || id.toLowerCase().includes(needle)).sort()
+  const ids = [...groups.groups.keys()].filter(id => (needle === '' || id.toLowerCase().includes(needle)) && sees.group(id)).sort()
   const now = Date.now()
   const rows: Json[] = ids.slice(q.offset, q.offset + q.limit).map(id => {
     const g = groups.groups.get(id)!
@@ -225,9 +233,9 @@ export function groupsDocument (groups: ConsumerGroupsView, q: GroupsQuery): Jso
 }
 
 /** One group: members, per partition committed offset, log end, lag, lag in time and Burrow's status; its lag history. */
-export function groupDocument (groups: ConsumerGroupsView, history: MetricsHistory, groupId: string): JsonObject {
+export function groupDocument (groups: ConsumerGroupsView, history: MetricsHistory, groupId: string, sees: Visibility = SEES_ALL): JsonObject {
   const g = groups.groups.get(groupId)
-  if (g === undefined) return { groupId, exists: false }
+  if (g === undefined || !sees.group(groupId)) return { groupId, exists: false }
   const now = Date.now()
   const owners = new Map<string, string>()
   const members: JsonObject = {}
@@ -237,6 +245,7 @@ export function groupDocument (groups: ConsumerGroupsView, history: MetricsHisto
   }
   const partitions: JsonObject = {}
   for (const p of g.partitions.values()) {
+    if (!sees.topic(p.topic)) continue
     const name = `${p.topic}-${p.partition}`
     const lag = groups.lagOf(p)
     partitions[name] = defined({
@@ -269,8 +278,9 @@ export function groupDocument (groups: ConsumerGroupsView, history: MetricsHisto
 }
 
 /** The newest timeline events, keyed by sequence number (a new event is a one-key patch). */
-export function timelineDocument (timeline: ClusterTimeline, limit: number): JsonObject {
+export function timelineDocument (timeline: ClusterTimeline, limit: number, sees: Visibility = SEES_ALL): JsonObject {
   const events: JsonObject = {}
-  for (const e of timeline.all().slice(-limit)) events[e.seq] = { seq: e.seq, atMs: e.atMs, kind: e.kind, detail: e.detail }
+  const visible = (d: JsonObject): boolean => (typeof d['topic'] !== 'string' || sees.topic(d['topic'])) && (typeof d['group'] !== 'string' || sees.group(d['group']))
+  for (const e of timeline.all().slice(-limit)) if (visible(e.detail)) events[e.seq] = { seq: e.seq, atMs: e.atMs, kind: e.kind, detail: e.detail }
   return { events }
 }

@@ -12,7 +12,9 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Logger } from '../logger.js'
 import { Producer } from '../client/producer.js'
 import { Dashboard } from '../dashboard/dashboard.js'
+import { hostAddress } from '../server/auth-helper.js'
 import { GatewayAuth } from './gateway-auth.js'
+import { GatewayAuthorizer, type Access } from './gateway-authorizer.js'
 import type { GatewayConfig } from './gateway-config.js'
 import type { Acks } from './gateway-frames.js'
 import { GatewayMetrics } from './gateway-metrics.js'
@@ -26,6 +28,7 @@ export class GatewayServer {
   private readonly http: Server
   private readonly wss: WebSocketServer
   private readonly auth: GatewayAuth
+  private readonly authorizer: GatewayAuthorizer
   private readonly metrics: GatewayMetrics
   private readonly dashboard: Dashboard
   private readonly sessions = new Map<WebSocket, GatewaySession>()
@@ -40,7 +43,8 @@ export class GatewayServer {
     this.auth = new GatewayAuth(config.tokens, v['gateway.allowed.origins'], v['gateway.auth.ticket.ttl.ms'])
     this.metrics = new GatewayMetrics(() => [...this.sessions.values()].reduce((n, s) => n + s.outstandingCredit(), 0))
     this.fetch = new SharedFetch(config.consumer, v['gateway.fetch.cache.bytes'], log)
-    this.dashboard = new Dashboard(config, this.auth, this.fetch, log.child({ component: 'dashboard' }))
+    this.authorizer = new GatewayAuthorizer(config, log)
+    this.dashboard = new Dashboard(config, this.auth, this.authorizer, this.fetch, log.child({ component: 'dashboard' }))
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: v['gateway.max.frame.bytes'],
@@ -56,6 +60,7 @@ export class GatewayServer {
 
   async start (): Promise<string> {
     const { host, port } = this.config.listener
+    await this.authorizer.start()
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject)
       this.http.listen(port, host, () => { this.http.off('error', reject); resolve() })
@@ -65,7 +70,7 @@ export class GatewayServer {
     this.boundUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`
     this.pinger = setInterval(() => this.ping(), this.config.values['gateway.ping.interval.ms'])
     this.dashboard.start()
-    this.log.info('gateway listening', { url: this.boundUrl, websocket: `${this.boundUrl.replace(/^http/, 'ws')}/ws`, auth: this.auth.required ? 'tokens' : 'none', readOnly: this.config.values['gateway.read.only'] })
+    this.log.info('gateway listening', { url: this.boundUrl, websocket: `${this.boundUrl.replace(/^http/, 'ws')}/ws`, auth: this.auth.required ? 'tokens' : 'none', authorization: this.authorizer.enforced ? 'ACLs' : 'none', readOnly: this.config.values['gateway.read.only'] })
     return this.boundUrl
   }
 
@@ -75,6 +80,7 @@ export class GatewayServer {
     await this.dashboard.stop()
     await Promise.all([...this.producers.values()].map(async p => await p.close().catch(() => {})))
     await this.fetch.close()
+    this.authorizer.stop()
     await new Promise<void>(resolve => this.http.close(() => resolve()))
     this.http.closeAllConnections()
   }
@@ -95,8 +101,9 @@ export class GatewayServer {
         if (req.method !== 'POST') return answer(res, 405, { error: 'POST a ticket request' }, { allow: 'POST' })
         if (!this.auth.originAllowed(req)) return answer(res, 403, { error: 'origin not allowed' })
         const token = this.auth.bearerOf(req)
-        if (this.auth.required && (token === undefined || !this.auth.isToken(token))) return answer(res, 401, { error: 'Authorization: Bearer <token> with a gateway token is required' }, { 'www-authenticate': 'Bearer' })
-        return answer(res, 200, this.auth.issueTicket())
+        const principal = this.auth.required ? (token !== undefined ? this.auth.principalOf(token) : undefined) : this.auth.requestPrincipal(req)
+        if (principal === undefined) return answer(res, 401, { error: 'Authorization: Bearer <token> with a gateway token is required' }, { 'www-authenticate': 'Bearer' })
+        return answer(res, 200, this.auth.issueTicket(principal))
       }
       if (path === '/metrics' && req.method === 'GET') {
         const text = await this.metrics.registry.metrics()
@@ -127,13 +134,15 @@ export class GatewayServer {
     if (!verdict.ok) return refuse(verdict.status, verdict.reason)
     // a browser fails a handshake that answers none of the subprotocols it offered
     if (offered.length > 0 && !offered.includes(SUBPROTOCOL)) return refuse(400, `offer the ${SUBPROTOCOL} subprotocol`)
-    this.wss.handleUpgrade(req, socket, head, ws => this.onConnection(ws))
+    const access = this.authorizer.access(verdict.principal, hostAddress(req.socket.remoteAddress))
+    this.wss.handleUpgrade(req, socket, head, ws => this.onConnection(ws, access))
   }
 
-  private onConnection (ws: WebSocket): void {
+  private onConnection (ws: WebSocket, access: Access): void {
     this.alive.add(ws)
     ws.on('pong', () => this.alive.add(ws))
     const session = new GatewaySession(ws, {
+      access,
       values: this.config.values,
       consumerProps: this.config.consumer,
       producerFor: acks => this.producerFor(acks),

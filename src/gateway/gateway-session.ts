@@ -17,6 +17,9 @@ import type { GatewayMetrics } from './gateway-metrics.js'
 import type { SharedFetch } from './shared-fetch.js'
 import type { DashboardWatches } from '../dashboard/dashboard-watches.js'
 import { Subscription, type SubscriptionSink } from './subscription.js'
+import { AclOperation, ResourceType } from '../security/acl-binding.js'
+import { authorizationError } from '../server/auth-helper.js'
+import type { Access } from './gateway-authorizer.js'
 
 export const CloseCode = {
   SLOW_CONSUMER: 4008,
@@ -25,6 +28,8 @@ export const CloseCode = {
 } as const
 
 export interface SessionContext {
+  /** The socket's principal and what it may do: every op is checked as a broker checks the request it makes. */
+  access: Access
   values: GatewayValues
   consumerProps: ClientProperties
   producerFor: (acks: Acks) => Producer
@@ -137,6 +142,9 @@ export class GatewaySession {
         return
       case 'commit': {
         if (this.ctx.values['gateway.read.only']) throw new BadRequest('offsets cannot be committed: gateway.read.only is set', ErrorCode.GROUP_AUTHORIZATION_FAILED)
+        const group = this.subscription(request.sub).spec.group
+        // OffsetCommit: Read on the group (the subscription checks each topic)
+        if (group !== undefined) this.ctx.access.ensure(AclOperation.READ, ResourceType.GROUP, group, 'commit')
         const committed = await this.subscription(request.sub).commit(request.offsets)
         const offsets: Record<string, Record<number, number>> = {}
         for (const c of committed) (offsets[c.topic] ??= {})[c.partition] = c.offset
@@ -152,7 +160,7 @@ export class GatewaySession {
       }
       case 'watch':
       case 'unwatch':
-        this.ctx.watches.handle(this.sink, request)
+        this.ctx.watches.handle(this.sink, request, this.ctx.access)
     }
   }
 
@@ -177,8 +185,9 @@ export class GatewaySession {
     }
   }
 
+  /** Produce: Write on the topic, as the broker asks of the producer. */
   private produce (acks: Acks, record: ProduceRecord, done: (outcome: Outcome) => void): void {
-    this.ctx.producerFor(acks).produce(record, (err, meta) => {
+    const settle = (err: { code: number, message: string } | null, meta: RecordMetadata | null): void => {
       this.inflight--
       if (this.readingPaused && this.inflight < this.ctx.values['gateway.max.inflight.records.per.socket'] / 2) {
         this.readingPaused = false
@@ -191,14 +200,22 @@ export class GatewaySession {
       }
       this.ctx.metrics.recordsProduced.inc()
       done(meta!)
-    })
+    }
+    if (!this.ctx.access.authorize(AclOperation.WRITE, ResourceType.TOPIC, record.topic, 'produce')) {
+      settle(authorizationError(ResourceType.TOPIC, record.topic, 'gateway produce'), null)
+      return
+    }
+    this.ctx.producerFor(acks).produce(record, settle)
   }
 
   private async subscribe (spec: Subscription['spec']): Promise<void> {
     if (this.subscriptions.has(spec.sub)) throw new BadRequest(`subscription ${spec.sub} already exists on this socket; unsubscribe it first or pick another "sub"`)
     const max = this.ctx.values['gateway.max.subscriptions.per.socket']
     if (this.subscriptions.size >= max) throw new BadRequest(`this socket has ${max} subscriptions already (gateway.max.subscriptions.per.socket)`)
+    // JoinGroup: Read on the group; the subscription checks its topics
+    if (spec.group !== undefined) this.ctx.access.ensure(AclOperation.READ, ResourceType.GROUP, spec.group, 'subscribe')
     const subscription = new Subscription(spec, this.ctx.consumerProps, this.sink, {
+      access: this.ctx.access,
       highWaterBytes: this.ctx.values['gateway.socket.high.water.bytes'],
       slowConsumerPolicy: this.ctx.values['gateway.slow.consumer.policy'] as 'pause' | 'close',
       fetch: this.ctx.fetch,

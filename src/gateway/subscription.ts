@@ -22,6 +22,9 @@ import { errorFrame, type SubscriptionSpec } from './gateway-frames.js'
 import { encodeCursor, offsetOf, type PartitionOffsets, type StartPosition } from './cursor.js'
 import { RecordsFrame } from './records-frame.js'
 import type { FetchWaiter, SharedFetch } from './shared-fetch.js'
+import { AclOperation, ResourceType } from '../security/acl-binding.js'
+import { authorizationError } from '../server/auth-helper.js'
+import type { Access } from './gateway-authorizer.js'
 
 /** The socket, as a subscription sees it. */
 export interface SubscriptionSink {
@@ -40,6 +43,12 @@ export interface SubscriptionSink {
 }
 
 export interface SubscriptionOptions {
+  /**
+   * The socket's rights, checked as the brokers check a consumer's requests: a topic it may not
+   * Describe is not there for it (Metadata), and one it may not Read is refused (Fetch), when it
+   * subscribes and again at every frame, so an ACL removed stops the records.
+   */
+  access: Access
   highWaterBytes: number
   slowConsumerPolicy: 'pause' | 'close'
   fetch: SharedFetch
@@ -90,7 +99,7 @@ export class Subscription implements FetchWaiter {
         onPartitionsAssigned: async added => await this.onAssigned(added),
         onPartitionsRevoked: revoked => this.onRevoked(revoked, false),
         onPartitionsLost: lost => this.onRevoked(lost, true),
-      })
+      }, topic => this.mayDescribe(topic))
       void this.keepMembership()
     } else {
       const partitions = (await Promise.all(topics.map(async t => await this.consumer.partitionsFor(t)))).flat()
@@ -117,6 +126,7 @@ export class Subscription implements FetchWaiter {
   async commit (offsets?: PartitionOffsets): Promise<Array<TopicPartition & { offset: number }>> {
     if (this.group === undefined) throw new KafkaError(ErrorCode.INVALID_GROUP_ID, `subscription ${this.spec.sub} has no group, so it has no offsets to commit`)
     const owned = this.consumer.positions()
+    for (const topic of new Set(owned.map(p => p.topic))) this.options.access.ensure(AclOperation.READ, ResourceType.TOPIC, topic, 'commit')
     const chosen = offsets === undefined
       ? owned
       : owned.flatMap(p => {
@@ -160,8 +170,12 @@ export class Subscription implements FetchWaiter {
     const client = this.consumer.client
     if (this.spec.pattern !== undefined) {
       await client.retry('Metadata', async () => await client.refreshMetadata(null))
-      return [...client.metadata.topics.values()].filter(t => !t.isInternal && this.spec.pattern!.test(t.name)).map(t => t.name).sort()
+      const matched = [...client.metadata.topics.values()].filter(t => !t.isInternal && this.spec.pattern!.test(t.name) && this.mayDescribe(t.name)).map(t => t.name).sort()
+      if (this.group === undefined) for (const topic of matched) this.ensureRead(topic)
+      return matched
     }
+    // before Metadata, as a broker answers TOPIC_AUTHORIZATION_FAILED whether the topic exists or not
+    for (const topic of this.spec.topics) this.ensureRead(topic)
     await client.retry('Metadata', async () => await client.refreshMetadata(this.spec.topics))
     for (const name of this.spec.topics) {
       const t = client.metadata.topics.get(name)
@@ -171,7 +185,22 @@ export class Subscription implements FetchWaiter {
     return this.spec.topics
   }
 
+  private mayDescribe (topic: string): boolean {
+    return this.options.access.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, topic, 'subscribe', true)
+  }
+
+  private mayRead (topic: string, asked: Map<string, boolean>): boolean {
+    let ok = asked.get(topic)
+    if (ok === undefined) asked.set(topic, ok = this.options.access.authorize(AclOperation.READ, ResourceType.TOPIC, topic, 'fetch'))
+    return ok
+  }
+
+  private ensureRead (topic: string): void {
+    this.options.access.ensure(AclOperation.READ, ResourceType.TOPIC, topic, 'subscribe')
+  }
+
   private async onAssigned (added: TopicPartition[]): Promise<void> {
+    for (const topic of new Set(added.map(tp => tp.topic))) this.ensureRead(topic)
     this.consumer.pause(added)
     // earliest/latest are the group's auto.offset.reset: committed offsets win; the others are explicit seeks
     if (this.spec.from.kind !== 'earliest' && this.spec.from.kind !== 'latest') this.applyPosition(added, this.spec.from)
@@ -276,8 +305,14 @@ export class Subscription implements FetchWaiter {
     const frame = new RecordsFrame(this.spec.sub, this.spec.format, MAX_FRAME_CHARS)
     let moved = false
     const first = this.turn++ % positions.length
+    // Fetch: Read on each topic, asked once a frame (when the gateway checks anything)
+    const readable = this.options.access.enforced ? new Map<string, boolean>() : undefined
     for (let i = 0; i < positions.length && frame.count < room && !frame.full; i++) {
       const p = positions[(first + i) % positions.length]!
+      if (readable !== undefined && !this.mayRead(p.topic, readable)) {
+        this.failure ??= authorizationError(ResourceType.TOPIC, p.topic, 'gateway fetch')
+        return true
+      }
       const chunk = fetch.chunkAt(p.topic, p.partition, p.offset)
       if (chunk === undefined) {
         fetch.want(p.topic, p.partition, p.offset, this)

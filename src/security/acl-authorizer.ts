@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js'
 import { aclChangeZnode, aclZnode } from '../cluster/znodes.js'
 import { ZkError, type ZkClient } from '../cluster/zk-session.js'
+import { ZkNodeChangeNotificationListener } from '../cluster/zk-node-change-notification-listener.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import {
   AclOperation, AclPermissionType, bindingFilterMatches, camelName, invalidBindingReason, operationName, parseCode, patternFilterMatches,
@@ -19,6 +20,8 @@ export interface AclAuthorizerConfig {
   superUsers: readonly string[]
   /** allow.everyone.if.no.acl.found */
   allowEveryoneIfNoAclFound: boolean
+  /** Delete notifications after 15 minutes, as every broker does (default); off for a reader that is not a broker (the gateway). */
+  purgeNotifications?: boolean
 }
 
 export interface AclCreateResult { errorCode: number, errorMessage: string | null }
@@ -57,7 +60,8 @@ export class AclAuthorizer {
   /** How many prefixes of each type have each length. */
   private prefixLengthCounts = new Map<ResourceType, Map<number, number>>()
   private readonly superUsers: Set<string>
-  private readonly lastChange = new Map<string, number>()
+  /** /kafka-acl-changes (LITERAL resources) and /kafka-acl-extended-changes (PREFIXED ones). */
+  private readonly changes: ZkNodeChangeNotificationListener[]
   private stopped = false
   /** ZooKeeper reads of the cache, one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve()
@@ -67,7 +71,8 @@ export class AclAuthorizer {
   static async start (zk: ZkClient, config: AclAuthorizerConfig, log: Logger, auditLog: Logger): Promise<AclAuthorizer> {
     const authorizer = new AclAuthorizer(zk, config, log, auditLog)
     // Kafka's createAclPaths: the roots exist before any broker watches or writes them
-    for (const path of [aclZnode.literalRoot, aclZnode.prefixedRoot, aclChangeZnode.literalRoot, aclChangeZnode.extendedRoot]) await zk.mkdirp(path)
+    // (only when missing: a reader without write access to a zookeeper.set.acl tree, the gateway, may not even try)
+    for (const path of [aclZnode.literalRoot, aclZnode.prefixedRoot, aclChangeZnode.literalRoot, aclChangeZnode.extendedRoot]) if (!await zk.exists(path)) await zk.mkdirp(path)
     authorizer.enqueue(async () => await authorizer.loadAll())
     await authorizer.queue
     zk.on('session', () => authorizer.enqueue(async () => await authorizer.loadAll()))
@@ -76,6 +81,13 @@ export class AclAuthorizer {
 
   private constructor (private readonly zk: ZkClient, private readonly config: AclAuthorizerConfig, private readonly log: Logger, private readonly auditLog: Logger) {
     this.superUsers = new Set(config.superUsers)
+    this.changes = [aclChangeZnode.literalRoot, aclChangeZnode.extendedRoot].map(root => new ZkNodeChangeNotificationListener(zk, root, {
+      process: async (data, path) => await this.onChange(root, data, path),
+      schedule: work => this.enqueue(work),
+      isStopped: () => this.stopped,
+      purge: config.purgeNotifications ?? true,
+      log,
+    }))
   }
 
   stop (): void { this.stopped = true }
@@ -330,10 +342,7 @@ export class AclAuthorizer {
   /** The notifications first (watched), then every ACL: a change after the listing fires the watch. */
   private async loadAll (): Promise<void> {
     if (this.stopped) return
-    for (const root of [aclChangeZnode.literalRoot, aclChangeZnode.extendedRoot]) {
-      const changes = await this.watchChanges(root)
-      this.lastChange.set(root, Math.max(this.lastChange.get(root) ?? -1, ...changes.map(sequenceOf)))
-    }
+    for (const listener of this.changes) await listener.catchUp()
     this.literal = new Map()
     this.prefixed = new Map()
     this.prefixLengths = new Map()
@@ -355,44 +364,30 @@ export class AclAuthorizer {
     this.log.info('ACLs loaded', { acls: count })
   }
 
-  private async watchChanges (root: string): Promise<string[]> {
-    const generation = this.zk.generation
-    return await this.zk.getChildren(root, () => {
-      if (this.zk.generation === generation && !this.stopped) this.enqueue(async () => await this.onChanges(root))
-    })
-  }
-
-  /** Kafka's ZkNodeChangeNotificationListener: each notification newer than the last one handled. */
-  private async onChanges (root: string): Promise<void> {
-    const last = this.lastChange.get(root) ?? -1
-    const fresh = (await this.watchChanges(root)).filter(c => sequenceOf(c) > last).sort((a, b) => sequenceOf(a) - sequenceOf(b))
-    for (const change of fresh) {
-      const node = await this.zk.getData(`${root}/${change}`)
-      this.lastChange.set(root, sequenceOf(change))
-      if (node === null) continue
-      let pattern: ResourcePattern | undefined
-      try {
-        if (root === aclChangeZnode.literalRoot) {
-          const c = aclChangeZnode.decodeLiteral(node.data)
-          const resourceType = parseCode(ResourceType, c.resourceType)
-          if (resourceType !== undefined) pattern = { resourceType, name: c.name, patternType: PatternType.LITERAL }
-        } else {
-          const c = aclChangeZnode.decodeExtended(node.data)
-          const resourceType = parseCode(ResourceType, c.resourceType)
-          const patternType = parseCode(PatternType, c.patternType)
-          if (resourceType !== undefined && patternType === PatternType.PREFIXED) pattern = { resourceType, name: c.name, patternType }
-        }
-      } catch {
-        // not Kafka's notification format: nothing to act on
+  /** One notification: the resource it names is read again. */
+  private async onChange (root: string, data: Buffer, path: string): Promise<void> {
+    let pattern: ResourcePattern | undefined
+    try {
+      if (root === aclChangeZnode.literalRoot) {
+        const c = aclChangeZnode.decodeLiteral(data)
+        const resourceType = parseCode(ResourceType, c.resourceType)
+        if (resourceType !== undefined) pattern = { resourceType, name: c.name, patternType: PatternType.LITERAL }
+      } else {
+        const c = aclChangeZnode.decodeExtended(data)
+        const resourceType = parseCode(ResourceType, c.resourceType)
+        const patternType = parseCode(PatternType, c.patternType)
+        if (resourceType !== undefined && patternType === PatternType.PREFIXED) pattern = { resourceType, name: c.name, patternType }
       }
-      if (pattern === undefined) {
-        this.log.warn('ignoring an ACL change notification that does not parse', { path: `${root}/${change}` })
-        continue
-      }
-      const entries = await this.readResource(pattern)
-      this.setCached(pattern, entries)
-      this.log.info('ACLs of a resource changed', { resource: auditResource(pattern), acls: entries.length })
+    } catch {
+      // not Kafka's notification format: nothing to act on
     }
+    if (pattern === undefined) {
+      this.log.warn('ignoring an ACL change notification that does not parse', { path })
+      return
+    }
+    const entries = await this.readResource(pattern)
+    this.setCached(pattern, entries)
+    this.log.info('ACLs of a resource changed', { resource: auditResource(pattern), acls: entries.length })
   }
 
   private async readResource (pattern: ResourcePattern): Promise<AccessControlEntry[]> {
@@ -472,9 +467,5 @@ function invalidZnodeNameReason (name: string): string | undefined {
   if (/[/\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/.test(name)) return 'A resource name stored in ZooKeeper may not contain / or control characters'
   if (Buffer.byteLength(name) > MAX_RESOURCE_NAME_BYTES) return `A resource name may not exceed ${MAX_RESOURCE_NAME_BYTES} bytes`
   return undefined
-}
-
-function sequenceOf (child: string): number {
-  return Number(child.slice(child.lastIndexOf('_') + 1))
 }
 

@@ -43,7 +43,7 @@ export function authHelper (authorizer: AclAuthorizer | undefined, connection: C
   const api = apiName(apiKey)
   let session: Session | undefined
   // The principal may change while the connection authenticates, so it is read when first asked.
-  const current = (): Session => (session ??= { principal: principalString(connection.principal), host: clientHost(connection) })
+  const current = (): Session => (session ??= { principal: principalString(connection.principal), host: hostAddress(connection.socket.remoteAddress) })
   const authorize = (operation: AclOperation, resourceType: ResourceType, name: string, log: { logIfAllowed?: boolean, logIfDenied?: boolean } = {}): boolean =>
     authorizer.authorize(current(), operation, resourceType, name, { api, ...log })
   return {
@@ -51,11 +51,15 @@ export function authHelper (authorizer: AclAuthorizer | undefined, connection: C
     authorizeByResourceType: (operation, resourceType) => authorizer.authorizeByResourceType(current(), operation, resourceType, { api }),
     authorizedOperations: (resourceType, name) => bitField(authorizer.authorizedOperations(current(), resourceType, name)),
     ensureAuthorized: (operation, resourceType, name) => {
-      if (authorize(operation, resourceType, name)) return
-      const refusal = refusals[resourceType] ?? { code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, what: 'cluster' }
-      throw new KafkaError(refusal.code as ErrorCode, resourceType === ResourceType.CLUSTER ? `Request ${api} is not authorized.` : `Not authorized to access ${refusal.what}: ${name}`)
+      if (!authorize(operation, resourceType, name)) throw authorizationError(resourceType, name, api)
     },
   }
+}
+
+/** The resource type's *_AUTHORIZATION_FAILED, with the message Kafka's exception carries. */
+export function authorizationError (resourceType: ResourceType, name: string, api: string): KafkaError {
+  const refusal = refusals[resourceType] ?? { code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, what: 'cluster' }
+  return new KafkaError(refusal.code as ErrorCode, resourceType === ResourceType.CLUSTER ? `Request ${api} is not authorized.` : `Not authorized to access ${refusal.what}: ${name}`)
 }
 
 /** Utils.to32BitField. */
@@ -65,10 +69,9 @@ function bitField (operations: readonly AclOperation[]): number {
   return bits
 }
 
-/** The client's IP address as Java's getHostAddress writes it: an IPv4 client on a dual-stack socket without ::ffff:. */
-function clientHost (connection: Connection): string {
-  const address = connection.socket.remoteAddress ?? ''
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address
+/** A socket's remote address as ACL host filters name it (Java's getHostAddress): IPv4 without ::ffff:. */
+export function hostAddress (address: string | undefined): string {
+  return address !== undefined && address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address ?? ''
 }
 
 /** Kafka's AuthHelper.partitionSeqByAuthorized: the items allowed, then those refused, each in order. */

@@ -23,6 +23,8 @@ export interface ChannelBuilder {
 export interface ChannelDependencies {
   scramCredentialOf: (username: string, mechanism: string) => ScramCredential | undefined
   failedAuthenticationDelayMs: number
+  /** connections.max.reauth.ms (KIP-368) */
+  maxReauthMs: number
   saslMaxReceiveBytes: number
   log: Logger
 }
@@ -55,6 +57,7 @@ export function channelBuilder (security: ListenerSecurity, deps: ChannelDepende
       plainPasswordOf: (username: string) => users?.get(`user_${username}`),
       scramCredentialOf: deps.scramCredentialOf,
       failedAuthenticationDelayMs: deps.failedAuthenticationDelayMs,
+      maxReauthMs: deps.maxReauthMs,
       log: deps.log,
     }
     return {

@@ -225,6 +225,7 @@ export class KafkaServer {
     const channels = this.config.listeners.map(endpoint => channelBuilder(this.config.listenerSecurity.get(endpoint.listenerName)!, {
       scramCredentialOf: (user, mechanism) => credentials.credential(user, mechanism),
       failedAuthenticationDelayMs: v['connection.failed.authentication.delay.ms'],
+      maxReauthMs: v['connections.max.reauth.ms'],
       saslMaxReceiveBytes: v['sasl.server.max.receive.size'],
       log: networkLog,
     }))

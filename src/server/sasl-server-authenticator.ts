@@ -5,7 +5,7 @@ import { readRequestHeader, type RequestHeader } from '../protocol/header.js'
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../protocol/messages/sasl-authenticate.js'
 import { SaslHandshakeRequest, SaslHandshakeResponse } from '../protocol/messages/sasl-handshake.js'
 import { Reader } from '../protocol/primitives/reader.js'
-import { userPrincipal } from '../security/kafka-principal.js'
+import { principalString, userPrincipal } from '../security/kafka-principal.js'
 import { PlainSaslServer } from '../security/plain-sasl-server.js'
 import { SaslAuthenticationError, type SaslServer } from '../security/sasl-server.js'
 import { scramMechanism, type ScramCredential } from '../security/scram.js'
@@ -23,6 +23,9 @@ export interface SaslListenerOptions {
   scramCredentialOf: (username: string, mechanism: string) => ScramCredential | undefined
   /** connection.failed.authentication.delay.ms */
   failedAuthenticationDelayMs: number
+  /** connections.max.reauth.ms (KIP-368): 0, sessions never expire and a second exchange is refused. */
+  maxReauthMs: number
+  now?: () => number
   log: Logger
 }
 
@@ -37,16 +40,31 @@ export interface SaslListenerOptions {
  * States: 'handshake' (ApiVersions or SaslHandshake) → 'authenticate' (tokens, framed by
  * `kafkaHeaders`) → 'complete' (every request goes to the dispatcher); any failure → 'failed'
  * (no frame is answered again; the connection is closing).
+ *
+ * Re-authentication (KIP-368): with connections.max.reauth.ms a session lasts that long
+ * (SaslAuthenticate's sessionLifetimeMs tells the client); a client re-authenticates by sending
+ * SaslHandshake and SaslAuthenticate again on the authenticated connection, with the same mechanism
+ * and as the same principal, which starts a new session. A request that arrives after the session
+ * expired closes the connection unanswered, as Kafka's SocketServer does (a client that cannot
+ * re-authenticate reconnects). Without it a second SaslHandshake goes to the dispatcher, which
+ * refuses it (ILLEGAL_SASL_STATE), as Kafka does.
  */
 export class SaslServerAuthenticator {
   private state: 'handshake' | 'authenticate' | 'complete' | 'failed' = 'handshake'
   private saslServer?: SaslServer
   /** SaslHandshake v1+: tokens travel in SaslAuthenticate requests (KIP-152). */
   private kafkaHeaders = false
+  /** The session being re-authenticated: its mechanism and principal must not change. */
+  private previous?: { mechanism: string, principal: string }
+  /** When the session ends (connections.max.reauth.ms after it began); undefined: never. */
+  private sessionExpiresAtMs?: number
 
   constructor (private readonly options: SaslListenerOptions) {}
 
-  get complete (): boolean { return this.state === 'complete' }
+  /** Authenticated, and not re-authenticating: requests go to the dispatcher (`handle` still checks the session's expiry). */
+  get complete (): boolean { return this.state === 'complete' && this.sessionExpiresAtMs === undefined }
+
+  private now (): number { return (this.options.now ?? Date.now)() }
 
   /**
    * One frame before authentication completes; `dispatch` answers ApiVersions as on any
@@ -55,6 +73,20 @@ export class SaslServerAuthenticator {
    */
   async handle (frame: Buffer, connection: Connection, dispatch: (frame: Buffer) => Promise<Reply>): Promise<Reply> {
     if (this.state === 'failed') return null
+    if (this.state === 'complete') {
+      // Kafka's Processor: a SaslHandshake on a session that can expire begins re-authentication;
+      // any other request on an expired session closes the connection
+      if (frame.length >= 2 && frame.readInt16BE(0) === ApiKey.SaslHandshake) {
+        this.previous = { mechanism: this.saslServer!.mechanism, principal: principalString(connection.principal) }
+        this.state = 'handshake'
+      } else if (this.now() >= this.sessionExpiresAtMs!) {
+        this.state = 'failed'
+        connection.close(`the SASL session expired (connections.max.reauth.ms ${this.options.maxReauthMs}) without re-authentication`)
+        return null
+      } else {
+        return await dispatch(frame)
+      }
+    }
     if (this.state === 'authenticate' && !this.kafkaHeaders) return await this.token(frame, connection, null)
     let header: RequestHeader
     const reader = new Reader(frame)
@@ -88,10 +120,13 @@ export class SaslServerAuthenticator {
       return this.refuse(connection, 'a SaslHandshake request that does not decode')
     }
     const mechanisms = [...this.options.mechanisms]
-    if (!mechanisms.includes(mechanism)) {
+    const reauthenticating = this.previous !== undefined
+    if (!mechanisms.includes(mechanism) || (reauthenticating && mechanism !== this.previous!.mechanism)) {
       // Kafka answers with the enabled mechanisms, then closes (UnsupportedSaslMechanismException)
       this.state = 'failed'
-      connection.closeAfterReplies(`client asked for SASL mechanism ${mechanism.slice(0, 64)}, which listener ${this.options.listenerName} does not enable`)
+      connection.closeAfterReplies(reauthenticating
+        ? `SASL mechanism '${mechanism.slice(0, 64)}' requested by client is not supported for re-authentication of mechanism '${this.previous!.mechanism}'`
+        : `client asked for SASL mechanism ${mechanism.slice(0, 64)}, which listener ${this.options.listenerName} does not enable`)
       return encodeResponse(SaslHandshakeResponse, header, { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms })
     }
     this.saslServer = this.newSaslServer(mechanism)
@@ -111,14 +146,27 @@ export class SaslServerAuthenticator {
       const message = err instanceof SaslAuthenticationError ? err.message : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${server.mechanism}`
       return await this.fail(connection, header, message)
     }
+    let sessionLifetimeMs = 0
     if (server.isComplete) {
+      const principal = userPrincipal(server.authorizationId)
+      const previous = this.previous
+      if (previous !== undefined && previous.principal !== principalString(principal)) {
+        // Kafka's message names the principals as Type.name
+        const [fromType, ...fromName] = previous.principal.split(':')
+        return await this.fail(connection, header, `Cannot change principals during re-authentication from ${fromType ?? ''}.${fromName.join(':')}: ${principal.principalType}.${principal.name}`)
+      }
       this.state = 'complete'
-      connection.principal = userPrincipal(server.authorizationId)
+      this.previous = undefined
+      connection.principal = principal
       connection.maxFrameBytes = connection.maxRequestBytes
-      this.options.log.debug('authenticated', { remote: connection.remote, listener: this.options.listenerName, mechanism: server.mechanism, principal: `User:${server.authorizationId}` })
+      if (this.options.maxReauthMs > 0) {
+        sessionLifetimeMs = this.options.maxReauthMs
+        this.sessionExpiresAtMs = this.now() + sessionLifetimeMs
+      }
+      this.options.log.debug(previous !== undefined ? 're-authenticated' : 'authenticated', { remote: connection.remote, listener: this.options.listenerName, mechanism: server.mechanism, principal: principalString(principal), sessionLifetimeMs })
     }
     if (header === null) return sizePrefixed(challenge)
-    return encodeResponse(SaslAuthenticateResponse, header, { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: challenge, sessionLifetimeMs: 0 })
+    return encodeResponse(SaslAuthenticateResponse, header, { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: challenge, sessionLifetimeMs })
   }
 
   private async fail (connection: Connection, header: RequestHeader | null, message: string): Promise<Reply> {

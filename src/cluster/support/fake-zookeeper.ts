@@ -16,7 +16,7 @@ export interface FakeZooKeeperOptions {
   sessionTimeoutMs?: number
 }
 
-interface Znode { data: Buffer, version: number, cversion: number, czxid: bigint, ephemeralOwner: bigint, children: Set<string> }
+interface Znode { data: Buffer, version: number, cversion: number, czxid: bigint, ctime: number, ephemeralOwner: bigint, children: Set<string> }
 /** 'data': set by getData and exists, fired by creation, change and deletion; 'child': by getChildren. */
 type WatchKind = 'data' | 'child'
 interface Watch { kind: WatchKind, path: string, sessionId: bigint, watcher: Watcher }
@@ -27,7 +27,7 @@ const MAX_SETTLE_TURNS = 10_000
 export class FakeZooKeeper {
   readonly now: () => number
   readonly sessionTimeoutMs: number
-  private nodes = new Map<string, Znode>([['/', newZnode(Buffer.alloc(0), 0n, 0n)]])
+  private nodes = new Map<string, Znode>([['/', newZnode(Buffer.alloc(0), 0n, 0, 0n)]])
   private watches: Watch[] = []
   private zxid = 0n
   private nextSessionId = 0x1000n
@@ -88,7 +88,7 @@ export class FakeZooKeeper {
     if (parent.ephemeralOwner !== 0n) throw new ZkError('NO_CHILDREN_FOR_EPHEMERALS', path)
     const created = mode === 'persistent_sequential' ? path + String(parent.cversion).padStart(10, '0') : path
     if (this.nodes.has(created)) throw new ZkError('NODE_EXISTS', created)
-    this.nodes.set(created, newZnode(data, ++this.zxid, mode === 'ephemeral' ? sessionId : 0n))
+    this.nodes.set(created, newZnode(data, ++this.zxid, this.now(), mode === 'ephemeral' ? sessionId : 0n))
     parent.children.add(nameOf(created))
     parent.cversion++
     this.trigger(created, ['data'], zookeeper.Event.NODE_CREATED, 'NODE_CREATED')
@@ -100,7 +100,7 @@ export class FakeZooKeeper {
     const node = this.nodes.get(path)
     if (node === undefined) return null // ZooKeeper leaves no watch on a missing znode for getData
     if (watcher !== undefined) this.watch(sessionId, 'data', path, watcher)
-    return { data: node.data, version: node.version, czxid: node.czxid, ephemeralOwner: node.ephemeralOwner }
+    return { data: node.data, version: node.version, czxid: node.czxid, ctime: node.ctime, ephemeralOwner: node.ephemeralOwner }
   }
 
   setData (path: string, data: Buffer, version: number): number {
@@ -312,8 +312,8 @@ export class FakeZkSession extends EventEmitter implements ZkClient {
   }
 }
 
-function newZnode (data: Buffer, czxid: bigint, ephemeralOwner: bigint): Znode {
-  return { data, version: 0, cversion: 0, czxid, ephemeralOwner, children: new Set() }
+function newZnode (data: Buffer, czxid: bigint, ctime: number, ephemeralOwner: bigint): Znode {
+  return { data, version: 0, cversion: 0, czxid, ctime, ephemeralOwner, children: new Set() }
 }
 
 function parentOf (path: string): string {

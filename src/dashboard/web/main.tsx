@@ -12,6 +12,7 @@ import { useConnection, useWatch, type ConnectionState } from './live.js'
 import { Group, Groups } from './groups.js'
 import { Messages } from './messages.js'
 import { Overview } from './overview.js'
+import { Acls, Users } from './security.js'
 import { Timeline } from './timeline.js'
 import { ZooKeeper } from './zookeeper.js'
 import { Topic } from './topic.js'
@@ -46,6 +47,8 @@ function App () {
           <a href="#/topics" class={view === 'topics' ? 'active' : ''}>Topics</a>
           <a href="#/groups" class={view === 'groups' ? 'active' : ''}>Consumer groups</a>
           <a href="#/timeline" class={view === 'timeline' ? 'active' : ''}>Timeline</a>
+          <a href="#/acls" class={view === 'acls' ? 'active' : ''}>ACLs</a>
+          <a href="#/users" class={view === 'users' ? 'active' : ''}>Users</a>
           {cluster?.zookeeper !== undefined ? <a href="#/zookeeper" class={view === 'zookeeper' ? 'active' : ''}>ZooKeeper</a> : null}
         </nav>
         <span class={`conn ${connection.status}`} data-testid="connection">{connection.status === 'open' ? 'live' : connection.status}</span>
@@ -72,7 +75,11 @@ function App () {
                         ? <Timeline />
                         : view === 'zookeeper'
                           ? <ZooKeeper path={`/${route.slice(1).join('/')}`} />
-                          : <Overview cluster={cluster} series={series} />}
+                          : view === 'acls'
+                            ? <Acls />
+                            : view === 'users'
+                              ? <Users />
+                              : <Overview cluster={cluster} series={series} />}
       </main>
     </div>
   )
