@@ -25,6 +25,8 @@ function useRoute (): string[] {
   useEffect(() => {
     const onHash = (): void => setRoute(parse())
     addEventListener('hashchange', onHash)
+    // the hash may have changed between the first render and this effect (a link followed at once)
+    onHash()
     return () => removeEventListener('hashchange', onHash)
   }, [])
   return route

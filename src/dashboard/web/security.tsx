@@ -18,7 +18,18 @@ const MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512']
 function useWhoAmI (): { who?: WhoAmI, error?: string } {
   const [who, setWho] = useState<WhoAmI>()
   const [error, setError] = useState<string>()
-  useEffect(() => { api<WhoAmI>('whoami').then(setWho, (err: Error) => setError(`${err.name}: ${err.message}`)) }, [])
+  useEffect(() => {
+    // A failed ask (the gateway restarting, its ZooKeeper session re-forming) is shown and asked again, backing off to 10 s.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const ask = (delayMs: number): void => {
+      api<WhoAmI>('whoami').then(w => { setError(undefined); setWho(w) }, (err: Error) => {
+        setError(`${err.name}: ${err.message}`)
+        timer = setTimeout(() => ask(Math.min(delayMs * 2, 10_000)), delayMs)
+      })
+    }
+    ask(500)
+    return () => clearTimeout(timer)
+  }, [])
   return { who, error }
 }
 
