@@ -65,7 +65,8 @@ test('kill -9 of the coordinator with RF=3: the new leader of the offsets partit
   await waitFor(async () => { try { return (await findCoordinator(cluster, group)) !== coordinatorId } catch { return false } }, 'a new coordinator', { timeoutMs: 15_000 })
   assert.deepEqual(await committed(admin, group, topic), Array(6).fill(10), 'the new coordinator has every commit')
   await produce(producer, topic, 6, 10)
-  await waitForCommitted(admin, group, topic, 6, 20, describe)
+  // librdkafka finds the new coordinator only after its retries against the dead one back off
+  await waitForCommitted(admin, group, topic, 6, 20, describe, 45_000)
   for (let p = 0; p < 6; p++) {
     const seen = new Set(members.flatMap(m => m.processed.filter(r => r.partition === p).map(r => r.offset)))
     assert.deepEqual(Array.from({ length: 20 }, (_, i) => i).filter(o => !seen.has(o)), [], `every record of ${topic}-${p} processed`)
@@ -93,7 +94,7 @@ async function committed (admin: Admin, group: string, topic: string): Promise<n
   return (t?.partitions ?? []).sort((a, b) => a.partition - b.partition).map(p => Number(p.offset))
 }
 
-async function waitForCommitted (admin: Admin, group: string, topic: string, partitions: number, end: number, describe: () => string): Promise<void> {
+async function waitForCommitted (admin: Admin, group: string, topic: string, partitions: number, end: number, describe: () => string, timeoutMs = 20_000): Promise<void> {
   let last: number[] = []
   await waitFor(async () => {
     try {
@@ -102,7 +103,7 @@ async function waitForCommitted (admin: Admin, group: string, topic: string, par
       return false // the coordinator may be loading or moving
     }
     return last.length === partitions && last.every(o => o === end)
-  }, `committed offsets of ${group} to reach ${end} (now ${JSON.stringify(last)}):\n${describe()}`, { timeoutMs: 20_000 })
+  }, `committed offsets of ${group} to reach ${end} (now ${JSON.stringify(last)}):\n${describe()}`, { timeoutMs })
 }
 
 async function findCoordinator (cluster: Cluster, group: string): Promise<number> {
