@@ -5,7 +5,8 @@ import { Consumer } from '../src/client/consumer.js'
 import { Producer } from '../src/client/producer.js'
 import { createTopic } from './support/admin.js'
 import { startCluster, type Cluster } from './support/cluster.js'
-import { logDigests, partitionState, readAllWithKcat } from './support/cluster-state.js'
+import { logDigests, metadataView, partitionState, readAllWithKcat } from './support/cluster-state.js'
+import { WireConnection } from './support/wire-connection.js'
 import { waitFor } from './support/wait-for.js'
 
 const sessionTimeoutMs = 6000
@@ -83,6 +84,10 @@ test('2 of 3 brokers down: acks=all is refused with NOT_ENOUGH_REPLICAS, acks=1 
   await cluster.broker(2).kill('SIGKILL')
   await cluster.broker(3).kill('SIGKILL')
   await waitFor(async () => (await partitionState(cluster, 'ledger', 0)).isr.length === 1, 'the ISR to shrink to the leader alone', { timeoutMs: sessionTimeoutMs + 5000 })
+  // ZooKeeper can say so a watch's round trip before the leader does: ask the leader itself
+  const leader = await WireConnection.open(cluster.broker(1).bootstrap)
+  t.after(() => leader.close())
+  await waitFor(async () => (await metadataView(leader, 'ledger', 1))[0]!.isr.length === 1, 'the leader to know its ISR is itself alone', { timeoutMs: 5000 })
   await assert.rejects(producer.send({ topic: 'ledger', acks: -1, messages: [{ value: 'refused' }] }), (err: Error & { type?: string }) => {
     assert.equal(err.type ?? (err as { cause?: { type?: string } }).cause?.type, 'NOT_ENOUGH_REPLICAS', err.message)
     return true
