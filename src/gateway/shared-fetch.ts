@@ -63,8 +63,6 @@ export class SharedFetch {
     this.client = new KafkaClient(this.config)
   }
 
-  get bytesCached (): number { return this.cachedBytes }
-
   /** The cached chunk holding `offset` of a partition, if any (it counts as read, for the cache's order). */
   chunkAt (topic: string, partition: number, offset: number): FetchedChunk | undefined {
     const chunk = this.feeds.get(key(topic, partition))?.chunks.find(c => c.fromOffset <= offset && offset < c.nextOffset)
