@@ -192,7 +192,7 @@ test('an ACL matrix with kcat, confluent-kafka and KafkaJS: literal, prefixed, D
     assert.doesNotMatch(await acls('--list'), /name=orders-eu/)
   })
 
-  await t.test('without Alter on the cluster, kafka-acls is refused with CLUSTER_AUTHORIZATION_FAILED', async () => {
+  await t.test('without Alter on the cluster, kafka-acls is refused with CLUSTER_AUTHORIZATION_FAILED, and so are client quotas',  async () => {
     const dir = mkdtempSync(join(tmpdir(), 'acl-alice-'))
     t.after(() => rmSync(dir, { recursive: true, force: true }))
     const aliceConfig = join(dir, 'alice.properties')
@@ -201,5 +201,15 @@ test('an ACL matrix with kcat, confluent-kafka and KafkaJS: literal, prefixed, D
     const r = await runTool('kafka-acls', ['--bootstrap-server', bootstrap, '--command-config', aliceConfig, '--add', '--allow-principal', 'User:alice', '--operation', 'All', '--topic', 't2'])
     assert.equal(r.code, 1)
     assert.match(r.stdout, /Error while executing ACL command: Request CreateAcls is not authorized\./)
+    // KafkaApis: DescribeClientQuotas needs DescribeConfigs on the cluster, AlterClientQuotas AlterConfigs
+    const quotas = ['--bootstrap-server', bootstrap, '--command-config', aliceConfig, '--client', 'app']
+    const described = await runTool('kafka-configs', [...quotas, '--describe'])
+    assert.equal(described.code, 1)
+    assert.match(described.stderr, /Request DescribeClientQuotas is not authorized\./)
+    // ConfigCommand reads the entity's quotas before it alters them: refused there, nothing is written
+    const altered = await runTool('kafka-configs', [...quotas, '--alter', '--add-config', 'producer_byte_rate=1'])
+    assert.equal(altered.code, 1)
+    assert.match(altered.stderr, /Request DescribeClientQuotas is not authorized\./)
+    assert.equal(await cluster.zk.getData('/config/clients/app'), null)
   })
 })

@@ -1,4 +1,4 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as pause } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
@@ -6,13 +6,11 @@ import { ErrorCode, errorName } from '../src/protocol/error-codes.js'
 import { ProduceRequest, ProduceResponse } from '../src/protocol/messages/produce.js'
 import { startAckedProducer } from './support/acked-producer.js'
 import { createTopic } from './support/admin.js'
-import type { ConfigValues } from './support/broker.js'
-import { startCluster, type Cluster } from './support/cluster.js'
 import { agreesWithZooKeeper, controllerOf, logDigests, metadataView, partitionStates, readAllWithKcat } from './support/cluster-state.js'
-import { NamespaceNetwork, namespacesUnsupported } from './support/network-namespaces.js'
+import { namespacesUnsupported } from './support/network-namespaces.js'
+import { startNetworkedCluster } from './support/networked-cluster.js'
 import { waitFor } from './support/wait-for.js'
 import { produceRequest, WireConnection } from './support/wire-connection.js'
-import { startZooKeeper, type ZooKeeperHandle } from './support/zookeeper.js'
 
 // Network partitions made with Linux network namespaces (support/network-namespaces.ts): ZooKeeper
 // and every broker run on hosts of their own, and the test cuts the links between them while the
@@ -218,31 +216,6 @@ test('a leader cut off from both followers but not from ZooKeeper or clients: th
   // the followers after the heal; the producer was only told it is not acknowledged.
   assert.ok(seen.has('parked'), 'the write answered NOT_ENOUGH_REPLICAS_AFTER_APPEND is in the log')
 })
-
-/**
- * ZooKeeper and `brokers` brokers, each on a host of its own on a new NamespaceNetwork (hosts
- * 'zookeeper', 'broker-1' ...). After the test, the `beforeCleanup` functions run (last given,
- * first run: clients stop while the brokers still answer), then the brokers and ZooKeeper are
- * stopped by PID and the network is deleted.
- */
-async function startNetworkedCluster (t: TestContext, brokers: number, config: ConfigValues): Promise<{ network: NamespaceNetwork, cluster: Cluster, beforeCleanup: (fn: () => unknown) => void }> {
-  const network = await NamespaceNetwork.create(['zookeeper', ...Array.from({ length: brokers }, (_, i) => `broker-${i + 1}`)])
-  const first: Array<() => unknown> = []
-  let zookeeper: ZooKeeperHandle | undefined
-  let cluster: Cluster | undefined
-  t.after(async () => {
-    try {
-      for (const fn of first.reverse()) await fn()
-    } finally {
-      await cluster?.cleanup()
-      await zookeeper?.stop()
-      await network.destroy()
-    }
-  })
-  zookeeper = await startZooKeeper({ host: network.host('zookeeper') })
-  cluster = await startCluster({ brokers, zookeeper, config, brokerHost: id => network.host(`broker-${id}`) })
-  return { network, cluster, beforeCleanup: fn => { first.push(fn) } }
-}
 
 /** The Kafka error type kafkajs reports, also when it is wrapped in a retries-exceeded error. */
 function kafkaJsErrorType (err: unknown): string {

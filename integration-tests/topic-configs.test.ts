@@ -217,3 +217,67 @@ test('message.downconversion.enable=false: a consumer that needs magic 0/1 is re
   assert.equal(altered.code, 0, altered.stderr)
   await waitFor(async () => await fetchCode(3) === ErrorCode.NONE, 'Fetch v3 to be down-converted again')
 })
+
+// librdkafka's 0092-mixed_msgver (test_AlterConfigs_simple): every described config read back, plus
+// the change, sent as one legacy AlterConfigs; then the topic created with the deprecated keys.
+const readBackScript = `
+import json, sys
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+admin = AdminClient({'bootstrap.servers': sys.argv[1]})
+topic = ConfigResource(ConfigResource.Type.TOPIC, 'mixed')
+described = admin.describe_configs([topic])[topic].result(timeout=15)
+changes = json.loads(sys.argv[2])
+for name, entry in described.items():
+    if name not in changes and entry.value is not None:
+        topic.set_config(name, entry.value)
+for name, value in changes.items():
+    topic.set_config(name, value)
+admin.alter_configs([topic])[topic].result(timeout=15)
+created = admin.create_topics([NewTopic('created-deprecated', 1, 1, config=changes)])['created-deprecated']
+created.result(timeout=15)
+print(json.dumps({'read_back': len(described)}))
+`
+
+test('deprecated topic configs Kafka 3.x still takes (message.format.version=0.10.0.0, message.downconversion.enable): stored by AlterConfigs with every read-back value (librdkafka 0092), CreateTopics and IncrementalAlterConfigs; kafka-configs --describe --all names each value\'s source', async t => {
+  const cluster = await startCluster({ brokers: 1, config: { 'log.retention.hours': 24 } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'mixed', { partitions: 1 })
+  await waitForTopic(cluster.bootstrap, 'mixed', 1)
+  const deprecated = { 'message.format.version': '0.10.0.0', 'message.downconversion.enable': 'false', 'message.timestamp.difference.max.ms': '86400000' }
+  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', readBackScript, cluster.bootstrap, JSON.stringify(deprecated)], { encoding: 'utf8', timeout: 60_000 })) as { read_back: number }
+  assert.ok(out.read_back > 30, `every topic config was read back and sent again (${out.read_back})`)
+  for (const topic of ['mixed', 'created-deprecated']) {
+    const node = await cluster.zk.getData(`/config/topics/${topic}`)
+    const stored = (JSON.parse(node?.data.toString() ?? '{}') as { config: Record<string, string> }).config
+    assert.deepEqual(Object.fromEntries(Object.keys(deprecated).map(k => [k, stored[k]])), deprecated, `${topic}: stored as given`)
+  }
+  const incremental = await runTool('kafka-configs', ['--bootstrap-server', cluster.bootstrap, '--topic', 'created-deprecated', '--alter', '--add-config', 'message.format.version=2.8-IV1'])
+  assert.equal(incremental.code, 0, incremental.stderr)
+
+  // what the topic describes with --all: one source per value, Kafka's names, sorted by name
+  await runTool('kafka-configs', ['--bootstrap-server', cluster.bootstrap, '--broker-defaults', '--alter', '--add-config', 'log.cleaner.delete.retention.ms=3600000'])
+  await runTool('kafka-configs', ['--bootstrap-server', cluster.bootstrap, '--broker', '1', '--alter', '--add-config', 'log.retention.bytes=1073741824'])
+  let all = ''
+  await waitFor(async () => {
+    all = (await runTool('kafka-configs', ['--bootstrap-server', cluster.bootstrap, '--topic', 'created-deprecated', '--describe', '--all'])).stdout
+    return all.includes('DYNAMIC_BROKER_CONFIG:log.retention.bytes') && all.includes('DYNAMIC_DEFAULT_BROKER_CONFIG') && all.includes('message.format.version=2.8-IV1')
+  }, 'the dynamic broker configs and the topic change to reach the topic\'s description', { onTimeout: () => all })
+  const lines = all.split('\n')
+  assert.equal(lines[0], 'All configs for topic created-deprecated are:')
+  const entries = lines.slice(1).filter(l => l !== '')
+  assert.deepEqual(entries.map(l => l.trim().split('=')[0]), entries.map(l => l.trim().split('=')[0]).sort(), 'sorted by name, as ConfigCommand prints them')
+  const line = (name: string): string | undefined => entries.find(l => l.startsWith(`  ${name}=`))
+  assert.equal(line('message.format.version'), '  message.format.version=2.8-IV1 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:message.format.version=2.8-IV1, DEFAULT_CONFIG:log.message.format.version=3.0-IV1}')
+  assert.equal(line('message.downconversion.enable'), '  message.downconversion.enable=false sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:message.downconversion.enable=false, DEFAULT_CONFIG:log.message.downconversion.enable=true}')
+  assert.equal(line('retention.bytes'), '  retention.bytes=1073741824 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.bytes=1073741824, DEFAULT_CONFIG:log.retention.bytes=-1}')
+  assert.equal(line('delete.retention.ms'), '  delete.retention.ms=3600000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.cleaner.delete.retention.ms=3600000, DEFAULT_CONFIG:log.cleaner.delete.retention.ms=86400000}')
+  assert.equal(line('retention.ms'), '  retention.ms=86400000 sensitive=false synonyms={STATIC_BROKER_CONFIG:log.retention.hours=24, DEFAULT_CONFIG:log.retention.hours=168}')
+  assert.equal(line('segment.ms'), '  segment.ms=604800000 sensitive=false synonyms={DEFAULT_CONFIG:log.roll.hours=168}')
+
+  const broker = (await runTool('kafka-configs', ['--bootstrap-server', cluster.bootstrap, '--entity-type', 'brokers', '--describe', '--all'])).stdout
+  assert.match(broker, /^All configs for broker 1 are:$/m)
+  assert.match(broker, /^ {2}log\.retention\.bytes=1073741824 sensitive=false synonyms=\{DYNAMIC_BROKER_CONFIG:log\.retention\.bytes=1073741824, DEFAULT_CONFIG:log\.retention\.bytes=-1\}$/m)
+  assert.match(broker, /^ {2}log\.cleaner\.delete\.retention\.ms=3600000 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:log\.cleaner\.delete\.retention\.ms=3600000, DEFAULT_CONFIG:log\.cleaner\.delete\.retention\.ms=86400000\}$/m)
+  assert.match(broker, /^ {2}log\.retention\.hours=24 sensitive=false synonyms=\{STATIC_BROKER_CONFIG:log\.retention\.hours=24, DEFAULT_CONFIG:log\.retention\.hours=168\}$/m)
+  assert.match(broker, /^Default configs for brokers in the cluster are:\n {2}log\.cleaner\.delete\.retention\.ms=3600000 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:log\.cleaner\.delete\.retention\.ms=3600000\}\n$/m, 'then the cluster-wide default, as ConfigCommand lists it last')
+})

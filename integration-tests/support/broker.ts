@@ -21,6 +21,8 @@ export interface BrokerSpec {
   nodeArgs?: string[]
   /** Run on this host of a NamespaceNetwork, listening on its address; default 127.0.0.1 here. */
   host?: NamespaceHost
+  /** The PLAINTEXT port; default a free one. A host of its own has every port to itself (9092 on each, as in a deployment). */
+  port?: number
   /** Listeners beside PLAINTEXT, by name (SSL, SASL_PLAINTEXT, SASL_SSL: the default protocol map's), each on a free port. */
   extraListeners?: readonly string[]
 }
@@ -38,7 +40,7 @@ export class BrokerProcess {
   private constructor (readonly spec: BrokerSpec, readonly port: number, readonly dir: string, readonly configFile: string, private readonly listenerPorts: ReadonlyMap<string, number>) {}
 
   static async create (spec: BrokerSpec): Promise<BrokerProcess> {
-    const port = await freePort()
+    const port = spec.port ?? await freePort()
     const listenerPorts = new Map<string, number>([['PLAINTEXT', port]])
     for (const name of spec.extraListeners ?? []) listenerPorts.set(name, await freePort())
     const dir = mkdtempSync(join(tmpdir(), `broker-${spec.brokerId}-`))

@@ -31,6 +31,8 @@ export interface ClusterOptions {
   nodeArgs?: string[]
   /** Where each broker runs, by broker id: a host of a NamespaceNetwork; default 127.0.0.1 here. */
   brokerHost?: (id: number) => NamespaceHost
+  /** Every broker's PLAINTEXT port, for brokers on hosts of their own (BrokerSpec.port). */
+  brokerPort?: number
   /** Listeners every broker has beside PLAINTEXT, by name (BrokerSpec.extraListeners). */
   extraListeners?: readonly string[]
 }
@@ -48,7 +50,7 @@ export async function startCluster (options: ClusterOptions): Promise<Cluster> {
   }
   try {
     for (let id = 1; id <= options.brokers; id++) {
-      brokers.push(await BrokerProcess.create({ zkConnect, brokerId: id, config: { ...options.config, ...options.brokerConfig?.(id) }, nodeArgs: options.nodeArgs, host: options.brokerHost?.(id), extraListeners: options.extraListeners }))
+      brokers.push(await BrokerProcess.create({ zkConnect, brokerId: id, config: { ...options.config, ...options.brokerConfig?.(id) }, nodeArgs: options.nodeArgs, host: options.brokerHost?.(id), port: options.brokerPort, extraListeners: options.extraListeners }))
     }
     await Promise.all(brokers.map(async b => await b.start()))
     zk = await connectZk(zkConnect)

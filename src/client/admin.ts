@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { ErrorCode, errorName, isRetriable } from '../protocol/error-codes.js'
+import { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../protocol/messages/alter-client-quotas.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/alter-configs.js'
 import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from '../protocol/messages/alter-partition-reassignments.js'
 import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/messages/alter-user-scram-credentials.js'
@@ -19,6 +20,7 @@ import { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/m
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js'
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/messages/delete-records.js'
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js'
+import { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../protocol/messages/describe-client-quotas.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js'
 import { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../protocol/messages/describe-log-dirs.js'
 import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/messages/describe-user-scram-credentials.js'
@@ -102,6 +104,12 @@ export interface UserScramCredentialsDescription {
 }
 
 /** An upsertion (with password and iterations) or, without a password, a deletion of one mechanism's credential. */
+/** A client quota entity's part: user or client-id, a null name for the default entity (Kafka's ClientQuotaEntity). */
+export interface ClientQuotaEntityPart { entityType: string, entityName: string | null }
+export interface ClientQuotaFilterComponent { entityType: string, match: string | null | undefined }
+export interface ClientQuotaEntry { entity: ClientQuotaEntityPart[], values: Record<string, number> }
+export interface ClientQuotaAlteration { entity: ClientQuotaEntityPart[], ops: Array<{ key: string, value: number | null }> }
+
 export type UserScramCredentialAlteration =
   | { user: string, mechanism: string, iterations: number, password: string }
   | { user: string, mechanism: string, iterations?: undefined, password?: undefined }
@@ -382,6 +390,35 @@ export class Admin {
       return await conn.send(AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse, conn.version(AlterUserScramCredentialsRequest, 0, 0), { deletions, upsertions })
     }, { timeoutMs: options.timeoutMs })
     return response.results.map(r => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage }))
+  }
+
+  /**
+   * DescribeClientQuotas (KIP-546): the entities matching every component, each with its quota
+   * values. A component's match: a name (exact), null (the default entity) or undefined (any name).
+   * strict leaves out entities with a type no component names.
+   */
+  async describeClientQuotas (components: readonly ClientQuotaFilterComponent[], strict: boolean, options: AdminOptions = {}): Promise<ClientQuotaEntry[]> {
+    const response = await this.client.retry('DescribeClientQuotas', async () => {
+      const conn = await this.client.anyConnection()
+      return await conn.send(DescribeClientQuotasRequest, DescribeClientQuotasResponse, conn.version(DescribeClientQuotasRequest, 0, 1), {
+        components: components.map(c => ({ entityType: c.entityType, matchType: c.match === undefined ? 2 : c.match === null ? 1 : 0, match: c.match ?? null })),
+        strict,
+      })
+    }, { timeoutMs: options.timeoutMs })
+    if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode as ErrorCode, response.errorMessage ?? errorName(response.errorCode))
+    return (response.entries ?? []).map(e => ({ entity: e.entity.map(x => ({ entityType: x.entityType, entityName: x.entityName })), values: Object.fromEntries(e.values.map(v => [v.key, v.value])) }))
+  }
+
+  /** AlterClientQuotas (KIP-546): a value sets a key, null removes it; one outcome per entity, in order. */
+  async alterClientQuotas (alterations: readonly ClientQuotaAlteration[], options: AdminOptions & { validateOnly?: boolean } = {}): Promise<Array<{ errorCode: number, errorMessage: string | null }>> {
+    const response = await this.client.retry('AlterClientQuotas', async () => {
+      const conn = await this.client.anyConnection()
+      return await conn.send(AlterClientQuotasRequest, AlterClientQuotasResponse, conn.version(AlterClientQuotasRequest, 0, 1), {
+        entries: alterations.map(a => ({ entity: a.entity, ops: a.ops.map(op => ({ key: op.key, value: op.value ?? 0, remove: op.value === null })) })),
+        validateOnly: options.validateOnly ?? false,
+      })
+    }, { timeoutMs: options.timeoutMs })
+    return response.entries.map(e => ({ errorCode: e.errorCode, errorMessage: e.errorMessage }))
   }
 
   /** CreateAcls: one outcome per binding, in order. */

@@ -76,13 +76,19 @@ export async function readEntityConfig (zk: ZkClient, entityType: ConfigEntityTy
   return node === null ? {} : entityConfigZnode.decode(node.data)
 }
 
-/** Replaces an entity's overrides and leaves a change notification, as Kafka does. */
+/**
+ * Replaces an entity's overrides and leaves a change notification, as Kafka does. A user+client
+ * quota entity (`<user>/clients/<client-id>`) lies under its user's znode, created if missing.
+ */
 export async function writeEntityConfig (zk: ZkClient, entityType: ConfigEntityType, name: string, config: Record<string, string>): Promise<void> {
   const path = entityConfigZnode.path(entityType, name)
   const data = entityConfigZnode.encode(config)
   checkWriteBytes(path, data.length)
   if (await zk.exists(path)) await zk.setData(path, data)
-  else await zk.create(path, data)
+  else {
+    if (name.includes('/')) await zk.mkdirp(path.slice(0, path.lastIndexOf('/')))
+    await zk.create(path, data)
+  }
   await zk.create(configChangeZnode.path, configChangeZnode.encode(`${entityType}/${name}`), 'persistent_sequential')
 }
 

@@ -4,6 +4,7 @@ import { silentLogger } from '../logger.js'
 import { FakeZooKeeper } from './support/fake-zookeeper.js'
 import { CHANGE_EXPIRATION_MS, ZkNodeChangeNotificationListener } from './zk-node-change-notification-listener.js'
 import { CredentialCache } from './credential-cache.js'
+import { ConfigChangeListener } from './config-change-listener.js'
 import { configChangeZnode } from './znodes.js'
 
 const log = silentLogger()
@@ -43,7 +44,7 @@ test('notifications are handled once each, in order, and deleted once older than
   assert.deepEqual(server.children('/changes').map(c => server.read(`/changes/${c}`)), ['three', 'four'], 'the three older than 15 minutes are gone, the recent ones stay')
 })
 
-test('a reader that is not a broker (purge off) leaves every notification; a broker\'s CredentialCache purges /config/changes at start', async () => {
+test('a reader that is not a broker (purge off) leaves every notification; a broker\'s ConfigChangeListener purges /config/changes at start', async () => {
   // the cache purges by the process's clock, as a broker does; ZooKeeper stamps ctime with this one
   let now = Date.now() - CHANGE_EXPIRATION_MS - 60_000
   const server = new FakeZooKeeper({ now: () => now })
@@ -56,7 +57,7 @@ test('a reader that is not a broker (purge off) leaves every notification; a bro
   const reader = new ZkNodeChangeNotificationListener(zk, configChangeZnode.rootPath, { process: async () => {}, schedule: () => {}, isStopped: () => false, purge: false, log })
   await reader.catchUp()
   assert.equal(server.children(configChangeZnode.rootPath).length, 2)
-  const cache = await CredentialCache.start(zk, log)
+  const listener = await ConfigChangeListener.start(zk, [new CredentialCache(zk, log)], log)
   assert.deepEqual(server.children(configChangeZnode.rootPath).map(c => server.read(`${configChangeZnode.rootPath}/${c}`)), [configChangeZnode.encode('topics/t2').toString()])
-  cache.stop()
+  listener.stop()
 })

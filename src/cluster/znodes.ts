@@ -10,7 +10,7 @@ const parse = <T>(data: Buffer): T => JSON.parse(data.toString('utf8')) as T
 /** Persistent paths a Kafka broker creates at start-up, and our /offline_replicas. */
 export const persistentPaths = [
   '/consumers', '/brokers/ids', '/brokers/topics', '/brokers/seqid', '/config/changes', '/config/topics',
-  '/config/brokers', '/config/users', '/admin/delete_topics', '/isr_change_notification', '/log_dir_event_notification', '/cluster',
+  '/config/brokers', '/config/users', '/config/clients', '/admin/delete_topics', '/isr_change_notification', '/log_dir_event_notification', '/cluster',
   '/offline_replicas', '/latest_producer_id_block',
 ] as const
 
@@ -162,7 +162,7 @@ export const entityConfigZnode = {
   decode: (data: Buffer): Record<string, string> => parse<{ config?: Record<string, string> }>(data).config ?? {},
 }
 
-export type ConfigEntityType = 'topics' | 'brokers' | 'users'
+export type ConfigEntityType = 'topics' | 'brokers' | 'users' | 'clients'
 
 /** A sequential notification that an entity's config changed (brokers watch /config/changes). */
 export const configChangeZnode = {

@@ -161,7 +161,8 @@ function editDistance (a: string, b: string): number {
   return previous[b.length] ?? 0
 }
 
-function javaDouble (value: number): string {
+/** Java's Double.toString: 50.0, 0.5, 1.048576E7. */
+export function javaDouble (value: number): string {
   if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN'
   const magnitude = Math.abs(value)
   if (magnitude !== 0 && (magnitude >= 1e7 || magnitude < 1e-3)) {

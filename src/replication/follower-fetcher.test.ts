@@ -40,7 +40,7 @@ async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequ
     log: silentLogger(),
     onReplicated: bytes => { replicatedBytes += bytes },
     onLogStartOffsetMoved: () => { logStartCheckpoints++ },
-    quota: new ReplicationQuotaManager(),
+    quota: new ReplicationQuotaManager({ samples: 11, windowMs: 1000 }),
   })
   t.after(async () => {
     fetcher.stop()

@@ -141,5 +141,5 @@ test('throttled replicas follow the topic\'s throttle configs naming this broker
   const { config } = toKafkaConfig({ 'broker.id': 1, 'zookeeper.connect': 'fake-zookeeper:2181', 'log.dirs': '/unused' }, { dynamicBroker: { 'follower.replication.throttled.rate': '1000' }, dynamicDefault: {} })
   assert.ok(config !== undefined)
   replicas.reconfigure(config)
-  assert.equal(replicas.followerQuota.rate, 1000)
+  assert.equal(replicas.followerQuota.bound, 1000)
 })

@@ -62,8 +62,9 @@ export class ReplicaManager {
     /** The clock of follower lag (replica.lag.time.max.ms) and the timer of the ISR checks. */
     private readonly scheduler: Scheduler = systemScheduler,
   ) {
-    this.leaderQuota = new ReplicationQuotaManager(scheduler.now)
-    this.followerQuota = new ReplicationQuotaManager(scheduler.now)
+    const window = { samples: config.values['replication.quota.window.num'], windowMs: config.values['replication.quota.window.size.seconds'] * 1000 }
+    this.leaderQuota = new ReplicationQuotaManager(window, scheduler.now)
+    this.followerQuota = new ReplicationQuotaManager(window, scheduler.now)
     this.updateQuotas()
   }
 

@@ -7,7 +7,7 @@ test('the throttled replicas of a topic on this broker: partition:broker pairs n
   assert.deepEqual(throttledPartitions(['0:1', '1:2', '2:1'], 1), new Set([0, 2]))
   assert.deepEqual(throttledPartitions(['0:1'], 3), new Set())
   assert.equal(throttledPartitions(['*'], 3), 'all')
-  const quota = new ReplicationQuotaManager()
+  const quota = new ReplicationQuotaManager({ samples: 11, windowMs: 1000 })
   quota.markThrottled('t', new Set([0]))
   quota.markThrottled('u', 'all')
   assert.deepEqual([quota.isThrottled('t', 0), quota.isThrottled('t', 1), quota.isThrottled('u', 9), quota.isThrottled('v', 0)], [true, false, true, false])
@@ -15,24 +15,25 @@ test('the throttled replicas of a topic on this broker: partition:broker pairs n
   assert.equal(quota.isThrottled('t', 0), false)
 })
 
-test('a token bucket over bytes: one second of burst, then the rate; unthrottled at LONG_MAX', () => {
+test('Kafka\'s SimpleRate over sampled windows: exceeded while the rate is above the bound; unthrottled at LONG_MAX', () => {
   let now = 0
-  const quota = new ReplicationQuotaManager(() => now)
+  const quota = new ReplicationQuotaManager({ samples: 11, windowMs: 1000 }, () => now)
   quota.record(10_000_000)
   assert.equal(quota.isQuotaExceeded(), false, 'LONG_MAX, the default, never throttles')
+  now += 20_000 // the 10 MB ages out: 11 windows of 1 s
   quota.updateQuota(1000)
-  quota.record(600)
-  assert.equal(quota.isQuotaExceeded(), false, 'within the first second\'s burst')
-  quota.record(1400) // 1000 tokens in all: now 1000 short
-  assert.equal(quota.isQuotaExceeded(), true)
-  assert.equal(quota.msUntilAvailable(), 1001)
+  quota.record(900)
+  assert.equal(quota.isQuotaExceeded(), false, '900 bytes over at least one window: 900/s')
+  quota.record(200)
+  assert.equal(quota.isQuotaExceeded(), true, '1100/s')
+  assert.equal(quota.msUntilAvailable(), 100, 'QuotaUtils.throttleTime: (1100 - 1000) / 1000 of the 1 s window')
   now += 1000
-  assert.equal(quota.isQuotaExceeded(), true, 'refilled to 0: still no token')
-  now += 2
-  assert.equal(quota.isQuotaExceeded(), false)
+  assert.equal(quota.isQuotaExceeded(), true, 'SimpleRate divides by one window at least: still 1100 bytes over 1 s')
+  now += 100
+  assert.equal(quota.isQuotaExceeded(), false, '1100 bytes over 1.1 s: exactly the bound')
   now += 60_000
-  quota.record(1000)
-  assert.equal(quota.isQuotaExceeded(), true, 'an idle bucket holds one second at most')
+  assert.equal(quota.isQuotaExceeded(), false)
   quota.updateQuota(LONG_MAX)
+  quota.record(1e9)
   assert.equal(quota.isQuotaExceeded(), false)
 })

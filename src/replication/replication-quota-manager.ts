@@ -1,4 +1,5 @@
 import { LONG_MAX } from '../config/schema.js'
+import { Rate, throttleTimeMs, type RateConfig } from '../quota/rate.js'
 
 /** A topic's throttled replicas on this broker: some partitions, or every one ('*'). */
 export type ThrottledPartitions = ReadonlySet<number> | 'all'
@@ -9,30 +10,26 @@ export type ThrottledPartitions = ReadonlySet<number> | 'all'
  * follower side what it fetches for its throttled replicas (follower.replication.throttled.rate).
  * Which replicas are throttled comes from the topics' leader/follower.replication.throttled.replicas.
  *
- * The rate is a token bucket over bytes: it holds at most one second of the rate, fills at the
- * rate, and each response's bytes are taken out, so the bucket may go below zero after one large
- * response; while it is empty the quota is exceeded. As in Kafka, a response is never cut short:
- * a throttled partition is left out of a fetch, whole, until the bucket refills.
+ * The rate is Kafka's SimpleRate over replication.quota.window.num windows of
+ * replication.quota.window.size.seconds; while it is above the bound the quota is exceeded. As in
+ * Kafka, a response is never cut short: a throttled partition is left out of a fetch, whole, until
+ * the rate falls back.
  */
 export class ReplicationQuotaManager {
   private rateBytesPerSec = LONG_MAX
-  private tokens = 0
-  private refilledAtMs: number
+  private readonly rate: Rate
   private readonly throttled = new Map<string, ThrottledPartitions>()
 
-  constructor (private readonly now: () => number = Date.now) {
-    this.refilledAtMs = now()
+  constructor (window: RateConfig, private readonly now: () => number = Date.now) {
+    this.rate = new Rate(window, 'simple')
   }
 
-  /** A new rate (LONG_MAX: unthrottled); the bucket starts full. */
+  /** A new bound (LONG_MAX: unthrottled); what was recorded keeps counting, as in Kafka. */
   updateQuota (rateBytesPerSec: number): void {
-    if (rateBytesPerSec === this.rateBytesPerSec) return
     this.rateBytesPerSec = rateBytesPerSec
-    this.tokens = rateBytesPerSec
-    this.refilledAtMs = this.now()
   }
 
-  get rate (): number { return this.rateBytesPerSec }
+  get bound (): number { return this.rateBytesPerSec }
 
   /** The topic's throttled partitions here; undefined or an empty set: none. */
   markThrottled (topic: string, partitions: ThrottledPartitions | undefined): void {
@@ -46,28 +43,17 @@ export class ReplicationQuotaManager {
   }
 
   isQuotaExceeded (): boolean {
-    if (this.rateBytesPerSec >= LONG_MAX) return false
-    this.refill()
-    return this.tokens <= 0
+    return this.rateBytesPerSec < LONG_MAX && this.rate.measure(this.now()) > this.rateBytesPerSec
   }
 
   /** Bytes of throttled replicas sent (leader) or fetched (follower). */
   record (bytes: number): void {
-    if (this.rateBytesPerSec >= LONG_MAX || bytes <= 0) return
-    this.refill()
-    this.tokens -= bytes
+    if (bytes > 0) this.rate.record(bytes, this.now())
   }
 
-  /** How long until the quota is no longer exceeded (0 when it is not). */
+  /** How long until the quota is no longer exceeded (0 when it is not): Kafka's QuotaUtils.throttleTime. */
   msUntilAvailable (): number {
-    if (!this.isQuotaExceeded()) return 0
-    return Math.ceil((1 - this.tokens) / this.rateBytesPerSec * 1000)
-  }
-
-  private refill (): void {
-    const now = this.now()
-    this.tokens = Math.min(this.rateBytesPerSec, this.tokens + (now - this.refilledAtMs) * this.rateBytesPerSec / 1000)
-    this.refilledAtMs = now
+    return this.isQuotaExceeded() ? Math.max(1, throttleTimeMs(this.rate, this.rateBytesPerSec, this.now())) : 0
   }
 }
 

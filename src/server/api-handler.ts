@@ -12,6 +12,8 @@ export interface RequestContext extends AuthHelper {
   connection: Connection
   /** The listener the request came in on: Metadata answers with that listener's endpoints. */
   listenerName: string
+  /** The request's size (Kafka's request.sizeInBytes): what a producer_byte_rate quota counts. */
+  requestBytes: number
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Controller } from '../controller/controller.js'
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { ProducerIdManager } from '../coordinator/producer-id-manager.js'
 import type { TransactionCoordinator } from '../coordinator/transaction-coordinator.js'
+import type { ClientQuotaManagers } from '../quota/client-quota-manager.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import type { MarkerResult, TxnMarker } from '../replication/txn-marker-writer.js'
 import type { AclAuthorizer } from '../security/acl-authorizer.js'
@@ -35,6 +36,8 @@ export interface BrokerContext {
   writeTxnMarker: (marker: TxnMarker) => Promise<MarkerResult[]>
   /** (apiKey, min, max) served: ApiVersions answers from it. */
   supportedVersions: () => Array<{ apiKey: number, minVersion: number, maxVersion: number }>
+  /** Client quotas (producer_byte_rate, consumer_byte_rate, request_percentage) from /config/clients and /config/users. */
+  quotas: ClientQuotaManagers
   /** authorizer.class.name's AclAuthorizer; absent, every request is allowed. */
   authorizer?: AclAuthorizer
   /** Counts for /metrics; absent (and nothing counted) without metrics.listener. */

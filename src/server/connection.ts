@@ -37,6 +37,9 @@ export class Connection {
   principal: KafkaPrincipal = ANONYMOUS
   /** The largest frame accepted now: sasl.server.max.receive.size until SASL completes, then socket.request.max.bytes. */
   maxFrameBytes: number
+  /** Muted by a quota (KIP-219): no frame is read until the throttle time is over. */
+  private throttledUntilMs = 0
+  private unthrottleTimer?: NodeJS.Timeout
 
   constructor (readonly socket: Socket, private readonly options: ConnectionOptions) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
@@ -44,7 +47,10 @@ export class Connection {
     socket.setNoDelay(true)
     socket.on('data', (data: Buffer) => this.onData(data))
     socket.on('error', (err: Error) => options.log.debug('connection error', { remote: this.remote, error: err.message }))
-    socket.on('close', () => { this.closed = true })
+    socket.on('close', () => {
+      this.closed = true
+      clearTimeout(this.unthrottleTimer)
+    })
   }
 
   get isClosed (): boolean { return this.closed }
@@ -70,11 +76,37 @@ export class Connection {
     this.flush()
   }
 
+  /**
+   * A client over a quota (KIP-219): its replies, throttle time included, still go out, but the
+   * channel is muted, nothing more read from it, for throttleTimeMs (Kafka's ThrottledChannel).
+   * Frames it already sent wait in the socket, so the client is held back even if it ignores the
+   * throttle time. A later throttle that ends sooner changes nothing.
+   */
+  throttle (throttleTimeMs: number): void {
+    if (throttleTimeMs <= 0 || this.closed) return
+    const until = Date.now() + throttleTimeMs
+    if (until <= this.throttledUntilMs) return
+    this.throttledUntilMs = until
+    this.socket.pause()
+    clearTimeout(this.unthrottleTimer)
+    this.unthrottleTimer = setTimeout(() => {
+      this.throttledUntilMs = 0
+      this.readFrames()
+      this.resumeIfRoom()
+    }, throttleTimeMs)
+  }
+
+  private get throttled (): boolean { return this.throttledUntilMs !== 0 }
+
   private onData (data: Buffer): void {
     if (this.closingReason !== undefined) return
     this.chunks.push(data)
     this.buffered += data.length
-    while (!this.closed && this.buffered >= this.needed) {
+    this.readFrames()
+  }
+
+  private readFrames (): void {
+    while (!this.closed && !this.throttled && this.closingReason === undefined && this.buffered >= this.needed) {
       if (!this.inFrame) {
         const size = this.peekInt32()
         if (size < 0 || size > this.maxFrameBytes) {
@@ -129,7 +161,11 @@ export class Connection {
       }
       return
     }
-    if (this.slots.length < this.options.maxInFlight && this.socket.isPaused()) this.socket.resume()
+    this.resumeIfRoom()
+  }
+
+  private resumeIfRoom (): void {
+    if (!this.closed && !this.throttled && this.closingReason === undefined && this.slots.length < this.options.maxInFlight && this.socket.isPaused()) this.socket.resume()
   }
 
   private peekInt32 (): number {

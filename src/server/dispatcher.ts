@@ -49,7 +49,7 @@ export class Dispatcher {
       throw new Error(`unsupported ${apiName(header.apiKey)} (key ${header.apiKey}) version ${header.apiVersion} from ${header.clientId ?? '?'}`)
     }
     const request = decode(handler.request, header.apiVersion, reader)
-    const reply = await this.answer(handler, header, request, connection)
+    const reply = await this.answer(handler, header, request, connection, frame.length, startMs)
     const metrics = this.broker.metrics
     if (metrics !== undefined) {
       // Kafka's TotalTimeMs ends when the response is sent; here, when it is encoded, ready to go out in order.
@@ -59,12 +59,21 @@ export class Dispatcher {
     return reply
   }
 
-  private async answer (handler: ApiHandler, header: RequestHeader, request: unknown, connection: Connection): Promise<Reply> {
+  private async answer (handler: ApiHandler, header: RequestHeader, request: unknown, connection: Connection, requestBytes: number, startMs: number): Promise<Reply> {
     const log = this.broker.log
-    const ctx: RequestContext = { header, apiVersion: header.apiVersion, broker: this.broker, connection, listenerName: this.listenerName, ...authHelper(this.broker.authorizer, connection, header.apiKey) }
+    const ctx: RequestContext = { header, apiVersion: header.apiVersion, broker: this.broker, connection, listenerName: this.listenerName, requestBytes, ...authHelper(this.broker.authorizer, connection, header.apiKey) }
     try {
-      const response = await handler.handle(request as never, ctx)
+      const pending = handler.handle(request as never, ctx)
+      // The handler's own time on the event loop (decoding and its synchronous part), not its
+      // waits: the nearest here to Kafka's request handler thread time. Recorded before the wait,
+      // so that a mute stops the next request on the connection (Produce's comment says why).
+      const requestThrottleMs = this.requestQuotaThrottle(header, request, connection, performance.now() - startMs)
+      const response = await pending
       if (response === null) return null
+      if (requestThrottleMs > 0 && typeof (response as { throttleTimeMs?: unknown }).throttleTimeMs === 'number') {
+        const r = response as { throttleTimeMs: number }
+        r.throttleTimeMs = Math.max(r.throttleTimeMs, requestThrottleMs)
+      }
       try {
         return encodeResponse(handler.response, header, response)
       } catch {
@@ -81,6 +90,21 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * request_percentage (Kafka's ClientRequestQuotaManager): the handler time is recorded as a
+   * percentage of one thread, and a client above its quota is muted. Exempt as in Kafka: the
+   * requests that come before a client can be identified or throttled, and brokers' own requests.
+   */
+  private requestQuotaThrottle (header: RequestHeader, request: unknown, connection: Connection, handlerMs: number): number {
+    const quota = this.broker.quotas.request
+    if (!quota.quotasEnabled || exemptFromRequestQuota.has(header.apiKey)) return 0
+    if (header.apiKey === ApiKey.Fetch && fetchReplicaId(request as FetchRequest, header.apiVersion) >= 0) return 0
+    // Kafka's nanosToPercentagePerSecond: a millisecond of one thread is 0.1 percent-seconds
+    const throttleMs = quota.recordAndGetThrottleTimeMs(connection.principal.name, header.clientId ?? '', handlerMs * 0.1)
+    connection.throttle(throttleMs)
+    return throttleMs
+  }
+
   /** KIP-511: an ApiVersions version we don't know is answered in v0 with our range for it. */
   private apiVersionsUnsupported (header: RequestHeader, handler: ApiHandler): Reply {
     const w = new Writer(64).int32(0)
@@ -89,6 +113,8 @@ export class Dispatcher {
     return w.patchInt32(0, w.length - 4).toChunks()
   }
 }
+
+const exemptFromRequestQuota = new Set<number>([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate, ApiKey.ControlledShutdown, ApiKey.WriteTxnMarkers])
 
 export function encodeResponse (msg: MessageDescriptor, header: RequestHeader, response: unknown): Buffer[] {
   const w = new Writer(256).int32(0)

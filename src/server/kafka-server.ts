@@ -8,7 +8,10 @@ import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { ControlledShutdownRequest, ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js'
 import { ZkSession } from '../cluster/zk-session.js'
 import { brokerIdHolder, BrokerIdInUseError, deregisterBroker, ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker } from '../cluster/broker-registration.js'
+import { ClientQuotaConfigs } from '../cluster/client-quota-configs.js'
+import { ConfigChangeListener } from '../cluster/config-change-listener.js'
 import { CredentialCache } from '../cluster/credential-cache.js'
+import { applyEntityQuotas, clientQuotaManagers, replaceAllEntityQuotas } from '../quota/client-quota-manager.js'
 import { DynamicConfigManager } from '../cluster/dynamic-config-manager.js'
 import { InterBrokerConnections } from '../cluster/inter-broker-connections.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
@@ -42,7 +45,7 @@ export class KafkaServer {
   clusterId = ''
   private zk?: ZkSession
   private dynamicConfig?: DynamicConfigManager
-  private credentials?: CredentialCache
+  private configChanges?: ConfigChangeListener
   private authorizer?: AclAuthorizer
   private controller?: Controller
   private metadata?: MetadataCache
@@ -192,6 +195,7 @@ export class KafkaServer {
       await this.serveMetrics(this.metrics, metricsListener)
     }
 
+    const quotas = clientQuotaManagers({ samples: v['quota.window.num'], windowMs: v['quota.window.size.seconds'] * 1000 })
     const broker: BrokerContext = {
       brokerId: this.brokerId,
       clusterId: this.clusterId,
@@ -208,10 +212,16 @@ export class KafkaServer {
       transactionVerifier,
       writeTxnMarker: markerWrites,
       supportedVersions: () => [],
+      quotas,
       metrics: this.metrics,
     }
-    const credentials = await CredentialCache.start(zk, this.log.child({ component: 'credential-cache' }))
-    this.credentials = credentials
+    // SCRAM credentials and client quotas, before the listeners: the first request is already under its quota.
+    const credentials = new CredentialCache(zk, this.log.child({ component: 'credential-cache' }))
+    const quotaConfigs = new ClientQuotaConfigs(zk, {
+      replaceAll: entities => replaceAllEntityQuotas(quotas, entities),
+      update: (entity, configs) => applyEntityQuotas(quotas, entity, configs),
+    }, this.log.child({ component: 'client-quotas' }))
+    this.configChanges = await ConfigChangeListener.start(zk, [credentials, quotaConfigs], this.log.child({ component: 'config-changes' }))
     // Before the listeners: no request is served before the ACLs are in memory.
     if (v['authorizer.class.name'] !== '') {
       this.authorizer = await AclAuthorizer.start(zk, {
@@ -363,7 +373,7 @@ export class KafkaServer {
     this.transactions?.shutdown()
     this.transactionVerifier?.close()
     this.dynamicConfig?.stop()
-    this.credentials?.stop()
+    this.configChanges?.stop()
     this.authorizer?.stop()
     this.metadata?.stop()
     this.replicas?.stop()

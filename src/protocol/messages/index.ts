@@ -6,6 +6,7 @@
 import type { MessageDescriptor } from '../schema/index.js'
 import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './add-offsets-to-txn.js'
 import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './add-partitions-to-txn.js'
+import { AlterClientQuotasRequest, AlterClientQuotasResponse } from './alter-client-quotas.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
 import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './alter-partition-reassignments.js'
 import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './alter-user-scram-credentials.js'
@@ -20,6 +21,7 @@ import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js'
 import { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.js'
 import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './describe-log-dirs.js'
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js'
+import { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from './describe-client-quotas.js'
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js'
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.js'
@@ -96,6 +98,8 @@ const PAIRS: Array<[MessageDescriptor, MessageDescriptor]> = [
   [ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse],
   [OffsetDeleteRequest, OffsetDeleteResponse],
   [DescribeClusterRequest, DescribeClusterResponse],
+  [DescribeClientQuotasRequest, DescribeClientQuotasResponse],
+  [AlterClientQuotasRequest, AlterClientQuotasResponse],
   [DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse],
   [AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse],
 ]

@@ -23,15 +23,28 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   const isolation: FetchIsolation = replicaId >= 0 ? 'logEnd' : ctx.apiVersion >= 4 && req.isolationLevel === 1 ? 'txnCommitted' : 'highWatermark'
   const deadline = Date.now() + Math.max(0, req.maxWaitMs)
   const wanted = resolve(req, ctx, replicaId)
+  // A consumer's consumer_byte_rate quota (followers have the replication quotas instead).
+  const quota = replicaId < 0 ? ctx.broker.quotas.fetch : undefined
+  const user = ctx.connection.principal.name
+  const clientId = ctx.header.clientId ?? ''
   // Kafka's KafkaApis.handleFetchRequest (KIP-541): the broker's fetch.max.bytes bounds what any
-  // request may ask for, so a client's maxBytes never sizes the broker's reads.
-  const maxBytes = Math.min(req.maxBytes, ctx.broker.config.values['fetch.max.bytes'])
+  // request may ask for, so a client's maxBytes never sizes the broker's reads; a consumer under
+  // a quota gets no more than one quota window holds (getMaxValueInQuotaWindow).
+  const maxBytes = Math.max(0, Math.floor(Math.min(req.maxBytes, ctx.broker.config.values['fetch.max.bytes'], quota?.maxValueInQuotaWindow(user, clientId) ?? Infinity)))
   const minBytes = Math.min(req.minBytes, maxBytes)
   for (;;) {
     const { responses, bytes, throttledBytes, partitions } = readAll(ctx, wanted, isolation, replicaId, maxBytes)
     const remaining = deadline - Date.now()
     if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || hasError(responses)) {
       ctx.broker.replicas.leaderQuota.record(throttledBytes)
+      // Kafka records the response's size, then, over the quota, takes it back and answers with
+      // no partitions and the throttle time, the channel muted for it (KIP-219). Records count here.
+      const throttleTimeMs = quota?.recordAndGetThrottleTimeMs(user, clientId, bytes) ?? 0
+      if (throttleTimeMs > 0) {
+        quota!.unrecord(user, clientId, bytes)
+        ctx.connection.throttle(throttleTimeMs)
+        return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] }
+      }
       if (ctx.broker.metrics !== undefined && bytes > 0) recordBytesOut(ctx.broker.metrics, responses, replicaId >= 0)
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }
     }

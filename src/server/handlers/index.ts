@@ -1,4 +1,5 @@
 import type { ApiHandler } from '../api-handler.js'
+import { handleAlterClientQuotas } from './alter-client-quotas.js'
 import { handleAlterConfigs } from './alter-configs.js'
 import { handleAlterPartitionReassignments } from './alter-partition-reassignments.js'
 import { handleApiVersions } from './api-versions.js'
@@ -7,6 +8,7 @@ import { handleCreatePartitions } from './create-partitions.js'
 import { handleCreateTopics } from './create-topics.js'
 import { handleDeleteRecords } from './delete-records.js'
 import { handleDeleteTopics } from './delete-topics.js'
+import { handleDescribeClientQuotas } from './describe-client-quotas.js'
 import { handleDescribeCluster } from './describe-cluster.js'
 import { handleDescribeConfigs } from './describe-configs.js'
 import { handleDescribeLogDirs } from './describe-log-dirs.js'
@@ -91,6 +93,8 @@ export const handlers: readonly ApiHandler[] = [
   handleSaslAuthenticate,
   handleDescribeUserScramCredentials,
   handleAlterUserScramCredentials,
+  handleDescribeClientQuotas,
+  handleAlterClientQuotas,
   handleDescribeAcls,
   handleCreateAcls,
   handleDeleteAcls,

@@ -21,6 +21,7 @@ const ADMIN_CLIENT_ID = '__admin_client'
  * after the local append; acks=all waits until the high watermark covers the batch (delayed produce).
  */
 export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, async (req, ctx) => {
+  const throttleTimeMs = bandwidthThrottle(ctx)
   const acks = req.acks
   const waits: Array<Promise<void>> = []
   // Once per request: a leader whose ZooKeeper view may be stale accepts nothing (MetadataCache.isCurrent).
@@ -64,8 +65,22 @@ export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, asyn
   if (verified.length > 0) await Promise.all(verified)
   if (acks === 0) return null
   if (waits.length > 0) await Promise.all(waits)
-  return { responses, throttleTimeMs: 0 }
+  return { responses, throttleTimeMs }
 })
+
+/**
+ * producer_byte_rate (Kafka's KafkaApis.handleProduceRequest): over the quota, the answer carries
+ * the throttle time and the channel is muted for it (KIP-219), acks=0 included. Kafka records the
+ * request's size when its answer is ready, but reads one request at a time per connection; here
+ * requests on a connection run concurrently, so the size is recorded as the request arrives,
+ * before any wait: the mute then stops the very next request on the connection from being read,
+ * as in Kafka, rather than after every pipelined acks=all request already read.
+ */
+function bandwidthThrottle (ctx: RequestContext): number {
+  const throttleTimeMs = ctx.broker.quotas.produce.recordAndGetThrottleTimeMs(ctx.connection.principal.name, ctx.header.clientId ?? '', ctx.requestBytes)
+  ctx.connection.throttle(throttleTimeMs)
+  return throttleTimeMs
+}
 
 interface Answer { out: PartitionAnswer, result: ProduceResult, partition?: Partition }
 
