@@ -16,7 +16,6 @@
  *   node dist/bench/produce-consume-kcat.js [--records 1000000] [--value-bytes 100] [--latency-records 200000]
  *     [--latency-rate 100000] [--disk-mb 100] [--cpu-prof]
  */
-import { spawn } from 'node:child_process'
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -31,6 +30,7 @@ import { createTopic } from '../integration-tests/support/admin.js'
 import { waitForTopic } from '../integration-tests/support/wire-connection.js'
 import { summarizeProfile } from './support/cpu-profile.js'
 import { parseArgs, say } from './support/bench-cli.js'
+import { KCAT_PRODUCER, runTimed, writeRecordsFile } from './support/kcat-load.js'
 
 const args = parseArgs(process.argv.slice(2))
 const records = Number(args.records ?? 1_000_000)
@@ -40,7 +40,6 @@ const latencyRate = Number(args['latency-rate'] ?? 100_000)
 const diskMb = Number(args['disk-mb'] ?? 100)
 const cpuProf = args['cpu-prof'] !== undefined
 const TOPIC = 'bench'
-const KCAT_PRODUCER = ['-X', 'acks=1', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=2000000', '-X', 'queue.buffering.max.kbytes=2097152', '-q']
 
 async function main (): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-kcat-'))
@@ -58,17 +57,17 @@ async function main (): Promise<void> {
 
     const input = join(work, 'records.txt')
     writeRecordsFile(input, records, valueBytes)
-    const produceMs = await run('kcat', ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER, '-l', input])
+    const produceMs = await runTimed('kcat', ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER, '-l', input])
     report('produce (kcat -P, acks=1)', records, records * valueBytes, produceMs)
 
-    const kcatConsumeMs = await run('kcat', ['-C', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s\n', '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=8388608'])
+    const kcatConsumeMs = await runTimed('kcat', ['-C', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s\n', '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=8388608'])
     report('consume (kcat -C to /dev/null)', records, records * valueBytes, kcatConsumeMs)
 
     const lean = await leanConsume(broker.bootstrap, 0, records)
     report('consume (lean Node Fetch v4 loop)', lean.records, lean.bytes, lean.ms, `${(lean.bytes / lean.records).toFixed(1)} bytes/record on the wire, ${lean.fetches} fetches`)
 
     const tail = leanConsume(broker.bootstrap, records, latencyRecords, true)
-    const latencyProduceMs = await run('kcat', ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER], { pacedRecords: latencyRecords, perSecond: latencyRate })
+    const latencyProduceMs = await runTimed('kcat', ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER], { records: latencyRecords, perSecond: latencyRate, valueBytes })
     const tailed = await tail
     const latencies = tailed.latenciesMs.sort((a, b) => a - b)
     say(`latency: ${latencyRecords} more records fed to kcat at ${(latencyRecords / latencyProduceMs * 1000).toFixed(0)} records/s while tailing: ` +
@@ -99,46 +98,6 @@ function rawDiskWrite (dir: string, mb: number): { ms: number, writeMs: number }
   const ms = performance.now() - start
   rmSync(file)
   return { ms, writeMs }
-}
-
-function writeRecordsFile (file: string, count: number, bytes: number): void {
-  const fd = openSync(file, 'w')
-  const perChunk = 10_000
-  for (let i = 0; i < count; i += perChunk) {
-    const lines: string[] = []
-    for (let j = i; j < Math.min(count, i + perChunk); j++) lines.push(recordLine(j, bytes))
-    writeSync(fd, lines.join('\n') + '\n')
-  }
-  closeSync(fd)
-}
-
-function recordLine (i: number, bytes: number): string {
-  const head = `record-${i}-`
-  return head + 'x'.repeat(Math.max(0, bytes - head.length))
-}
-
-/**
- * Runs a command to completion with its stdout discarded; resolves with the wall-clock ms. With
- * `paced`, stdin gets that many record lines at a steady rate (every 5 ms, what is due by then).
- */
-async function run (command: string, argv: string[], paced?: { pacedRecords: number, perSecond: number }): Promise<number> {
-  const start = performance.now()
-  const child = spawn(command, argv, { stdio: [paced === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  if (paced !== undefined) {
-    let sent = 0
-    const timer = setInterval(() => {
-      const due = Math.min(paced.pacedRecords, Math.floor((performance.now() - start) / 1000 * paced.perSecond))
-      const lines: string[] = []
-      for (; sent < due; sent++) lines.push(recordLine(sent, valueBytes))
-      if (lines.length > 0) child.stdin?.write(lines.join('\n') + '\n')
-      if (sent >= paced.pacedRecords) { clearInterval(timer); child.stdin?.end() }
-    }, 5)
-  }
-  const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
-  if (code !== 0) throw new Error(`${command} ${argv.join(' ')} exited with ${code}: ${stderr}`)
-  return performance.now() - start
 }
 
 /**

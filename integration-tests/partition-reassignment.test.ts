@@ -20,8 +20,17 @@ import { waitFor } from './support/wait-for.js'
 
 interface Assignment { topic: string, partition: number, replicas: number[] }
 
-/** Preloaded records: 100,000 of 100 bytes (the issue asks for 1,000,000; 100,000 keeps the suite's time modest). */
-const PRELOAD_RECORDS = 100_000
+/**
+ * Preloaded records of 100 bytes: 100,000 in the default suite to keep its time modest;
+ * `npm run test:growth` runs the issue's 1,000,000 (GROWTH_RECORDS).
+ */
+const PRELOAD_RECORDS = positiveInteger(process.env.GROWTH_RECORDS ?? '100000', 'GROWTH_RECORDS')
+
+function positiveInteger (text: string, name: string): number {
+  const n = Number(text)
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`)
+  return n
+}
 
 async function tool (args: string[], timeoutMs = 30_000): Promise<ToolResult> {
   return await runTool('kafka-reassign-partitions', args, { timeoutMs })
@@ -145,7 +154,7 @@ test('growing a cluster: 6 partitions at RF 1 on one broker move to RF 3 over th
   assert.deepEqual(Object.values(znode.partitions), rf3.map(p => p.replicas))
   assert.deepEqual([znode.adding_replicas, znode.removing_replicas], [{}, {}])
   for (let p = 0; p < 6; p++) assert.deepEqual([...(await partitionState(cluster, 'growth', p)).isr].sort(), [1, 2, 3])
-  // Two new replicas copied ~10 MB each through broker 1's leader quota of 10 MB/s.
+  // Two new replicas copied the preload (~110 bytes a record on disk) each through broker 1's leader quota.
   t.diagnostic(`catch-up of ${PRELOAD_RECORDS} records x 2 new replicas took ${catchUpMs} ms under a ${throttle} B/s throttle`)
 
   // Every partition off broker 1: growth drops it, __consumer_offsets (RF 1 there) moves to 2 or 3.

@@ -3,6 +3,9 @@
 #
 #   integration-tests/support/ensure-clients.sh              install what is missing (root with apt-get only)
 #   integration-tests/support/ensure-clients.sh --no-install  only report what is missing
+#   integration-tests/support/ensure-clients.sh --peers       also the peers bench/peers.ts measures
+#                                                            beside us: redis-server, nats-server and
+#                                                            the Go NATS client (not needed by tests)
 #
 # The clients are Debian packages (see the protocol pack's Appendix B): kcat (librdkafka 2.0.2),
 # kafka-python 2.0.2, confluent-kafka-python 1.7.0, and Go with the Sarama 1.22 and kafka-go 0.2
@@ -15,10 +18,12 @@ set -euo pipefail
 say () { echo "ensure-clients: $*" >&2; }
 
 install=yes
+peers=no
 for arg in "$@"; do
   case "$arg" in
     --no-install) install=no ;;
-    -h|--help) sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --peers) peers=yes ;;
+    -h|--help) sed -n '2,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) say "unknown option: $arg (see --help)"; exit 2 ;;
   esac
 done
@@ -40,6 +45,13 @@ declare -A probe=(
   [chromium]=/usr/bin/chromium
 )
 order=(kcat python3-kafka python3-confluent-kafka golang-go gcc libc6-dev golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev iproute2 chromium)
+if [[ "$peers" == yes ]]; then
+  probe[redis-server]=/usr/bin/redis-server
+  probe[redis-tools]=/usr/bin/redis-benchmark
+  probe[nats-server]=/usr/sbin/nats-server
+  probe[golang-github-nats-io-go-nats-dev]=/usr/share/gocode/src/github.com/nats-io/nats.go/js.go
+  order+=(redis-server redis-tools nats-server golang-github-nats-io-go-nats-dev)
+fi
 
 missing=()
 for pkg in "${order[@]}"; do

@@ -17,14 +17,13 @@ export function goClientMissing (name: 'sarama' | 'kafka-go'): string | undefine
 }
 
 /**
- * Builds integration-tests/clients/go/<name> offline against Debian's Go sources
+ * Builds a Go program, by default integration-tests/clients/go/<name>, offline against Debian's Go sources
  * (GO111MODULE=off GOPATH=/usr/share/gocode) and returns the binary's path. Binaries are kept in
  * the temp dir under the hash of the program's source, and Go's build cache beside them, so only
  * the first test on a machine pays for a cold build. Parallel test processes may build at once:
  * each builds into its own name and renames into place.
  */
-export async function buildGoClient (name: 'sarama' | 'kafka-go'): Promise<string> {
-  const sourceDir = join(goClientsDir, name)
+export async function buildGoClient (name: string, sourceDir = join(goClientsDir, name)): Promise<string> {
   const hash = createHash('sha256')
   for (const file of readdirSync(sourceDir).sort()) hash.update(file).update(readFileSync(join(sourceDir, file)))
   const cacheDir = join(tmpdir(), 'zkafka-go-clients')
