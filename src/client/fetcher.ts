@@ -3,7 +3,8 @@
  * assigned partitions led there that have nothing buffered. Answers are decoded as they arrive and
  * buffered per partition, so the next fetch is on the wire while the application works through
  * the last one (prefetch). Long poll: the broker holds a fetch up to fetch.max.wait.ms until
- * fetch.min.bytes are there. Sessionless (session id 0, epoch -1), as librdkafka and KafkaJS are.
+ * fetch.min.bytes are there. Each leader is fetched from in a fetch session (KIP-227), as Java's
+ * consumer does: after the first fetch, only partitions added or moved are sent.
  */
 import { ErrorCode, isRetriable } from '../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
@@ -12,6 +13,7 @@ import { KafkaError } from '../errors.js'
 import type { ConsumerConfig } from './client-config.js'
 import { decodeFetchedRecords, type ConsumerRecord } from './fetched-records.js'
 import { describeError, type KafkaClient } from './kafka-client.js'
+import { fetchTopics, forgottenTopics, FetchSessions, isFetchSessionError, type FetchSessionHandler } from './fetch-session-handler.js'
 
 /** v4 is the first that returns record batch v2; v13 moves to topic ids, which this client does not track. */
 const FETCH_VERSIONS = { min: 4, max: 12 }
@@ -38,6 +40,7 @@ export class Fetcher {
   private readonly inFlight = new Set<number>()
   private waiters: Array<() => void> = []
   private retryAtMs = 0
+  private readonly sessions = new FetchSessions()
 
   constructor (private readonly client: KafkaClient, private readonly config: ConsumerConfig, private readonly partitions: Map<string, PartitionState>) {}
 
@@ -85,14 +88,15 @@ export class Fetcher {
     const asked = new Map(list.map(p => [key(p.topic, p.partition), p.fetchOffset!]))
     let response
     try {
-      response = await sendFetch(this.client, this.config, nodeId, list.map(p => ({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset! })))
+      response = await sendFetch(this.client, this.config, nodeId, list.map(p => ({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset! })), this.sessions.for(nodeId))
     } catch (err) {
       if (err instanceof KafkaError && isRetriable(err.code)) this.refreshSoon(list.map(p => p.topic))
       else this.error = asKafkaError(err)
       return
     }
     if (response.errorCode !== ErrorCode.NONE) {
-      this.onPartitionError(list[0]!, response.errorCode, null)
+      // A lost session is taken up by the next fetch, a full one (Java's Fetcher does not back off either).
+      if (!isFetchSessionError(response.errorCode)) this.onPartitionError(list[0]!, response.errorCode, null)
       return
     }
     for (const t of response.responses) {
@@ -138,26 +142,40 @@ export class Fetcher {
   }
 }
 
-/** One sessionless Fetch to `nodeId` for each partition at its offset, as the consumer's settings say. */
-export async function sendFetch (client: KafkaClient, config: ConsumerConfig, nodeId: number, wanted: Array<{ topic: string, partition: number, fetchOffset: number }>): Promise<Decoded<typeof FetchResponse>> {
-  const topics = new Map<string, Array<{ partition: number, fetchOffset: number, partitionMaxBytes: number }>>()
-  for (const w of wanted) {
-    topics.set(w.topic, [...(topics.get(w.topic) ?? []), { partition: w.partition, fetchOffset: w.fetchOffset, partitionMaxBytes: config['max.partition.fetch.bytes'] }])
-  }
+/**
+ * One Fetch to `nodeId` for each partition at its offset, as the consumer's settings say, in the
+ * broker's fetch session (KIP-227) when its Fetch version has them: the session's handler sends only
+ * what changed since the last fetch, and the answer holds only partitions with news.
+ */
+export async function sendFetch (client: KafkaClient, config: ConsumerConfig, nodeId: number, wanted: Array<{ topic: string, partition: number, fetchOffset: number }>, session: FetchSessionHandler): Promise<Decoded<typeof FetchResponse>> {
   const maxWaitMs = config['fetch.max.wait.ms']
   const conn = await client.connectionTo(nodeId)
-  return await conn.send(FetchRequest, FetchResponse, conn.version(FetchRequest, FETCH_VERSIONS.min, FETCH_VERSIONS.max), {
-    replicaId: -1,
-    maxWaitMs,
-    minBytes: config['fetch.min.bytes'],
-    maxBytes: config['fetch.max.bytes'],
-    isolationLevel: config['isolation.level'] === 'read_committed' ? 1 : 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-    forgottenTopicsData: [],
-    rackId: '',
-  }, { timeoutMs: config['request.timeout.ms'] + maxWaitMs })
+  const version = conn.version(FetchRequest, FETCH_VERSIONS.min, FETCH_VERSIONS.max)
+  const partitionMaxBytes = config['max.partition.fetch.bytes']
+  const sent = session.build(wanted.map(w => ({ ...w, partitionMaxBytes, currentLeaderEpoch: -1, logStartOffset: -1 })), version >= 7)
+  let response
+  try {
+    response = await conn.send(FetchRequest, FetchResponse, version, {
+      replicaId: -1,
+      maxWaitMs,
+      minBytes: config['fetch.min.bytes'],
+      maxBytes: config['fetch.max.bytes'],
+      isolationLevel: config['isolation.level'] === 'read_committed' ? 1 : 0,
+      sessionId: sent.sessionId,
+      sessionEpoch: sent.sessionEpoch,
+      topics: fetchTopics(sent.toSend),
+      forgottenTopicsData: forgottenTopics(sent.toForget),
+      rackId: '',
+    }, { timeoutMs: config['request.timeout.ms'] + maxWaitMs })
+  } catch (err) {
+    session.handleError()
+    throw err
+  }
+  if (!session.handleResponse(sent, response) && response.errorCode === ErrorCode.NONE) {
+    // partitions outside the session: nothing of it is used, and the next fetch is full
+    return { ...response, responses: [] }
+  }
+  return response
 }
 
 export function key (topic: string, partition: number): string {

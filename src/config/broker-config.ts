@@ -58,7 +58,6 @@ export const noEffect = {
   checkpoints: 'every checkpoint is written at log.flush.offset.checkpoint.interval.ms',
   preallocate: 'a segment\'s file size is its end here; preallocated files would need trimming on roll and recovery',
   deleteDelay: 'segments are deleted at once, not renamed .deleted first',
-  fetchSessions: 'fetch sessions are not implemented (answered sessionless)',
 } as const
 
 const dynamicOnly = 'a dynamic-only key in Kafka (QuotaConfigs.brokerQuotaConfigs)'
@@ -207,7 +206,7 @@ export const brokerConfigSchema = {
   'max.connections': { type: 'int', default: 2_147_483_647, min: 0, update: 'cluster-wide', compatOnly: noEffect.connectionLimits },
   'max.connections.per.ip': { type: 'int', default: 2_147_483_647, min: 0, update: 'cluster-wide', compatOnly: noEffect.connectionLimits },
   'max.connections.per.ip.overrides': { type: 'string', default: '', update: 'cluster-wide', compatOnly: noEffect.connectionLimits },
-  'max.incremental.fetch.session.cache.slots': { type: 'int', default: 1000, min: 0, update: 'read-only', compatOnly: noEffect.fetchSessions },
+  'max.incremental.fetch.session.cache.slots': { type: 'int', default: 1000, min: 0, update: 'read-only' },
   'max.request.partition.size.limit': { type: 'int', default: 2000, min: 1, update: 'read-only', compatOnly: noEffect.notImplemented },
   'message.max.bytes': { type: 'int', default: 1_048_588, min: 0, update: 'cluster-wide' },
   'metadata.log.dir': { type: 'string', default: null, update: 'read-only', compatOnly: noEffect.kraft },

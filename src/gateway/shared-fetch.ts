@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js'
 import { consumerSchema, parseClientConfig, type ClientProperties, type ConsumerConfig } from '../client/client-config.js'
 import { fetchedBatches, type FetchedBatch } from '../client/fetched-records.js'
 import { key, sendFetch } from '../client/fetcher.js'
+import { FetchSessions } from '../client/fetch-session-handler.js'
 import { describeError, KafkaClient } from '../client/kafka-client.js'
 
 /** One partition's records from one Fetch answer: they stand for every offset from `fromOffset` to `nextOffset`. */
@@ -52,6 +53,8 @@ export class SharedFetch {
   private readonly lru = new Set<FetchedChunk>()
   private cachedBytes = 0
   private readonly leadersInFlight = new Set<number>()
+  /** One fetch session per leader (KIP-227): the feeds of a busy gateway are not all re-sent on every fetch. */
+  private readonly sessions = new FetchSessions()
   private retryAtMs = 0
   /** Topics whose metadata this gateway has asked for. */
   private readonly lookedUp = new Set<string>()
@@ -173,7 +176,7 @@ export class SharedFetch {
   private async fetchFrom (nodeId: number, list: Array<{ feed: Feed, offset: number }>): Promise<void> {
     let response
     try {
-      response = await sendFetch(this.client, this.config, nodeId, list.map(({ feed, offset }) => ({ topic: feed.topic, partition: feed.partition, fetchOffset: offset })))
+      response = await sendFetch(this.client, this.config, nodeId, list.map(({ feed, offset }) => ({ topic: feed.topic, partition: feed.partition, fetchOffset: offset })), this.sessions.for(nodeId))
     } catch (err) {
       if (this.closed) return
       if (err instanceof KafkaError && isRetriable(err.code)) return this.refreshSoon(list.map(({ feed }) => feed.topic), true)

@@ -1,4 +1,5 @@
 import { Connection } from '../client/connection.js'
+import { FetchSessionHandler, fetchTopics, forgottenTopics } from '../client/fetch-session-handler.js'
 import type { ClientSecurity } from '../config/listener-security.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
@@ -37,13 +38,16 @@ interface Fetched { partition: Partition, truncated: boolean }
  * Replicates the partitions this broker follows from one leader (Kafka's ReplicaFetcherThread),
  * over an ordinary Kafka connection, as Kafka's NetworkClient does. A partition joins "to be
  * truncated": first OffsetForLeaderEpoch for its latest epoch, truncation of the divergent tail
- * (KIP-101/279), then fetches from its log end, appending the leader's batches unchanged.
+ * (KIP-101/279), then fetches from its log end, appending the leader's batches unchanged. Fetches
+ * are incremental within a fetch session, as Kafka's fetcher threads' are (KIP-227).
  */
 export class FollowerFetcher {
   private readonly partitions = new Map<Partition, Fetched>()
   private connection?: Connection
   private running = false
   private wake?: () => void
+  /** The fetch session with the leader (KIP-227): partitions whose log end did not move are not re-sent. */
+  private readonly session = new FetchSessionHandler()
 
   constructor (readonly leaderId: number, private readonly address: () => { host: string, port: number } | undefined, private readonly options: FetcherOptions) {}
 
@@ -152,21 +156,27 @@ export class FollowerFetcher {
       return
     }
     const byTopic = groupByTopic(partitions)
-    const response = await connection.send(FetchRequest, FetchResponse, FETCH_VERSION, {
-      replicaId: this.options.brokerId,
-      maxWaitMs: this.options.fetchWaitMaxMs,
-      minBytes: 1,
-      maxBytes: this.options.fetchResponseMaxBytes,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [...byTopic].map(([topic, ps]) => ({
-        topic,
-        partitions: ps.map(p => ({ partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, logStartOffset: p.log.logStartOffset, partitionMaxBytes: this.options.fetchMaxBytes })),
-      })),
-      forgottenTopicsData: [],
-      rackId: '',
-    }, { timeoutMs: this.options.requestTimeoutMs + this.options.fetchWaitMaxMs })
+    const sent = this.session.build(partitions.map(p => ({ topic: p.topic, partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, logStartOffset: p.log.logStartOffset, partitionMaxBytes: this.options.fetchMaxBytes })), true)
+    let response
+    try {
+      response = await connection.send(FetchRequest, FetchResponse, FETCH_VERSION, {
+        replicaId: this.options.brokerId,
+        maxWaitMs: this.options.fetchWaitMaxMs,
+        minBytes: 1,
+        maxBytes: this.options.fetchResponseMaxBytes,
+        isolationLevel: 0,
+        sessionId: sent.sessionId,
+        sessionEpoch: sent.sessionEpoch,
+        topics: fetchTopics(sent.toSend),
+        forgottenTopicsData: forgottenTopics(sent.toForget),
+        rackId: '',
+      }, { timeoutMs: this.options.requestTimeoutMs + this.options.fetchWaitMaxMs })
+    } catch (err) {
+      this.session.handleError()
+      throw err
+    }
+    // A session error (the leader restarted or evicted it): the next fetch is a full one.
+    if (!this.session.handleResponse(sent, response)) return
     let failures = 0
     let movedLogStart = false
     for (const t of response.responses) {

@@ -12,6 +12,7 @@ import type { MarkerResult, TxnMarker } from '../replication/txn-marker-writer.j
 import type { AclAuthorizer } from '../security/acl-authorizer.js'
 import type { AddPartitionsToTxnManager } from './add-partitions-to-txn-manager.js'
 import type { BrokerMetrics } from './broker-metrics.js'
+import type { FetchManager } from './fetch-session.js'
 
 /** What request handlers may use: the broker's identity, its cluster view and its partitions. */
 export interface BrokerContext {
@@ -22,6 +23,8 @@ export interface BrokerContext {
   zk: ZkClient
   metadata: MetadataCache
   replicas: ReplicaManager
+  /** Incremental fetch sessions (KIP-227), max.incremental.fetch.session.cache.slots of them. */
+  fetchManager: FetchManager
   /** The controller's side, answering only while this broker is the controller. */
   controller: Controller
   /** The group coordinator for the __consumer_offsets partitions this broker leads. */

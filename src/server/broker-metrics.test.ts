@@ -40,6 +40,7 @@ function setup (t: TestContext, controllerActive = true): { metrics: BrokerMetri
     metadata,
     controller: { isActive: controllerActive },
     groups: { listGroups: () => ({ errorCode: 0, groups }) },
+    fetchSessions: { size: 2, totalPartitions: 7, evictions: 1 },
   } as unknown as BrokerMetricsSources
   const metrics = new BrokerMetrics(sources)
   t.after(() => metrics.close())
@@ -117,6 +118,9 @@ test('replica, purgatory, log and group gauges read the broker\'s state at each 
   assert.equal(await valueOf(metrics, rm('offlinereplicacount')), 1)
   assert.equal(await valueOf(metrics, rm('isrshrinks_total')), 2)
   assert.equal(await valueOf(metrics, rm('isrexpands_total')), 1)
+  assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_numincrementalfetchsessions'), 2)
+  assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_numincrementalfetchpartitionscached'), 7)
+  assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total'), 1)
   const purgatory = 'kafka_server_delayedoperationpurgatory_purgatorysize'
   assert.equal(await valueOf(metrics, purgatory, { delayedOperation: 'Produce' }), 1)
   assert.equal(await valueOf(metrics, purgatory, { delayedOperation: 'Fetch' }), 3)

@@ -7,6 +7,7 @@ import { ApiKey, apiName } from '../protocol/api-keys.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import type { PartitionLog } from '../storage/partition-log.js'
+import type { FetchSessionCache } from './fetch-session.js'
 
 /** What the gauges read at each scrape: the broker's own state, nothing kept twice. */
 export interface BrokerMetricsSources {
@@ -14,6 +15,7 @@ export interface BrokerMetricsSources {
   metadata: Pick<MetadataCache, 'topics' | 'broker' | 'isReplicaOffline' | 'on' | 'off'>
   controller: Pick<Controller, 'isActive'>
   groups: Pick<GroupCoordinator, 'listGroups'>
+  fetchSessions: Pick<FetchSessionCache, 'size' | 'totalPartitions' | 'evictions'>
 }
 
 /**
@@ -40,7 +42,7 @@ export class BrokerMetrics {
   private readonly onTopicDeleted = (topic: string): void => { this.byTopic.delete(topic) }
 
   constructor (private readonly sources: BrokerMetricsSources) {
-    const { replicas, metadata, controller, groups } = sources
+    const { replicas, metadata, controller, groups, fetchSessions } = sources
     metadata.on('topicDeleted', this.onTopicDeleted)
 
     // BrokerTopicMetrics (kafka.server.BrokerTopicStats)
@@ -83,6 +85,11 @@ export class BrokerMetrics {
     this.gauge('kafka_server_replicamanager_offlinereplicacount', 'Replicas on this broker in failed log dirs (OfflineReplicaCount)', () => replicas.offlineReplicaCount)
     this.counter('kafka_server_replicamanager_isrshrinks_total', 'ISR shrinks this broker made as leader (IsrShrinksPerSec)', [], () => [[{}, replicas.stats.isrShrinks]])
     this.counter('kafka_server_replicamanager_isrexpands_total', 'ISR expansions this broker made as leader (IsrExpandsPerSec)', [], () => [[{}, replicas.stats.isrExpands]])
+
+    // FetchSessionCache (kafka.server.FetchSessionCache): incremental fetch sessions (KIP-227)
+    this.gauge('kafka_server_fetchsessioncache_numincrementalfetchsessions', 'Incremental fetch sessions cached (NumIncrementalFetchSessions)', () => fetchSessions.size)
+    this.gauge('kafka_server_fetchsessioncache_numincrementalfetchpartitionscached', 'Partitions over all cached fetch sessions (NumIncrementalFetchPartitionsCached)', () => fetchSessions.totalPartitions)
+    this.counter('kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total', 'Fetch sessions evicted to make room for new ones (IncrementalFetchSessionEvictionsPerSec)', [], () => [[{}, fetchSessions.evictions]])
 
     // DelayedOperationPurgatory (kafka.server.DelayedOperationPurgatory)
     this.labelledGauge('kafka_server_delayedoperationpurgatory_purgatorysize', 'Requests waiting: acks=all produces for replication, fetches for min.bytes (PurgatorySize)', ['delayedOperation'],

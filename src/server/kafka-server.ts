@@ -31,6 +31,7 @@ import type { BrokerContext } from './broker-context.js'
 import { BrokerMetrics } from './broker-metrics.js'
 import { channelBuilder } from './channel-builder.js'
 import { Dispatcher } from './dispatcher.js'
+import { FetchManager, FetchSessionCache } from './fetch-session.js'
 import { handlers } from './handlers/index.js'
 import { checkLogDirOwnership, writeMetaProperties } from './meta-properties.js'
 import { MetricsServer } from './metrics-server.js'
@@ -188,10 +189,11 @@ export class KafkaServer {
     })
     this.transactionVerifier = transactionVerifier
 
+    const fetchManager = new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots']))
     // Before the Kafka listeners and registration: a taken metrics port fails start-up before any client can connect.
     const metricsListener = this.config.metricsListener
     if (metricsListener !== null) {
-      this.metrics = new BrokerMetrics({ replicas, metadata, controller, groups })
+      this.metrics = new BrokerMetrics({ replicas, metadata, controller, groups, fetchSessions: fetchManager.cache })
       await this.serveMetrics(this.metrics, metricsListener)
     }
 
@@ -205,6 +207,7 @@ export class KafkaServer {
       zk,
       metadata,
       replicas,
+      fetchManager,
       controller,
       groups,
       producerIds,

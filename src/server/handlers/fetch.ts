@@ -6,8 +6,9 @@ import type { FetchIsolation, Partition } from '../../replication/partition.js'
 import { defineHandler, type RequestContext } from '../api-handler.js'
 import type { BrokerMetrics } from '../broker-metrics.js'
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
+import type { FetchAnswer, FetchRequestPartition, PartitionAnswer, SessionResponse, TopicIdPartition } from '../fetch-session.js'
 
-type PartitionAnswer = FetchResponse['responses'][number]['partitions'][number]
 const EMPTY = Buffer.alloc(0)
 
 /**
@@ -22,7 +23,9 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   const replicaId = fetchReplicaId(req, ctx.apiVersion)
   const isolation: FetchIsolation = replicaId >= 0 ? 'logEnd' : ctx.apiVersion >= 4 && req.isolationLevel === 1 ? 'txnCommitted' : 'highWatermark'
   const deadline = Date.now() + Math.max(0, req.maxWaitMs)
-  const wanted = resolve(req, ctx, replicaId)
+  const metadata = ctx.broker.metadata
+  const context = ctx.broker.fetchManager.newContext(ctx.apiVersion, req.sessionId, req.sessionEpoch, replicaId >= 0, requestedPartitions(req, ctx), forgottenPartitions(req, ctx), id => metadata.topicById(id)?.name)
+  const wanted = authorize(context.partitions, ctx, replicaId)
   // A consumer's consumer_byte_rate quota (followers have the replication quotas instead).
   const quota = replicaId < 0 ? ctx.broker.quotas.fetch : undefined
   const user = ctx.connection.principal.name
@@ -33,9 +36,9 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   const maxBytes = Math.max(0, Math.floor(Math.min(req.maxBytes, ctx.broker.config.values['fetch.max.bytes'], quota?.maxValueInQuotaWindow(user, clientId) ?? Infinity)))
   const minBytes = Math.min(req.minBytes, maxBytes)
   for (;;) {
-    const { responses, bytes, throttledBytes, partitions } = readAll(ctx, wanted, isolation, replicaId, maxBytes)
+    const { answers, bytes, throttledBytes, partitions, errors } = readAll(ctx, wanted, isolation, replicaId, maxBytes)
     const remaining = deadline - Date.now()
-    if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || hasError(responses)) {
+    if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || errors) {
       ctx.broker.replicas.leaderQuota.record(throttledBytes)
       // Kafka records the response's size, then, over the quota, takes it back and answers with
       // no partitions and the throttle time, the channel muted for it (KIP-219). Records count here.
@@ -43,81 +46,128 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
       if (throttleTimeMs > 0) {
         quota!.unrecord(user, clientId, bytes)
         ctx.connection.throttle(throttleTimeMs)
-        return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] }
+        return toResponse(context.throttledResponse(), throttleTimeMs, ctx.apiVersion >= 13)
       }
-      if (ctx.broker.metrics !== undefined && bytes > 0) recordBytesOut(ctx.broker.metrics, responses, replicaId >= 0)
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }
+      const answer = context.updateAndGenerateResponseData(answers)
+      if (ctx.broker.metrics !== undefined && bytes > 0) recordBytesOut(ctx.broker.metrics, answer.answers, replicaId >= 0)
+      return toResponse(answer, 0, ctx.apiVersion >= 13)
     }
     await ctx.broker.replicas.waitForData(partitions, remaining, 'Fetch')
   }
 })
+
+/** The session's answer as a FetchResponse: consecutive partitions of a topic under one topic entry. */
+function toResponse (answer: SessionResponse, throttleTimeMs: number, byTopicId: boolean): FetchResponse {
+  const responses: FetchResponse['responses'] = []
+  let last: FetchResponse['responses'][number] | undefined
+  for (const { tp, answer: partition } of answer.answers) {
+    if (last === undefined || (byTopicId ? last.topicId !== tp.topicId : last.topic !== (tp.topic ?? ''))) {
+      last = { topic: tp.topic ?? '', topicId: tp.topicId, partitions: [] }
+      responses.push(last)
+    }
+    last.partitions.push(partition)
+  }
+  return { throttleTimeMs, errorCode: answer.errorCode, sessionId: answer.sessionId, responses }
+}
+
+/** The request's partitions: by topic id from v13 (the name unknown here if the id is), by name before. */
+function requestedPartitions (req: FetchRequest, ctx: RequestContext): FetchRequestPartition[] {
+  const out: FetchRequestPartition[] = []
+  for (const t of req.topics) {
+    const { topic, topicId } = topicOf(t, ctx)
+    for (const p of t.partitions) out.push({ tp: { topic, topicId, partition: p.partition }, data: p })
+  }
+  return out
+}
+
+function forgottenPartitions (req: FetchRequest, ctx: RequestContext): TopicIdPartition[] {
+  if (ctx.apiVersion < 7) return []
+  const out: TopicIdPartition[] = []
+  for (const t of req.forgottenTopicsData) {
+    const { topic, topicId } = topicOf(t, ctx)
+    for (const partition of t.partitions) out.push({ topic, topicId, partition })
+  }
+  return out
+}
+
+function topicOf (t: { topic: string, topicId: string }, ctx: RequestContext): { topic: string | undefined, topicId: string } {
+  if (ctx.apiVersion >= 13) return { topic: ctx.broker.metadata.topicById(t.topicId)?.name, topicId: t.topicId }
+  return { topic: t.topic, topicId: ctx.broker.metadata.topic(t.topic)?.topicId ?? ZERO_UUID }
+}
 
 /** The fetching replica's broker id (KIP-903 moved it into replicaState in v15); -1 for a consumer. */
 export function fetchReplicaId (req: FetchRequest, apiVersion: number): number {
   return apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId
 }
 
-/** Per topic of the answer sent, never per record (Kafka marks BytesOutPerSec per partition). */
-function recordBytesOut (metrics: BrokerMetrics, responses: FetchResponse['responses'], fromFollower: boolean): void {
-  for (const t of responses) {
-    let bytes = 0
-    for (const p of t.partitions) bytes += p.records?.length ?? 0
-    if (bytes > 0 && t.topic !== undefined) metrics.recordFetch(t.topic, bytes, fromFollower)
+/** Per partition of the answer sent, never per record (Kafka marks BytesOutPerSec per partition). */
+function recordBytesOut (metrics: BrokerMetrics, answers: FetchAnswer[], fromFollower: boolean): void {
+  for (const { tp, answer } of answers) {
+    const bytes = answer.records?.length ?? 0
+    if (bytes > 0 && tp.topic !== undefined) metrics.recordFetch(tp.topic, bytes, fromFollower)
   }
 }
 
-interface Wanted { topic: string | undefined, topicId: string, partitions: FetchRequest['topics'][number]['partitions'], authorized: boolean }
+interface Wanted extends FetchRequestPartition { authorized: boolean }
 
 /**
- * The topics asked for, each with its authorization (KafkaApis.handleFetchRequest): a follower
- * needs ClusterAction on the cluster, a consumer Read on each topic; refused, every partition
+ * The partitions to read, each with its authorization (KafkaApis.handleFetchRequest): a follower
+ * needs ClusterAction on the cluster, a consumer Read on each topic; refused, a partition
  * answers TOPIC_AUTHORIZATION_FAILED.
  */
-function resolve (req: FetchRequest, ctx: RequestContext, replicaId: number): Wanted[] {
-  const follower = replicaId >= 0 && ctx.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)
-  return req.topics.map(t => {
-    const topic = ctx.apiVersion >= 13 ? ctx.broker.metadata.topicById(t.topicId)?.name : t.topic
-    const topicId = ctx.apiVersion >= 13 ? t.topicId : ctx.broker.metadata.topic(t.topic)?.topicId ?? t.topicId
-    const authorized = replicaId >= 0 ? follower : topic === undefined || ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic)
-    return { topic, topicId, partitions: t.partitions, authorized }
+function authorize (partitions: FetchRequestPartition[], ctx: RequestContext, replicaId: number): Wanted[] {
+  if (replicaId >= 0) {
+    const follower = ctx.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)
+    return partitions.map(p => ({ ...p, authorized: follower }))
+  }
+  const byTopic = new Map<string, boolean>()
+  return partitions.map(p => {
+    const topic = p.tp.topic
+    if (topic === undefined) return { ...p, authorized: true }
+    let authorized = byTopic.get(topic)
+    if (authorized === undefined) {
+      authorized = ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic)
+      byTopic.set(topic, authorized)
+    }
+    return { ...p, authorized }
   })
 }
 
-function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number, maxBytes: number): { responses: FetchResponse['responses'], bytes: number, throttledBytes: number, partitions: Partition[] } {
+function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number, maxBytes: number): { answers: FetchAnswer[], bytes: number, throttledBytes: number, partitions: Partition[], errors: boolean } {
   let bytes = 0
   let throttledBytes = 0
+  let errors = false
   const quota = ctx.broker.replicas.leaderQuota
   const partitions: Partition[] = []
   const magic = ctx.apiVersion <= 1 ? 0 : ctx.apiVersion <= 3 ? 1 : 2
-  const responses = wanted.map(w => ({
-    topic: w.topic ?? '',
-    topicId: w.topicId,
-    partitions: w.partitions.map(p => {
-      if (!w.authorized) return errorAnswer(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, undefined)
-      const partition = w.topic === undefined ? undefined : ctx.broker.replicas.partition(w.topic, p.partition)
-      const unknownCode = w.topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ctx.broker.metadata.partition(w.topic, p.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
-      if (w.topic !== undefined && ctx.broker.replicas.isOffline(w.topic, p.partition)) return errorAnswer(p.partition, ErrorCode.KAFKA_STORAGE_ERROR, undefined)
-      if (partition === undefined || !partition.isLeader) return errorAnswer(p.partition, partition === undefined ? unknownCode : ErrorCode.NOT_LEADER_OR_FOLLOWER, partition)
+  const answers = wanted.map(({ tp, data: p, authorized }): FetchAnswer => {
+    const answer = ((): PartitionAnswer => {
+      const topic = tp.topic
+      if (!authorized) return errorAnswer(tp.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, undefined)
+      const partition = topic === undefined ? undefined : ctx.broker.replicas.partition(topic, tp.partition)
+      const unknownCode = topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ctx.broker.metadata.partition(topic, tp.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
+      if (topic !== undefined && ctx.broker.replicas.isOffline(topic, tp.partition)) return errorAnswer(tp.partition, ErrorCode.KAFKA_STORAGE_ERROR, undefined)
+      if (partition === undefined || !partition.isLeader) return errorAnswer(tp.partition, partition === undefined ? unknownCode : ErrorCode.NOT_LEADER_OR_FOLLOWER, partition)
       if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
-        return errorAnswer(p.partition, p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition)
+        return errorAnswer(tp.partition, p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition)
       }
       // message.downconversion.enable=false (KIP-283): consumers that need magic 0/1 are refused, followers never are
-      if (magic < 2 && replicaId < 0 && !partition.log.logConfig['message.downconversion.enable']) return errorAnswer(p.partition, ErrorCode.UNSUPPORTED_VERSION, partition)
+      if (magic < 2 && replicaId < 0 && !partition.log.logConfig['message.downconversion.enable']) return errorAnswer(tp.partition, ErrorCode.UNSUPPORTED_VERSION, partition)
       partitions.push(partition)
       if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset, p.logStartOffset)
       // Kafka's ReplicaManager.shouldLeaderThrottle: a throttled replica catching up (out of the ISR) gets nothing while the leader's quota is exceeded.
       const throttled = replicaId >= 0 && !partition.isr.includes(replicaId) && quota.isThrottled(partition.topic, partition.partition)
-      if (throttled && quota.isQuotaExceeded()) return { ...errorAnswer(p.partition, ErrorCode.NONE, partition), lastStableOffset: partition.log.lastStableOffset }
+      if (throttled && quota.isQuotaExceeded()) return { ...errorAnswer(tp.partition, ErrorCode.NONE, partition), lastStableOffset: partition.log.lastStableOffset }
       const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes)
       const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0)
       if (read.errorCode !== 0) {
-        return { ...errorAnswer(p.partition, read.errorCode, partition), logStartOffset: read.logStartOffset }
+        return { ...errorAnswer(tp.partition, read.errorCode, partition), logStartOffset: read.logStartOffset }
       }
       const records = magic < 2 && read.records.length > 0 ? recordBatchesToMessageSet(read.records, magic as 0 | 1) : read.records
       bytes += records.length
       if (throttled) throttledBytes += records.length
       return {
-        partitionIndex: p.partition,
+        partitionIndex: tp.partition,
         errorCode: ErrorCode.NONE,
         highWatermark: read.highWatermark,
         lastStableOffset: partition.log.lastStableOffset,
@@ -126,9 +176,11 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
         preferredReadReplica: -1,
         records,
       }
-    }),
-  }))
-  return { responses, bytes, throttledBytes, partitions }
+    })()
+    if (answer.errorCode !== ErrorCode.NONE) errors = true
+    return { tp, answer }
+  })
+  return { answers, bytes, throttledBytes, partitions, errors }
 }
 
 /** The aborted transactions with records among those read: up to the offset after the last batch sent. */
@@ -137,10 +189,6 @@ function abortedTransactions (partition: Partition, fetchOffset: number, records
   for (const batch of recordBatches(records)) upperBound = batch.nextOffset
   if (upperBound < 0) return []
   return partition.log.collectAbortedTransactions(fetchOffset, upperBound).map(t => ({ producerId: t.producerId, firstOffset: t.firstOffset }))
-}
-
-function hasError (responses: FetchResponse['responses']): boolean {
-  return responses.some(t => t.partitions.some(p => p.errorCode !== ErrorCode.NONE))
 }
 
 function errorAnswer (partitionIndex: number, errorCode: number, partition: Partition | undefined): PartitionAnswer {
