@@ -29,7 +29,7 @@ import { waitForTopic } from '../integration-tests/support/wire-connection.js'
 import { freePort } from '../integration-tests/support/free-port.js'
 import { buildGoClient } from '../integration-tests/support/go-client.js'
 import { parseArgs, say } from './support/bench-cli.js'
-import { KCAT_PRODUCER, runTimed, writeRecordsFile } from './support/kcat-load.js'
+import { KCAT_CONSUMER_PREFETCH, KCAT_PRODUCER, runTimed, writeRecordsFile } from './support/kcat-load.js'
 
 const args = parseArgs(process.argv.slice(2))
 const rounds = Number(args.rounds ?? 5)
@@ -109,7 +109,7 @@ async function zkafka (input: string): Promise<Peer> {
     },
     async consume (name) {
       return await runTimed('kcat', ['-C', '-b', b, '-t', name, '-p', '0', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s\n',
-        '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=8388608', '-X', 'queued.min.messages=1000000'])
+        '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=8388608', ...KCAT_CONSUMER_PREFETCH])
     },
     async latency (name, rate, count) {
       await topic(name)

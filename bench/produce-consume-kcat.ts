@@ -31,7 +31,7 @@ import { createTopic } from '../integration-tests/support/admin.js'
 import { waitForTopic } from '../integration-tests/support/wire-connection.js'
 import { summarizeProfile } from './support/cpu-profile.js'
 import { parseArgs, say } from './support/bench-cli.js'
-import { KCAT_PRODUCER, runTimed, writeRecordsFile } from './support/kcat-load.js'
+import { KCAT_CONSUMER_PREFETCH, KCAT_PRODUCER, runTimed, writeRecordsFile } from './support/kcat-load.js'
 
 const args = parseArgs(process.argv.slice(2))
 const records = Number(args.records ?? 1_000_000)
@@ -64,9 +64,7 @@ async function main (): Promise<void> {
     const kcatConsume = ['-C', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s\n', '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=8388608']
     const kcatConsumeMs = await runTimed('kcat', kcatConsume)
     report('consume (kcat -C to /dev/null)', records, records * valueBytes, kcatConsumeMs)
-    // librdkafka stops fetching while its prefetch queue holds queued.min.messages (100k by default)
-    // and waits up to fetch.wait.max.ms before the next fetch: raised, kcat is no longer the limit.
-    const kcatQueuedMs = await runTimed('kcat', [...kcatConsume, '-X', 'queued.min.messages=10000000', '-X', 'queued.max.messages.kbytes=2097151'])
+    const kcatQueuedMs = await runTimed('kcat', [...kcatConsume, ...KCAT_CONSUMER_PREFETCH])
     report('consume (kcat -C, queued.min.messages=10000000)', records, records * valueBytes, kcatQueuedMs)
 
     const lean = await leanConsume(broker.bootstrap, 0, records)

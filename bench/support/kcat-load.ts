@@ -4,6 +4,13 @@ import { closeSync, openSync, writeSync } from 'node:fs'
 /** kcat's producer settings for throughput: acks=1 and librdkafka's batching (~1 MB uncompressed v2 batches). */
 export const KCAT_PRODUCER = ['-X', 'acks=1', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=2000000', '-X', 'queue.buffering.max.kbytes=2097152', '-q']
 
+/**
+ * kcat -C settings that keep librdkafka from being the limit: it stops fetching while its prefetch
+ * queue holds queued.min.messages (100k by default) or queued.max.messages.kbytes, then waits up to
+ * fetch.wait.max.ms before fetching again.
+ */
+export const KCAT_CONSUMER_PREFETCH = ['-X', 'queued.min.messages=10000000', '-X', 'queued.max.messages.kbytes=2097151']
+
 /** Writes `count` record lines of `bytes` each, as kcat -P -l reads them. */
 export function writeRecordsFile (file: string, count: number, bytes: number): void {
   const fd = openSync(file, 'w')
