@@ -1,8 +1,9 @@
 import { test } from 'node:test'
 import { existsSync } from 'node:fs'
-import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs'
+import type { Admin, Producer } from 'kafkajs'
 import { startCluster } from './support/cluster.js'
 import { GroupMember, ownsAll } from './support/group-member.js'
+import { kafkajsClients } from './support/kafkajs-clients.js'
 import { PARTITIONS, produce, rebalanceScenario, waitForCommitted } from './support/rebalance-scenario.js'
 import { waitFor } from './support/wait-for.js'
 
@@ -35,12 +36,5 @@ test('our group consumer in one range group with kafka-python and KafkaJS: two p
 async function setup (t: { after: (fn: () => Promise<void>) => void }): Promise<{ admin: Admin, producer: Producer, bootstrap: string }> {
   const cluster = await startCluster({ brokers: 1, config: { 'offsets.topic.num.partitions': 5, 'offsets.topic.replication.factor': 1 } })
   t.after(cluster.cleanup)
-  const kafka = new Kafka({ clientId: 'client-group-consumer-test', brokers: [cluster.bootstrap], logLevel: logLevel.NOTHING })
-  const admin = kafka.admin()
-  await admin.connect()
-  t.after(async () => await admin.disconnect())
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-  await producer.connect()
-  t.after(async () => await producer.disconnect())
-  return { admin, producer, bootstrap: cluster.bootstrap }
+  return { ...await kafkajsClients(t, cluster.bootstrap, 'client-group-consumer-test'), bootstrap: cluster.bootstrap }
 }

@@ -5,10 +5,12 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { Connection } from '../src/client/connection.js'
 import { ErrorCode } from '../src/protocol/error-codes.js'
 import { JoinGroupRequest, JoinGroupResponse } from '../src/protocol/messages/join-group.js'
+import { LeaveGroupRequest, LeaveGroupResponse } from '../src/protocol/messages/leave-group.js'
 import { OffsetCommitRequest, OffsetCommitResponse } from '../src/protocol/messages/offset-commit.js'
 import { OffsetFetchRequest, OffsetFetchResponse } from '../src/protocol/messages/offset-fetch.js'
 import { startCluster } from './support/cluster.js'
-import { GroupMember, ownsAll } from './support/group-member.js'
+import { GroupMember, ownsAll, type GroupClient } from './support/group-member.js'
+import { kafkajsClients } from './support/kafkajs-clients.js'
 import { waitFor } from './support/wait-for.js'
 
 const skip = existsSync('/usr/lib/python3/dist-packages/kafka') && existsSync('/usr/lib/python3/dist-packages/confluent_kafka')
@@ -106,3 +108,47 @@ test('static membership (group.instance.id): a member killed and restarted withi
   assert.equal(described?.members.length, 2)
   assert.equal(b.assignments, rebalancesOfB, 'the other member saw no rebalance')
 })
+
+// A consumer's commit is refused once its generation is over (its session timed out, or the group
+// moved on: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION), as after a coordinator failover. The test's
+// members must then carry on as real consumers do, or a failover test stalls with nobody left to commit.
+for (const client of ['confluent-kafka', 'kafka-python'] as const satisfies readonly GroupClient[]) {
+  test(`${client}: a member removed from its group by another client's LeaveGroup keeps consuming: a commit refused meanwhile (UNKNOWN_MEMBER_ID) does not end it; it rejoins and commits the new records`, { skip }, async t => {
+    const cluster = await startCluster({ brokers: 1, config })
+    t.after(cluster.cleanup)
+    const { admin, producer } = await kafkajsClients(t, cluster.bootstrap, 'group-refused-commit-test')
+    const topic = 'refused'
+    const group = `refused-${client}`
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true })
+    const member = GroupMember.start(client, { bootstrap: cluster.bootstrap, group, topic })
+    t.after(async () => await member.kill())
+    const produce = async (): Promise<void> => { await producer.send({ topic, acks: -1, messages: [0, 1, 2].map(partition => ({ partition, value: 'v' })) }) }
+    let last: number[] = []
+    const committedUpTo = async (end: number): Promise<boolean> => {
+      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] })
+      last = (offsets?.partitions ?? []).sort((a, b) => a.partition - b.partition).map(p => Number(p.offset))
+      return last.length === 3 && last.every(o => o === end)
+    }
+    await waitFor(() => member.assignment.length === 3, 'the member to own the three partitions', { timeoutMs: 20_000, onTimeout: () => member.describe() })
+    await produce()
+    await waitFor(async () => await committedUpTo(1), 'the first records committed', { timeoutMs: 20_000, onTimeout: () => `${JSON.stringify(last)}\n${member.describe()}` })
+
+    const [described] = (await admin.describeGroups([group])).groups
+    const memberId = described?.members[0]?.memberId
+    assert.ok(memberId !== undefined, `the member in DescribeGroups: ${JSON.stringify(described)}`)
+    const connection = new Connection({ host: '127.0.0.1', port: cluster.brokers[0]!.port }, { clientId: 'group-refused-commit-test', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 })
+    await connection.connect()
+    try {
+      const left = await connection.send(LeaveGroupRequest, LeaveGroupResponse, 3, { groupId: group, members: [{ memberId, groupInstanceId: null }] })
+      assert.deepEqual([left.errorCode, left.members.map(m => m.errorCode)], [ErrorCode.NONE, [ErrorCode.NONE]], 'the member removed')
+    } finally {
+      connection.close()
+    }
+    // Records right away: the member fetches them with its old assignment and commits as a member
+    // the group no longer has.
+    await produce()
+    await waitFor(async () => await committedUpTo(2), 'the new records committed after the member rejoined', { timeoutMs: 30_000, onTimeout: () => `${JSON.stringify(last)}\n${member.describe()}` })
+    assert.ok(member.running, `the member still running:\n${member.describe()}`)
+    t.diagnostic(`${member.commitFailures.length} commit(s) refused: ${member.commitFailures.join('; ')}`)
+  })
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import { existsSync } from 'node:fs'
-import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { startCluster } from './support/cluster.js'
+import { kafkajsClients } from './support/kafkajs-clients.js'
 import { rebalanceScenario } from './support/rebalance-scenario.js'
 
 const SESSION_TIMEOUT_MS = 6000
@@ -13,13 +13,7 @@ for (const client of ['kafka-python', 'confluent-kafka', 'kafkajs'] as const) {
   test(`${client} group: three members share six partitions; a killed member is replaced within the session timeout, a leaving one at once`, { skip: client === 'kafkajs' ? false : skipPython }, async t => {
     const cluster = await startCluster({ brokers: 1, config: { 'offsets.topic.num.partitions': 5, 'offsets.topic.replication.factor': 1 } })
     t.after(cluster.cleanup)
-    const kafka = new Kafka({ clientId: 'group-rebalance-test', brokers: [cluster.bootstrap], logLevel: logLevel.NOTHING })
-    const admin = kafka.admin()
-    await admin.connect()
-    t.after(async () => await admin.disconnect())
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-    await producer.connect()
-    t.after(async () => await producer.disconnect())
+    const { admin, producer } = await kafkajsClients(t, cluster.bootstrap, 'group-rebalance-test')
     await rebalanceScenario(client, cluster.bootstrap, admin, producer, { topic: `rebalance-${client}`, group: `group-${client}`, sessionTimeoutMs: SESSION_TIMEOUT_MS })
   })
 }

@@ -15,7 +15,7 @@ export interface GroupMemberOptions {
   instanceId?: string
 }
 
-interface MemberEvent { event: string, partitions?: number[], partition?: number, offset?: number }
+interface MemberEvent { event: string, partitions?: number[], partition?: number, offset?: number, error?: string }
 
 const PYTHON = '/usr/bin/python3'
 const PYTHON_MEMBER = join(projectRoot, 'integration-tests/clients/python/group-consumer.py')
@@ -32,6 +32,8 @@ export class GroupMember {
   /** How many assignments it received: one per rebalance it took part in. */
   assignments = 0
   readonly processed: Array<{ partition: number, offset: number }> = []
+  /** Commits the group refused (its generation was over); the member carried on after each. */
+  readonly commitFailures: string[] = []
   closed = false
   private readonly stderr: string[] = []
   private readonly exited: Promise<void>
@@ -64,13 +66,16 @@ export class GroupMember {
   }
 
   describe (): string {
-    return `${this.client} (pid ${this.child.pid}) assigned [${this.assignment.join(',')}], ${this.processed.length} records; stderr: ${this.stderr.join('').slice(-1500)}`
+    const exited = this.running ? '' : `, exited (${this.child.exitCode ?? this.child.signalCode})`
+    const failures = this.commitFailures.length === 0 ? '' : `, ${this.commitFailures.length} commits refused (last: ${this.commitFailures[this.commitFailures.length - 1]})`
+    return `${this.client} (pid ${this.child.pid}${exited}) assigned [${this.assignment.join(',')}], ${this.processed.length} records${failures}; stderr: ${this.stderr.join('').slice(-1500)}`
   }
 
   private onEvent (e: MemberEvent): void {
     if (e.event === 'assigned') { this.assignment = e.partitions ?? []; this.assignments++ }
     else if (e.event === 'revoked') this.assignment = []
     else if (e.event === 'record') this.processed.push({ partition: e.partition ?? -1, offset: e.offset ?? -1 })
+    else if (e.event === 'commit-failed') this.commitFailures.push(e.error ?? '')
     else if (e.event === 'closed') this.closed = true
   }
 }

@@ -11,7 +11,13 @@ every batch it processed:
   {"event": "revoked"}
   {"event": "record", "partition": 0, "offset": 5}
   {"event": "committed", "offsets": {"0": 6}}
+  {"event": "commit-failed", "error": "..."}       a commit the group refused (see below)
   {"event": "closed"}                               after a clean close (LeaveGroup), on SIGTERM
+
+A commit fails, as for any consumer, when the member's generation is over: its session timed out
+(the coordinator died, say) or the group rebalanced meanwhile (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION,
+REBALANCE_IN_PROGRESS; Java's CommitFailedException). The member then carries on: it rejoins, and
+whoever owns those partitions next resumes from the last committed offset. Only a fatal error ends it.
 """
 import argparse
 import json
@@ -33,6 +39,7 @@ def stop(_signum, _frame):
 
 def run_kafka_python(a):
     from kafka import ConsumerRebalanceListener, KafkaConsumer
+    from kafka.errors import CommitFailedError
     from kafka.coordinator.assignors.range import RangePartitionAssignor
     from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 
@@ -56,14 +63,18 @@ def run_kafka_python(a):
             for m in messages:
                 emit({"event": "record", "partition": tp.partition, "offset": m.offset})
         if batches:
-            consumer.commit()
+            try:
+                consumer.commit()
+            except CommitFailedError as e:
+                emit({"event": "commit-failed", "error": str(e)})
+                continue
             emit({"event": "committed", "offsets": {str(tp.partition): consumer.position(tp) for tp in batches}})
     consumer.close()
     emit({"event": "closed"})
 
 
 def run_confluent_kafka(a):
-    from confluent_kafka import Consumer
+    from confluent_kafka import Consumer, KafkaException
 
     config = {
         "bootstrap.servers": a.bootstrap, "group.id": a.group, "client.id": "confluent-kafka-" + a.group,
@@ -82,7 +93,13 @@ def run_confluent_kafka(a):
         for m in messages:
             emit({"event": "record", "partition": m.partition(), "offset": m.offset()})
         if messages:
-            committed = consumer.commit(asynchronous=False)
+            try:
+                committed = consumer.commit(asynchronous=False)
+            except KafkaException as e:
+                if e.args[0].fatal():
+                    raise
+                emit({"event": "commit-failed", "error": str(e)})
+                continue
             emit({"event": "committed", "offsets": {str(p.partition): p.offset for p in committed}})
     consumer.close()
     emit({"event": "closed"})
