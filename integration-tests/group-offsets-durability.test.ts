@@ -2,11 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import type { Admin, Producer } from 'kafkajs'
-import { Connection } from '../src/client/connection.js'
-import { ErrorCode } from '../src/protocol/error-codes.js'
-import { FindCoordinatorRequest, FindCoordinatorResponse } from '../src/protocol/messages/find-coordinator.js'
 import { partitionForGroup } from '../src/coordinator/offsets-topic.js'
 import { startCluster, type Cluster } from './support/cluster.js'
+import { groupCoordinatorOf } from './support/cluster-state.js'
 import { GroupMember, ownsAll } from './support/group-member.js'
 import { kafkajsClients } from './support/kafkajs-clients.js'
 import { waitFor } from './support/wait-for.js'
@@ -57,13 +55,13 @@ test('kill -9 of the coordinator with RF=3: the new leader of the offsets partit
   await produce(producer, topic, 6, 10)
   await waitForCommitted(admin, group, topic, 6, 10, describe)
 
-  const coordinatorId = await findCoordinator(cluster, group)
+  const coordinatorId = await groupCoordinatorOf(cluster, group)
   const offsetsPartition = await partitionState(cluster, '__consumer_offsets', partitionForGroup(group, 5))
   assert.equal(offsetsPartition.leader, coordinatorId, 'the coordinator is the leader of abs(hash(group)) % 5')
   assert.equal(offsetsPartition.isr.length, 3, 'the offsets partition is fully replicated before the kill')
   await cluster.broker(coordinatorId).kill('SIGKILL')
 
-  await waitFor(async () => { try { return (await findCoordinator(cluster, group)) !== coordinatorId } catch { return false } }, 'a new coordinator', { timeoutMs: 15_000 })
+  await waitFor(async () => { try { return (await groupCoordinatorOf(cluster, group)) !== coordinatorId } catch { return false } }, 'a new coordinator', { timeoutMs: 15_000 })
   assert.deepEqual(await committed(admin, group, topic), Array(6).fill(10), 'the new coordinator has every commit')
   await produce(producer, topic, 6, 10)
   // The members' sessions time out while the coordinator is gone: they rejoin under new member ids,
@@ -102,20 +100,6 @@ async function waitForCommitted (admin: Admin, group: string, topic: string, par
     }
     return last.length === partitions && last.every(o => o === end)
   }, `committed offsets of ${group} to reach ${end}`, { timeoutMs, onTimeout: () => `${JSON.stringify(last)}\n${describe()}` })
-}
-
-async function findCoordinator (cluster: Cluster, group: string): Promise<number> {
-  const broker = cluster.brokers.find(b => b.running)
-  assert.ok(broker !== undefined, 'a running broker')
-  const connection = new Connection({ host: '127.0.0.1', port: broker.port }, { clientId: 'group-durability-test', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 })
-  await connection.connect()
-  try {
-    const r = await connection.send(FindCoordinatorRequest, FindCoordinatorResponse, 1, { key: group, keyType: 0 })
-    if (r.errorCode !== ErrorCode.NONE) throw new Error(`FindCoordinator answered ${r.errorCode}`)
-    return r.nodeId
-  } finally {
-    connection.close()
-  }
 }
 
 async function partitionState (cluster: Cluster, topic: string, partition: number): Promise<{ leader: number, isr: number[] }> {

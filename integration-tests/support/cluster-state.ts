@@ -3,6 +3,9 @@ import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Connection } from '../../src/client/connection.js'
+import { ErrorCode } from '../../src/protocol/error-codes.js'
+import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../src/protocol/messages/find-coordinator.js'
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js'
 import type { Cluster } from './cluster.js'
 import { waitFor } from './wait-for.js'
@@ -37,6 +40,21 @@ export async function controllerOf (cluster: Cluster): Promise<number> {
     return id >= 0
   }, 'a controller')
   return id
+}
+
+/** The group's coordinator as FindCoordinator answers it at a running broker; throws on an error code. */
+export async function groupCoordinatorOf (cluster: Cluster, group: string): Promise<number> {
+  const broker = cluster.brokers.find(b => b.running)
+  assert.ok(broker !== undefined, 'a running broker')
+  const connection = new Connection({ host: '127.0.0.1', port: broker.port }, { clientId: 'cluster-state', connectTimeoutMs: 5000, requestTimeoutMs: 10_000 })
+  await connection.connect()
+  try {
+    const r = await connection.send(FindCoordinatorRequest, FindCoordinatorResponse, 1, { key: group, keyType: 0 })
+    if (r.errorCode !== ErrorCode.NONE) throw new Error(`FindCoordinator answered ${r.errorCode}`)
+    return r.nodeId
+  } finally {
+    connection.close()
+  }
 }
 
 export interface PartitionView { leader: number, leaderEpoch: number, isr: number[] }

@@ -3,6 +3,14 @@
  * same command line and JSON-lines output as clients/python/group-consumer.py. KafkaJS ships only
  * RoundRobinAssigner, so `--assignor range` installs Kafka's RangeAssignor (per topic, contiguous
  * ranges over members sorted by id) under the protocol name "range" that the other clients use.
+ *
+ * A commit the group refuses because the member's generation is over (a rebalance went on
+ * meanwhile: KafkaJS rejoins from within one broker's fetch that failed on a moved leader, while a
+ * batch from another broker is still being processed) is reported as "commit-failed" and the
+ * member carries on, as the Python members do:
+ * KafkaJS itself wraps such a refusal from consumer.commitOffsets as non-retriable and stops the
+ * consumer for good, where Java's consumer throws CommitFailedException and lets the application
+ * continue. The next heartbeat tells KafkaJS to rejoin if it has not already.
  */
 import { AssignerProtocol, Kafka, logLevel, PartitionAssigners, type PartitionAssigner } from 'kafkajs'
 
@@ -12,6 +20,10 @@ const flag = (name: string, fallback: string): string => {
   return i >= 0 ? flags[i + 1] ?? fallback : fallback
 }
 const emit = (obj: unknown): void => { process.stdout.write(JSON.stringify(obj) + '\n') }
+/** The group's answers that end a member's generation (Java's CommitFailedException). */
+const GENERATION_OVER = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'])
+/** The protocol error under KafkaJS's retry wrappers (each keeps the one it wraps as `cause`). */
+const rootCause = (e: unknown): unknown => e instanceof Error && e.cause !== undefined ? rootCause(e.cause) : e
 
 const rangeAssigner: PartitionAssigner = ({ cluster }) => ({
   name: 'range',
@@ -64,8 +76,14 @@ await consumer.run({
     if (batch.messages.length === 0) return
     for (const m of batch.messages) emit({ event: 'record', partition: batch.partition, offset: Number(m.offset) })
     const next = Number(batch.lastOffset()) + 1
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
-    emit({ event: 'committed', offsets: { [batch.partition]: next } })
+    try {
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
+      emit({ event: 'committed', offsets: { [batch.partition]: next } })
+    } catch (err) {
+      const cause = rootCause(err) as { type?: string }
+      if (cause.type === undefined || !GENERATION_OVER.has(cause.type)) throw err
+      emit({ event: 'commit-failed', error: String(cause) })
+    }
     await heartbeat()
   },
 })

@@ -285,6 +285,10 @@ test('SyncGroup: wrong generation, PreparingRebalance, a follower before the lea
   const commit = ++s.token
   s.apply({ type: 'commitOffsets', token: commit, memberId: 'b', groupInstanceId: null, generationId: gen })
   assert.equal(s.result(commit)?.errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
+  // Kafka checks the member and its generation first: a commit of the generation before is refused as such.
+  const previousGeneration = ++s.token
+  s.apply({ type: 'commitOffsets', token: previousGeneration, memberId: 'b', groupInstanceId: null, generationId: gen - 1 })
+  assert.equal(s.result(previousGeneration)?.errorCode, ErrorCode.ILLEGAL_GENERATION)
   // The leader never syncs: after the rebalance timeout it is dropped and b's parked sync is told to rejoin.
   s.tick(30_000)
   assert.equal(s.group.state, 'PreparingRebalance')

@@ -141,9 +141,11 @@ function commitOffsets (d: GroupDraft, token: number, memberId: string, groupIns
   if (g.state === 'Dead') return reply(ErrorCode.COORDINATOR_NOT_AVAILABLE)
   if (isFenced(g, memberId, groupInstanceId)) return reply(ErrorCode.FENCED_INSTANCE_ID)
   if (generationId < 0 && g.state === 'Empty') return reply(ErrorCode.NONE) // standalone commits (kcat, admin tools)
-  if (g.state === 'CompletingRebalance') return reply(ErrorCode.REBALANCE_IN_PROGRESS)
   if (!g.members.has(memberId)) return reply(ErrorCode.UNKNOWN_MEMBER_ID)
   if (generationId !== g.generationId) return reply(ErrorCode.ILLEGAL_GENERATION)
+  // Kafka's GroupCoordinator.doCommitOffsets: only a member of the new generation, which has its
+  // JoinGroup answer but not yet its assignment, is told to wait for the rebalance.
+  if (g.state === 'CompletingRebalance') return reply(ErrorCode.REBALANCE_IN_PROGRESS)
   d.update(memberId, { lastHeartbeatMs: d.now })
   reply(ErrorCode.NONE)
 }

@@ -6,7 +6,8 @@
  *   rejoined or the rebalance timeout ran out (Empty if nobody is left). Heartbeats answer
  *   REBALANCE_IN_PROGRESS, SyncGroup too; offset commits of the current generation are accepted.
  * - CompletingRebalance: join done, waiting for the leader's SyncGroup; goes Stable once the
- *   assignment is stored, back to PreparingRebalance when membership changes. Commits are refused.
+ *   assignment is stored, back to PreparingRebalance when membership changes. Commits of its
+ *   generation answer REBALANCE_IN_PROGRESS; older ones ILLEGAL_GENERATION.
  * - Stable: assignment handed out; a join, leave, protocol change or lapsed session starts a
  *   rebalance (PreparingRebalance).
  * - Dead: removed (deleted, expired, or this broker stopped coordinating it); terminal.

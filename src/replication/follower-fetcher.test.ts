@@ -17,7 +17,7 @@ import { ReplicationQuotaManager } from './replication-quota-manager.js'
  * `request(n)` resolves when the n-th request has arrived, by which time the fetcher has applied
  * every earlier answer.
  */
-async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequest, partition: Partition) => void): Promise<{ partition: Partition, replicatedBytes: () => number, logStartCheckpoints: () => number, request: (n: number) => Promise<FakeRequest> }> {
+async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequest, partition: Partition) => void): Promise<{ partition: Partition, fetcher: FollowerFetcher, replicatedBytes: () => number, logStartCheckpoints: () => number, request: (n: number) => Promise<FakeRequest> }> {
   const { log } = openTestLog(t)
   for (const batch of batches) log.appendAsFollower(batch)
   const partition = new Partition('t', 0, 'id', log, 2)
@@ -51,7 +51,7 @@ async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequ
     return arrived ?? await new Promise(resolve => waiting.set(n, resolve))
   }
   fetcher.add(partition)
-  return { partition, replicatedBytes: () => replicatedBytes, logStartCheckpoints: () => logStartCheckpoints, request }
+  return { partition, fetcher, replicatedBytes: () => replicatedBytes, logStartCheckpoints: () => logStartCheckpoints, request }
 }
 
 /** The leader's answer for t-0 to a Fetch. */
@@ -111,4 +111,46 @@ test('a follower takes the leader\'s log start offset (DeleteRecords there), up 
   await request(4)
   assert.equal(partition.log.logStartOffset, 5)
   assert.equal(logStartCheckpoints(), 2)
+})
+
+/** The ReplicaManager's part in a new leader epoch for the same leader: the partition leaves the fetcher and joins it again. */
+function rejoinAtEpoch (fetcher: FollowerFetcher, partition: Partition, leaderEpoch: number): void {
+  fetcher.remove(partition)
+  partition.applyState({ topic: 't', partition: 0, replicas: [1, 2], leader: 1, leaderEpoch, isr: [1, 2], controllerEpoch: 1, stateVersion: leaderEpoch }, 0)
+  fetcher.add(partition)
+}
+
+function epochAnswer (endOffset: number): OffsetForLeaderEpochResponse {
+  return { throttleTimeMs: 0, topics: [{ topic: 't', partitions: [{ errorCode: 0, partition: 0, leaderEpoch: 2, endOffset }] }] }
+}
+
+test('an OffsetForLeaderEpoch answer that arrives after the partition rejoined at a new leader epoch is dropped, and the partition asks again', async t => {
+  const own = [0, 3].map(baseOffset => buildTestBatch({ baseOffset, recordCount: 3, partitionLeaderEpoch: 2 }))
+  const { partition, fetcher, request } = await follow(t, own, () => {})
+
+  const stale = await request(1)
+  assert.equal(stale.header.apiKey, OffsetForLeaderEpochRequest.apiKey)
+  rejoinAtEpoch(fetcher, partition, 3)
+  // Under epoch 2 the leader's log matched all 6 records; under epoch 3 it ends epoch 2 at 3.
+  stale.reply(OffsetForLeaderEpochResponse, epochAnswer(6))
+  const again = await request(2)
+  assert.equal(again.header.apiKey, OffsetForLeaderEpochRequest.apiKey, 'the answer for epoch 2 did not count as truncation for epoch 3')
+  again.reply(OffsetForLeaderEpochResponse, epochAnswer(3))
+  assert.equal((await request(3)).header.apiKey, FetchRequest.apiKey)
+  assert.equal(partition.log.logEndOffset, 3, 'the divergent tail is gone')
+})
+
+test('a Fetch answer that arrives after the partition rejoined at a new leader epoch is not appended; the partition truncates first', async t => {
+  const own = [buildTestBatch({ baseOffset: 0, recordCount: 3, partitionLeaderEpoch: 2 })]
+  const { partition, fetcher, request } = await follow(t, own, req => {
+    if (req.header.apiKey === OffsetForLeaderEpochRequest.apiKey) req.reply(OffsetForLeaderEpochResponse, epochAnswer(3))
+  })
+
+  const stale = await request(2)
+  assert.equal(stale.header.apiKey, FetchRequest.apiKey)
+  rejoinAtEpoch(fetcher, partition, 3)
+  stale.reply(FetchResponse, fetchAnswer({ highWatermark: 6, records: buildTestBatch({ baseOffset: 3, recordCount: 3, partitionLeaderEpoch: 2 }) }))
+  assert.equal((await request(3)).header.apiKey, OffsetForLeaderEpochRequest.apiKey, 'the rejoined partition asks where its epoch ends')
+  assert.equal(partition.log.logEndOffset, 3, 'the records fetched for epoch 2 were not appended')
+  assert.equal(partition.log.highWatermark, 0, 'nor the high watermark taken')
 })

@@ -1,5 +1,5 @@
 import { Connection } from '../client/connection.js'
-import { FetchSessionHandler, fetchTopics, forgottenTopics } from '../client/fetch-session-handler.js'
+import { FetchSessionHandler, fetchTopics, forgottenTopics, partitionKey } from '../client/fetch-session-handler.js'
 import type { ClientSecurity } from '../config/listener-security.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
@@ -107,9 +107,20 @@ export class FollowerFetcher {
     return c
   }
 
+  /**
+   * Whether `f` is still the partition's entry: one removed and re-added (a new leader epoch) while
+   * a request for it was in flight has a new entry, and the answer, given for the old epoch, must
+   * not be applied to it (Kafka's AbstractFetcherThread applies an answer only while the partition's
+   * fetch state still has the leader epoch the request was sent with).
+   */
+  private isCurrent (f: Fetched): boolean {
+    return this.partitions.get(f.partition) === f
+  }
+
   /** KIP-279: truncate to min(leader's end of our latest epoch, our own end of the epoch it answers with). */
   private async truncate (connection: Connection, fetched: Fetched[]): Promise<void> {
     const byTopic = groupByTopic(fetched.map(f => f.partition))
+    const sentFor = byKey(fetched)
     const response = await connection.send(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, EPOCH_VERSION, {
       replicaId: this.options.brokerId,
       topics: [...byTopic].map(([topic, ps]) => ({
@@ -119,10 +130,10 @@ export class FollowerFetcher {
     })
     for (const t of response.topics) {
       for (const r of t.partitions) {
-        const partition = byTopic.get(t.topic)?.find(p => p.partition === r.partition)
-        const f = partition === undefined ? undefined : this.partitions.get(partition)
-        if (partition === undefined || f === undefined) continue
+        const f = sentFor.get(partitionKey(t.topic, r.partition))
+        if (f === undefined || !this.isCurrent(f)) continue
         if (r.errorCode !== ErrorCode.NONE) continue // the metadata will move this partition; retry meanwhile
+        const partition = f.partition
         const log = partition.log
         let target: number
         if (r.endOffset < 0) target = log.highWatermark // the leader has no epoch information: fall back to the HW
@@ -142,7 +153,8 @@ export class FollowerFetcher {
         f.truncated = true
       }
     }
-    if (fetched.every(f => !f.truncated)) throw new Error('no partition could be truncated yet')
+    // Entries replaced meanwhile ask again at once; only the leader's errors wait for new metadata.
+    if (fetched.every(f => !f.truncated && this.isCurrent(f))) throw new Error('no partition could be truncated yet')
   }
 
   private async fetch (connection: Connection): Promise<void> {
@@ -150,13 +162,12 @@ export class FollowerFetcher {
     // the ISR) is left out of the fetch while the follower's quota is exceeded.
     const quota = this.options.quota
     const exceeded = quota.isQuotaExceeded()
-    const partitions = [...this.partitions.keys()].filter(p => !(exceeded && this.isThrottled(p)))
-    if (partitions.length === 0) {
+    const entries = [...this.partitions.values()].filter(f => !(exceeded && this.isThrottled(f.partition)))
+    if (entries.length === 0) {
       await this.pause(Math.min(quota.msUntilAvailable(), this.options.fetchWaitMaxMs))
       return
     }
-    const byTopic = groupByTopic(partitions)
-    const sent = this.session.build(partitions.map(p => ({ topic: p.topic, partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, logStartOffset: p.log.logStartOffset, partitionMaxBytes: this.options.fetchMaxBytes })), true)
+    const sent = this.session.build(entries.map(({ partition: p }) => ({ topic: p.topic, partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, logStartOffset: p.log.logStartOffset, partitionMaxBytes: this.options.fetchMaxBytes })), true)
     let response
     try {
       response = await connection.send(FetchRequest, FetchResponse, FETCH_VERSION, {
@@ -177,12 +188,14 @@ export class FollowerFetcher {
     }
     // A session error (the leader restarted or evicted it): the next fetch is a full one.
     if (!this.session.handleResponse(sent, response)) return
+    const sentFor = byKey(entries)
     let failures = 0
     let movedLogStart = false
     for (const t of response.responses) {
       for (const r of t.partitions) {
-        const partition = byTopic.get(t.topic)?.find(p => p.partition === r.partitionIndex)
-        if (partition === undefined || !this.partitions.has(partition)) continue
+        const f = sentFor.get(partitionKey(t.topic, r.partitionIndex))
+        if (f === undefined || !this.isCurrent(f)) continue
+        const partition = f.partition
         const log = partition.log
         if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           // Our log end is below the leader's log start (retention moved it): start over there.
@@ -227,8 +240,13 @@ export class FollowerFetcher {
       }
     }
     if (movedLogStart) this.options.onLogStartOffsetMoved()
-    if (failures > 0 && failures === partitions.length) throw new Error('every partition failed; waiting for new metadata')
+    if (failures > 0 && failures === entries.length) throw new Error('every partition failed; waiting for new metadata')
   }
+}
+
+/** The entries a request was sent for, by partitionKey, to match the answer's partitions with. */
+function byKey (entries: Fetched[]): Map<string, Fetched> {
+  return new Map(entries.map(f => [partitionKey(f.partition.topic, f.partition.partition), f]))
 }
 
 function groupByTopic (partitions: Partition[]): Map<string, Partition[]> {
