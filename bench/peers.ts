@@ -14,11 +14,15 @@
  *    Date.now() in the payload for the peers), at 1 ms resolution.
  * redis-server and nats-server (Debian's) are started on free loopback ports in a temp dir and stopped after.
  *
+ * With --stalls the broker runs with bench/support/event-loop-stalls.js preloaded, beside an idle
+ * Node process that has it too (the probe); at the end the bench prints the broker's event-loop stalls
+ * that the probe did not share (its own work), its GC pauses, and the probe's stalls (the machine's).
+ *
  *   node dist/bench/peers.js [--rounds 5] [--records 1000000] [--value-bytes 100] [--rates 10000,100000] [--latency-seconds 5]
- *     [--linger-ms 1] [--only zkafka,redis,nats]
+ *     [--linger-ms 1] [--only zkafka,redis,nats] [--stalls]
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,6 +34,7 @@ import { freePort } from '../integration-tests/support/free-port.js'
 import { buildGoClient } from '../integration-tests/support/go-client.js'
 import { parseArgs, say } from './support/bench-cli.js'
 import { KCAT_CONSUMER_PREFETCH, KCAT_PRODUCER, runTimed, writeRecordsFile } from './support/kcat-load.js'
+import { ownStalls, type LoopEvent } from './support/event-loop-stalls.js'
 
 const args = parseArgs(process.argv.slice(2))
 const rounds = Number(args.rounds ?? 5)
@@ -39,6 +44,8 @@ const rates = (args.rates ?? '10000,100000').split(',').map(Number)
 const latencySeconds = Number(args['latency-seconds'] ?? 5)
 const only = args.only?.split(',')
 const lingerMs = args['linger-ms'] ?? '1'
+const stalls = args.stalls !== undefined
+const stallLogger = fileURLToPath(new URL('./support/event-loop-stalls.js', import.meta.url))
 const latencyConsumer = fileURLToPath(new URL('../../bench/support/librdkafka-latency-consumer.py', import.meta.url))
 const value = 'x'.repeat(valueBytes)
 
@@ -59,7 +66,7 @@ async function main (): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-peers-'))
   const input = join(work, 'records.txt')
   writeRecordsFile(input, records, valueBytes)
-  const starts = { zkafka: async () => await zkafka(input), redis: async () => await redisStreams(work), nats: async () => await natsJetStream(work) }
+  const starts = { zkafka: async () => await zkafka(input, work), redis: async () => await redisStreams(work), nats: async () => await natsJetStream(work) }
   const peers: Peer[] = []
   for (const [key, start] of Object.entries(starts)) if (only === undefined || only.includes(key)) peers.push(await start())
   const figures: Figures = new Map()
@@ -94,8 +101,15 @@ async function main (): Promise<void> {
   }
 }
 
-async function zkafka (input: string): Promise<Peer> {
-  const cluster = await startCluster({ brokers: 1 })
+async function zkafka (input: string, work: string): Promise<Peer> {
+  const brokerLog = join(work, 'broker-stalls.json')
+  const probeLog = join(work, 'probe-stalls.json')
+  if (stalls) process.env.STALL_LOG = brokerLog // the broker inherits it
+  const cluster = await startCluster({ brokers: 1, nodeArgs: stalls ? ['--import', stallLogger] : [] })
+  delete process.env.STALL_LOG
+  const probe = stalls ? spawn(process.execPath, ['--import', stallLogger, '-e', "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 60000)"], { env: { ...process.env, STALL_LOG: probeLog }, stdio: 'ignore' }) : undefined
+  /** The latency phases' [start, end] wall-clock times: --stalls reports on these only. */
+  const latencyPhases: Array<[number, number]> = []
   const b = cluster.bootstrap
   const topic = async (name: string): Promise<void> => {
     await createTopic(b, name, { partitions: 1 })
@@ -116,11 +130,37 @@ async function zkafka (input: string): Promise<Peer> {
       const consumer = spawn('/usr/bin/python3', [latencyConsumer, b, name, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] })
       const latencies = output(consumer).then(out => JSON.parse(out) as number[])
       await waitForOutput(consumer, /ready/, 'the librdkafka consumer to be assigned and fetching')
+      const started = Date.now()
       await runTimed('kcat', ['-P', '-b', b, '-t', name, '-p', '0', '-X', 'acks=1', '-X', `linger.ms=${lingerMs}`, '-q'], { records: count, perSecond: rate, valueBytes, everyMs: 1 })
-      return await latencies
+      const result = await latencies
+      latencyPhases.push([started, Date.now()])
+      return result
     },
-    async stop () { await cluster.cleanup() },
+    async stop () {
+      if (probe !== undefined) {
+        probe.kill('SIGTERM')
+        await new Promise(resolve => probe.once('exit', resolve))
+        await cluster.brokers[0]!.stop() // SIGTERM: the broker writes its log on exit
+        reportStalls(brokerLog, probeLog, latencyPhases)
+      }
+      await cluster.cleanup()
+    },
   }
+}
+
+/** What --stalls recorded during the latency phases. */
+function reportStalls (brokerLog: string, probeLog: string, phases: Array<[number, number]>): void {
+  const read = (file: string): LoopEvent[] => existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LoopEvent[]).filter(e => phases.some(([from, to]) => e.at >= from && e.at <= to)) : []
+  say(`during the latency phases (${Math.round(phases.reduce((sum, [from, to]) => sum + to - from, 0) / 1000)} s):`)
+  const broker = read(brokerLog)
+  const probe = read(probeLog)
+  const line = (events: LoopEvent[]): string => {
+    const ms = events.map(e => e.ms).sort((a, b) => a - b)
+    return `${ms.length} (total ${Math.round(ms.reduce((a, b) => a + b, 0))} ms, median ${ms[ms.length >> 1] ?? 0} ms, max ${ms.at(-1) ?? 0} ms)`
+  }
+  say(`broker event-loop stalls >= 10 ms the idle probe did not share: ${line(ownStalls(broker, probe, 10))}`)
+  say(`broker GC pauses >= 5 ms: ${line(broker.filter(e => e.kind.startsWith('gc') && e.ms >= 5))}`)
+  say(`probe stalls >= 10 ms (the machine): ${line(probe.filter(e => e.kind === 'stall' && e.ms >= 10))}`)
 }
 
 async function redisStreams (work: string): Promise<Peer> {

@@ -10,10 +10,8 @@ import type { ReplicaManager } from './replica-manager.js'
  */
 export async function delayedProduce (replicas: ReplicaManager, partition: Partition, lastOffset: number, timeoutMs: number): Promise<number> {
   const replicated = (): boolean => partition.log.highWatermark > lastOffset
-  const deadline = Date.now() + timeoutMs
-  while (!replicated() && partition.isLeader && !partition.isOffline && Date.now() < deadline) {
-    await replicas.waitForData([partition], deadline - Date.now(), 'Produce')
-  }
+  const settled = (): boolean => replicated() || !partition.isLeader || partition.isOffline
+  if (!settled()) await replicas.waitForData([partition], timeoutMs, 'Produce', settled)
   if (replicated()) return partition.isr.length < partition.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE
   if (partition.isOffline) return ErrorCode.KAFKA_STORAGE_ERROR
   return partition.isLeader ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_LEADER_OR_FOLLOWER

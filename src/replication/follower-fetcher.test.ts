@@ -39,7 +39,7 @@ async function follow (t: TestContext, batches: Buffer[], answer: (req: FakeRequ
     requestTimeoutMs: 30_000,
     log: silentLogger(),
     onReplicated: bytes => { replicatedBytes += bytes },
-    onLogStartOffsetMoved: () => { logStartCheckpoints++ },
+    onLogStartOffsetMoved: async () => { logStartCheckpoints++ },
     quota: new ReplicationQuotaManager({ samples: 11, windowMs: 1000 }),
   })
   t.after(async () => {

@@ -21,8 +21,12 @@ export interface FetcherOptions {
   log: Logger
   /** Bytes of the leader's batches appended here (for ReplicationBytesInPerSec). */
   onReplicated: (bytes: number) => void
-  /** A partition's log start offset followed the leader's (DeleteRecords there): checkpoint it. */
-  onLogStartOffsetMoved: () => void
+  /**
+   * A partition's log start offset followed the leader's (DeleteRecords there): checkpoint it. The
+   * next fetch, which tells the leader the new log start offset, waits for it, so that the leader's
+   * DeleteRecords answer still means every replica has it on disk.
+   */
+  onLogStartOffsetMoved: () => Promise<void>
   /** follower.replication.throttled.rate over this broker's throttled replicas. */
   quota: ReplicationQuotaManager
 }
@@ -239,7 +243,7 @@ export class FollowerFetcher {
         }
       }
     }
-    if (movedLogStart) this.options.onLogStartOffsetMoved()
+    if (movedLogStart) await this.options.onLogStartOffsetMoved()
     if (failures > 0 && failures === entries.length) throw new Error('every partition failed; waiting for new metadata')
   }
 }

@@ -44,10 +44,10 @@ async function setup (t: { after: (fn: () => void) => void }, initial: Partition
   const scheduler = new ManualScheduler()
   const replicas = new ReplicaManager(1, logManager, metadata, session, config, silentLogger(), scheduler)
   replicas.start()
-  t.after(() => {
+  t.after(async () => {
     replicas.stop()
     metadata.stop()
-    logManager.shutdown()
+    await logManager.shutdown()
     rmSync(logDir, { recursive: true, force: true })
   })
   const partition = (): Partition => {

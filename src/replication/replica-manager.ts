@@ -141,12 +141,12 @@ export class ReplicaManager {
 
   /**
    * DeleteRecords on partitions led here (Kafka's deleteRecordsOnLocalLog), then one log start
-   * offset checkpoint for the lot: an fsync'd write per partition would hold the event loop for
-   * seconds on a request naming thousands of them.
+   * offset checkpoint for the lot (an fsync'd write per partition would take seconds on a request
+   * naming thousands of them), written before the results are given.
    */
-  deleteRecordsOnLeader (deletions: ReadonlyArray<{ partition: Partition, offset: number }>): DeleteRecordsResult[] {
+  async deleteRecordsOnLeader (deletions: ReadonlyArray<{ partition: Partition, offset: number }>): Promise<DeleteRecordsResult[]> {
     const results = deletions.map(d => d.partition.deleteRecordsOnLeader(d.offset))
-    if (results.some(r => r.errorCode === ErrorCode.NONE)) this.logManager.checkpointLogStartOffsets()
+    if (results.some(r => r.errorCode === ErrorCode.NONE)) await this.logManager.checkpointLogStartOffsets()
     return results
   }
 
@@ -170,8 +170,13 @@ export class ReplicaManager {
     return count
   }
 
-  /** Waits until any of these partitions gets an append or a new high watermark, or the timeout, counted in `purgatory` meanwhile. */
-  async waitForData (partitions: readonly Partition[], timeoutMs: number, purgatory: DelayedOperation): Promise<void> {
+  /**
+   * Waits until any of these partitions gets an append or a new high watermark, or the timeout,
+   * counted in `purgatory` meanwhile. With `until`, an append only ends the wait once `until()`
+   * holds (Kafka's DelayedOperation.tryComplete): a waiter checked on every change of a busy
+   * partition then costs a call, not a new timer and listener each time.
+   */
+  async waitForData (partitions: readonly Partition[], timeoutMs: number, purgatory: DelayedOperation, until?: () => boolean): Promise<void> {
     if (timeoutMs <= 0 || partitions.length === 0) return
     this.stats.purgatorySize[purgatory]++
     await new Promise<void>(resolve => {
@@ -182,7 +187,8 @@ export class ReplicaManager {
         resolve()
       }
       const timer = setTimeout(done, timeoutMs)
-      for (const p of partitions) offs.push(p.onAppend(done))
+      const onAppend = until === undefined ? done : () => { if (until()) done() }
+      for (const p of partitions) offs.push(p.onAppend(onAppend))
     })
     this.stats.purgatorySize[purgatory]--
   }
@@ -251,7 +257,7 @@ export class ReplicaManager {
         requestTimeoutMs: 30_000,
         log: this.log.child({ fetcherFor: leaderId }),
         onReplicated: bytes => { this.stats.replicationBytesIn += bytes },
-        onLogStartOffsetMoved: () => this.logManager.checkpointLogStartOffsets(),
+        onLogStartOffsetMoved: async () => await this.logManager.checkpointLogStartOffsets(),
         quota: this.followerQuota,
       })
       this.fetchers.set(leaderId, fetcher)

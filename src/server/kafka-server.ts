@@ -380,7 +380,7 @@ export class KafkaServer {
     this.authorizer?.stop()
     this.metadata?.stop()
     this.replicas?.stop()
-    this.logManager?.shutdown()
+    await this.logManager?.shutdown()
     if (this.zk !== undefined) {
       await this.bounded('deregistration', deregisterBroker(this.zk, this.brokerId), 5000)
       this.zk.close()

@@ -6,6 +6,7 @@
  * (ENOSPC) leaves the old file as it was and removes the temp file.
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 export function atomicWrite (path: string, data: string | Buffer): void {
@@ -30,5 +31,33 @@ export function atomicWrite (path: string, data: string | Buffer): void {
     fsyncSync(dir)
   } finally {
     closeSync(dir)
+  }
+}
+
+/**
+ * The same steps on libuv's thread pool, for writes that must not hold the event loop for their
+ * two fsyncs (the periodic checkpoints: 5-20 ms each on a busy disk). Callers write one file one
+ * write at a time (LogManager chains them), since `<path>.tmp` is shared.
+ */
+export async function atomicWriteAsync (path: string, data: string | Buffer): Promise<void> {
+  const tmp = `${path}.tmp`
+  try {
+    const file = await open(tmp, 'w')
+    try {
+      await file.writeFile(data)
+      await file.sync()
+    } finally {
+      await file.close()
+    }
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+  const dir = await open(dirname(path), 'r')
+  try {
+    await dir.sync()
+  } finally {
+    await dir.close()
   }
 }

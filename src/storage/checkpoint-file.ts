@@ -6,7 +6,7 @@
  * the new checkpoint.
  */
 import { readFileSync } from 'node:fs'
-import { atomicWrite } from './atomic-write.js'
+import { atomicWrite, atomicWriteAsync } from './atomic-write.js'
 
 const VERSION = 0
 
@@ -35,8 +35,17 @@ export class CheckpointFile {
   }
 
   write (entries: ReadonlyArray<ReadonlyArray<string | number>>): void {
-    atomicWrite(this.path, [String(VERSION), String(entries.length), ...entries.map(fields => fields.join(' '))].join('\n') + '\n')
+    atomicWrite(this.path, format(entries))
   }
+
+  /** The same write off the event loop (one at a time per file: see atomicWriteAsync). */
+  async writeAsync (entries: ReadonlyArray<ReadonlyArray<string | number>>): Promise<void> {
+    await atomicWriteAsync(this.path, format(entries))
+  }
+}
+
+function format (entries: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  return [String(VERSION), String(entries.length), ...entries.map(fields => fields.join(' '))].join('\n') + '\n'
 }
 
 /** `topic partition offset` entries keyed by `<topic>-<partition>`, the partition directory's name. */
@@ -47,5 +56,13 @@ export function readOffsetCheckpoint (file: CheckpointFile): Map<string, number>
 }
 
 export function writeOffsetCheckpoint (file: CheckpointFile, offsets: Iterable<{ topic: string, partition: number, offset: number }>): void {
-  file.write([...offsets].map(({ topic, partition, offset }) => [topic, partition, offset]))
+  file.write(offsetEntries(offsets))
+}
+
+export async function writeOffsetCheckpointAsync (file: CheckpointFile, offsets: Iterable<{ topic: string, partition: number, offset: number }>): Promise<void> {
+  await file.writeAsync(offsetEntries(offsets))
+}
+
+function offsetEntries (offsets: Iterable<{ topic: string, partition: number, offset: number }>): Array<Array<string | number>> {
+  return [...offsets].map(({ topic, partition, offset }) => [topic, partition, offset])
 }

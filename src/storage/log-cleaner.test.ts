@@ -202,8 +202,8 @@ test('LogManager cleans compacted logs whose dirty ratio exceeds min.cleanable.d
   const root = mkdtempSync(join(tmpdir(), 'log-cleaner-'))
   const timers = fakeTimers()
   const manager = LogManager.open({ logDirs: [root], logConfig: () => defaultLogConfig, logger: silentLogger(), timers, cleanerBackoffMs: 777 })
-  t.after(() => {
-    manager.shutdown()
+  t.after(async () => {
+    await manager.shutdown()
     rmSync(root, { recursive: true, force: true })
   })
   manager.startup()
@@ -234,8 +234,8 @@ test('KIP-354: dirty records older than max.compaction.lag.ms get a log cleaned 
   const root = mkdtempSync(join(tmpdir(), 'log-cleaner-'))
   let nowMs = T0
   const manager = LogManager.open({ logDirs: [root], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers(), now: () => nowMs })
-  t.after(() => {
-    manager.shutdown()
+  t.after(async () => {
+    await manager.shutdown()
     rmSync(root, { recursive: true, force: true })
   })
   // a ratio of 1 is never exceeded: only the lag can make this log cleanable

@@ -27,7 +27,7 @@ function logDirs (t: { after: (fn: () => void) => void }): string[] {
   return [join(root, 'a'), join(root, 'b')]
 }
 
-test('creates logs across log dirs, checkpoints them, and reloads them after a clean shutdown', (t) => {
+test('creates logs across log dirs, checkpoints them, and reloads them after a clean shutdown', async (t) => {
   const dirs = logDirs(t)
   const timers = fakeTimers()
   const manager = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers })
@@ -42,7 +42,7 @@ test('creates logs across log dirs, checkpoints them, and reloads them after a c
   p0.appendAsLeader(buildTestBatch({ recordCount: 4 }), 0)
   p0.highWatermark = 3
   timers.fire()
-  manager.shutdown()
+  await manager.shutdown()
   assert.equal(timers.count(), 0)
   const dirOf0 = p0.dir.slice(0, -'/users-0'.length)
   assert.ok(existsSync(join(dirOf0, CLEAN_SHUTDOWN_FILE)))
@@ -58,10 +58,10 @@ test('creates logs across log dirs, checkpoints them, and reloads them after a c
   assert.equal(reopened.allLogs().length, 2)
   reopened.deleteLog('users', 1)
   assert.equal(reopened.getLog('users', 1), undefined)
-  reopened.shutdown()
+  await reopened.shutdown()
 })
 
-test('periodic retention deletes segments of every log', (t) => {
+test('periodic retention deletes segments of every log', async (t) => {
   const dirs = logDirs(t)
   let nowMs = 50_000_000
   const timers = fakeTimers()
@@ -79,36 +79,55 @@ test('periodic retention deletes segments of every log', (t) => {
   timers.fire()
   assert.equal(log.segmentCount, 1)
   assert.equal(log.logStartOffset, 6)
-  manager.shutdown()
+  await manager.shutdown()
 })
 
-test('without the clean-shutdown marker logs are recovered from their checkpointed recovery point', (t) => {
+test('without the clean-shutdown marker logs are recovered from their checkpointed recovery point', async (t) => {
   const dirs = logDirs(t).slice(0, 1)
   const manager = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   const log = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
   for (let i = 0; i < 3; i++) log.appendAsLeader(buildTestBatch({ recordCount: 2 }), 0)
-  manager.writeCheckpoints()
+  await manager.writeCheckpoints()
   // A crash: files stay open, no marker. Garbage lands at the end of the active segment.
   appendFileSync(join(log.dir, '00000000000000000000.log'), Buffer.alloc(40, 0xee))
   const restarted = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   assert.equal(restarted.getLog('users', 0)!.logEndOffset, 6)
-  restarted.shutdown()
+  await restarted.shutdown()
   log.close()
 })
 
-test('a log dir that cannot be used at start-up goes offline while another one is left', (t) => {
+test('checkpoints are written one at a time off the event loop; one asked for while another is being written has the offsets of when it starts', async (t) => {
+  const [dir] = logDirs(t)
+  const manager = LogManager.open({ logDirs: [dir!], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
+  const log = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
+  for (let i = 0; i < 3; i++) log.appendAsLeader(buildTestBatch({ recordCount: 2 }), 0)
+  log.highWatermark = 6
+  const periodic = manager.writeCheckpoints()
+  await new Promise(resolve => setImmediate(resolve)) // it has read its offsets and is writing (fsync takes longer than a turn)
+  // DeleteRecords and its own checkpoint meanwhile: written after the periodic one, never under it.
+  assert.equal(log.deleteRecordsBefore(4).errorCode, 0)
+  const afterDelete = manager.checkpointLogStartOffsets()
+  const joined = manager.checkpointLogStartOffsets()
+  await Promise.all([periodic, afterDelete, joined])
+  assert.equal(readFileSync(join(dir!, 'log-start-offset-checkpoint'), 'utf8'), '0\n1\nusers 0 4\n', 'the later write lands last')
+  assert.equal(readFileSync(join(dir!, 'replication-offset-checkpoint'), 'utf8'), '0\n1\nusers 0 6\n')
+  assert.equal(existsSync(join(dir!, 'log-start-offset-checkpoint.tmp')), false)
+  await manager.shutdown()
+})
+
+test('a log dir that cannot be used at start-up goes offline while another one is left', async (t) => {
   const [bad, good] = logDirs(t)
   writeFileSync(bad!, 'not a directory')
   const manager = LogManager.open({ logDirs: [bad!, good!], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   assert.deepEqual(manager.liveLogDirs, [good])
   assert.deepEqual(manager.logDirFailureChannel.offlineLogDirs, [bad])
   assert.equal(manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig).dir, join(good!, 'users-0'))
-  manager.shutdown()
+  await manager.shutdown()
   assert.ok(existsSync(join(good!, CLEAN_SHUTDOWN_FILE)))
   assert.throws(() => LogManager.open({ logDirs: [bad!], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() }), /none of the log dirs/)
 })
 
-test('an I/O error in a log dir takes it offline: its logs are forgotten, the other dir carries on', (t) => {
+test('an I/O error in a log dir takes it offline: its logs are forgotten, the other dir carries on', async (t) => {
   const [a, b] = logDirs(t)
   const manager = LogManager.open({ logDirs: [a!, b!], logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   const inA = manager.getOrCreateLog('users', 0, TOPIC_ID, defaultLogConfig)
@@ -117,7 +136,7 @@ test('an I/O error in a log dir takes it offline: its logs are forgotten, the ot
   manager.logDirFailureChannel.on('offline', (dir: string) => failed.push(dir))
   // The checkpoint's rename cannot replace a non-empty directory: an I/O error in log dir a only.
   mkdirSync(join(a!, 'recovery-point-offset-checkpoint', 'in-the-way'), { recursive: true })
-  manager.writeCheckpoints()
+  await manager.writeCheckpoints()
   assert.deepEqual(failed, [a])
   assert.equal(existsSync(join(a!, 'recovery-point-offset-checkpoint.tmp')), false, 'the failed write left no temp file')
   assert.match(readFileSync(join(b!, 'recovery-point-offset-checkpoint'), 'utf8'), /users 1 0/)
@@ -125,21 +144,21 @@ test('an I/O error in a log dir takes it offline: its logs are forgotten, the ot
   assert.deepEqual(manager.allLogs(), [inB])
   assert.equal(manager.getLog('users', 0), undefined)
   assert.equal(manager.getOrCreateLog('users', 2, TOPIC_ID, defaultLogConfig).dir, join(b!, 'users-2'), 'new logs go to the live dir')
-  manager.shutdown()
+  await manager.shutdown()
   assert.equal(existsSync(join(a!, CLEAN_SHUTDOWN_FILE)), false, 'no clean-shutdown marker in the failed dir')
   inA.close()
 })
 
-test('logs found on disk are loaded with their topic\'s config, asked once per topic', (t) => {
+test('logs found on disk are loaded with their topic\'s config, asked once per topic', async (t) => {
   const dirs = logDirs(t)
   const first = LogManager.open({ logDirs: dirs, logConfig: () => defaultLogConfig, logger: silentLogger(), timers: fakeTimers() })
   for (const [topic, partition] of [['users', 0], ['users', 1], ['events', 0]] as const) first.getOrCreateLog(topic, partition, TOPIC_ID, defaultLogConfig)
-  first.shutdown()
+  await first.shutdown()
 
   const asked: string[] = []
   const compacted = { ...defaultLogConfig, 'cleanup.policy': ['compact' as const], 'retention.ms': -1 }
   const reopened = LogManager.open({ logDirs: dirs, logConfig: topic => { asked.push(topic); return topic === 'users' ? compacted : defaultLogConfig }, logger: silentLogger(), timers: fakeTimers() })
-  t.after(() => reopened.shutdown())
+  t.after(async () => await reopened.shutdown())
   assert.deepEqual(reopened.getLog('users', 1)?.logConfig, compacted, 'before any replica manager claims it')
   assert.deepEqual(reopened.getLog('events', 0)?.logConfig, defaultLogConfig)
   assert.deepEqual(asked.sort(), ['events', 'users'])

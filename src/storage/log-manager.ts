@@ -20,7 +20,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../logger.js'
-import { CheckpointFile, readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint-file.js'
+import { CheckpointFile, readOffsetCheckpoint, writeOffsetCheckpoint, writeOffsetCheckpointAsync } from './checkpoint-file.js'
 import type { LogConfig } from './log-config.js'
 import { isIoError, LogDirFailureChannel } from './log-dir-failure-channel.js'
 import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata-file.js'
@@ -31,6 +31,12 @@ const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint'
 const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint'
 const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint'
 const PARTITION_DIR = /^(.+)-(\d+)$/
+type CheckpointPick = (log: PartitionLog) => number
+const ALL_CHECKPOINTS: Array<[name: string, pick: CheckpointPick]> = [
+  [RECOVERY_POINT_CHECKPOINT, log => log.recoveryPoint],
+  [REPLICATION_OFFSET_CHECKPOINT, log => log.highWatermark],
+  [LOG_START_OFFSET_CHECKPOINT, log => log.logStartOffset],
+]
 /** Kafka's producer.id.expiration.check.interval.ms (an internal config), at its default. */
 const PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000
 
@@ -79,6 +85,10 @@ export class LogManager {
   private cleanerHandle: unknown
   private cleanerBackoffMs: number
   private producerIdExpirationMs: number
+  /** The last checkpoint write started (each starts when the one before is done). */
+  private checkpointsWritten: Promise<void> = Promise.resolve()
+  /** A write queued behind it: it reads the offsets when it starts, so it also serves whatever is asked for meanwhile. */
+  private queuedCheckpoints?: { files: Map<string, CheckpointPick>, written: Promise<void> }
   readonly logDirFailureChannel: LogDirFailureChannel
 
   static open (options: LogManagerOptions): LogManager {
@@ -137,7 +147,7 @@ export class LogManager {
     const every = (ms: number, task: () => void): void => { this.handles.push(this.timers.setInterval(task, ms)) }
     every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention())
     every(this.options.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs())
-    every(this.options.checkpointIntervalMs ?? 60_000, () => this.writeCheckpoints())
+    every(this.options.checkpointIntervalMs ?? 60_000, () => { void this.writeCheckpoints() })
     every(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, () => this.removeExpiredProducers())
     this.cleanerHandle = this.timers.setInterval(() => this.runCleaner(), this.cleanerBackoffMs)
   }
@@ -280,30 +290,32 @@ export class LogManager {
     for (const { log, logDir } of [...this.logs.values()]) this.guard(logDir, 'flushing', () => log.maybeFlush())
   }
 
-  /** Writes the recovery point, high watermark and log start offset checkpoints of every log dir. */
-  writeCheckpoints (): void {
-    this.checkpoint([
-      [RECOVERY_POINT_CHECKPOINT, log => log.recoveryPoint],
-      [REPLICATION_OFFSET_CHECKPOINT, log => log.highWatermark],
-      [LOG_START_OFFSET_CHECKPOINT, log => log.logStartOffset],
-    ])
+  /**
+   * Writes the recovery point, high watermark and log start offset checkpoints of every log dir,
+   * off the event loop (Kafka writes them from its scheduler threads, not its request handlers):
+   * each is two fsyncs, which held every request on this broker for 15-60 ms once a minute.
+   */
+  async writeCheckpoints (): Promise<void> {
+    await this.checkpointAsync(ALL_CHECKPOINTS)
   }
 
   /**
    * Writes only the log start offset checkpoint of every log dir (Kafka's checkpointLogStartOffsets):
    * after DeleteRecords, so that records deleted on request stay deleted across a crash.
    */
-  checkpointLogStartOffsets (): void {
-    this.checkpoint([[LOG_START_OFFSET_CHECKPOINT, log => log.logStartOffset]])
+  async checkpointLogStartOffsets (): Promise<void> {
+    await this.checkpointAsync([[LOG_START_OFFSET_CHECKPOINT, log => log.logStartOffset]])
   }
 
   /** Clean shutdown: stop the tasks, flush and close every log, write checkpoints and the marker. */
-  shutdown (): void {
+  async shutdown (): Promise<void> {
     for (const handle of this.handles.splice(0)) this.timers.clearInterval(handle)
     if (this.cleanerHandle !== undefined) this.timers.clearInterval(this.cleanerHandle)
     this.cleanerHandle = undefined
+    // The last checkpoints must be the ones written below, not a periodic write landing after them.
+    await this.checkpointsWritten.catch(() => {})
     for (const { log, logDir } of [...this.logs.values()]) this.guard(logDir, 'closing', () => log.close())
-    this.writeCheckpoints()
+    this.checkpoint(ALL_CHECKPOINTS)
     // An offline dir gets no marker: its logs are recovered at the next start.
     for (const logDir of this.liveLogDirs) this.guard(logDir, 'writing the clean shutdown marker', () => writeFileSync(join(logDir, CLEAN_SHUTDOWN_FILE), ''))
     this.logger.info('log manager shut down cleanly', { logs: this.logs.size, offlineLogDirs: this.logDirFailureChannel.offlineLogDirs })
@@ -324,15 +336,44 @@ export class LogManager {
   }
 
   /** Each checkpoint file of each live log dir, with one offset per log in that dir. */
-  private checkpoint (files: Array<[name: string, pick: (log: PartitionLog) => number]>): void {
+  private checkpoint (files: Array<[name: string, pick: CheckpointPick]>): void {
     for (const logDir of this.liveLogDirs) {
-      const entries = [...this.logs.values()].filter(e => e.logDir === logDir).map(e => e.log)
       this.guard(logDir, 'writing checkpoints', () => {
-        for (const [name, pick] of files) {
-          writeOffsetCheckpoint(new CheckpointFile(join(logDir, name), 3), entries.map(log => ({ topic: log.topic, partition: log.partition, offset: pick(log) })))
-        }
+        for (const [name, pick] of files) writeOffsetCheckpoint(new CheckpointFile(join(logDir, name), 3), this.checkpointEntries(logDir, pick))
       })
     }
+  }
+
+  /** The same as checkpoint(), off the event loop, one write at a time; requests made while one waits to start join it. */
+  private async checkpointAsync (files: Array<[name: string, pick: CheckpointPick]>): Promise<void> {
+    const queued = this.queuedCheckpoints
+    if (queued !== undefined) {
+      for (const [name, pick] of files) queued.files.set(name, pick)
+      return await queued.written
+    }
+    const next = { files: new Map(files), written: Promise.resolve() }
+    next.written = this.checkpointsWritten.catch(() => {}).then(async () => {
+      this.queuedCheckpoints = undefined
+      for (const logDir of this.liveLogDirs) {
+        // Offsets as of now, when the write starts (the dir may have failed while this one waited).
+        const written = [...next.files].map(async ([name, pick]) => await writeOffsetCheckpointAsync(new CheckpointFile(join(logDir, name), 3), this.checkpointEntries(logDir, pick)))
+        try {
+          await Promise.all(written)
+        } catch (err) {
+          if (!isIoError(err)) throw err
+          this.logDirFailureChannel.maybeAddOfflineLogDir(logDir, 'writing checkpoints', err)
+        }
+      }
+    })
+    this.queuedCheckpoints = next
+    this.checkpointsWritten = next.written
+    await next.written
+  }
+
+  private checkpointEntries (logDir: string, pick: CheckpointPick): Array<{ topic: string, partition: number, offset: number }> {
+    const entries: Array<{ topic: string, partition: number, offset: number }> = []
+    for (const { log, logDir: dir } of this.logs.values()) if (dir === logDir) entries.push({ topic: log.topic, partition: log.partition, offset: pick(log) })
+    return entries
   }
 
   private loadLogDir (logDir: string, configs: Map<string, LogConfig>): void {

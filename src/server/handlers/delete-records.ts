@@ -28,7 +28,7 @@ export const handleDeleteRecords = defineHandler(DeleteRecordsRequest, DeleteRec
       return answer
     }),
   }))
-  ctx.broker.replicas.deleteRecordsOnLeader(deletions).forEach((result, i) => {
+  ;(await ctx.broker.replicas.deleteRecordsOnLeader(deletions)).forEach((result, i) => {
     const { answer, partition } = deletions[i]!
     answer.errorCode = result.errorCode
     if (result.errorCode !== ErrorCode.NONE) return
