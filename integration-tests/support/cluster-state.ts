@@ -9,7 +9,7 @@ import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../src/proto
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js'
 import type { Cluster } from './cluster.js'
 import { waitFor } from './wait-for.js'
-import type { WireConnection } from './wire-connection.js'
+import { WireConnection } from './wire-connection.js'
 
 /**
  * What the cluster holds, read the way an operator would check it: partition states and the
@@ -91,4 +91,25 @@ export function logDigests (cluster: Cluster, topic: string, partition: number):
     for (const f of readdirSync(dir).filter(f => f.endsWith('.log')).sort()) h.update(readFileSync(join(dir, f)))
     return h.digest('hex')
   })
+}
+
+export interface PartitionRow { topic: string, partition: number, leader: number, replicas: number[], isr: number[] }
+
+/**
+ * Every partition of the topics whose names start with `prefix`, in one broker's Metadata (v7, all
+ * topics, one request); undefined while the broker cannot answer (down, or starting).
+ */
+export async function partitionsInMetadata (address: string, prefix: string): Promise<PartitionRow[] | undefined> {
+  let conn: WireConnection | undefined
+  try {
+    conn = await WireConnection.open(address, 5000)
+    const res = await conn.request(MetadataRequest, MetadataResponse, 7, { topics: null, allowAutoTopicCreation: false }, 30_000)
+    return res.topics.flatMap(t => t.name === null || !t.name.startsWith(prefix)
+      ? []
+      : t.partitions.map(p => ({ topic: t.name!, partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes })))
+  } catch {
+    return undefined
+  } finally {
+    conn?.close()
+  }
 }

@@ -6,7 +6,7 @@ import { MetadataCache, type PartitionMetadata } from './metadata-cache.js'
 import { FakeZooKeeper, type FakeZkSession } from './support/fake-zookeeper.js'
 import { registerTestBroker, writePartitionState } from './support/znode-fixtures.js'
 import { createTopic } from './topic-admin.js'
-import { topicZnode } from './znodes.js'
+import { entityConfigZnode, partitionStateZnode, topicZnode } from './znodes.js'
 
 /** Brokers 1 and 2, topic t with partition 0 on both, led by 1; the cache on a session of its own. */
 async function setup (t: { after: (fn: () => void) => void }, server = new FakeZooKeeper()): Promise<{ server: FakeZooKeeper, admin: FakeZkSession, session: FakeZkSession, brokers: FakeZkSession[], cache: MetadataCache }> {
@@ -86,3 +86,46 @@ test('the cache is not current once the session lease lapses on the clock, until
 function pick (p: PartitionMetadata | undefined): Pick<PartitionMetadata, 'leader' | 'leaderEpoch' | 'isr' | 'stateVersion'> | undefined {
   return p === undefined ? undefined : { leader: p.leader, leaderEpoch: p.leaderEpoch, isr: p.isr, stateVersion: p.stateVersion }
 }
+
+/**
+ * As the controller writes a new topic's partitions 0 and 1: the partitions znode, then each
+ * partition with its state (led by broker 1 and 2) in one multi.
+ */
+async function writeNewPartitions (server: FakeZooKeeper, admin: FakeZkSession, topic: string): Promise<void> {
+  await admin.mkdirp(partitionStateZnode.partitionsPath(topic))
+  await server.settled()
+  await admin.multi([0, 1].flatMap(p => [
+    { op: 'create' as const, path: partitionStateZnode.partitionPath(topic, p), data: Buffer.alloc(0) },
+    { op: 'create' as const, path: partitionStateZnode.path(topic, p), data: partitionStateZnode.encode({ leader: p + 1, leaderEpoch: 0, isr: [p + 1], controllerEpoch: 1 }) },
+  ]))
+  await server.settled()
+}
+
+test('partitions of a new topic are learned from the child watch on its partitions znode, when the controller creates each with its state', async t => {
+  const { server, admin, cache } = await setup(t)
+  await createTopic(admin, 'fresh', new Map([[0, [1]], [1, [2]]]), {})
+  await server.settled()
+  assert.equal(cache.partition('fresh', 0)?.stateVersion, -1, 'no state written yet')
+  await writeNewPartitions(server, admin, 'fresh')
+  assert.deepEqual(pick(cache.partition('fresh', 0)), { leader: 1, leaderEpoch: 0, isr: [1], stateVersion: 0 })
+  assert.deepEqual(pick(cache.partition('fresh', 1)), { leader: 2, leaderEpoch: 0, isr: [2], stateVersion: 0 })
+})
+
+test('a topic deleted and created again, over and over, leaves the cache no more watches than once', async t => {
+  const { server, admin, session, cache } = await setup(t)
+  const cycle = async (): Promise<void> => {
+    await createTopic(admin, 'again', new Map([[0, [1]], [1, [2]]]), {})
+    await server.settled()
+    await writeNewPartitions(server, admin, 'again')
+    assert.equal(cache.partition('again', 1)?.leader, 2)
+    // As TopicDeletionManager does: the subtree, children first.
+    await admin.removeRecursive(topicZnode.path('again'))
+    await admin.removeRecursive(entityConfigZnode.path('topics', 'again'))
+    await server.settled()
+    assert.equal(cache.topic('again'), undefined)
+  }
+  await cycle()
+  const once = server.watchCount(session.sessionId)
+  for (let i = 0; i < 20; i++) await cycle()
+  assert.equal(server.watchCount(session.sessionId), once, 'watches pending after 21 cycles, as after one')
+})

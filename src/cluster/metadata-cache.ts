@@ -34,8 +34,8 @@ export class MetadataCache extends EventEmitter {
   private stopped = false
   /** The session whose reads this view is built from (ZkSession.generation); -1 while none is complete. */
   private loadedGeneration = -1
-  /** Paths of partition states and topic configs with a watch pending, and the session it was set in. */
-  private readonly watching = new Map<string, number>()
+  /** Paths (partition states, topic configs, a topic's partitions) with a watcher pending: the watcher and the session it was set in. */
+  private readonly watching = new Map<string, { generation: number, watch: Watcher }>()
 
   constructor (private readonly zk: ZkClient, private readonly log: Logger) {
     super()
@@ -168,8 +168,9 @@ export class MetadataCache extends EventEmitter {
   }
 
   /**
-   * The assignment (partitions added later change it) and then the state of each new partition;
-   * with `all` (a new session), the config and every partition's state are read and watched again.
+   * The assignment (partitions added later change it) and then the states of its partitions
+   * (loadPartitionStates); with `all` (a new session), the config and every partition's state are
+   * read and watched again.
    */
   private async loadTopic (name: string, all = false): Promise<void> {
     if (this.stopped) return
@@ -188,16 +189,36 @@ export class MetadataCache extends EventEmitter {
       this.topicsById.set(topic.topicId, topic)
       await this.loadTopicConfig(name)
     } else if (all) await this.loadTopicConfig(name)
-    await Promise.all([...assignment.partitions].map(async ([partition, replicas]) => {
+    for (const [partition, replicas] of assignment.partitions) {
       const known = topic.partitions.get(partition)
       if (known !== undefined) {
         const moved = !sameReplicas(known.replicas, replicas)
         known.replicas = replicas
         // A reassignment changed who hosts it: new replicas start following, removed ones stop.
         if (moved && known.stateVersion >= 0) this.emit('partition', known)
-        if (!all) return
       } else topic.partitions.set(partition, { topic: name, partition, replicas, leader: -1, leaderEpoch: -1, isr: [], controllerEpoch: -1, stateVersion: -1 })
-      await this.loadPartitionState(name, partition)
+    }
+    await this.loadPartitionStates(name, all)
+  }
+
+  /**
+   * The states of the partitions listed under /brokers/topics/<t>/partitions that have none yet
+   * here (with `all`, of every one), each read once and then watched for changes. One child watch
+   * per topic stands for the states not written yet: the controller creates a partition's znode
+   * and its state in one multi, so a partition that appears there has its state (one written by
+   * an older controller, parent first, is waited for by loadPartitionState's creation watch).
+   * Watching each missing state instead cost every broker a failed read and an exists watch per
+   * new partition.
+   */
+  private async loadPartitionStates (name: string, all = false): Promise<void> {
+    if (this.stopped || !this.topicsByName.has(name)) return
+    const path = partitionStateZnode.partitionsPath(name)
+    const children = await this.childrenWatched(path, async () => await this.loadPartitionStates(name))
+    const topic = this.topicsByName.get(name)
+    if (topic === undefined) return
+    await Promise.all(children.map(Number).map(async partition => {
+      const p = topic.partitions.get(partition)
+      if (p !== undefined && (all || p.stateVersion < 0)) await this.loadPartitionState(name, partition)
     }))
   }
 
@@ -231,22 +252,56 @@ export class MetadataCache extends EventEmitter {
    * a topic deleted and created again under the same name used to add one per cycle.
    */
   private async readWatched (path: string, reload: () => Promise<void>): Promise<{ data: Buffer, version: number } | null | 'created'> {
-    const generation = this.zk.generation
-    const watched = this.watching.get(path) === generation
-    const watch: Watcher | undefined = watched
-      ? undefined
-      : () => {
-        if (this.watching.get(path) === generation) this.watching.delete(path)
-        this.run(reload)
-      }
-    if (watch !== undefined) this.watching.set(path, generation)
-    try {
+    return await this.withWatch(path, reload, async watch => {
       const node = await this.zk.getData(path, watch)
       // A getData on a missing node sets no watch: exists does.
       if (node === null && await this.zk.exists(path, watch)) return 'created'
       return node
+    })
+  }
+
+  /** readWatched for a znode's children: [] while it does not exist, watched for its creation. */
+  private async childrenWatched (path: string, reload: () => Promise<void>): Promise<string[]> {
+    return await this.withWatch(`${path}/`, reload, async watch => {
+      const children = await this.zk.getChildren(path, watch)
+      if (children.length > 0 || watch === undefined) return children
+      // [] is an empty znode (the child watch is set) or a missing one, on which getChildren sets no
+      // watch: exists does. Not on one that is there: that would be a data watch, which no child
+      // change consumes, left to fire on the znode's deletion. If it is there now, a second read
+      // sets the child watch in case it appeared after the first (the client keeps one per watcher).
+      if (!await this.zk.exists(path) && !await this.zk.exists(path, watch)) return []
+      return await this.zk.getChildren(path, watch)
+    })
+  }
+
+  /**
+   * Runs `read` with a watcher that reloads, unless one is already set on `key` in this session.
+   * Only the watcher in place clears that mark when it fires: an older one of the same key that is
+   * still registered (its read failed after setting it; `exists` found the znode just created and
+   * set a data watch) reloads too but leaves the mark alone. Had it cleared it, every reload would
+   * have set one watcher more, each firing on the next change: with a topic deleted and created
+   * again and again they multiplied until the session carried tens of thousands of reads a second
+   * and every ZooKeeper request of the broker waited seconds.
+   */
+  private async withWatch<T> (key: string, reload: () => Promise<void>, read: (watch: Watcher | undefined) => Promise<T>): Promise<T> {
+    const generation = this.zk.generation
+    const current = this.watching.get(key)
+    let watch: Watcher | undefined
+    if (current?.generation !== generation) {
+      const mark = {
+        generation,
+        watch: () => {
+          if (this.watching.get(key) === mark) this.watching.delete(key)
+          this.run(reload)
+        },
+      }
+      this.watching.set(key, mark)
+      watch = mark.watch
+    }
+    try {
+      return await read(watch)
     } catch (err) {
-      if (watch !== undefined && this.watching.get(path) === generation) this.watching.delete(path)
+      if (watch !== undefined && this.watching.get(key)?.watch === watch) this.watching.delete(key)
       throw err
     }
   }

@@ -250,17 +250,21 @@ export class Controller {
     await this.topicDeletion.deleteTopics(await this.zk.getChildren(deleteTopicZnode.rootPath, this.watcher({ type: 'TopicDeletion' })))
   }
 
-  /** Leaders that changed an ISR leave a notification; re-read those partitions and clear it. */
+  /**
+   * Leaders that changed an ISR leave notifications; re-read those partitions and clear them. All
+   * pipelined: a broker back from a restart rejoins thousands of ISRs at once.
+   */
   private async processIsrChangeNotification (): Promise<void> {
-    const names = await this.zk.getChildren(isrChangeNotificationZnode.rootPath, this.watcher({ type: 'IsrChangeNotification' }))
-    const changed: TopicPartition[] = []
-    for (const name of names) {
-      const node = await this.zk.getData(`${isrChangeNotificationZnode.rootPath}/${name}`)
-      if (node !== null) changed.push(...isrChangeNotificationZnode.decode(node.data))
-    }
-    for (const p of changed) await this.partitions.rereadPartition(p.topic, p.partition)
-    await this.reassignments.maybeComplete(changed)
-    for (const name of names) await this.zk.removeRecursive(`${isrChangeNotificationZnode.rootPath}/${name}`)
+    const root = isrChangeNotificationZnode.rootPath
+    const names = await this.zk.getChildren(root, this.watcher({ type: 'IsrChangeNotification' }))
+    const changed = new Map<string, TopicPartition>()
+    await settleAll(names, async name => {
+      const node = await this.zk.getData(`${root}/${name}`)
+      if (node !== null) for (const p of isrChangeNotificationZnode.decode(node.data)) changed.set(`${p.topic}-${p.partition}`, p)
+    })
+    await settleAll([...changed.values()], async p => await this.partitions.rereadPartition(p.topic, p.partition))
+    await this.reassignments.maybeComplete([...changed.values()])
+    await settleAll(names, async name => await this.zk.removeRecursive(`${root}/${name}`))
   }
 
   /**

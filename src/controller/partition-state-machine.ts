@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js'
 import { controllerEpochZnode, entityConfigZnode, partitionStateZnode, type PartitionState, type TopicAssignment } from '../cluster/znodes.js'
+import { zkBatches } from '../cluster/zk-batches.js'
 import { ZkError, type ZkClient, type ZkOp } from '../cluster/zk-session.js'
 import { electPreferred, onBrokersChanged, onControlledShutdown, onReplicaOffline, type PartitionView } from './leader-election.js'
 import { settleAll } from './settle-all.js'
@@ -75,9 +76,11 @@ export class PartitionStateMachine {
     const unclean = config === null ? undefined : entityConfigZnode.decode(config.data)['unclean.leader.election.enable']
     const topic: TopicContext = this.topics.get(name) ?? { topicId: assignment.topicId, partitions: new Map(), uncleanAllowed: false }
     topic.uncleanAllowed = unclean !== undefined ? unclean === 'true' : this.config.uncleanLeaderElection
+    // Only partitions with a znode can have a state: a new topic's are not read one by one to find none.
+    const listed = new Set((await this.zk.getChildren(partitionStateZnode.partitionsPath(name))).map(Number))
     // Pipelined: a new controller reads thousands of partition states, one round trip for all.
     await settleAll([...assignment.partitions].filter(([partition]) => !topic.partitions.has(partition)), async ([partition, replicas]) => {
-      const state = await this.zk.getData(partitionStateZnode.path(name, partition))
+      const state = listed.has(partition) ? await this.zk.getData(partitionStateZnode.path(name, partition)) : null
       topic.partitions.set(partition, {
         replicas,
         addingReplicas: assignment.addingReplicas?.get(partition) ?? [],
@@ -206,12 +209,12 @@ export class PartitionStateMachine {
   }
 
   /**
-   * Applies a rule to every partition of these topics and writes each change as its own fenced,
-   * conditional update, all pipelined (Kafka's KafkaZkClient.updateLeaderAndIsr: per partition, a
-   * multi of the controller-epoch check and the state write). One request per partition stays far
-   * below ZooKeeper's packet limit (jute.maxbuffer, 1 MB) however many partitions change at once;
-   * a single multi for thousands would be refused and the connection dropped. A write that lost a
-   * race with a leader's ISR change is re-read and the rule applied to it again.
+   * Applies a rule to every partition of these topics and writes the changes fenced by the controller
+   * epoch and conditional on each state znode's version (Kafka's KafkaZkClient.updateLeaderAndIsr),
+   * many partitions to a ZooKeeper multi (writeChunk), the multis pipelined: a new partition's znode
+   * and its state in the same multi, so that brokers, watching the children of a topic's partitions,
+   * find the state with the partition. A write that lost a race with a leader's ISR change is re-read
+   * and the rule applied to it again.
    */
   private async apply (topicNames: Iterable<string>, rule: (p: PartitionView, t: TopicContext, topic: string, partition: number) => PartitionState | undefined, attempt = 1): Promise<void> {
     const changes: PartitionChange[] = []
@@ -224,32 +227,82 @@ export class PartitionStateMachine {
       }
     }
     if (changes.length === 0) return
-    // The parents of new partitions' state znodes first (Kafka's createTopicPartitions).
-    await settleAll(changes.filter(c => c.ctx.state === undefined), async c => await this.zk.mkdirp(partitionStateZnode.partitionPath(c.topic, c.partition)))
+    // The parent of new partitions' znodes first, once per topic (Kafka's createTopicPartitions).
+    await settleAll([...new Set(changes.filter(c => c.ctx.state === undefined).map(c => c.topic))], async topic => await this.zk.mkdirp(partitionStateZnode.partitionsPath(topic)))
     const raced: PartitionChange[] = []
-    await settleAll(changes, async c => {
-      const path = partitionStateZnode.path(c.topic, c.partition)
-      const data = partitionStateZnode.encode(c.next)
-      try {
-        await this.controller.fencedMulti([c.ctx.state === undefined ? { op: 'create', path, data } : { op: 'setData', path, data, version: c.ctx.version }])
-      } catch (err) {
-        // Someone else (a leader changing its ISR) wrote the state since we read it.
-        if (err instanceof ZkError && (err.code === 'BAD_VERSION' || err.code === 'NODE_EXISTS' || err.code === 'NO_NODE') && err.path !== controllerEpochZnode.path) {
-          raced.push(c)
-          return
-        }
-        throw err
-      }
-      if (c.ctx.state?.leader !== c.next.leader) this.log.info('partition leader elected', { topic: c.topic, partition: c.partition, leader: c.next.leader, leaderEpoch: c.next.leaderEpoch, isr: c.next.isr })
-      c.ctx.version = c.ctx.state === undefined ? 0 : c.ctx.version + 1
-      c.ctx.state = c.next
-    })
+    await settleAll(zkBatches(changes, opsBytes, MAX_MULTI_BYTES), async chunk => { raced.push(...await this.writeChunk(chunk)) })
     if (raced.length === 0) return
     if (attempt >= 5) throw new Error(`partition states kept changing under the controller: ${raced.slice(0, 5).map(c => `${c.topic}-${c.partition}`).join(', ')}`)
     await settleAll(raced, async c => await this.rereadPartition(c.topic, c.partition))
     const again = new Set(raced.map(keyOf))
     await this.apply(new Set(raced.map(c => c.topic)), (p, t, topic, partition) => again.has(keyOf({ topic, partition })) ? rule(p, t, topic, partition) : undefined, attempt + 1)
   }
+
+  /**
+   * One fenced multi for the changes; when it fails on one partition's race (its version moved, or
+   * its znode exists or is gone), each change is written on its own to find out which: answers the
+   * changes that lost their race.
+   */
+  private async writeChunk (chunk: readonly PartitionChange[]): Promise<PartitionChange[]> {
+    try {
+      await this.controller.fencedMulti(chunk.flatMap(c => ops(c, false)))
+    } catch (err) {
+      if (!isRace(err)) throw err
+      const raced: PartitionChange[] = []
+      await settleAll(chunk, async c => { if (!await this.writeAlone(c)) raced.push(c) })
+      return raced
+    }
+    for (const c of chunk) this.written(c)
+    return []
+  }
+
+  /**
+   * One change in a multi of its own; a new partition's znode may exist already (an earlier
+   * controller created it and not its state): only the state is created then. False if it lost a race.
+   */
+  private async writeAlone (c: PartitionChange): Promise<boolean> {
+    if (c.ctx.state === undefined) await this.zk.mkdirp(partitionStateZnode.partitionPath(c.topic, c.partition))
+    try {
+      await this.controller.fencedMulti(ops(c, true))
+    } catch (err) {
+      if (isRace(err)) return false
+      throw err
+    }
+    this.written(c)
+    return true
+  }
+
+  private written (c: PartitionChange): void {
+    if (c.ctx.state?.leader !== c.next.leader) this.log.info('partition leader elected', { topic: c.topic, partition: c.partition, leader: c.next.leader, leaderEpoch: c.next.leaderEpoch, isr: c.next.isr })
+    c.ctx.version = c.ctx.state === undefined ? 0 : c.ctx.version + 1
+    c.ctx.state = c.next
+  }
+}
+
+/** A state's conditional update, or a new partition's state with (unless `parentExists`) its partition znode. */
+function ops (c: PartitionChange, parentExists: boolean): ZkOp[] {
+  const path = partitionStateZnode.path(c.topic, c.partition)
+  const data = partitionStateZnode.encode(c.next)
+  if (c.ctx.state !== undefined) return [{ op: 'setData', path, data, version: c.ctx.version }]
+  const state: ZkOp = { op: 'create', path, data }
+  return parentExists ? [state] : [{ op: 'create', path: partitionStateZnode.partitionPath(c.topic, c.partition), data: Buffer.alloc(0) }, state]
+}
+
+/** Someone else (a leader changing its ISR, an earlier controller) wrote the state since it was read. */
+function isRace (err: unknown): boolean {
+  return err instanceof ZkError && (err.code === 'BAD_VERSION' || err.code === 'NODE_EXISTS' || err.code === 'NO_NODE') && err.path !== controllerEpochZnode.path
+}
+
+/**
+ * At most this many bytes of paths and data in one multi (zkBatches), which a single multi for
+ * thousands of partitions exceeded. Some 40 partitions of ordinary names to a multi: 10,000 new
+ * partitions are ~250 multis, not 10,000.
+ */
+const MAX_MULTI_BYTES = 16 * 1024
+
+/** Each op's path and data, and a generous 64 bytes of its header. */
+function opsBytes (c: PartitionChange): number {
+  return ops(c, false).reduce((n, op) => n + op.path.length + ('data' in op ? op.data.length : 0) + 64, 0)
 }
 
 /** "topic:partition", as ElectLeaders' outcomes are keyed. */

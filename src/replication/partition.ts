@@ -72,7 +72,7 @@ export class Partition {
     this.zkVersion = state.stateVersion
     if (this.isLeader && (newEpoch || !wasLeader)) {
       // KIP-101: the new epoch starts at our log end; followers truncate to it.
-      this.log.leaderEpochCache.assign(this.leaderEpoch, this.log.logEndOffset)
+      this.log.leaderEpochCache.assignAtLogEnd(this.leaderEpoch, this.log.logEndOffset)
       this.followers.clear()
       this.leaderSinceMs = nowMs
     }

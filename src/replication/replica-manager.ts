@@ -9,10 +9,13 @@ import type { LogManager } from '../storage/log-manager.js'
 import type { PartitionLog } from '../storage/partition-log.js'
 import { systemScheduler, type Scheduler } from '../scheduler.js'
 import { FollowerFetcher } from './follower-fetcher.js'
-import { writeIsr } from './isr-writer.js'
+import { IsrChangePropagator, writeIsr } from './isr-writer.js'
 import { Partition, type DeleteRecordsResult } from './partition.js'
 import { ReplicationQuotaManager, throttledPartitions } from './replication-quota-manager.js'
 import { ErrorCode } from '../protocol/error-codes.js'
+
+/** How long one turn of the event loop may spend applying partition states (applyInSlices). */
+const STATE_SLICE_MS = 20
 
 /** The purgatories of Kafka that waitForData stands in for: acks=all produces, long-poll fetches. */
 export type DelayedOperation = 'Produce' | 'Fetch' | 'DeleteRecords'
@@ -44,8 +47,13 @@ export class ReplicaManager {
   private stopped = false
   private readonly fetchers = new Map<number, FollowerFetcher>()
   private readonly isrWrites = new Set<Partition>()
+  private readonly isrChanges: IsrChangePropagator
   private cancelIsrExpiration?: () => void
-  /** Told once a partition's state has been applied here: its role is current. */
+  /** Partition states not applied yet, past a slice's budget (applyInSlices), by `<topic>-<partition>`. */
+  private readonly pendingStates = new Map<string, PartitionMetadata>()
+  /** When the current turn of the event loop started applying states; undefined between turns. */
+  private sliceStartMs?: number
+  /** Told once a partition's state has been applied here (now or in a later slice): its role is current. */
   private readonly appliedListeners = new Set<(topic: string, partition: number) => void>()
   readonly stats: ReplicaStats = { isrShrinks: 0, isrExpands: 0, replicationBytesIn: 0, purgatorySize: { Produce: 0, Fetch: 0, DeleteRecords: 0 } }
   /** Replication throttles (Kafka's ReplicationQuotaManagers): what this leader sends to, and this follower fetches for, catching-up replicas. */
@@ -62,6 +70,7 @@ export class ReplicaManager {
     /** The clock of follower lag (replica.lag.time.max.ms) and the timer of the ISR checks. */
     private readonly scheduler: Scheduler = systemScheduler,
   ) {
+    this.isrChanges = new IsrChangePropagator(zk, log)
     const window = { samples: config.values['replication.quota.window.num'], windowMs: config.values['replication.quota.window.size.seconds'] * 1000 }
     this.leaderQuota = new ReplicationQuotaManager(window, scheduler.now)
     this.followerQuota = new ReplicationQuotaManager(window, scheduler.now)
@@ -81,16 +90,53 @@ export class ReplicaManager {
       const t = this.metadata.topic(topic)
       return t !== undefined && (topicId === null || topicId === t.topicId) && t.partitions.get(partition)?.replicas.includes(this.brokerId) === true
     })
-    this.metadata.on('partition', (p: PartitionMetadata) => this.onPartitionState(p))
+    this.metadata.on('partition', (p: PartitionMetadata) => this.applyInSlices(p))
     this.metadata.on('topicDeleted', (topic: string) => this.onTopicDeleted(topic))
     this.metadata.on('topicConfig', (topic: string) => this.onTopicConfig(topic))
     for (const t of this.metadata.topics()) this.updateThrottledReplicas(t.name)
-    for (const t of this.metadata.topics()) for (const p of t.partitions.values()) if (p.stateVersion >= 0) this.onPartitionState(p)
+    for (const t of this.metadata.topics()) for (const p of t.partitions.values()) if (p.stateVersion >= 0) this.applyInSlices(p)
+  }
+
+  /**
+   * Applies a partition's state now, unless this turn of the event loop has already spent
+   * STATE_SLICE_MS applying states: then it waits, with the rest, for the next turns. A ZooKeeper
+   * reply may carry thousands of new partitions, each a log to create (files, a directory): applied
+   * in one turn they held the event loop for seconds, long enough for the ZooKeeper session to
+   * expire (its pings could not go out) and for every request to wait. States are live objects of
+   * the metadata cache, so a waiting one is applied as it is when its turn comes.
+   */
+  private applyInSlices (state: PartitionMetadata): void {
+    const key = `${state.topic}-${state.partition}`
+    if (this.pendingStates.size === 0) {
+      const now = performance.now()
+      if (this.sliceStartMs === undefined) {
+        this.sliceStartMs = now
+        setImmediate(() => { this.sliceStartMs = undefined })
+      }
+      if (now - this.sliceStartMs < STATE_SLICE_MS) return this.onPartitionState(state)
+      setImmediate(() => this.applyPending())
+    }
+    this.pendingStates.set(key, state)
+  }
+
+  private applyPending (): void {
+    const start = performance.now()
+    for (const [key, state] of this.pendingStates) {
+      this.pendingStates.delete(key)
+      if (this.stopped) return
+      // A topic deleted (or deleted and created again) meanwhile has new objects, or none.
+      if (this.metadata.partition(state.topic, state.partition) === state) this.onPartitionState(state)
+      if (performance.now() - start >= STATE_SLICE_MS && this.pendingStates.size > 0) {
+        setImmediate(() => this.applyPending())
+        return
+      }
+    }
   }
 
   stop (): void {
     this.stopped = true
     this.cancelIsrExpiration?.()
+    this.isrChanges.stop()
     for (const f of this.fetchers.values()) f.stop()
     this.fetchers.clear()
   }
@@ -123,7 +169,7 @@ export class ReplicaManager {
     this.isrWrites.add(partition)
     const before = partition.isr
     const controllerEpoch = this.metadata.partition(partition.topic, partition.partition)?.controllerEpoch ?? 0
-    writeIsr(this.zk, partition, isr, controllerEpoch).then(version => {
+    writeIsr(this.zk, partition, isr, controllerEpoch, this.isrChanges).then(version => {
       if (version === undefined) return
       partition.isrWritten(isr, version)
       if (kind === 'expand') this.stats.isrExpands++
@@ -195,8 +241,8 @@ export class ReplicaManager {
 
   /**
    * `listener` runs after each partition state this broker applies: who follows leadership (the
-   * coordinators) asks then, when this broker's role is current, rather than on the metadata event,
-   * whose listeners run in no promised order.
+   * coordinators) must ask then, not on the metadata event, which may come before the state is
+   * applied (applyInSlices).
    */
   onStateApplied (listener: (topic: string, partition: number) => void): () => void {
     this.appliedListeners.add(listener)

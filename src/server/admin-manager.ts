@@ -139,6 +139,8 @@ export class AdminManager {
         return this.failed(err, 'create topic', t.name)
       }
       this.broker.log.info('topic created', { topic: t.name, topicId, partitions: assignment.size, replicationFactor: assignment.get(0)?.length })
+      // Kafka's ZkAdminManager answers at once when the request's timeout is 0 or less: created, leaders to follow.
+      if (timeoutMs <= 0) return { ...OK, topicId }
       const ready = await this.waitForLeaders(t.name, assignment.size, timeoutMs, release)
       if (!ready) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'Topic created, but its partitions have no leader yet', topicId }
       return { ...OK, topicId }

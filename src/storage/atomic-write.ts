@@ -3,13 +3,15 @@
  * (Kafka's CheckpointFile with Utils.atomicMoveWithFallback): `<path>.tmp` is written and fsynced,
  * renamed over `path`, and the directory is fsynced so that the rename itself survives a crash.
  * Every checkpoint, `meta.properties` and `partition.metadata` is written this way. A failed write
- * (ENOSPC) leaves the old file as it was and removes the temp file.
+ * (ENOSPC) leaves the old file as it was and removes the temp file. With `durable` false there is
+ * no fsync: a crashed process still leaves old or new (the rename is atomic), but a crashed machine
+ * may leave the file empty or missing, for files whose readers can tell and rebuild them.
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
-export function atomicWrite (path: string, data: string | Buffer): void {
+export function atomicWrite (path: string, data: string | Buffer, durable = true): void {
   const tmp = `${path}.tmp`
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data
@@ -17,7 +19,7 @@ export function atomicWrite (path: string, data: string | Buffer): void {
     try {
       let written = 0
       while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
-      fsyncSync(fd)
+      if (durable) fsyncSync(fd)
     } finally {
       closeSync(fd)
     }
@@ -26,6 +28,7 @@ export function atomicWrite (path: string, data: string | Buffer): void {
     rmSync(tmp, { force: true })
     throw err
   }
+  if (!durable) return
   const dir = openSync(dirname(path), 'r')
   try {
     fsyncSync(dir)

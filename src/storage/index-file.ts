@@ -15,6 +15,13 @@ export class IndexFile {
   private fileCount = -1
   /** Whether memory, not the file, is authoritative (after load, reset or the first append). */
   private loaded = false
+  /**
+   * The file was not there at load and nothing has been written since. An index without entries is
+   * then left uncreated while its segment is empty (persist's `create`): a missing index of an empty
+   * segment loads as empty, and an idle partition costs two file creations fewer (Kafka creates
+   * them, preallocated, with every segment).
+   */
+  private fileMissing = false
 
   constructor (readonly path: string, readonly entryBytes: number) {}
 
@@ -27,6 +34,7 @@ export class IndexFile {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       this.reset()
+      this.fileMissing = true
       return false
     }
     if (data.length % this.entryBytes !== 0) {
@@ -86,11 +94,24 @@ export class IndexFile {
     this.persistedCount = 0
   }
 
-  /** Writes what memory has that the file lacks and trims the file to exactly the entries. */
-  persist (fsync: boolean): void {
+  /**
+   * Writes what memory has that the file lacks and trims the file to exactly the entries. Without
+   * entries and with `create` false, a missing file is left missing.
+   */
+  persist (fsync: boolean, create = true): void {
     const size = this.count * this.entryBytes
+    const mayCreate = create || this.count > 0
+    if (this.fileMissing && !mayCreate) return
     if (this.persistedCount === this.count && this.fileCount === this.count && !fsync) return
-    const fd = openSync(this.path, constants.O_WRONLY | constants.O_CREAT)
+    let fd: number
+    try {
+      fd = openSync(this.path, mayCreate ? constants.O_WRONLY | constants.O_CREAT : constants.O_WRONLY)
+    } catch (err) {
+      if (mayCreate || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      this.fileMissing = true
+      this.persistedCount = this.fileCount = 0
+      return
+    }
     try {
       const from = this.persistedCount * this.entryBytes
       if (size > from) writeSync(fd, this.entries, from, size - from, from)
@@ -100,6 +121,7 @@ export class IndexFile {
       closeSync(fd)
     }
     this.persistedCount = this.fileCount = this.count
+    this.fileMissing = false
   }
 
   delete (): void {

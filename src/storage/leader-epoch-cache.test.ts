@@ -51,3 +51,14 @@ test('persists as leader-epoch-checkpoint text and reloads', (t) => {
   assert.equal(readFileSync(join(dir, 'leader-epoch-checkpoint'), 'utf8'), '0\n2\n0 0\n3 100\n')
   assert.deepEqual(new LeaderEpochCache(dir).epochEntries, [{ epoch: 0, startOffset: 0 }, { epoch: 3, startOffset: 100 }])
 })
+
+test('a new leader epoch at the log end reaches the file with the first record of that epoch, not before', (t) => {
+  const dir = tempDir(t)
+  const cache = cacheWith(dir, [[1, 0]])
+  cache.assignAtLogEnd(2, 10)
+  assert.deepEqual(cache.epochEntries.at(-1), { epoch: 2, startOffset: 10 }, 'in memory at once (OffsetForLeaderEpoch answers from it)')
+  assert.deepEqual(new LeaderEpochCache(dir).epochEntries, [{ epoch: 1, startOffset: 0 }], 'no write yet')
+  cache.flushPending()
+  assert.deepEqual(new LeaderEpochCache(dir).epochEntries, [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 10 }])
+  assert.equal(readFileSync(join(dir, 'leader-epoch-checkpoint'), 'utf8'), '0\n2\n1 0\n2 10\n')
+})

@@ -15,6 +15,8 @@ export interface EpochEndOffset { leaderEpoch: number, endOffset: number }
 export class LeaderEpochCache {
   private entries: EpochEntry[]
   private readonly file: CheckpointFile
+  /** An entry assignAtLogEnd kept in memory only, for the first record of its epoch to write. */
+  private pending = false
 
   constructor (partitionDir: string) {
     this.file = new CheckpointFile(join(partitionDir, 'leader-epoch-checkpoint'), 2)
@@ -30,12 +32,29 @@ export class LeaderEpochCache {
    * latest epoch is a no-op.
    */
   assign (epoch: number, startOffset: number): void {
+    this.assignAtLogEnd(epoch, startOffset)
+    this.flushPending()
+  }
+
+  /**
+   * A new leader's epoch, which starts at the log end (KIP-101): in memory at once, in the file with
+   * the first record of that epoch (flushPending). Written earlier, it would buy nothing: a reload
+   * drops every entry that starts at or past the log end (truncateFromEnd), so until a record of
+   * the epoch is appended a crash loses nothing the file could have kept. Becoming leader of
+   * thousands of partitions thus costs no fsync each.
+   */
+  assignAtLogEnd (epoch: number, logEndOffset: number): void {
     if (epoch < 0) return
     const latest = this.entries.at(-1)
-    if (latest !== undefined && latest.epoch === epoch && latest.startOffset <= startOffset) return
-    this.entries = this.entries.filter(e => e.epoch < epoch && e.startOffset < startOffset)
-    this.entries.push({ epoch, startOffset })
-    this.flush()
+    if (latest !== undefined && latest.epoch === epoch && latest.startOffset <= logEndOffset) return
+    this.entries = this.entries.filter(e => e.epoch < epoch && e.startOffset < logEndOffset)
+    this.entries.push({ epoch, startOffset: logEndOffset })
+    this.pending = true
+  }
+
+  /** Writes an entry assignAtLogEnd kept in memory: records of its epoch are being appended. */
+  flushPending (): void {
+    if (this.pending) this.flush()
   }
 
   /**
@@ -82,6 +101,7 @@ export class LeaderEpochCache {
 
   private flush (): void {
     this.file.write(this.entries.map(e => [e.epoch, e.startOffset]))
+    this.pending = false
   }
 }
 

@@ -408,7 +408,10 @@ export class LogManager {
   }
 
   private leastLoadedLogDir (): string {
-    const counts = new Map(this.liveLogDirs.map(dir => [dir, 0]))
+    const live = this.liveLogDirs
+    // One log dir, the usual case, needs no count: counting every log for each new one is quadratic in partitions.
+    if (live.length === 1) return live[0]!
+    const counts = new Map(live.map(dir => [dir, 0]))
     for (const { logDir } of this.logs.values()) counts.set(logDir, (counts.get(logDir) ?? 0) + 1)
     const least = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]
     if (least === undefined) throw new Error('every log dir is offline')

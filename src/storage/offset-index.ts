@@ -66,7 +66,7 @@ export class OffsetIndex {
   }
 
   reset (): void { this.file.reset() }
-  persist (fsync: boolean): void { this.file.persist(fsync) }
+  persist (fsync: boolean, create = true): void { this.file.persist(fsync, create) }
   delete (): void { this.file.delete() }
 
   private floorSlot (targetOffset: number): number {

@@ -12,10 +12,17 @@ export function readPartitionMetadata (partitionDir: string): { topicId: string 
   } catch {
     return null
   }
-  const topicId = /^topic_id: (\S+)$/m.exec(text)?.[1]
+  // A topic id is 16 bytes in base64url: 22 characters. Anything else was torn by a crash (see below).
+  const topicId = /^topic_id: ([A-Za-z0-9_-]{22})$/m.exec(text)?.[1]
   return topicId === undefined ? null : { topicId }
 }
 
+/**
+ * Without fsync (atomicWrite's `durable` false): a partition directory whose file a machine crash
+ * emptied reads as one without it, which the LogManager treats as its topic's and rewrites when
+ * the partition is opened again (as for a log written before topic ids). Creating 10,000 partitions
+ * then costs no 20,000 fsyncs of file and directory.
+ */
 export function writePartitionMetadata (partitionDir: string, topicId: string): void {
-  atomicWrite(join(partitionDir, FILE_NAME), `version: 0\ntopic_id: ${topicId}\n`)
+  atomicWrite(join(partitionDir, FILE_NAME), `version: 0\ntopic_id: ${topicId}\n`, false)
 }

@@ -57,8 +57,10 @@ export class ProducerStateManager {
     /** producer.id.expiration.ms: a dynamic broker config, so the log manager may change it. */
     public producerIdExpirationMs: number,
     private readonly logger: Logger,
+    /** A directory just created holds no snapshot: not listed. */
+    newDir = false,
   ) {
-    this.snapshots = listSnapshotOffsets(dir)
+    this.snapshots = newDir ? [] : listSnapshotOffsets(dir)
   }
 
   /** The offset up to which (exclusive) the state reflects the log. */

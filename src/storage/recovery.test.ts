@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildTestBatch } from './support/sample-batch.js'
 import { openTestLog, readAll } from './support/temp-log.js'
@@ -104,4 +104,15 @@ test('an index full of entries rolls the segment', (t) => {
   const { log } = openTestLog(t, { 'index.interval.bytes': 1, 'segment.index.bytes': 8 * 3 })
   for (let i = 0; i < 6; i++) log.appendAsLeader(batch(), 0)
   assert.deepEqual(log.segmentBaseOffsets, [0, 20])
+})
+
+test('recovering an empty segment creates no index files; its first records do, entries or not', (t) => {
+  const { log, dir, reopen } = openTestLog(t)
+  log.close()
+  const indexes = ['00000000000000000000.index', '00000000000000000000.timeindex'].map(name => join(dir, name))
+  const recovered = reopen({ hadCleanShutdown: false, recoveryPoint: 0 })
+  assert.deepEqual(indexes.filter(existsSync), [], 'an idle log after a kill -9: no file creations')
+  recovered.appendAsLeader(batch(), 0)
+  recovered.close()
+  assert.deepEqual(indexes.filter(existsSync), indexes, 'with data, so that a clean load trusts them')
 })

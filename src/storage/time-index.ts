@@ -82,7 +82,7 @@ export class TimeIndex {
   }
 
   reset (): void { this.file.reset() }
-  persist (fsync: boolean): void { this.file.persist(fsync) }
+  persist (fsync: boolean, create = true): void { this.file.persist(fsync, create) }
   delete (): void { this.file.delete() }
 }
 

@@ -63,6 +63,12 @@ export class FakeZooKeeper {
     return this.nodes.get(path)?.data.toString()
   }
 
+  /** How many watches a session (ZkClient.sessionId) has pending: for assertions that watches do not pile up. */
+  watchCount (sessionId: string): number {
+    const id = BigInt(`0x${sessionId}`)
+    return this.watches.filter(w => w.sessionId === id).length
+  }
+
   children (path: string): string[] {
     return [...this.nodes.get(path)?.children ?? []].sort()
   }
