@@ -156,6 +156,54 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     await browser.screenshot('dashboard', 'topic-sizes-heatmap')
   })
 
+  await t.test('per-topic rates: the topics list shows orders\' messages and bytes in per second and sorts by them; the topic and the overview draw 5 min, 1 h or 24 h of history', async () => {
+    await page.click('a[href="#/topics"]')
+    // the traffic produces to orders only: a non-zero rate there, 0 for the idle topics
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="messages-in-orders"]')?.getAttribute('data-rate')) > 0, undefined, { timeout: 15_000 })
+    assert.ok(Number(await page.locator('[data-testid="bytes-in-orders"]').getAttribute('data-rate')) > 0, 'bytes in too')
+    assert.equal(await page.locator('[data-testid="messages-in-payments"]').getAttribute('data-rate'), '0')
+    assert.match(await page.locator('[data-testid="messages-in-orders"]').innerText(), /^[\d.]+k?\/s$/)
+    const firstRow = async (): Promise<string | null> => await page.locator('[data-testid="topics"] tbody tr').first().getAttribute('data-testid')
+    assert.equal(await firstRow(), 'topic-billing', 'by name first')
+    await page.click('[data-testid="sort-messagesIn"]')
+    await page.waitForFunction(() => document.querySelector('[data-testid="topics"] tbody tr')?.getAttribute('data-testid') === 'topic-orders', undefined, { timeout: 5000 })
+    await browser.screenshot('dashboard', 'topics-by-messages-in')
+    await page.click('[data-testid="sort-name"]')
+    await page.waitForFunction(() => document.querySelector('[data-testid="topics"] tbody tr')?.getAttribute('data-testid') === 'topic-billing', undefined, { timeout: 5000 })
+
+    const span = async (): Promise<[number, number]> => {
+      const chart = page.locator('[data-testid="spark-messagesIn"]')
+      return [Number(await chart.getAttribute('data-span-s')), Number(await chart.getAttribute('data-step-s'))]
+    }
+    await page.click('[data-testid="topic-orders"] a')
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="spark-messagesIn"]')?.getAttribute('data-points')) >= 3, undefined, { timeout: 15_000 })
+    assert.deepEqual(await span(), [300, 1], '5 min at 1 s by default')
+    assert.notEqual(await cardValue(browser, 'rate-messagesIn'), '0/s')
+    await page.click('[data-testid="range-1h"]')
+    await page.waitForFunction(() => document.querySelector('[data-testid="spark-messagesIn"]')?.getAttribute('data-span-s') === '3600', undefined, { timeout: 5000 })
+    assert.deepEqual(await span(), [3600, 10], '1 h in 10 s buckets')
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="spark-messagesIn"]')?.getAttribute('data-points')) >= 1, undefined, { timeout: 5000 })
+    await browser.screenshot('dashboard', 'topic-throughput-1h')
+    await page.click('[data-testid="range-24h"]')
+    await page.waitForFunction(() => document.querySelector('[data-testid="spark-messagesIn"]')?.getAttribute('data-span-s') === '86400', undefined, { timeout: 5000 })
+    assert.deepEqual(await span(), [86400, 300], '24 h in 5 min buckets')
+    await browser.screenshot('dashboard', 'topic-throughput-24h')
+
+    await page.click('a[href="#/"]')
+    await page.waitForFunction(() => document.querySelector('[data-testid="spark-messagesIn"]')?.getAttribute('data-span-s') === '300', undefined, { timeout: 10_000 })
+    await page.click('[data-testid="range-1h"]')
+    await page.waitForFunction(() => document.querySelector('[data-testid="spark-messagesIn"]')?.getAttribute('data-span-s') === '3600', undefined, { timeout: 5000 })
+    await browser.screenshot('dashboard', 'overview-throughput-1h')
+    await page.click('[data-testid="range-5m"]')
+    await page.waitForFunction(() => document.querySelector('[data-testid="spark-messagesIn"]')?.getAttribute('data-span-s') === '300', undefined, { timeout: 5000 })
+
+    const history = await (await fetch(`${gateway.url}/api/v1/history?range=1h&series=topic.orders.messagesIn,topic.payments.messagesIn`)).json() as { range: string, series: Record<string, { stepMs: number, values: Array<number | null> }> }
+    assert.equal(history.series['topic.orders.messagesIn']?.stepMs, 10_000)
+    assert.equal(history.series['topic.orders.messagesIn']?.values.length, 360)
+    assert.ok(history.series['topic.orders.messagesIn']!.values.some(v => v !== null && v > 0))
+    assert.equal(history.series['topic.payments.messagesIn'], undefined, 'an idle topic has no history rings')
+  })
+
   await t.test('a topic created from the page is what kafka-topics --describe sees; partitions added and a config set from the page are what kafka-topics and kafka-configs report; deleting it asks for its name first', async () => {
     await page.click('a[href="#/topics"]')
     await page.fill('[data-testid="create-name"]', 'made-in-browser')

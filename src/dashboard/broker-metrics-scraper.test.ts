@@ -44,6 +44,8 @@ test('rates from two scrapes of the all-topics counters; a restart (counters bac
   assert.ok(Math.abs(second!.rates!.bytesIn - 20_000 / seconds) < 1e-6)
   assert.equal(second!.rates!.bytesOut, 0)
   assert.deepEqual([...second!.topicsWritten], ['a'], 'only a was written')
+  assert.ok(Math.abs(second!.topicRates!.get('a')!.messagesIn - 200 / seconds) < 1e-6, 'a topic\'s rate from its own series')
+  assert.deepEqual(second!.topicRates!.get('b'), { messagesIn: 0, bytesIn: 0, bytesOut: 0 })
 
   const [restarted] = await scraper.scrapeAll()
   assert.equal(restarted!.rates, undefined, 'the broker restarted: its counters went back')

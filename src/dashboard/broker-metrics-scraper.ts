@@ -1,6 +1,6 @@
 /**
- * Reads each broker's Prometheus /metrics (docs/metrics.md) for the dashboard: the all-topics
- * BrokerTopicMetrics counters, turned into per-second rates between two scrapes, and the gauges
+ * Reads each broker's Prometheus /metrics (docs/metrics.md) for the dashboard: the BrokerTopicMetrics
+ * counters, all-topics and per topic, turned into per-second rates between two scrapes, and the gauges
  * that say the broker's share of the cluster (leaders, partitions, under-replicated). Where each
  * broker serves its metrics is configured (gateway.broker.metrics.urls): a broker's
  * metrics.listener is not in anything the Kafka protocol or ZooKeeper carries.
@@ -54,6 +54,8 @@ export interface BrokerMetricsReading {
   error?: string
   /** Topics whose MessagesIn moved since the previous scrape. */
   topicsWritten: Set<string>
+  /** Each topic's rates on this broker (its per-topic BrokerTopicMetrics series), as `rates`. */
+  topicRates?: Map<string, Rates>
   /** Log end offset of each partition replica on this broker, by partitionKey. */
   logEndOffsets?: Map<string, number>
   /** Messages appended per second to each replica since the previous scrape (its log end offset's rise). */
@@ -62,7 +64,7 @@ export interface BrokerMetricsReading {
   latency?: Record<string, Latency>
 }
 
-interface Previous { atMs: number, totals: Rates, topics: Map<string, number>, logEndOffsets: Map<string, number> }
+interface Previous { atMs: number, totals: Rates, topics: Map<string, Rates>, logEndOffsets: Map<string, number> }
 
 export class BrokerMetricsScraper {
   private readonly previous = new Map<number, Previous>()
@@ -90,10 +92,15 @@ export class BrokerMetricsScraper {
     // the series without a topic label is Kafka's all-topics meter
     const totals = mapValues(RATE_COUNTERS, name => scrape.sum(name, null))
     const gauges = mapValues(GAUGES, name => scrape.sum(name, null))
-    const topics = new Map<string, number>()
-    for (const s of scrape.samples(RATE_COUNTERS.messagesIn)) {
-      const topic = s.labels?.['topic']
-      if (topic !== undefined && topic !== '') topics.set(topic, Number(s.value))
+    const topics = new Map<string, Rates>()
+    for (const name of Object.keys(RATE_COUNTERS) as RateName[]) {
+      for (const s of scrape.samples(RATE_COUNTERS[name])) {
+        const topic = s.labels?.['topic']
+        if (topic === undefined || topic === '') continue
+        let counts = topics.get(topic)
+        if (counts === undefined) topics.set(topic, counts = { messagesIn: 0, bytesIn: 0, bytesOut: 0 })
+        counts[name] = Number(s.value)
+      }
     }
     const logEndOffsets = new Map<string, number>()
     for (const s of scrape.samples(LOG_END_OFFSET)) {
@@ -105,12 +112,21 @@ export class BrokerMetricsScraper {
     const prev = this.previous.get(brokerId)
     this.previous.set(brokerId, { atMs, totals, topics, logEndOffsets })
     const topicsWritten = new Set<string>()
-    for (const [topic, n] of topics) if (prev?.topics.get(topic) !== n) topicsWritten.add(topic)
+    for (const [topic, n] of topics) if (prev?.topics.get(topic)?.messagesIn !== n.messagesIn) topicsWritten.add(topic)
     const reading: BrokerMetricsReading = { brokerId, url, atMs, gauges, topicsWritten, logEndOffsets, latency }
     if (prev === undefined || atMs <= prev.atMs) return reading
     const seconds = (atMs - prev.atMs) / 1000
     const restarted = (Object.keys(totals) as RateName[]).some(k => totals[k] < prev.totals[k])
     if (!restarted) reading.rates = mapValues(totals, (v, k) => (v - prev.totals[k]) / seconds)
+    const topicRates = new Map<string, Rates>()
+    for (const [topic, counts] of topics) {
+      const before = prev.topics.get(topic)
+      // a topic new since the previous scrape, or one whose counters went back (deleted and
+      // re-created), has no rate for that second
+      if (before === undefined || (Object.keys(counts) as RateName[]).some(k => counts[k] < before[k])) continue
+      topicRates.set(topic, mapValues(counts, (v, k) => (v - before[k]) / seconds))
+    }
+    reading.topicRates = topicRates
     const partitionRates = new Map<string, number>()
     for (const [key, end] of logEndOffsets) {
       const before = prev.logEndOffsets.get(key)

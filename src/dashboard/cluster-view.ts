@@ -4,8 +4,8 @@
  * the offsets of the topics someone watches; DescribeConfigs on demand), and from ZooKeeper only
  * what the protocol cannot say: which brokers are registered now (a watch on /brokers/ids, so a
  * dead broker shows as soon as its session expires), the controller epoch, and each ZooKeeper
- * node's mode (`srvr`). Throughput comes from the brokers' /metrics, scraped once a second into the
- * rings of MetricsHistory.
+ * node's mode (`srvr`). Throughput comes from the brokers' /metrics, sampled once a second
+ * (ClusterThroughput).
  *
  * Nothing here polls for structure on a timer: Metadata is fetched again when a ZooKeeper watch
  * fires (brokers, controller, topics, ISR change notifications) or when a scrape shows a broker's
@@ -15,7 +15,7 @@
  * messages in per second by partition.
  */
 import { EventEmitter } from 'node:events'
-import { Admin, ResourceType, type ConfigChange, type ConfigResult, type LogDirDescription } from '../client/admin.js'
+import { Admin, ResourceType, type ConfigResult, type LogDirDescription } from '../client/admin.js'
 import type { ClientProperties } from '../client/client-config.js'
 import type { BrokerNode, TopicMetadata } from '../client/cluster-metadata.js'
 import { Consumer } from '../client/consumer.js'
@@ -23,9 +23,9 @@ import { serverStatus, type ServerStatus } from '../cluster/four-letter-words.js
 import { brokerIdsZnode, controllerEpochZnode, controllerZnode, isrChangeNotificationZnode, topicsZnode } from '../cluster/znodes.js'
 import { chrootOf, ZkSession, type Watcher, type ZnodeWithStat } from '../cluster/zk-session.js'
 import type { Logger } from '../logger.js'
-import { BrokerMetricsScraper, partitionKey, RATE_COUNTERS, type BrokerMetricsReading, type RateName, type Rates } from './broker-metrics-scraper.js'
+import { partitionKey } from './broker-metrics-scraper.js'
+import { ClusterThroughput } from './cluster-throughput.js'
 import { ClusterTimeline } from './cluster-timeline.js'
-import { MetricsHistory } from './metrics-history.js'
 
 const TICK_MS = 1000
 const METADATA_MAX_AGE_MS = 30_000
@@ -33,8 +33,6 @@ const ENSEMBLE_PROBE_EVERY_TICKS = 5
 /** DescribeLogDirs to every live broker this often (in ticks): sizes for the brokers, topics and partitions. */
 const LOG_DIRS_EVERY_TICKS = 5
 const LOG_DIRS_TIMEOUT_MS = 3000
-/** Seconds of per-partition messages in a watched topic keeps, for its heat map. */
-export const PARTITION_RATE_SECONDS = 60
 const ZK_RETRY_MS = 5000
 /** After a ZooKeeper event, Metadata again at these delays: the controller acts on the event a moment after us. */
 const FOLLOW_UP_MS = [0, 500, 2000]
@@ -55,7 +53,6 @@ export interface PartitionOffsets { logStartOffset: number, highWatermark: numbe
 export type ServerProbe = ServerStatus | { mode: 'unknown', error: string }
 
 export class ClusterView extends EventEmitter {
-  readonly history = new MetricsHistory()
   readonly timeline = new ClusterTimeline()
   clusterId: string | null = null
   controllerId = -1
@@ -66,24 +63,19 @@ export class ClusterView extends EventEmitter {
   liveBrokerIds = new Set<number>()
   topics = new Map<string, TopicMetadata>()
   readonly ensemble = new Map<string, ServerProbe>()
-  readonly brokerMetrics = new Map<number, BrokerMetricsReading>()
-  /** The latest cluster-wide rates (sums over the brokers scraped), undefined before two scrapes. */
-  rates?: Rates
+  readonly throughput: ClusterThroughput
   metadataError?: string
   metadataAtMs = 0
   /** Each live broker's log dirs (DescribeLogDirs), with the partition replicas in them. */
   readonly logDirs = new Map<number, LogDirDescription[]>()
   /** Bytes of each partition replica, by broker, then partitionKey (from logDirs). */
   readonly replicaSizes = new Map<number, Map<string, number>>()
-  /** Messages in per second by partition of the topics someone watches, the last PARTITION_RATE_SECONDS (oldest first). */
-  readonly partitionRates = new Map<string, Array<{ atMs: number, values: Record<string, number> }>>()
   /** Offsets of the topics someone watches (interest counted by `watchTopic`). */
   readonly offsets = new Map<string, Map<number, PartitionOffsets>>()
 
   /** Also the ACLs and users of the dashboard (security-api.ts). */
   readonly admin: Admin
   private readonly offsetReader: Consumer
-  private readonly scraper: BrokerMetricsScraper
   private readonly watchedTopics = new Map<string, number>()
   private zk?: ZkSession
   private zkLive?: Set<number>
@@ -102,11 +94,11 @@ export class ClusterView extends EventEmitter {
     const props: ClientProperties = { ...options.clientProps, 'client.id': 'kafka-gateway-dashboard' }
     this.admin = new Admin(props)
     this.offsetReader = new Consumer(props)
-    this.scraper = new BrokerMetricsScraper(options.brokerMetricsUrls, TICK_MS - 100)
+    this.throughput = new ClusterThroughput(options.brokerMetricsUrls, TICK_MS - 100)
   }
 
   get readsZooKeeper (): boolean { return this.options.zookeeperConnect !== null }
-  get scrapesMetrics (): boolean { return this.scraper.configured }
+  get scrapesMetrics (): boolean { return this.throughput.configured }
 
   start (): void {
     void this.refresh()
@@ -137,35 +129,12 @@ export class ClusterView extends EventEmitter {
         released = true
         const n = (this.watchedTopics.get(topic) ?? 1) - 1
         if (n > 0) this.watchedTopics.set(topic, n)
-        else { this.watchedTopics.delete(topic); this.offsets.delete(topic); this.partitionRates.delete(topic) }
+        else { this.watchedTopics.delete(topic); this.offsets.delete(topic); this.throughput.unwatch(topic) }
       },
     }
   }
 
   isLive (brokerId: number): boolean { return this.liveBrokerIds.has(brokerId) }
-
-  async createTopic (name: string, partitions: number, replicationFactor: number, configs: Record<string, string>): Promise<{ errorCode: number, errorMessage: string | null }> {
-    const [result] = await this.admin.createTopics([{ name, numPartitions: partitions, replicationFactor, configs }], { timeoutMs: 15_000 })
-    this.refreshSoon()
-    return result ?? { errorCode: -1, errorMessage: 'no result' }
-  }
-
-  async deleteTopic (name: string): Promise<{ errorCode: number, errorMessage: string | null }> {
-    const [result] = await this.admin.deleteTopics([name], { timeoutMs: 15_000 })
-    this.refreshSoon()
-    return result ?? { errorCode: -1, errorMessage: 'no result' }
-  }
-
-  async createPartitions (name: string, count: number): Promise<{ errorCode: number, errorMessage: string | null }> {
-    const [result] = await this.admin.createPartitions([{ name, count }], { timeoutMs: 15_000 })
-    this.refreshSoon()
-    return result ?? { errorCode: -1, errorMessage: 'no result' }
-  }
-
-  async alterTopicConfigs (name: string, changes: ConfigChange[]): Promise<{ errorCode: number, errorMessage: string | null }> {
-    const [result] = await this.admin.incrementalAlterConfigs([{ resource: { type: ResourceType.TOPIC, name }, changes }], { timeoutMs: 10_000 })
-    return result ?? { errorCode: -1, errorMessage: 'no result' }
-  }
 
   /** A partition's size: its leader's replica (one copy of the data), else the largest replica known. */
   partitionSize (topic: string, partition: number, leader: number, replicas: readonly number[]): number | undefined {
@@ -215,7 +184,8 @@ export class ClusterView extends EventEmitter {
     }
   }
 
-  private refreshSoon (): void {
+  /** Metadata now and twice more shortly (FOLLOW_UP_MS): after a change the dashboard made, or a ZooKeeper event. */
+  refreshSoon (): void {
     for (const t of this.followUps) clearTimeout(t)
     this.followUps = FOLLOW_UP_MS.map(ms => setTimeout(() => { void this.refresh() }, ms))
   }
@@ -234,6 +204,7 @@ export class ClusterView extends EventEmitter {
       this.controllerId = m.controllerId
       this.topics = new Map(topics.map(t => [t.name, t]))
       if (this.metadataAtMs > 0) this.timeline.compareTopics(now, before, this.topics)
+      for (const name of before.keys()) if (!this.topics.has(name)) this.throughput.forgetTopic(name)
       for (const b of m.brokers.values()) this.brokers.set(b.nodeId, b)
       for (const t of topics) {
         for (const p of t.partitions) {
@@ -282,14 +253,16 @@ export class ClusterView extends EventEmitter {
       if (this.readsZooKeeper && this.ticks % ENSEMBLE_PROBE_EVERY_TICKS === 1) void this.probeEnsemble()
       if (this.ticks % LOG_DIRS_EVERY_TICKS === 1) void this.describeLogDirs()
       if (Date.now() - this.metadataAtMs > METADATA_MAX_AGE_MS) void this.refresh()
-      if (!this.scraper.configured) {
+      if (!this.throughput.configured) {
         // no metrics to say which topics were written: read the watched topics' offsets every tick
         if (this.watchedTopics.size > 0) await this.refreshOffsets([...this.watchedTopics.keys()])
         return
       }
-      const readings = await this.scraper.scrapeAll()
-      this.recordRates(readings, atMs)
-      this.recordPartitionRates(atMs)
+      const { readings, rates } = await this.throughput.sample(atMs)
+      if (rates !== undefined) this.emit('sample', atMs, rates)
+      for (const topic of this.watchedTopics.keys()) {
+        this.emit('topicSample', topic, atMs, this.throughput.recordPartitionRates(topic, this.topics.get(topic)?.partitions ?? [], atMs))
+      }
       const fingerprint = JSON.stringify(readings.map(r => [r.brokerId, r.gauges ?? r.error]))
       if (fingerprint !== this.gaugeFingerprint) {
         this.gaugeFingerprint = fingerprint
@@ -301,27 +274,6 @@ export class ClusterView extends EventEmitter {
     } finally {
       this.tickRunning = false
     }
-  }
-
-  private recordRates (readings: BrokerMetricsReading[], atMs: number): void {
-    const point: Record<string, number> = {}
-    const total = { messagesIn: 0, bytesIn: 0, bytesOut: 0 }
-    let any = false
-    for (const r of readings) {
-      this.brokerMetrics.set(r.brokerId, r)
-      if (r.rates === undefined) continue
-      any = true
-      for (const name of Object.keys(RATE_COUNTERS) as RateName[]) {
-        total[name] += r.rates[name]
-        point[`broker.${r.brokerId}.${name}`] = r.rates[name]
-      }
-    }
-    // every broker down or just restarted: a gap, not a zero
-    this.rates = any ? total : undefined
-    if (!any) return
-    Object.assign(point, total)
-    this.history.record(atMs, point)
-    this.emit('sample', atMs, total)
   }
 
   /** DescribeLogDirs to each live broker; one that does not answer keeps no log dirs until it does. */
@@ -340,23 +292,6 @@ export class ClusterView extends EventEmitter {
     }))
     for (const id of this.logDirs.keys()) if (!this.liveBrokerIds.has(id)) { this.logDirs.delete(id); this.replicaSizes.delete(id) }
     this.changed()
-  }
-
-  /** Each watched topic's partitions' messages in per second, from their leaders' log end offsets. */
-  private recordPartitionRates (atMs: number): void {
-    for (const topic of this.watchedTopics.keys()) {
-      const values: Record<string, number> = {}
-      for (const p of this.topics.get(topic)?.partitions ?? []) {
-        if (p === undefined) continue
-        const rate = this.brokerMetrics.get(p.leader)?.partitionRates?.get(partitionKey(topic, p.partition))
-        if (rate !== undefined) values[p.partition] = Math.round(rate * 10) / 10
-      }
-      let ring = this.partitionRates.get(topic)
-      if (ring === undefined) this.partitionRates.set(topic, ring = [])
-      ring.push({ atMs, values })
-      if (ring.length > PARTITION_RATE_SECONDS) ring.shift()
-      this.emit('topicSample', topic, atMs, values)
-    }
   }
 
   private async probeEnsemble (): Promise<void> {

@@ -5,6 +5,7 @@ import type { TopicMetadata } from '../client/cluster-metadata.js'
 import type { ClusterView } from './cluster-view.js'
 import type { ConsumerGroupsView } from './consumer-groups-view.js'
 import { DashboardWatches, parseWatchRequest, type WatchSink } from './dashboard-watches.js'
+import { topicsDocument, type TopicSort } from './documents.js'
 import { apply, type Json } from './merge-patch.js'
 import { MetricsHistory } from './metrics-history.js'
 import { uncheckedAccess } from '../gateway/gateway-authorizer.js'
@@ -25,11 +26,10 @@ function fakeView (): ClusterView & EventEmitter {
     isLive: (id: number) => live.has(id),
     topics: new Map([['orders', topic('orders', [[1, [1, 2], [1, 2]], [2, [2, 1], [2, 1]]])]]),
     ensemble: new Map(),
-    brokerMetrics: new Map(),
     logDirs: new Map(),
     partitionSize: () => undefined,
     offsets: new Map(),
-    history: new MetricsHistory(),
+    throughput: { history: new MetricsHistory(), brokerMetrics: new Map(), topicRates: new Map(), partitionRates: new Map() },
     readsZooKeeper: false,
     scrapesMetrics: false,
     acquireTopic: () => ({ ready: Promise.resolve(), release: () => {} }),
@@ -103,11 +103,27 @@ test('a socket past its high-water mark misses patches and gets a fresh snapshot
 })
 
 test('watch frames are checked field by field', () => {
-  assert.deepEqual(parseWatchRequest({ op: 'watch', watch: 'w', on: 'topics', search: 'ord', limit: 10 }), { op: 'watch', watch: 'w', target: { on: 'topics', query: { search: 'ord', offset: 0, limit: 10, internal: false } } })
+  assert.deepEqual(parseWatchRequest({ op: 'watch', watch: 'w', on: 'topics', search: 'ord', limit: 10 }), { op: 'watch', watch: 'w', target: { on: 'topics', query: { search: 'ord', offset: 0, limit: 10, sort: 'name', internal: false } } })
+  assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'topics', sort: 'size' }) as { problem: string }).problem, /"sort" must be one of name, messagesIn, bytesIn, bytesOut/)
   assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'topics', limit: 100_000 }) as { problem: string }).problem, /"limit" must be an integer from 1 to 500/)
   assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'brokers' }) as { problem: string }).problem, /"on" must be/)
   assert.deepEqual(parseWatchRequest({ op: 'watch', watch: 'w', on: 'groups', search: 'bill' }), { op: 'watch', watch: 'w', target: { on: 'groups', query: { search: 'bill', offset: 0, limit: 50 } } })
   assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'group', group: 7 }) as { problem: string }).problem, /"group" must be a group id/)
   assert.match((parseWatchRequest({ op: 'watch', on: 'cluster' }) as { problem: string }).problem, /"watch" must be a watch id/)
   assert.match((parseWatchRequest({ op: 'watch', watch: 'w', on: 'topic', topic: '' }) as { problem: string }).problem, /"topic" must be a topic name/)
+})
+
+test('a topics page sorted by a rate lists the busiest first, idle topics by name; each row carries its rates', () => {
+  const view = fakeView()
+  for (const name of ['a', 'b', 'c', 'd']) view.topics.set(name, topic(name, [[1, [1], [1]]]))
+  Object.assign(view.throughput, { rates: { messagesIn: 30, bytesIn: 3000, bytesOut: 500 }, ratesAtMs: 1000 })
+  view.throughput.topicRates.set('c', { messagesIn: 20, bytesIn: 1000, bytesOut: 0 })
+  view.throughput.topicRates.set('b', { messagesIn: 10.04, bytesIn: 2000.4, bytesOut: 500 })
+  const page = (sort: TopicSort): string[] => (topicsDocument(view, { search: '', offset: 0, limit: 10, internal: false, sort }).topics as Array<{ name: string }>).map(t => t.name)
+  assert.deepEqual(page('name'), ['a', 'b', 'c', 'd', 'orders'])
+  assert.deepEqual(page('messagesIn'), ['c', 'b', 'a', 'd', 'orders'])
+  assert.deepEqual(page('bytesIn'), ['b', 'c', 'a', 'd', 'orders'])
+  assert.deepEqual(page('bytesOut'), ['b', 'a', 'c', 'd', 'orders'])
+  const rows = topicsDocument(view, { search: '', offset: 0, limit: 2, internal: false, sort: 'messagesIn' }).topics as Array<{ rates: Json }>
+  assert.deepEqual(rows.map(r => r.rates), [{ messagesIn: 20, bytesIn: 1000, bytesOut: 0 }, { messagesIn: 10, bytesIn: 2000, bytesOut: 500 }])
 })

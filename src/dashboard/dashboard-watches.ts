@@ -11,9 +11,10 @@ import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { KafkaError } from '../errors.js'
 import { AclOperation, ResourceType } from '../security/acl-binding.js'
 import type { Access } from '../gateway/gateway-authorizer.js'
-import { PARTITION_RATE_SECONDS, type ClusterView } from './cluster-view.js'
+import type { ClusterView } from './cluster-view.js'
+import { PARTITION_RATE_SECONDS } from './cluster-throughput.js'
 import type { ConsumerGroupsView } from './consumer-groups-view.js'
-import { clusterDocument, groupDocument, groupsDocument, MAX_PAGE, SEES_ALL, timelineDocument, topicDocument, topicsDocument, type GroupsQuery, type TopicsQuery, type Visibility } from './documents.js'
+import { clusterDocument, groupDocument, groupsDocument, MAX_PAGE, SEES_ALL, timelineDocument, TOPIC_SORTS, topicDocument, topicsDocument, type GroupsQuery, type TopicSort, type TopicsQuery, type Visibility } from './documents.js'
 import { diff, type JsonObject } from './merge-patch.js'
 import { RATE_COUNTERS, type Rates } from './broker-metrics-scraper.js'
 
@@ -36,7 +37,7 @@ export interface WatchSink {
 }
 
 const MAX_WATCHES_PER_SOCKET = 100
-/** Seconds of 1 s history a cluster snapshot carries, for the sparklines. */
+/** Seconds of 1 s history a cluster snapshot carries, for a client's sparklines (the page reads /api/v1/history, by span). */
 const SNAPSHOT_SERIES_POINTS = 300
 /** Timeline events a watch carries (the gateway keeps up to MAX_EVENTS). */
 const TIMELINE_EVENTS = 500
@@ -118,7 +119,7 @@ export class DashboardWatches {
       case 'groups':
         return { ...base, render: () => groupsDocument(this.groups, target.query, sees) }
       case 'group':
-        return { ...base, render: () => groupDocument(this.groups, this.view.history, target.group, sees), release: this.groups.acquire(target.group) }
+        return { ...base, render: () => groupDocument(this.groups, this.view.throughput.history, target.group, sees), release: this.groups.acquire(target.group) }
       case 'timeline':
         return { ...base, render: () => timelineDocument(this.view.timeline, TIMELINE_EVENTS, sees) }
     }
@@ -166,7 +167,7 @@ export class DashboardWatches {
     const out: Record<string, number | Array<number | null>> = { startMs: startSlot * stepMs, stepMs }
     const partitions = this.view.topics.get(topic)?.partitions.length ?? 0
     for (let p = 0; p < partitions; p++) out[p] = new Array<number | null>(PARTITION_RATE_SECONDS).fill(null)
-    for (const { atMs, values } of this.view.partitionRates.get(topic) ?? []) {
+    for (const { atMs, values } of this.view.throughput.partitionRates.get(topic) ?? []) {
       const i = Math.floor(atMs / stepMs) - startSlot
       if (i < 0 || i >= PARTITION_RATE_SECONDS) continue
       for (const [p, v] of Object.entries(values)) (out[p] as Array<number | null> | undefined)?.splice(i, 1, v)
@@ -182,7 +183,7 @@ export class DashboardWatches {
     const endSlot = Math.floor(now / stepMs)
     const out: Record<string, unknown> = { startMs: (endSlot - SNAPSHOT_SERIES_POINTS + 1) * stepMs, stepMs }
     for (const name of Object.keys(RATE_COUNTERS)) {
-      out[name] = this.view.history.range(name, '1s', now, SNAPSHOT_SERIES_POINTS)?.values ?? new Array(SNAPSHOT_SERIES_POINTS).fill(null)
+      out[name] = this.view.throughput.history.range(name, '1s', now, SNAPSHOT_SERIES_POINTS)?.values ?? new Array(SNAPSHOT_SERIES_POINTS).fill(null)
     }
     return out
   }
@@ -236,7 +237,9 @@ export function parseTopicsQuery (get: (key: string) => unknown): TopicsQuery | 
   const page = parsePageQuery(get)
   if ('problem' in page) return page
   const internal = get('internal')
-  return { ...page, internal: internal === true || internal === 'true' }
+  const sort = get('sort') ?? 'name'
+  if (!TOPIC_SORTS.includes(sort as TopicSort)) return { problem: `"sort" must be one of ${TOPIC_SORTS.join(', ')}` }
+  return { ...page, sort: sort as TopicSort, internal: internal === true || internal === 'true' }
 }
 
 /** A page's search, offset and limit (topics, groups), from a watch frame or a URL's query. */

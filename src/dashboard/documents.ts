@@ -24,9 +24,14 @@ export const MAX_PAGE = 500
 export interface Visibility { topic: (name: string) => boolean, group: (id: string) => boolean }
 export const SEES_ALL: Visibility = { topic: () => true, group: () => true }
 
+/** A topics page's order: by name, or by a rate (the busiest first, as kafka-ui and AKHQ sort). */
+export const TOPIC_SORTS = ['name', 'messagesIn', 'bytesIn', 'bytesOut'] as const
+export type TopicSort = typeof TOPIC_SORTS[number]
+
 export interface TopicsQuery {
   /** Case-insensitive substring of the name; '' for all. */
   search: string
+  sort: TopicSort
   offset: number
   limit: number
   /** Topics whose names start with `__` (Kafka's internal ones) too. */
@@ -72,7 +77,7 @@ export function clusterDocument (view: ClusterView, readOnly: boolean): JsonObje
   const brokers: JsonObject = {}
   for (const id of [...ids].sort((a, b) => a - b)) {
     const b = view.brokers.get(id)
-    const m = view.brokerMetrics.get(id)
+    const m = view.throughput.brokerMetrics.get(id)
     brokers[id] = defined({
       id,
       host: b !== undefined && 'host' in b ? b.host : undefined,
@@ -99,7 +104,8 @@ export function clusterDocument (view: ClusterView, readOnly: boolean): JsonObje
     zookeeper: view.readsZooKeeper ? { servers } : undefined,
     topics: { count: view.topics.size, internal: internalTopics },
     partitions: { total, underReplicated, offline },
-    rates: view.rates === undefined ? undefined : { ...view.rates },
+    rates: view.throughput.rates === undefined ? undefined : { ...view.throughput.rates },
+    ratesAtMs: view.throughput.ratesAtMs,
     readOnly,
     metadataError: view.metadataError,
   })
@@ -151,6 +157,12 @@ export function topicsDocument (view: ClusterView, q: TopicsQuery, groups?: Cons
   const names = [...view.topics.keys()]
     .filter(name => (q.internal || !view.topics.get(name)!.isInternal) && (needle === '' || name.toLowerCase().includes(needle)) && sees.topic(name))
     .sort()
+  const sort = q.sort
+  if (sort !== 'name') {
+    // a stable sort: topics of equal rate (most are idle) stay in name order
+    const rate = (name: string): number => view.throughput.topicRates.get(name)?.[sort] ?? 0
+    names.sort((a, b) => rate(b) - rate(a))
+  }
   const rows: Json[] = names.slice(q.offset, q.offset + q.limit).map(name => {
     const t = view.topics.get(name)!
     const ps = partitionsOf(t)
@@ -162,10 +174,21 @@ export function topicsDocument (view: ClusterView, q: TopicsQuery, groups?: Cons
       size: topicSize(view, t),
       underReplicated: ps.filter(isUnderReplicated).length,
       offline: ps.filter(p => isOffline(view, p)).length,
+      rates: topicRates(view, name),
       ...readersOf(name, groups, sees),
     })
   })
-  return { search: q.search, offset: q.offset, limit: q.limit, total: names.length, topics: rows }
+  return { search: q.search, sort: q.sort, offset: q.offset, limit: q.limit, total: names.length, topics: rows }
+}
+
+/**
+ * A topic's rates now (summed over the brokers), undefined without two scrapes; messages to 0.1/s
+ * and bytes to 1 B/s, so a patch goes out only when a figure a person reads moved.
+ */
+function topicRates (view: ClusterView, name: string): JsonObject | undefined {
+  if (view.throughput.rates === undefined) return undefined
+  const r = view.throughput.topicRates.get(name)
+  return { messagesIn: Math.round((r?.messagesIn ?? 0) * 10) / 10, bytesIn: Math.round(r?.bytesIn ?? 0), bytesOut: Math.round(r?.bytesOut ?? 0) }
 }
 
 /** The groups that committed offsets on a topic, and their total lag there. */
@@ -184,7 +207,7 @@ export function topicDocument (view: ClusterView, name: string): JsonObject {
   const partitions: JsonObject = {}
   for (const p of partitionsOf(t)) {
     const o = offsets?.get(p.partition)
-    const atLeader = view.brokerMetrics.get(p.leader)
+    const atLeader = view.throughput.brokerMetrics.get(p.leader)
     const key = partitionKey(name, p.partition)
     const rate = atLeader?.partitionRates?.get(key)
     partitions[p.partition] = defined({
@@ -203,7 +226,7 @@ export function topicDocument (view: ClusterView, name: string): JsonObject {
       messagesInPerSec: rate === undefined ? undefined : Math.round(rate * 10) / 10,
     })
   }
-  return defined({ name, exists: true, topicId: t.topicId, internal: t.isInternal, partitions })
+  return defined({ name, exists: true, topicId: t.topicId, internal: t.isInternal, partitions, rates: topicRates(view, name), ratesAtMs: view.throughput.ratesAtMs })
 }
 
 export interface GroupsQuery { search: string, offset: number, limit: number }

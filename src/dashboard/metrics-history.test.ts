@@ -28,3 +28,24 @@ test('the minute series is the mean of the minute\'s second points', () => {
   history.drop('messages')
   assert.deepEqual(history.names(), [])
 })
+
+test('a range is read in buckets aligned to their length, each the mean of its points, empty buckets gaps', () => {
+  const history = new MetricsHistory()
+  const t0 = 3_600_000 * 1000 // a whole hour: 10 s buckets start at t0
+  for (let s = 0; s < 25; s++) if (s < 10 || s >= 20) history.record(t0 + s * 1000, { messagesIn: s < 5 ? 2 : 4 })
+  const now = t0 + 24_000
+  const r = history.rangeOver('messagesIn', '1h', now)!
+  assert.equal(r.stepMs, 10_000)
+  assert.equal(r.values.length, 360)
+  assert.equal(r.startMs + 359 * r.stepMs, t0 + 20_000, 'the newest bucket holds now')
+  assert.deepEqual(r.values.slice(-3), [3, null, 4], 'means; the bucket with no points is a gap; the newest is partial')
+  const five = history.rangeOver('messagesIn', '5m', now)!
+  assert.equal(five.values.length, 300)
+  assert.deepEqual(five.values.slice(-6), [null, 4, 4, 4, 4, 4])
+  const day = history.rangeOver('messagesIn', '24h', now)!
+  assert.equal(day.stepMs, 300_000)
+  assert.equal(day.values.length, 288)
+  assert.ok(Math.abs(day.values.at(-1)! - (5 * 2 + 10 * 4) / 15) < 1e-6, 'the minute points\' mean')
+  history.delete(['messagesIn'])
+  assert.equal(history.rangeOver('messagesIn', '5m', now), undefined)
+})

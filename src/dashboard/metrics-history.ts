@@ -16,6 +16,19 @@ export const RESOLUTIONS: readonly Resolution[] = [
 /** A series over a time range: values[i] is at startMs + i × stepMs. */
 export interface SeriesRange { startMs: number, stepMs: number, values: Array<number | null> }
 
+/**
+ * The spans a chart offers, each read from one ring and averaged into buckets of `bucket` of its
+ * points (a few hundred points: about one per pixel of a chart, whatever the span). Buckets are
+ * aligned to multiples of their length since the epoch, so two reads a moment apart agree on every
+ * bucket but the newest (still filling).
+ */
+export const HISTORY_RANGES = {
+  '5m': { resolution: '1s', points: 300, bucket: 1 },
+  '1h': { resolution: '1s', points: 3600, bucket: 10 },
+  '24h': { resolution: '1m', points: 1440, bucket: 5 },
+} as const satisfies Record<string, { resolution: Resolution['name'], points: number, bucket: number }>
+export type HistoryRange = keyof typeof HISTORY_RANGES
+
 /** One series at one resolution: slot n of time holds the value of [n × stepMs, (n + 1) × stepMs). */
 export class TimeSeriesRing {
   private readonly values: Float32Array
@@ -38,9 +51,9 @@ export class TimeSeriesRing {
     this.values[slot % this.capacity] = value
   }
 
-  /** The newest `points` slots up to `nowMs` (all of them by default), oldest first. */
+  /** The newest `points` slots up to `nowMs` (all of them by default; older than the ring: gaps), oldest first. */
   range (nowMs: number, points = this.capacity): SeriesRange {
-    const n = Math.min(points, this.capacity)
+    const n = points
     const endSlot = Math.floor(nowMs / this.stepMs)
     const startSlot = endSlot - n + 1
     const values: Array<number | null> = new Array(n)
@@ -90,6 +103,36 @@ export class MetricsHistory {
   range (name: string, resolution: Resolution['name'], nowMs: number, points?: number): SeriesRange | undefined {
     const i = RESOLUTIONS.findIndex(r => r.name === resolution)
     return this.series.get(name)?.rings[i]?.range(nowMs, points)
+  }
+
+  /**
+   * The named series over one of HISTORY_RANGES up to `nowMs`: each bucket the mean of its points,
+   * null where it has none (a gap stays a gap, never a zero).
+   */
+  rangeOver (name: string, range: HistoryRange, nowMs: number): SeriesRange | undefined {
+    const { resolution, points, bucket } = HISTORY_RANGES[range]
+    const ring = this.series.get(name)?.rings[RESOLUTIONS.findIndex(r => r.name === resolution)]
+    if (ring === undefined) return undefined
+    const stepMs = ring.stepMs * bucket
+    const buckets = points / bucket
+    const startMs = (Math.floor(nowMs / stepMs) - buckets + 1) * stepMs
+    const raw = ring.range(nowMs, Math.floor(nowMs / ring.stepMs) - startMs / ring.stepMs + 1).values
+    const values: Array<number | null> = new Array(buckets)
+    for (let b = 0; b < buckets; b++) {
+      let sum = 0
+      let n = 0
+      for (let i = b * bucket; i < (b + 1) * bucket && i < raw.length; i++) {
+        const v = raw[i]
+        if (v !== null && v !== undefined) { sum += v; n++ }
+      }
+      values[b] = n === 0 ? null : sum / n
+    }
+    return { startMs, stepMs, values }
+  }
+
+  /** Forgets the named series. */
+  delete (names: readonly string[]): void {
+    for (const name of names) this.series.delete(name)
   }
 
   /** Forgets the series whose names start with `prefix` (a broker or group that is gone). */

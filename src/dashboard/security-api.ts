@@ -10,13 +10,16 @@
  * `{"resourceType": "TOPIC", "name": "t1", "patternType": "LITERAL", "principal": "User:alice",
  * "host": "*", "operation": "WRITE", "permissionType": "ALLOW"}`.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Access } from '../gateway/gateway-authorizer.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import {
-  AclOperation, AclPermissionType, invalidBindingReason, operationName, parseCode, PatternType, patternTypeName, permissionTypeName, ResourceType,
+  AclOperation, CLUSTER_NAME, AclPermissionType, invalidBindingReason, operationName, parseCode, PatternType, patternTypeName, permissionTypeName, ResourceType,
   resourceTypeName, type AclBinding, type AclBindingFilter,
 } from '../security/acl-binding.js'
 import { MAX_ITERATIONS, MIN_ITERATIONS, scramMechanism } from '../security/scram.js'
 import type { UserScramCredentialAlteration } from '../client/admin.js'
+import { ApiError, json, readJson, throwIfFailed, type ApiContext } from './dashboard-http.js'
 
 export type Problem = { problem: string }
 
@@ -100,4 +103,68 @@ export function parseScramUpsertion (body: Record<string, unknown>): UserScramCr
 /** The error a failed Admin result carries, for the HTTP answer. */
 export function firstFailure (results: ReadonlyArray<{ errorCode: number, errorMessage: string | null }>): { errorCode: number, errorMessage: string | null } | undefined {
   return results.find(r => r.errorCode !== ErrorCode.NONE)
+}
+
+/**
+ * ACLs and SCRAM users (security-api.ts): listed with Describe on the cluster, changed with Alter
+ * on it (what DescribeAcls / CreateAcls / DeleteAcls and the SCRAM APIs take), never by a
+ * read-only gateway.
+ */
+export async function securityApi (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL, access: Access, resource: 'acls' | 'users', name: string | undefined): Promise<void> {
+  const method = req.method ?? 'GET'
+  const admin = ctx.view.admin
+  const api = `dashboard ${resource}`
+  const change = (what: string): void => {
+    ctx.checkWrite(req, what, ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+    access.ensure(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME, api)
+  }
+  const fail = (results: ReadonlyArray<{ errorCode: number, errorMessage: string | null }>): void => {
+    const failed = firstFailure(results)
+    if (failed !== undefined) throwIfFailed(failed)
+  }
+  if (resource === 'acls' && name === undefined) {
+    if (method === 'GET') {
+      access.ensure(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME, api)
+      const filter = parseAclQuery(k => url.searchParams.get(k) ?? undefined)
+      if ('problem' in filter) throw new ApiError(400, ErrorCode.INVALID_REQUEST, filter.problem)
+      return json(res, 200, { acls: sortAcls((await admin.describeAcls(filter, { timeoutMs: 10_000 })).map(aclToJson)) })
+    }
+    if (method === 'POST' || method === 'DELETE') {
+      change(method === 'POST' ? 'ACLs cannot be added' : 'ACLs cannot be removed')
+      const binding = parseAcl(await readJson(req))
+      if ('problem' in binding) throw new ApiError(400, ErrorCode.INVALID_REQUEST, binding.problem)
+      if (method === 'POST') {
+        fail(await admin.createAcls([binding], { timeoutMs: 10_000 }))
+        return json(res, 201, { acl: aclToJson(binding) })
+      }
+      const [result] = await admin.deleteAcls([exactFilter(binding)], { timeoutMs: 10_000 })
+      fail(result === undefined ? [] : [result])
+      return json(res, 200, { deleted: (result?.deleted ?? []).map(aclToJson) })
+    }
+  }
+  if (resource === 'users') {
+    if (method === 'GET' && name === undefined) {
+      access.ensure(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME, api)
+      const users = await admin.describeUserScramCredentials(null, { timeoutMs: 10_000 })
+      fail(users.filter(u => u.errorCode !== ErrorCode.RESOURCE_NOT_FOUND))
+      return json(res, 200, { users: users.map(u => ({ user: u.user, credentials: u.credentials })).sort((a, b) => a.user < b.user ? -1 : a.user > b.user ? 1 : 0) })
+    }
+    if (method === 'POST' && name === undefined) {
+      change('users cannot be added')
+      const upsertion = parseScramUpsertion(await readJson(req))
+      if ('problem' in upsertion) throw new ApiError(400, ErrorCode.INVALID_REQUEST, upsertion.problem)
+      fail(await admin.alterUserScramCredentials([upsertion], { timeoutMs: 10_000 }))
+      return json(res, 201, { user: upsertion.user, mechanism: upsertion.mechanism, iterations: upsertion.iterations })
+    }
+    if (method === 'DELETE' && name !== undefined) {
+      change(`user ${name} cannot be deleted`)
+      const asked = url.searchParams.get('mechanism')
+      const [described] = await admin.describeUserScramCredentials([name], { timeoutMs: 10_000 })
+      const mechanisms = asked !== null ? [asked] : described?.credentials.map(c => c.mechanism) ?? []
+      if (mechanisms.length === 0) throw new ApiError(404, ErrorCode.RESOURCE_NOT_FOUND, `Attempt to delete a user credential that does not exist: ${name}`)
+      fail(await admin.alterUserScramCredentials(mechanisms.map(mechanism => ({ user: name, mechanism })), { timeoutMs: 10_000 }))
+      return json(res, 200, { user: name, deleted: mechanisms })
+    }
+  }
+  throw new ApiError(404, ErrorCode.INVALID_REQUEST, `no ${method} ${url.pathname} here`)
 }

@@ -11,7 +11,7 @@ import { apply, type Json, type JsonObject } from '../merge-patch.js'
 export type WatchTarget =
   | { on: 'cluster' }
   | { on: 'topic', topic: string }
-  | { on: 'topics', search: string, offset: number, limit: number }
+  | { on: 'topics', search: string, sort: string, offset: number, limit: number }
   | { on: 'groups', search: string, offset: number, limit: number }
   | { on: 'group', group: string }
   | { on: 'timeline' }

@@ -35,7 +35,7 @@ function useRoute (): string[] {
 function App () {
   const route = useRoute()
   const connection = useConnection()
-  const { doc, series, error } = useWatch({ on: 'cluster' })
+  const { doc, error } = useWatch({ on: 'cluster' })
   const cluster = doc as ClusterDoc | undefined
   const [view, arg, sub] = route
   const stale = connection.status !== 'open'
@@ -81,7 +81,7 @@ function App () {
                             ? <Acls />
                             : view === 'users'
                               ? <Users />
-                              : <Overview cluster={cluster} series={series} />}
+                              : <Overview cluster={cluster} />}
       </main>
     </div>
   )

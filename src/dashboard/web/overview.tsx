@@ -1,11 +1,9 @@
 /** The cluster at a glance: identity, controller, brokers, ZooKeeper, partition health, throughput. */
-import type { Series } from './live.js'
-import { byteRate, rate } from './format.js'
-import { Sparkline } from './sparkline.js'
+import { ThroughputCharts } from './throughput-charts.js'
 import type { ClusterDoc } from './types.js'
 import { BrokerState, Endpoint } from './brokers.js'
 
-export function Overview ({ cluster, series }: { cluster: ClusterDoc, series?: Series }) {
+export function Overview ({ cluster }: { cluster: ClusterDoc }) {
   const brokers = Object.values(cluster.brokers)
   const live = brokers.filter(b => b.live).length
   const { partitions } = cluster
@@ -19,11 +17,7 @@ export function Overview ({ cluster, series }: { cluster: ClusterDoc, series?: S
         <Card title="Under-replicated" value={String(partitions.underReplicated)} sub="partitions" bad={partitions.underReplicated > 0} testId="under-replicated" />
         <Card title="Offline" value={String(partitions.offline)} sub="partitions" bad={partitions.offline > 0} testId="offline" />
       </section>
-      <section class="cards">
-        <Throughput title="Messages in" value={rate(cluster.rates?.messagesIn)} series={series} name="messagesIn" />
-        <Throughput title="Bytes in" value={byteRate(cluster.rates?.bytesIn)} series={series} name="bytesIn" />
-        <Throughput title="Bytes out" value={byteRate(cluster.rates?.bytesOut)} series={series} name="bytesOut" />
-      </section>
+      <ThroughputCharts prefix="" rates={cluster.rates} ratesAtMs={cluster.ratesAtMs} metrics={Object.values(cluster.brokers).some(b => b.metrics !== undefined)} />
       <h2>Brokers</h2>
       <table data-testid="overview-brokers">
         <thead><tr><th>Id</th><th>State</th><th>Endpoint</th><th>Rack</th><th class="num">Leaders</th><th class="num">Replicas</th></tr></thead>
@@ -75,14 +69,3 @@ function Card ({ title, value, sub, bad, testId }: { title: string, value: strin
   )
 }
 
-function Throughput ({ title, value, series, name }: { title: string, value: string, series?: Series | undefined, name: 'messagesIn' | 'bytesIn' | 'bytesOut' }) {
-  return (
-    <div class="card wide" data-testid={`rate-${name}`}>
-      <div class="card-title">{title} <span class="muted">up to 5 min</span></div>
-      <div class="card-value">{value}</div>
-      {series !== undefined
-        ? <Sparkline startMs={series.startMs} stepMs={series.stepMs} values={series[name]} label={title} testId={`spark-${name}`} />
-        : <div class="muted small">no broker metrics (gateway.broker.metrics.urls)</div>}
-    </div>
-  )
-}

@@ -1,11 +1,13 @@
 /**
  * One topic: per partition leader, replicas, ISR (replicas out of it highlighted), log start, high
- * watermark, log end, size and messages in per second; the throughput heat map; add partitions; its configs.
+ * watermark, log end, size and messages in per second; the topic's messages and bytes per second
+ * over 5 min, 1 h or 24 h; the throughput heat map; add partitions; its configs.
  */
 import { useState } from 'preact/hooks'
 import { api } from './api.js'
 import { bytes, rate } from './format.js'
 import { useWatch, type PartitionSeries } from './live.js'
+import { ThroughputCharts } from './throughput-charts.js'
 import { ThroughputHeatMap } from './throughput-heat-map.js'
 import { TopicConfigs } from './topic-configs.js'
 import type { TopicDoc } from './types.js'
@@ -53,6 +55,7 @@ export function Topic ({ name, readOnly }: { name: string, readOnly: boolean }) 
           </div>
           )
         : null}
+      <ThroughputCharts prefix={`topic.${name}.`} rates={topic.rates} ratesAtMs={topic.ratesAtMs} metrics={series !== undefined} />
       <ThroughputHeatMap partitions={partitions} series={series as PartitionSeries | undefined} />
       <AddPartitions name={name} count={partitions.length} readOnly={readOnly} />
       <TopicConfigs name={name} readOnly={readOnly} />

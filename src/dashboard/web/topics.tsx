@@ -1,18 +1,25 @@
 /**
- * The topics, a page at a time, searched on the server (a `topics` watch, so the page stays live);
- * create a topic, delete one after typing its name. Both are refused in read-only mode.
+ * The topics, a page at a time, searched and sorted on the server (a `topics` watch, so the page
+ * stays live): by name, or the busiest first by messages in, bytes in or bytes out per second
+ * (a column header picks); create a topic, delete one after typing its name. Both are refused in
+ * read-only mode.
  */
 import { useState } from 'preact/hooks'
 import { api } from './api.js'
 import { useWatch } from './live.js'
 import { PAGE, Pager, SearchBox, usePagedSearch } from './paged-search.js'
-import { bytes } from './format.js'
-import type { ClusterDoc, TopicsDoc } from './types.js'
+import { byteRate, bytes, rate } from './format.js'
+import type { ClusterDoc, TopicSort, TopicsDoc } from './types.js'
 
 export function Topics ({ cluster }: { cluster: ClusterDoc }) {
   const { typed, setTyped, search, offset, setOffset } = usePagedSearch()
   const [deleting, setDeleting] = useState<string>()
-  const { doc } = useWatch({ on: 'topics', search, offset, limit: PAGE })
+  const [sort, setSort] = useState<TopicSort>('name')
+  const { doc } = useWatch({ on: 'topics', search, sort, offset, limit: PAGE })
+  const sortBy = (s: TopicSort): void => { setSort(s); setOffset(0) }
+  const header = (s: TopicSort, label: string, cls = 'num') => (
+    <th class={`${cls} sortable${sort === s ? ' sorted' : ''}`} aria-sort={sort === s ? (s === 'name' ? 'ascending' : 'descending') : 'none'} data-testid={`sort-${s}`} onClick={() => sortBy(s)}>{label}{sort === s ? (s === 'name' ? ' ▲' : ' ▼') : ''}</th>
+  )
   const page = doc as TopicsDoc | undefined
   return (
     <div>
@@ -23,7 +30,7 @@ export function Topics ({ cluster }: { cluster: ClusterDoc }) {
         : (
           <>
             <table data-testid="topics">
-              <thead><tr><th>Name</th><th class="num">Partitions</th><th class="num">RF</th><th class="num">Size</th><th class="num">Under-replicated</th><th class="num">Offline</th><th>Read by (total lag)</th><th /></tr></thead>
+              <thead><tr>{header('name', 'Name', '')}<th class="num">Partitions</th><th class="num">RF</th><th class="num">Size</th>{header('messagesIn', 'Messages in')}{header('bytesIn', 'Bytes in')}{header('bytesOut', 'Bytes out')}<th class="num">Under-replicated</th><th class="num">Offline</th><th>Read by (total lag)</th><th /></tr></thead>
               <tbody>
                 {page.topics.map(t => (
                   <tr key={t.name} data-testid={`topic-${t.name}`} class={t.offline > 0 ? 'bad-row' : t.underReplicated > 0 ? 'warn-row' : ''}>
@@ -31,6 +38,9 @@ export function Topics ({ cluster }: { cluster: ClusterDoc }) {
                     <td class="num">{t.partitions}</td>
                     <td class="num">{t.replicationFactor}</td>
                     <td class="num" data-testid={`size-${t.name}`} data-bytes={t.size ?? ''}>{bytes(t.size)}</td>
+                    <td class="num" data-testid={`messages-in-${t.name}`} data-rate={t.rates?.messagesIn ?? ''}>{rate(t.rates?.messagesIn)}</td>
+                    <td class="num" data-testid={`bytes-in-${t.name}`} data-rate={t.rates?.bytesIn ?? ''}>{byteRate(t.rates?.bytesIn)}</td>
+                    <td class="num" data-testid={`bytes-out-${t.name}`} data-rate={t.rates?.bytesOut ?? ''}>{byteRate(t.rates?.bytesOut)}</td>
                     <td class="num">{t.underReplicated}</td>
                     <td class="num">{t.offline}</td>
                     <td data-testid={`readers-${t.name}`}>

@@ -22,12 +22,14 @@ export interface ClusterDoc {
   topics: { count: number, internal: number }
   partitions: { total: number, underReplicated: number, offline: number }
   rates?: Rates
+  ratesAtMs?: number
   readOnly: boolean
   metadataError?: string
 }
 
-export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, size?: number, underReplicated: number, offline: number, groupCount: number, groups: Array<{ groupId: string, lag: number }> }
-export interface TopicsDoc { search: string, offset: number, limit: number, total: number, topics: TopicRow[] }
+export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, size?: number, underReplicated: number, offline: number, rates?: Rates, groupCount: number, groups: Array<{ groupId: string, lag: number }> }
+export type TopicSort = 'name' | 'messagesIn' | 'bytesIn' | 'bytesOut'
+export interface TopicsDoc { search: string, sort: TopicSort, offset: number, limit: number, total: number, topics: TopicRow[] }
 
 export interface PartitionDoc {
   partition: number
@@ -44,7 +46,7 @@ export interface PartitionDoc {
   size?: number
   messagesInPerSec?: number
 }
-export interface TopicDoc { name: string, exists: boolean, topicId?: string, internal?: boolean, partitions?: Record<string, PartitionDoc> }
+export interface TopicDoc { name: string, exists: boolean, topicId?: string, internal?: boolean, partitions?: Record<string, PartitionDoc>, rates?: Rates, ratesAtMs?: number }
 
 export interface GroupRow { groupId: string, state?: string, protocolType?: string, protocol?: string, members: number, partitions: number, lag: number, status: 'OK' | 'WARN' | 'ERR' }
 export interface GroupsDoc { search: string, offset: number, limit: number, total: number, groups: GroupRow[] }
