@@ -37,7 +37,7 @@
  *     [--phases fanout,produce,rss]            (which of 1, 2, 3 to run)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
@@ -50,6 +50,7 @@ import { RssSampler } from '../integration-tests/support/rss-sampler.js'
 import type { LoadJob, LoadResult, Start } from './support/gateway-load.js'
 import { summarizeProfile } from './support/cpu-profile.js'
 import { parseArgs, say } from './support/bench-cli.js'
+import { cpuMsOf } from './support/process-cpu.js'
 
 const args = parseArgs(process.argv.slice(2))
 const records = Number(args.records ?? 500_000)
@@ -80,8 +81,6 @@ const GATEWAY_CONSUMER: Record<string, number> = {
   ...Object.fromEntries(Object.entries(gatewayOverrides).filter(([k]) => k.startsWith('consumer.')).map(([k, v]) => [k.slice('consumer.'.length), Number(v)])),
 }
 const LOAD = join(projectRoot, 'dist/bench/support/gateway-load.js')
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
-const CLOCK_TICKS_PER_SECOND = 100
 
 interface Measured { result: LoadResult, gatewayCpuMs: number, brokerCpuMs: number }
 const table: string[] = []
@@ -327,13 +326,6 @@ async function endOffsets (bootstrap: string, topic: string): Promise<Start> {
   } finally {
     await consumer.close()
   }
-}
-
-/** user + system CPU of `pid` so far, in ms. */
-function cpuMsOf (pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // fields from the 3rd (state) on
-  return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS_PER_SECOND
 }
 
 function perSecond (r: LoadResult): number { return r.records / Math.max(1, r.ms) * 1000 }

@@ -5,7 +5,9 @@
  *  3. consume from the beginning: kcat -C to /dev/null (with librdkafka's default prefetch queue, then
  *     with queued.min.messages raised), then a lean Node Fetch loop (this project's
  *     codec, batch headers only, no record decoding) that counts records and bytes;
- *  4. latency: this process feeds kcat's stdin --latency-records more at a steady --latency-rate
+ *  4. tailing: kcat -P of the same records again while the lean consumer follows the log end; the
+ *     broker's CPU per record beside the first produce is what serving the tailing fetches costs;
+ *  5. latency: this process feeds kcat's stdin --latency-records more at a steady --latency-rate
  *     while the lean consumer tails the log; each record's latency is the time it was fetched minus
  *     its CreateTime, which librdkafka stamps when kcat reads the line (kcat reports no delivery
  *     times). That is end-to-end latency (linger.ms + Produce + the tailing Fetch), an upper bound
@@ -30,6 +32,7 @@ import { startCluster } from '../integration-tests/support/cluster.js'
 import { createTopic } from '../integration-tests/support/admin.js'
 import { waitForTopic } from '../integration-tests/support/wire-connection.js'
 import { summarizeProfile } from './support/cpu-profile.js'
+import { cpuMsOf } from './support/process-cpu.js'
 import { parseArgs, say } from './support/bench-cli.js'
 import { KCAT_CONSUMER_PREFETCH, KCAT_PRODUCER, runTimed, writeRecordsFile } from './support/kcat-load.js'
 
@@ -56,21 +59,38 @@ async function main (): Promise<void> {
     const disk = rawDiskWrite(join(broker.dir, 'data'), diskMb)
     say(`raw disk: ${diskMb} MB sequential write + fsync in ${disk.ms.toFixed(0)} ms = ${(diskMb / disk.ms * 1000).toFixed(0)} MB/s (write ${disk.writeMs.toFixed(0)} ms, fsync ${(disk.ms - disk.writeMs).toFixed(0)} ms)`)
 
+    // The broker's CPU time per phase (from /proc) moves less than wall clock when other work shares the cores.
+    let cpuAt = cpuMsOf(broker.pid!)
+    const brokerCpu = (count: number): string => {
+      const ms = cpuMsOf(broker.pid!) - cpuAt
+      cpuAt += ms
+      return `broker CPU ${ms} ms, ${(ms * 1000 / count).toFixed(2)} µs/record`
+    }
     const input = join(work, 'records.txt')
     writeRecordsFile(input, records, valueBytes)
-    const produceMs = await runTimed('kcat', ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER, '-l', input])
-    report('produce (kcat -P, acks=1)', records, records * valueBytes, produceMs)
+    const kcatProduce = ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER, '-l', input]
+    cpuAt = cpuMsOf(broker.pid!)
+    const produceMs = await runTimed('kcat', kcatProduce)
+    report('produce (kcat -P, acks=1)', records, records * valueBytes, produceMs, brokerCpu(records))
 
     const kcatConsume = ['-C', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s\n', '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=8388608']
     const kcatConsumeMs = await runTimed('kcat', kcatConsume)
-    report('consume (kcat -C to /dev/null)', records, records * valueBytes, kcatConsumeMs)
+    report('consume (kcat -C to /dev/null)', records, records * valueBytes, kcatConsumeMs, brokerCpu(records))
     const kcatQueuedMs = await runTimed('kcat', [...kcatConsume, ...KCAT_CONSUMER_PREFETCH])
-    report('consume (kcat -C, queued.min.messages=10000000)', records, records * valueBytes, kcatQueuedMs)
+    report('consume (kcat -C, queued.min.messages=10000000)', records, records * valueBytes, kcatQueuedMs, brokerCpu(records))
 
     const lean = await leanConsume(broker.bootstrap, 0, records)
-    report('consume (lean Node Fetch v4 loop)', lean.records, lean.bytes, lean.ms, `${(lean.bytes / lean.records).toFixed(1)} bytes/record on the wire, ${lean.fetches} fetches`)
+    report('consume (lean Node Fetch v4 loop)', lean.records, lean.bytes, lean.ms, `${(lean.bytes / lean.records).toFixed(1)} bytes/record on the wire, ${lean.fetches} fetches, ${brokerCpu(records)}`)
 
-    const tail = leanConsume(broker.bootstrap, records, latencyRecords, true)
+    // A consumer tailing the log while kcat produces the same records again: what each fetched
+    // byte costs the broker when it was just appended (the produce phase above is the baseline).
+    const tailing = leanConsume(broker.bootstrap, records, records)
+    const tailProduceMs = await runTimed('kcat', kcatProduce)
+    const tailer = await tailing
+    report('produce again (kcat -P) with the lean consumer tailing', records, records * valueBytes, tailProduceMs,
+      `consumer got the last record ${(tailer.ms - tailProduceMs).toFixed(0)} ms after kcat exited, ${tailer.fetches} fetches, ${brokerCpu(records)}`)
+
+    const tail = leanConsume(broker.bootstrap, 2 * records, latencyRecords, true)
     const latencyProduceMs = await runTimed('kcat', ['-P', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', ...KCAT_PRODUCER], { records: latencyRecords, perSecond: latencyRate, valueBytes })
     const tailed = await tail
     const latencies = tailed.latenciesMs.sort((a, b) => a - b)

@@ -5,20 +5,25 @@
  *     and the same for a controlled shutdown (SIGTERM);
  *  3. metadata propagation and failover time as partition count grows.
  * Usage: node dist/bench/replication.js [--records 300000] [--rounds 5] [--partitions 10,100,500]
+ *   [--phases throughput] [--throughput-rounds 1]
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
 import { createTopic } from '../integration-tests/support/admin.js'
 import { startCluster, type Cluster } from '../integration-tests/support/cluster.js'
+import { cpuMsOf } from './support/process-cpu.js'
 
 const args = new Map<string, string>()
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? '', process.argv[i + 1] ?? '')
 const records = Number(args.get('--records') ?? 300_000)
 const rounds = Number(args.get('--rounds') ?? 5)
 const partitionCounts = (args.get('--partitions') ?? '10,100,500').split(',').map(Number)
+/** `throughput` runs only the RF=1 / RF=3 produce comparison, --throughput-rounds times on fresh topics. */
+const phases = args.get('--phases') ?? 'all'
+const throughputRounds = Number(args.get('--throughput-rounds') ?? 1)
 const sessionTimeoutMs = 6000
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
@@ -43,29 +48,25 @@ function kcatProduce (bootstrap: string, topic: string, file: string, acks: stri
   return Number(process.hrtime.bigint() - start) / 1e9
 }
 
-/** User + system CPU time of every broker process so far (Linux /proc/<pid>/stat, clock ticks of 10 ms: USER_HZ is 100). */
+/** User + system CPU time of every broker process so far. */
 function brokersCpuMs (cluster: Cluster): number {
-  let ticks = 0
-  for (const b of cluster.brokers) {
-    const fields = readFileSync(`/proc/${b.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    ticks += Number(fields[11]) + Number(fields[12])
-  }
-  return ticks * 10
+  return cluster.brokers.reduce((sum, b) => sum + cpuMsOf(b.pid!), 0)
 }
 
-async function throughput (cluster: Cluster): Promise<void> {
+async function throughput (cluster: Cluster, round: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-repl-'))
   try {
     const file = join(dir, 'records.txt')
     writeFileSync(file, (('x'.repeat(100) + '\n').repeat(records)))
-    await createTopic(cluster.bootstrap, 'rf1', { partitions: 3, replicationFactor: 1 })
-    await createTopic(cluster.bootstrap, 'rf3', { partitions: 3, replicationFactor: 3 })
-    await until('full ISRs on rf3', async () => (await Promise.all([0, 1, 2].map(async p => (await leaderOf(cluster, 'rf3', p)).isr.length))).every(n => n === 3))
+    const [rf1Topic, rf3Topic] = round === 0 ? ['rf1', 'rf3'] : [`rf1-${round}`, `rf3-${round}`]
+    await createTopic(cluster.bootstrap, rf1Topic, { partitions: 3, replicationFactor: 1 })
+    await createTopic(cluster.bootstrap, rf3Topic, { partitions: 3, replicationFactor: 3 })
+    await until('full ISRs on rf3', async () => (await Promise.all([0, 1, 2].map(async p => (await leaderOf(cluster, rf3Topic, p)).isr.length))).every(n => n === 3))
     let cpuBefore = brokersCpuMs(cluster)
-    const rf1 = kcatProduce(cluster.bootstrap, 'rf1', file, '1')
+    const rf1 = kcatProduce(cluster.bootstrap, rf1Topic, file, '1')
     const rf1Cpu = brokersCpuMs(cluster) - cpuBefore
     cpuBefore = brokersCpuMs(cluster)
-    const rf3 = kcatProduce(cluster.bootstrap, 'rf3', file, 'all')
+    const rf3 = kcatProduce(cluster.bootstrap, rf3Topic, file, 'all')
     const rf3Cpu = brokersCpuMs(cluster) - cpuBefore
     const rate = (s: number): string => `${Math.round(records / s).toLocaleString('en')} records/s, ${(records * 100 / s / 1e6).toFixed(1)} MB/s`
     // CPU time moves less than wall clock when other work shares the cores.
@@ -159,7 +160,8 @@ async function main (): Promise<void> {
   const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2, 'auto.leader.rebalance.enable': false } })
   try {
     say('# replication benchmark: 3 brokers, real ZooKeeper, ' + new Date().toISOString())
-    await throughput(cluster)
+    for (let round = 0; round < throughputRounds; round++) await throughput(cluster, round)
+    if (phases === 'throughput') return
     say(`failover (kill -9 of the leader while producing acks=all: longest gap between acks), ${rounds} rounds:`)
     const killed = await failover(cluster, 'SIGKILL')
     say(`  median ${median(killed)} ms (target <= session timeout ${sessionTimeoutMs} + 2000 ms)`)
