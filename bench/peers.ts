@@ -56,9 +56,12 @@ interface Peer {
   /** Reads the `records` of stream `name` from its start; resolves with the wall-clock ms. */
   consume: (name: string) => Promise<number>
   /** Latencies (ms) of `count` records produced into a fresh stream `name` at `rate` per second. */
-  latency: (name: string, rate: number, count: number) => Promise<number[]>
+  latency: (name: string, rate: number, count: number) => Promise<Latencies>
   stop: () => Promise<void>
 }
+
+/** As the consumer measured them; `producedMs` spans the records' produce stamps, so count / producedMs is the rate achieved. */
+interface Latencies { latencies: number[], producedMs: number }
 
 type Figures = Map<string, number[]>
 
@@ -81,11 +84,11 @@ async function main (): Promise<void> {
         const consumeMs = await peer.consume(stream)
         note(`${peer.name}|consume`, records / consumeMs * 1000)
         for (const rate of rates) {
-          const started = performance.now()
-          const inOrder = await peer.latency(`lat-${round}-${rate}`, rate, rate * latencySeconds)
+          const count = rate * latencySeconds
+          const { latencies: inOrder, producedMs } = await peer.latency(`lat-${round}-${rate}`, rate, count)
           if (process.env.DEBUG_LAT) for (let i = 0; i < 10; i++) { const c = inOrder.slice(i * inOrder.length / 10, (i + 1) * inOrder.length / 10).sort((a, b) => a - b); say(`  ${i}: p50 ${percentile(c, 0.5)} p99 ${percentile(c, 0.99)} max ${c.at(-1)}`) }
           const sorted = inOrder.sort((a, b) => a - b)
-          note(`${peer.name}|achieved@${rate}`, rate * latencySeconds / (performance.now() - started) * 1000)
+          note(`${peer.name}|achieved@${rate}`, count / producedMs * 1000)
           note(`${peer.name}|p50@${rate}`, percentile(sorted, 0.5))
           note(`${peer.name}|p99@${rate}`, percentile(sorted, 0.99))
           note(`${peer.name}|max@${rate}`, sorted[sorted.length - 1]!)
@@ -128,7 +131,7 @@ async function zkafka (input: string, work: string): Promise<Peer> {
     async latency (name, rate, count) {
       await topic(name)
       const consumer = spawn('/usr/bin/python3', [latencyConsumer, b, name, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] })
-      const latencies = output(consumer).then(out => JSON.parse(out) as number[])
+      const latencies = output(consumer).then(out => JSON.parse(out) as Latencies)
       await waitForOutput(consumer, /ready/, 'the librdkafka consumer to be assigned and fetching')
       const started = Date.now()
       await runTimed('kcat', ['-P', '-b', b, '-t', name, '-p', '0', '-X', 'acks=1', '-X', `linger.ms=${lingerMs}`, '-q'], { records: count, perSecond: rate, valueBytes, everyMs: 1 })
@@ -196,13 +199,19 @@ async function redisStreams (work: string): Promise<Peer> {
       const reader = client.duplicate()
       await reader.connect()
       const latencies: number[] = []
+      const stamps: number[] = []
       const reading = (async () => {
         let last = '0' // a fresh stream: from its start, so nothing is missed however late the first XREAD is served
         while (latencies.length < count) {
           const answer = await reader.xRead({ key: name, id: last }, { BLOCK: 1000, COUNT: 10_000 })
           const now = Date.now()
           for (const { messages } of answer ?? []) {
-            for (const m of messages) latencies.push(now - Number(m.message.ts))
+            for (const m of messages) {
+              const stamp = Number(m.message.ts)
+              if (stamps.length < 2) stamps.push(stamp)
+              else stamps[1] = stamp
+              latencies.push(now - stamp)
+            }
             if (messages.length > 0) last = messages[messages.length - 1]!.id
           }
         }
@@ -214,7 +223,7 @@ async function redisStreams (work: string): Promise<Peer> {
       await new Promise(resolve => pipe.once('exit', resolve))
       await reading
       await reader.quit()
-      return latencies
+      return { latencies, producedMs: stamps[1]! - stamps[0]! }
     },
     async stop () {
       await client.quit()
@@ -242,7 +251,7 @@ async function natsJetStream (work: string): Promise<Peer> {
     },
     async latency (name, rate, count) {
       const consumer = client(name, ['consume', '-latency', '-n', String(count)])
-      const latencies = output(consumer).then(out => JSON.parse(out) as number[])
+      const latencies = output(consumer).then(out => JSON.parse(out) as Latencies)
       await waitForOutput(consumer, /ready/, 'the JetStream consumer to subscribe')
       await output(client(name, [...publish, String(count), '-rate', String(rate)]))
       return await latencies

@@ -1,8 +1,9 @@
 """End-to-end latency as librdkafka's consumer sees it (confluent-kafka-python, Debian's).
 
-Reads `count` records of one partition from its start and prints, as one JSON array, each
-record's latency in ms: when poll() handed it over minus its CreateTime (stamped by the
-producing librdkafka). Prints "ready" on stderr once the partition is assigned and fetching, so
+Reads `count` records of one partition from its start and prints, as JSON, each record's latency
+in ms (`latencies`: when poll() handed it over minus its CreateTime, stamped by the producing
+librdkafka) and the span of those CreateTimes (`producedMs`), which gives the rate the records
+were really produced at. Prints "ready" on stderr once the partition is assigned and fetching, so
 the bench starts its producer only then.
 
     python3 librdkafka-latency-consumer.py <bootstrap> <topic> <count>
@@ -23,6 +24,7 @@ consumer = Consumer({
 })
 consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
 latencies = []
+first = last = None
 ready = False
 while len(latencies) < count:
     # poll(), not consume(n): consume waits for n records or its timeout, which would be the latency measured
@@ -37,6 +39,9 @@ while len(latencies) < count:
             ready = True
             print('ready', file=sys.stderr, flush=True)
         continue
-    latencies.append(round(now - message.timestamp()[1], 3))
+    created = message.timestamp()[1]
+    first = created if first is None else first
+    last = created
+    latencies.append(round(now - created, 3))
 consumer.close()
-json.dump(latencies, sys.stdout)
+json.dump({'latencies': latencies, 'producedMs': last - first}, sys.stdout)

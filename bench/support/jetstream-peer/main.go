@@ -10,7 +10,8 @@
 // fast as acks allow or R per second (what is due every millisecond); each payload starts with the
 // send time in Unix ms. Prints the elapsed ms once every ack is in.
 // consume: an ordered consumer reads N messages of stream S from its start; prints the elapsed ms,
-// or with -latency a JSON array of each message's receive time minus its send time (ms). Prints
+// or with -latency, as JSON, each message's receive time minus its send time (`latencies`, ms) and
+// the span of the send times (`producedMs`), which gives the rate really published at. Prints
 // "ready" on stderr once subscribed.
 package main
 
@@ -97,6 +98,7 @@ func consume(js nats.JetStreamContext, stream string, args []string) {
 	n := *count
 	done := make(chan struct{})
 	latencies := make([]float64, 0, n)
+	var first, last int64
 	seen := 0
 	start := time.Now()
 	sub, err := js.Subscribe(stream, func(m *nats.Msg) {
@@ -105,6 +107,10 @@ func consume(js nats.JetStreamContext, stream string, args []string) {
 			space := strings.IndexByte(string(m.Data[:16]), ' ')
 			stamp, err := strconv.ParseInt(string(m.Data[:space]), 10, 64)
 			check(err)
+			if first == 0 {
+				first = stamp
+			}
+			last = stamp
 			latencies = append(latencies, now-float64(stamp))
 		}
 		seen++
@@ -121,7 +127,7 @@ func consume(js nats.JetStreamContext, stream string, args []string) {
 		fail(fmt.Sprintf("read %d of %d messages in 120 s", seen, n))
 	}
 	if *latency {
-		check(json.NewEncoder(os.Stdout).Encode(latencies))
+		check(json.NewEncoder(os.Stdout).Encode(map[string]any{"latencies": latencies, "producedMs": last - first}))
 	} else {
 		fmt.Printf("%.1f\n", float64(time.Since(start).Microseconds())/1000)
 	}
