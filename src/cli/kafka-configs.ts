@@ -8,7 +8,10 @@
  */
 import { javaDouble } from '../config/schema.js'
 import { UsageError } from '../errors.js'
-import { Admin, AlterConfigOp, ConfigSource, ResourceType, type ClientQuotaEntityPart, type ConfigChange, type ConfigEntry, type ConfigResource, type UserScramCredentialAlteration } from '../client/admin.js'
+import { Admin } from '../client/admin.js'
+import type { ClientQuotaEntityPart } from '../client/client-quota-admin.js'
+import { AlterConfigOp, ConfigSource, ResourceType, type ConfigChange, type ConfigEntry, type ConfigResource } from '../client/config-admin.js'
+import type { UserScramCredentialAlteration } from '../client/scram-credential-admin.js'
 import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { clientProperties, warnUnknownKeys } from './client-properties.js'
 import { isMain, parseFlags, readPropertiesFile, runTool, type ParsedFlags, type ToolSpec } from './flags.js'

@@ -7,7 +7,9 @@
  * stdout with a non-zero exit, as Kafka's TerseException is.
  */
 import { UsageError } from '../errors.js'
-import { Admin, AlterConfigOp, ResourceType, type ConfigResource, type ConfigChange, type PartitionReassignment, type TopicPartition } from '../client/admin.js'
+import { Admin, type TopicPartition } from '../client/admin.js'
+import { AlterConfigOp, ResourceType, type ConfigResource, type ConfigChange } from '../client/config-admin.js'
+import type { PartitionReassignment } from '../client/replica-admin.js'
 import { assignReplicasToBrokers, ReplicaAssignmentError } from '../cluster/replica-assignment.js'
 import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { clientProperties, warnUnknownKeys } from './client-properties.js'

@@ -4,7 +4,10 @@
  * a regex that matches nothing is an error unless --if-exists says otherwise.
  */
 import { UsageError } from '../errors.js'
-import { Admin, ConfigSource, ResourceType, type NewTopic, type PartitionReassignment } from '../client/admin.js'
+import { Admin } from '../client/admin.js'
+import { ConfigSource, ResourceType } from '../client/config-admin.js'
+import type { PartitionReassignment } from '../client/replica-admin.js'
+import type { NewTopic } from '../client/topic-admin.js'
 import type { TopicMetadata } from '../client/cluster-metadata.js'
 import { ErrorCode, errorName } from '../protocol/error-codes.js'
 import { clientProperties, warnUnknownKeys } from './client-properties.js'

@@ -11,7 +11,8 @@
  * Output is Kafka's table (ToolsUtils.prettyPrintTable: each cell padded to its column, then a tab);
  * a failure is Kafka's one line on stderr and exit 1. docs/transactions.md has an example.
  */
-import { Admin, type AbortTransactionSpec, type PartitionProducerState, type ProducerState, type TopicPartitionRef, type TransactionDescription } from '../client/admin.js'
+import { Admin, type TopicPartitionRef } from '../client/admin.js'
+import type { AbortTransactionSpec, PartitionProducerState, ProducerState, TransactionDescription } from '../client/transaction-admin.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { describeError } from '../client/kafka-client.js'
 import { UsageError } from '../errors.js'

@@ -5,7 +5,7 @@
  * field, found before anything is sent.
  */
 import { UsageError } from '../errors.js'
-import type { RecordsToDelete } from '../client/admin.js'
+import type { RecordsToDelete } from '../client/log-admin.js'
 
 const FLAG = 'offset-json-file'
 const INT32_MAX = 0x7fffffff

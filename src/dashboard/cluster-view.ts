@@ -15,7 +15,9 @@
  * messages in per second by partition.
  */
 import { EventEmitter } from 'node:events'
-import { Admin, ResourceType, type ConfigResult, type LogDirDescription } from '../client/admin.js'
+import { Admin } from '../client/admin.js'
+import { ResourceType, type ConfigResult } from '../client/config-admin.js'
+import type { LogDirDescription } from '../client/log-admin.js'
 import type { ClientProperties } from '../client/client-config.js'
 import type { BrokerNode, TopicMetadata } from '../client/cluster-metadata.js'
 import { Consumer } from '../client/consumer.js'

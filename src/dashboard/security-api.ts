@@ -18,7 +18,7 @@ import {
   resourceTypeName, type AclBinding, type AclBindingFilter,
 } from '../security/acl-binding.js'
 import { MAX_ITERATIONS, MIN_ITERATIONS, scramMechanism } from '../security/scram.js'
-import type { UserScramCredentialAlteration } from '../client/admin.js'
+import type { UserScramCredentialAlteration } from '../client/scram-credential-admin.js'
 import { ApiError, json, readJson, throwIfFailed, type ApiContext } from './dashboard-http.js'
 
 export type Problem = { problem: string }

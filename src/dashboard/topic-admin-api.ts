@@ -4,7 +4,7 @@
  * --alter --partitions) and edit configs (kafka-configs --alter). A read-only gateway refuses all.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { AlterConfigOp, ResourceType as ConfigResourceType, type ConfigChange } from '../client/admin.js'
+import { AlterConfigOp, ResourceType as ConfigResourceType, type ConfigChange } from '../client/config-admin.js'
 import type { Access } from '../gateway/gateway-authorizer.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl-binding.js'
