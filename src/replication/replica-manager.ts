@@ -1,8 +1,7 @@
 import type { KafkaConfig } from '../config/kafka-config.js'
 import type { Logger } from '../logger.js'
 import type { MetadataCache, PartitionMetadata } from '../cluster/metadata-cache.js'
-import { ZkError, type ZkClient } from '../cluster/zk-session.js'
-import { logDirEventNotificationZnode, offlineReplicasZnode } from '../cluster/znodes.js'
+import type { ZkClient } from '../cluster/zk-session.js'
 import { topicLogConfig, type LogConfig } from '../storage/log-config.js'
 import { isIoError } from '../storage/log-dir-failure-channel.js'
 import type { LogManager } from '../storage/log-manager.js'
@@ -10,6 +9,7 @@ import type { PartitionLog } from '../storage/partition-log.js'
 import { systemScheduler, type Scheduler } from '../scheduler.js'
 import { FollowerFetcher } from './follower-fetcher.js'
 import { IsrChangePropagator, writeIsr } from './isr-writer.js'
+import { OfflineReplicas } from './offline-replicas.js'
 import { Partition, type DeleteRecordsResult } from './partition.js'
 import { ReplicationQuotaManager, throttledPartitions } from './replication-quota-manager.js'
 import { ErrorCode } from '../protocol/error-codes.js'
@@ -40,10 +40,7 @@ export interface ReplicaStats {
  */
 export class ReplicaManager {
   private readonly partitions = new Map<string, Map<number, Partition>>()
-  /** Replicas in failed log dirs, by topic: KAFKA_STORAGE_ERROR until a restart (Kafka's HostedPartition.Offline). */
-  private readonly offlinePartitions = new Map<string, Set<number>>()
-  /** The ZooKeeper writes that tell the controller about them, one at a time. */
-  private offlineReplicasWrite: Promise<void> = Promise.resolve()
+  private readonly offline: OfflineReplicas
   private stopped = false
   private readonly fetchers = new Map<number, FollowerFetcher>()
   private readonly isrWrites = new Set<Partition>()
@@ -71,6 +68,7 @@ export class ReplicaManager {
     private readonly scheduler: Scheduler = systemScheduler,
   ) {
     this.isrChanges = new IsrChangePropagator(zk, log)
+    this.offline = new OfflineReplicas(brokerId, logManager.logDirFailureChannel, zk, log)
     const window = { samples: config.values['replication.quota.window.num'], windowMs: config.values['replication.quota.window.size.seconds'] * 1000 }
     this.leaderQuota = new ReplicationQuotaManager(window, scheduler.now)
     this.followerQuota = new ReplicationQuotaManager(window, scheduler.now)
@@ -85,7 +83,7 @@ export class ReplicaManager {
     failures.on('offline', (logDir: string) => this.handleLogDirFailure(logDir))
     for (const logDir of failures.offlineLogDirs) this.handleLogDirFailure(logDir)
     // With every log dir back, a previous run's record of offline replicas goes.
-    if (failures.offlineLogDirs.length === 0) this.propagateLogDirEvent(false)
+    if (failures.offlineLogDirs.length === 0) this.offline.propagate(false)
     this.logManager.deleteStrayLogs((topic, partition, topicId) => {
       const t = this.metadata.topic(topic)
       return t !== undefined && (topicId === null || topicId === t.topicId) && t.partitions.get(partition)?.replicas.includes(this.brokerId) === true
@@ -135,6 +133,7 @@ export class ReplicaManager {
 
   stop (): void {
     this.stopped = true
+    this.offline.stop()
     this.cancelIsrExpiration?.()
     this.isrChanges.stop()
     for (const f of this.fetchers.values()) f.stop()
@@ -202,7 +201,7 @@ export class ReplicaManager {
 
   /** Whether this broker's replica is in a failed log dir: requests for it get KAFKA_STORAGE_ERROR. */
   isOffline (topic: string, partition: number): boolean {
-    return this.offlinePartitions.get(topic)?.has(partition) === true
+    return this.offline.has(topic, partition)
   }
 
   hostedPartitions (): Partition[] {
@@ -211,9 +210,7 @@ export class ReplicaManager {
 
   /** Replicas this broker holds in failed log dirs (Kafka's OfflineReplicaCount). */
   get offlineReplicaCount (): number {
-    let count = 0
-    for (const offline of this.offlinePartitions.values()) count += offline.size
-    return count
+    return this.offline.count
   }
 
   /**
@@ -319,7 +316,7 @@ export class ReplicaManager {
   }
 
   private onTopicDeleted (topic: string): void {
-    if (this.offlinePartitions.delete(topic)) this.propagateLogDirEvent(false)
+    if (this.offline.deleteTopic(topic)) this.offline.propagate(false)
     this.updateThrottledReplicas(topic)
     const byNumber = this.partitions.get(topic)
     if (byNumber === undefined) return
@@ -355,61 +352,16 @@ export class ReplicaManager {
     const partitions = this.logManager.handleLogDirFailure(logDir)
     for (const { topic, partition } of partitions) this.markOffline(topic, partition)
     this.log.warn('stopped serving and replicating the partitions of a failed log dir', { logDir, partitions: partitions.map(p => `${p.topic}-${p.partition}`) })
-    this.propagateLogDirEvent(true)
+    this.offline.propagate(true)
   }
 
   private markOffline (topic: string, partition: number): void {
-    let offline = this.offlinePartitions.get(topic)
-    if (offline === undefined) this.offlinePartitions.set(topic, offline = new Set())
-    offline.add(partition)
+    this.offline.add(topic, partition)
     const hosted = this.partition(topic, partition)
     if (hosted === undefined) return
     this.partitions.get(topic)?.delete(partition)
     this.stopFetching(hosted)
     hosted.markOffline()
-  }
-
-  /**
-   * Tells the controller (Kafka's propagateLogDirEvent): /offline_replicas/<id> lists every replica
-   * this broker holds offline (and goes when there is none), then, with `notify`, a log dir event
-   * notification makes the controller read it. One write at a time, each with the state of its
-   * turn, retried until ZooKeeper takes it.
-   */
-  private propagateLogDirEvent (notify: boolean): void {
-    this.offlineReplicasWrite = this.offlineReplicasWrite.then(async () => {
-      for (let attempt = 1; !this.stopped; attempt++) {
-        try {
-          await this.writeOfflineReplicas(notify)
-          return
-        } catch (err) {
-          this.log.warn('writing offline replicas to ZooKeeper failed; retrying', { attempt, error: (err as Error).message })
-          await new Promise(resolve => setTimeout(resolve, Math.min(200 * attempt, 2000)))
-        }
-      }
-    })
-  }
-
-  private async writeOfflineReplicas (notify: boolean): Promise<void> {
-    const path = offlineReplicasZnode.path(this.brokerId)
-    const logDirs = this.logManager.logDirFailureChannel.offlineLogDirs
-    const partitions = [...this.offlinePartitions].flatMap(([topic, ps]) => [...ps].sort((a, b) => a - b).map(partition => ({ topic, partition })))
-    if (logDirs.length === 0 && partitions.length === 0) {
-      try {
-        await this.zk.remove(path)
-      } catch (err) {
-        if (!(err instanceof ZkError && err.code === 'NO_NODE')) throw err
-      }
-      return
-    }
-    const data = offlineReplicasZnode.encode({ brokerId: this.brokerId, logDirs, partitions })
-    try {
-      await this.zk.setData(path, data)
-    } catch (err) {
-      if (!(err instanceof ZkError && err.code === 'NO_NODE')) throw err
-      await this.zk.create(path, data)
-    }
-    if (notify) await this.zk.create(logDirEventNotificationZnode.path, logDirEventNotificationZnode.encode(this.brokerId), 'persistent_sequential')
-    this.log.info('told the controller about offline replicas', { logDirs, partitions: partitions.length, notified: notify })
   }
 
   /**
