@@ -5,7 +5,9 @@
  *     and the same for a controlled shutdown (SIGTERM);
  *  3. metadata propagation and failover time as partition count grows.
  * Usage: node dist/bench/replication.js [--records 300000] [--rounds 5] [--partitions 10,100,500]
- *   [--phases throughput] [--throughput-rounds 1]
+ *   [--phases throughput] [--throughput-rounds 1] [--cpu-prof]
+ * With --cpu-prof the brokers run under `node --cpu-prof` and only the throughput rounds run; the
+ * brokers are then stopped and their busiest functions printed.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,16 +16,22 @@ import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
 import { createTopic } from '../integration-tests/support/admin.js'
 import { startCluster, type Cluster } from '../integration-tests/support/cluster.js'
-import { cpuMsOf } from './support/process-cpu.js'
+import { stopAndSummarizeBrokers } from './support/cpu-profile.js'
+import { cpuMsOf, exitedChildrenCpuMs } from './support/process-cpu.js'
 
 const args = new Map<string, string>()
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? '', process.argv[i + 1] ?? '')
+for (let i = 2; i < process.argv.length; i++) {
+  const value = process.argv[i + 1]
+  if (value === undefined || value.startsWith('--')) args.set(process.argv[i] ?? '', '')
+  else args.set(process.argv[i++] ?? '', value)
+}
 const records = Number(args.get('--records') ?? 300_000)
 const rounds = Number(args.get('--rounds') ?? 5)
 const partitionCounts = (args.get('--partitions') ?? '10,100,500').split(',').map(Number)
 /** `throughput` runs only the RF=1 / RF=3 produce comparison, --throughput-rounds times on fresh topics. */
 const phases = args.get('--phases') ?? 'all'
 const throughputRounds = Number(args.get('--throughput-rounds') ?? 1)
+const cpuProf = args.has('--cpu-prof')
 const sessionTimeoutMs = 6000
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
@@ -62,19 +70,23 @@ async function throughput (cluster: Cluster, round: number): Promise<void> {
     await createTopic(cluster.bootstrap, rf1Topic, { partitions: 3, replicationFactor: 1 })
     await createTopic(cluster.bootstrap, rf3Topic, { partitions: 3, replicationFactor: 3 })
     await until('full ISRs on rf3', async () => (await Promise.all([0, 1, 2].map(async p => (await leaderOf(cluster, rf3Topic, p)).isr.length))).every(n => n === 3))
-    let cpuBefore = brokersCpuMs(cluster)
-    const rf1 = kcatProduce(cluster.bootstrap, rf1Topic, file, '1')
-    const rf1Cpu = brokersCpuMs(cluster) - cpuBefore
-    cpuBefore = brokersCpuMs(cluster)
-    const rf3 = kcatProduce(cluster.bootstrap, rf3Topic, file, 'all')
-    const rf3Cpu = brokersCpuMs(cluster) - cpuBefore
-    const rate = (s: number): string => `${Math.round(records / s).toLocaleString('en')} records/s, ${(records * 100 / s / 1e6).toFixed(1)} MB/s`
-    // CPU time moves less than wall clock when other work shares the cores.
-    const cpu = (ms: number): string => `brokers' CPU ${ms} ms (${(ms * 1000 / records).toFixed(2)} µs/record)`
+    const measured = (acks: string, topic: string): { seconds: number, brokersMs: number, kcatMs: number } => {
+      const [brokersBefore, kcatBefore] = [brokersCpuMs(cluster), exitedChildrenCpuMs()]
+      const seconds = kcatProduce(cluster.bootstrap, topic, file, acks)
+      return { seconds, brokersMs: brokersCpuMs(cluster) - brokersBefore, kcatMs: exitedChildrenCpuMs() - kcatBefore }
+    }
+    const rf1 = measured('1', rf1Topic)
+    const rf3 = measured('all', rf3Topic)
+    // CPU time moves less than wall clock when other work shares the cores; cores busy = (brokers +
+    // kcat CPU) / wall time shows whether a phase was bound by the two cores or by waiting.
+    const line = (m: { seconds: number, brokersMs: number, kcatMs: number }): string =>
+      `${Math.round(records / m.seconds).toLocaleString('en')} records/s, ${(records * 100 / m.seconds / 1e6).toFixed(1)} MB/s, ` +
+      `brokers' CPU ${m.brokersMs} ms (${(m.brokersMs * 1000 / records).toFixed(2)} µs/record), kcat's ${m.kcatMs} ms, ` +
+      `cores busy ${((m.brokersMs + m.kcatMs) / 1000 / m.seconds).toFixed(2)}`
     say(`produce ${records} x 100 B, 3 partitions, kcat:`)
-    say(`  RF=1 acks=1   : ${rate(rf1)}, ${cpu(rf1Cpu)}`)
-    say(`  RF=3 acks=all : ${rate(rf3)}, ${cpu(rf3Cpu)}`)
-    say(`  ratio RF=3 acks=all / RF=1 acks=1 = ${(rf1 / rf3 * 100).toFixed(0)}% (target >= 75%, issue 17)`)
+    say(`  RF=1 acks=1   : ${line(rf1)}`)
+    say(`  RF=3 acks=all : ${line(rf3)}`)
+    say(`  ratio RF=3 acks=all / RF=1 acks=1 = ${(rf1.seconds / rf3.seconds * 100).toFixed(0)}% (target >= 75%, issue 17)`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -157,10 +169,15 @@ async function propagation (cluster: Cluster, partitions: number): Promise<void>
 }
 
 async function main (): Promise<void> {
-  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2, 'auto.leader.rebalance.enable': false } })
+  const profileDir = mkdtempSync(join(tmpdir(), 'bench-repl-prof-'))
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': sessionTimeoutMs, 'min.insync.replicas': 2, 'auto.leader.rebalance.enable': false }, nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
   try {
-    say('# replication benchmark: 3 brokers, real ZooKeeper, ' + new Date().toISOString())
+    say(`# replication benchmark: 3 brokers, real ZooKeeper${cpuProf ? ', brokers under --cpu-prof' : ''}, ${new Date().toISOString()}`)
     for (let round = 0; round < throughputRounds; round++) await throughput(cluster, round)
+    if (cpuProf) {
+      await stopAndSummarizeBrokers(cluster.brokers, profileDir, 40, say)
+      return
+    }
     if (phases === 'throughput') return
     say(`failover (kill -9 of the leader while producing acks=all: longest gap between acks), ${rounds} rounds:`)
     const killed = await failover(cluster, 'SIGKILL')
@@ -172,6 +189,7 @@ async function main (): Promise<void> {
     for (const n of partitionCounts) await propagation(cluster, n)
   } finally {
     await cluster.cleanup()
+    rmSync(profileDir, { recursive: true, force: true })
   }
 }
 

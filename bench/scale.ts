@@ -32,7 +32,7 @@ import { startCluster, type Cluster } from '../integration-tests/support/cluster
 import { partitionsInMetadata, type PartitionRow } from '../integration-tests/support/cluster-state.js'
 import { waitFor } from '../integration-tests/support/wait-for.js'
 import { WireConnection } from '../integration-tests/support/wire-connection.js'
-import { summarizeProfile } from './support/cpu-profile.js'
+import { stopAndSummarizeBrokers } from './support/cpu-profile.js'
 import { parseArgs, say } from './support/bench-cli.js'
 
 const args = parseArgs(process.argv.slice(2))
@@ -157,13 +157,7 @@ async function main (): Promise<void> {
     }
 
     if (cpuProf) {
-      await Promise.all(cluster.brokers.map(async b => await b.stop()))
-      for (const file of readdirSync(profileDir).filter(f => f.endsWith('.cpuprofile'))) {
-        const pid = Number(/^CPU\.\d+\.\d+\.(\d+)\./.exec(file)?.[1])
-        const broker = cluster.brokers.find(b => b.pid === pid)
-        say(`CPU profile of broker ${broker?.spec.brokerId ?? '?'}${broker !== undefined && broker.lines.some(l => l.includes('elected controller')) ? ' (controller)' : ''}:`)
-        for (const line of summarizeProfile(join(profileDir, file), 30, `broker ${broker?.spec.brokerId ?? pid}`)) say(`  ${line}`)
-      }
+      await stopAndSummarizeBrokers(cluster.brokers, profileDir, 30, say)
       return
     }
 

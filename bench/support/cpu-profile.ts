@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { BrokerProcess } from '../../integration-tests/support/broker.js'
 
 /**
  * Self time per function (name, file:line) from a V8 .cpuprofile, busiest first, as
@@ -28,4 +30,19 @@ export function summarizeProfile (file: string, top: number, whose: string): str
     ...[...selfHits].sort((a, b) => b[1] - a[1]).slice(0, top)
       .map(([key, hits]) => `${(hits / busy * 100).toFixed(1).padStart(5)}% ${(hits * intervalMs).toFixed(0).padStart(6)} ms  ${key}`),
   ]
+}
+
+/**
+ * Stops brokers that ran under `node --cpu-prof --cpu-prof-dir=dir` (their profiles are written on
+ * exit) and prints each one's busiest functions, naming the controller.
+ */
+export async function stopAndSummarizeBrokers (brokers: BrokerProcess[], dir: string, top: number, say: (line: string) => void): Promise<void> {
+  const pids = new Map(brokers.map(b => [b.pid, b]))
+  await Promise.all(brokers.map(async b => await b.stop()))
+  for (const file of readdirSync(dir).filter(f => f.endsWith('.cpuprofile'))) {
+    const pid = Number(/^CPU\.\d+\.\d+\.(\d+)\./.exec(file)?.[1])
+    const broker = pids.get(pid)
+    say(`CPU profile of broker ${broker?.spec.brokerId ?? '?'}${broker !== undefined && broker.lines.some(l => l.includes('elected controller')) ? ' (controller)' : ''}:`)
+    for (const line of summarizeProfile(join(dir, file), top, `broker ${broker?.spec.brokerId ?? pid}`)) say(`  ${line}`)
+  }
 }

@@ -1,7 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { encode } from '../protocol/codec.js'
 import { ErrorCode } from '../protocol/error-codes.js'
+import { responseHeaderVersion, writeResponseHeader } from '../protocol/header.js'
+import { Writer } from '../protocol/primitives/writer.js'
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js'
 import { KafkaError } from '../errors.js'
 import { Connection } from './connection.js'
@@ -83,4 +86,29 @@ test('version picks the highest version both sides speak, or names the gap', asy
   t.after(() => conn.close())
   assert.equal(conn.version(MetadataRequest, 1, 9), 9)
   assert.throws(() => conn.version(MetadataRequest, 20, 30), (err: KafkaError) => err.code === ErrorCode.UNSUPPORTED_VERSION && /v0-12/.test(err.message))
+})
+
+test('frames are whole however the stream is cut: a byte at a time, several in one write, one larger than the buffer pool serves', async t => {
+  // 300 topics of 32,000-character names: a 9.6 MB answer, above the pool's 8 MiB, gathered piece by piece
+  const bigTopics = Array.from({ length: 300 }, (_, i) => ({ errorCode: 0, name: String(i).padEnd(32_000, 'x'), isInternal: false, partitions: [] }))
+  const answers = [[], [], bigTopics, [{ errorCode: 0, name: 'last', isInternal: false, partitions: [] }]]
+  let served = 0
+  const broker = await FakeBroker.start(req => {
+    const w = new Writer(64).int32(0)
+    writeResponseHeader(w, req.header.correlationId, responseHeaderVersion(MetadataResponse.apiKey, req.header.apiVersion))
+    encode(MetadataResponse, req.header.apiVersion, { brokers: [], clusterId: `c${served}`, controllerId: 1, topics: answers[served++]! } as never, w)
+    const frame = w.patchInt32(0, w.length - 4).toBuffer()
+    if (served === 1) { // one byte per write, each flushed before the next
+      void (async () => { for (const byte of frame) await new Promise<void>(resolve => req.socket.write(Buffer.of(byte), () => resolve())) })()
+    } else req.socket.write(frame)
+  })
+  t.after(async () => await broker.stop())
+  const conn = new Connection({ host: '127.0.0.1', port: broker.port }, options)
+  await conn.connect()
+  t.after(() => conn.close())
+  const got = [await conn.send(MetadataRequest, MetadataResponse, 2, { topics: [] })]
+  got.push(...await Promise.all([0, 1, 2].map(async () => await conn.send(MetadataRequest, MetadataResponse, 2, { topics: [] }))))
+  assert.deepEqual(got.map(a => a.clusterId), ['c0', 'c1', 'c2', 'c3'])
+  assert.deepEqual(got[2]!.topics.map(topic => topic.name), bigTopics.map(topic => topic.name))
+  assert.deepEqual(got[3]!.topics.map(topic => topic.name), ['last'])
 })

@@ -13,6 +13,7 @@ import { saslAuthenticate } from './sasl-client-authenticator.js'
 import { decode } from '../protocol/codec.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { encodeRequestFrameChunks, readResponseHeader, responseHeaderVersion } from '../protocol/header.js'
+import { networkBufferPool } from '../protocol/buffer-pool.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import type { Decoded, Infer, MessageDescriptor } from '../protocol/schema/index.js'
@@ -47,7 +48,18 @@ interface InFlight {
   resolve: (value: unknown) => void
   reject: (err: Error) => void
   timer: NodeJS.Timeout
+  /** Resolve with the response and a release of its frame (sendReleasable). */
+  releasable?: boolean
 }
+
+/** A response whose frame may be pooled: `release` gives it back once nothing reads the response's bytes. */
+export interface Releasable<T> { response: T, release: () => void }
+
+/**
+ * Plain sockets read into this one buffer (net.connect's onread) instead of a new one per read:
+ * every read is copied into its frame before the callback returns, so one buffer serves all.
+ */
+const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024)
 
 export class Connection {
   /** The broker's ApiVersions answer, by api key; filled in by `connect`. */
@@ -55,8 +67,13 @@ export class Connection {
   private socket?: Socket
   private readonly inFlight: InFlight[] = []
   private nextCorrelationId = 0
-  private chunks: Buffer[] = []
-  private buffered = 0
+  /** The size prefix being read; then the frame it announced, being filled. */
+  private readonly sizePrefix = Buffer.allocUnsafe(4)
+  private sizeFilled = 0
+  private frame?: Buffer
+  private frameFilled = 0
+  /** A frame larger than the pool serves is gathered piece by piece, never allocated up front from the size a broker sent. */
+  private pieces?: Buffer[]
   private closedError?: KafkaError
   /** KIP-368: when this connection re-authenticates (85-95% into its SASL session, as Kafka's clients do); undefined: never. */
   private reauthenticateAtMs?: number
@@ -75,9 +92,8 @@ export class Connection {
   async connect (): Promise<void> {
     const security = this.options.security
     const tls = security?.protocol === 'SSL' || security?.protocol === 'SASL_SSL'
-    const socket = await openSocket(this.address, this.options.connectTimeoutMs, tls ? security?.ssl : undefined)
+    const socket = await openSocket(this.address, this.options.connectTimeoutMs, tls ? security?.ssl : undefined, chunk => this.onData(chunk))
     this.socket = socket
-    socket.on('data', chunk => this.onData(chunk))
     socket.on('error', err => this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} failed: ${err.message}`, { cause: err })))
     socket.on('close', () => this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} was closed`)))
     // v0 is the one every broker answers; the ranges are all this client needs from it
@@ -140,6 +156,22 @@ export class Connection {
   async send<Req extends MessageDescriptor, Res extends MessageDescriptor> (
     request: Req, response: Res, version: number, value: Infer<Req>, options: SendOptions = {},
   ): Promise<Decoded<Res>> {
+    return await this.request(request, response, version, value, options, false)
+  }
+
+  /**
+   * As send, for a response whose record bytes the caller is done with soon (a follower appends
+   * them): its frame comes from the network buffer pool, and `release` gives it back.
+   */
+  async sendReleasable<Req extends MessageDescriptor, Res extends MessageDescriptor> (
+    request: Req, response: Res, version: number, value: Infer<Req>, options: SendOptions = {},
+  ): Promise<Releasable<Decoded<Res>>> {
+    return await this.request(request, response, version, value, options, true)
+  }
+
+  private async request<Req extends MessageDescriptor, Res extends MessageDescriptor, T> (
+    request: Req, response: Res, version: number, value: Infer<Req>, options: SendOptions, releasable: boolean,
+  ): Promise<T> {
     const wait = this.beforeSend(options)
     if (wait !== undefined) await wait
     const correlationId = this.write(request, version, value)
@@ -147,7 +179,7 @@ export class Connection {
       const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs
       const timer = setTimeout(() => this.fail(new KafkaError(ErrorCode.REQUEST_TIMED_OUT,
         `${request.name} to ${this.description} got no response within ${timeoutMs} ms`)), timeoutMs)
-      this.inFlight.push({ correlationId, response, version, resolve: resolve as (v: unknown) => void, reject, timer })
+      this.inFlight.push({ correlationId, response, version, resolve: resolve as (v: unknown) => void, reject, timer, releasable })
     })
   }
 
@@ -184,30 +216,52 @@ export class Connection {
     return correlationId
   }
 
+  /**
+   * Splits the stream into frames, copying each read into the frame it belongs to: the read may be
+   * the shared read buffer, and a frame is then one buffer however many reads it took.
+   */
   private onData (chunk: Buffer): void {
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    while (this.buffered >= 4) {
-      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.coalesce()
-      const size = head.readInt32BE(0)
-      if (size < 4) {
-        this.fail(new KafkaError(ErrorCode.CORRUPT_MESSAGE, `broker ${this.description} sent a frame of ${size} bytes`))
-        return
+    let at = 0
+    while (at < chunk.length) {
+      if (this.frame === undefined && this.pieces === undefined) {
+        const n = Math.min(4 - this.sizeFilled, chunk.length - at)
+        chunk.copy(this.sizePrefix, this.sizeFilled, at, at + n)
+        this.sizeFilled += n
+        at += n
+        if (this.sizeFilled < 4) return
+        this.sizeFilled = 0
+        const size = this.sizePrefix.readInt32BE(0)
+        if (size < 4) {
+          this.fail(new KafkaError(ErrorCode.CORRUPT_MESSAGE, `broker ${this.description} sent a frame of ${size} bytes`))
+          return
+        }
+        this.frameFilled = 0
+        if (size <= networkBufferPool.maxBytes) this.frame = networkBufferPool.allocate(size)
+        else { this.pieces = []; this.frameFilled = -size }
+        continue
       }
-      if (this.buffered < 4 + size) return
-      const all = this.coalesce()
-      const frame = all.subarray(4, 4 + size)
-      const rest = all.subarray(4 + size)
-      this.chunks = rest.length > 0 ? [rest] : []
-      this.buffered = rest.length
+      let frame: Buffer
+      if (this.pieces !== undefined) {
+        // frameFilled counts up from -size to 0 here
+        const n = Math.min(-this.frameFilled, chunk.length - at)
+        this.pieces.push(Buffer.from(chunk.subarray(at, at + n)))
+        this.frameFilled += n
+        at += n
+        if (this.frameFilled < 0) return
+        frame = Buffer.concat(this.pieces)
+        this.pieces = undefined
+      } else {
+        frame = this.frame!
+        const n = Math.min(frame.length - this.frameFilled, chunk.length - at)
+        chunk.copy(frame, this.frameFilled, at, at + n)
+        this.frameFilled += n
+        at += n
+        if (this.frameFilled < frame.length) return
+        this.frame = undefined
+      }
       this.onFrame(frame)
       if (this.closedError !== undefined) return
     }
-  }
-
-  private coalesce (): Buffer {
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)]
-    return this.chunks[0]!
   }
 
   private onFrame (frame: Buffer): void {
@@ -227,7 +281,8 @@ export class Connection {
       if (correlationId !== pending.correlationId) {
         throw new Error(`correlation id ${correlationId} where ${pending.correlationId} was due`)
       }
-      pending.resolve(decode(pending.response, pending.version, reader))
+      const response = decode(pending.response, pending.version, reader)
+      pending.resolve(pending.releasable === true ? { response, release: () => networkBufferPool.release(frame) } : response)
     } catch (err) {
       const error = new KafkaError(ErrorCode.CORRUPT_MESSAGE, `bad ${pending.response.name} from ${this.description}: ${(err as Error).message}`, { cause: err })
       pending.reject(error)
@@ -248,11 +303,12 @@ export class Connection {
   }
 }
 
-async function openSocket (address: BrokerAddress, timeoutMs: number, ssl: SslConfig | undefined): Promise<Socket> {
+/** `onData` gets every read; a plain socket's reads are views of sharedReadBuffer, valid during the call only. */
+async function openSocket (address: BrokerAddress, timeoutMs: number, ssl: SslConfig | undefined, onData: (chunk: Buffer) => void): Promise<Socket> {
   return await new Promise((resolve, reject) => {
     const socket = ssl === undefined
-      ? connect({ host: address.host, port: address.port, noDelay: true })
-      : connectTls({ ...clientTlsOptions(ssl, address.host), port: address.port }).setNoDelay(true)
+      ? connect({ host: address.host, port: address.port, noDelay: true, onread: { buffer: sharedReadBuffer, callback: (n: number, buffer: Uint8Array) => { onData((buffer as Buffer).subarray(0, n)); return true } } })
+      : connectTls({ ...clientTlsOptions(ssl, address.host), port: address.port }).setNoDelay(true).on('data', onData)
     const timer = setTimeout(() => {
       socket.destroy()
       reject(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `could not connect to ${address.host}:${address.port} within ${timeoutMs} ms`))

@@ -1,9 +1,10 @@
 import { Connection } from '../client/connection.js'
-import { FetchSessionHandler, fetchTopics, forgottenTopics, partitionKey } from '../client/fetch-session-handler.js'
+import { FetchSessionHandler, fetchTopics, forgottenTopics, partitionKey, type FetchRequestData } from '../client/fetch-session-handler.js'
 import type { ClientSecurity } from '../config/listener-security.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js'
+import type { Decoded } from '../protocol/schema/index.js'
 import type { Logger } from '../logger.js'
 import type { AppendResult } from '../storage/partition-log.js'
 import type { Partition } from './partition.js'
@@ -172,9 +173,9 @@ export class FollowerFetcher {
       return
     }
     const sent = this.session.build(entries.map(({ partition: p }) => ({ topic: p.topic, partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, logStartOffset: p.log.logStartOffset, partitionMaxBytes: this.options.fetchMaxBytes })), true)
-    let response
+    let fetched
     try {
-      response = await connection.send(FetchRequest, FetchResponse, FETCH_VERSION, {
+      fetched = await connection.sendReleasable(FetchRequest, FetchResponse, FETCH_VERSION, {
         replicaId: this.options.brokerId,
         maxWaitMs: this.options.fetchWaitMaxMs,
         minBytes: 1,
@@ -190,8 +191,20 @@ export class FollowerFetcher {
       this.session.handleError()
       throw err
     }
+    // The records are copied into the logs below: the response's frame then goes back to the pool.
+    let movedLogStart
+    try {
+      movedLogStart = this.apply(entries, sent, fetched.response)
+    } finally {
+      fetched.release()
+    }
+    if (movedLogStart) await this.options.onLogStartOffsetMoved()
+  }
+
+  /** Appends a fetch's answers to the logs; true when a log start offset moved. */
+  private apply (entries: Fetched[], sent: FetchRequestData, response: Decoded<typeof FetchResponse>): boolean {
     // A session error (the leader restarted or evicted it): the next fetch is a full one.
-    if (!this.session.handleResponse(sent, response)) return
+    if (!this.session.handleResponse(sent, response)) return false
     const sentFor = byKey(entries)
     let failures = 0
     let movedLogStart = false
@@ -227,7 +240,7 @@ export class FollowerFetcher {
             continue
           }
           this.options.onReplicated(r.records.length)
-          if (this.isThrottled(partition)) quota.record(r.records.length)
+          if (this.isThrottled(partition)) this.options.quota.record(r.records.length)
         }
         log.highWatermark = Math.min(r.highWatermark, log.logEndOffset)
         // Kafka's ReplicaFetcherThread.processPartitionData: the follower takes the leader's log start
@@ -243,8 +256,8 @@ export class FollowerFetcher {
         }
       }
     }
-    if (movedLogStart) await this.options.onLogStartOffsetMoved()
     if (failures > 0 && failures === entries.length) throw new Error('every partition failed; waiting for new metadata')
+    return movedLogStart
   }
 }
 

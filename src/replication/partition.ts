@@ -132,11 +132,11 @@ export class Partition {
     return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTimeMs: result.logAppendTimeMs, logStartOffset: result.logStartOffset, errorMessage: null }
   }
 
-  read (fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneMessage: boolean): ReadResult | StorageErrorResult {
+  read (fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneMessage: boolean, allocate?: (size: number) => Buffer): ReadResult | StorageErrorResult {
     if (this.offline) return STORAGE_ERROR
     const maxOffset = isolation === 'highWatermark' ? this.log.highWatermark : isolation === 'txnCommitted' ? this.log.lastStableOffset : this.log.logEndOffset
     try {
-      return this.log.read(fetchOffset, maxBytes, maxOffset, minOneMessage)
+      return this.log.read(fetchOffset, maxBytes, maxOffset, minOneMessage, allocate)
     } catch (err) {
       this.log.maybeHandleIoError('reading records', err)
       return STORAGE_ERROR

@@ -14,6 +14,14 @@ export interface RequestContext extends AuthHelper {
   listenerName: string
   /** The request's size (Kafka's request.sizeInBytes): what a producer_byte_rate quota counts. */
   requestBytes: number
+  /**
+   * Gives the request's frame back to the network buffer pool (Kafka's
+   * RequestChannel.Request.releaseBuffer): only once nothing reads its bytes any more, as Produce
+   * once its records are in the log.
+   */
+  releaseRequestBuffer: () => void
+  /** `callback` runs once the response has left through the socket (never if it does not): Fetch gives back its read buffers. */
+  whenResponseWritten: (callback: () => void) => void
 }
 
 /**

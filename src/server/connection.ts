@@ -1,9 +1,13 @@
 import type { Socket } from 'node:net'
 import type { Logger } from '../logger.js'
+import { networkBufferPool } from '../protocol/buffer-pool.js'
 import { ANONYMOUS, type KafkaPrincipal } from '../security/kafka-principal.js'
 
-/** What the dispatcher answers for one frame: bytes to send, or nothing (Produce with acks=0). */
-export type Reply = Buffer[] | null
+/**
+ * What the dispatcher answers for one frame: bytes to send, or nothing (Produce with acks=0).
+ * `written` runs once the socket has sent them (a Fetch's pooled read buffers are then free).
+ */
+export type Reply = (Buffer[] & { written?: () => void }) | null
 
 export interface ConnectionOptions {
   maxRequestBytes: number
@@ -148,7 +152,11 @@ export class Connection {
       const slot = this.slots.shift() as Slot
       if (this.closed || slot.reply === null || slot.reply === undefined) continue
       if (!wrote) { this.socket.cork(); wrote = true }
-      for (const chunk of slot.reply) this.socket.write(chunk)
+      const reply = slot.reply
+      const written = reply.written
+      for (let i = 0; i < reply.length; i++) {
+        this.socket.write(reply[i]!, written !== undefined && i === reply.length - 1 ? err => { if (err === undefined || err === null) written() } : undefined)
+      }
     }
     if (wrote) process.nextTick(() => this.socket.uncork())
     if (this.closingReason !== undefined) {
@@ -186,7 +194,8 @@ export class Connection {
       this.chunks.shift()
       return first
     }
-    const out = Buffer.allocUnsafe(n)
+    // A frame spanning reads (a large Produce) is copied into a pooled buffer, which Produce gives back.
+    const out = networkBufferPool.allocate(n)
     let filled = 0
     while (filled < n) {
       const c = this.chunks[0] as Buffer

@@ -1,6 +1,7 @@
 import { KafkaError } from '../errors.js'
 import { ApiKey, apiName } from '../protocol/api-keys.js'
 import { decode, encode } from '../protocol/codec.js'
+import { networkBufferPool } from '../protocol/buffer-pool.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { readRequestHeader, responseHeaderVersion, writeResponseHeader, type RequestHeader } from '../protocol/header.js'
 import { Reader } from '../protocol/primitives/reader.js'
@@ -49,7 +50,7 @@ export class Dispatcher {
       throw new Error(`unsupported ${apiName(header.apiKey)} (key ${header.apiKey}) version ${header.apiVersion} from ${header.clientId ?? '?'}`)
     }
     const request = decode(handler.request, header.apiVersion, reader)
-    const reply = await this.answer(handler, header, request, connection, frame.length, startMs)
+    const reply = await this.answer(handler, header, request, connection, frame, startMs)
     const metrics = this.broker.metrics
     if (metrics !== undefined) {
       // Kafka's TotalTimeMs ends when the response is sent; here, when it is encoded, ready to go out in order.
@@ -59,9 +60,26 @@ export class Dispatcher {
     return reply
   }
 
-  private async answer (handler: ApiHandler, header: RequestHeader, request: unknown, connection: Connection, requestBytes: number, startMs: number): Promise<Reply> {
+  private async answer (handler: ApiHandler, header: RequestHeader, request: unknown, connection: Connection, frame: Buffer, startMs: number): Promise<Reply> {
+    const afterWrite: Array<() => void> = []
+    const reply = await this.answerWith(handler, header, request, {
+      header,
+      apiVersion: header.apiVersion,
+      broker: this.broker,
+      connection,
+      listenerName: this.listenerName,
+      requestBytes: frame.length,
+      releaseRequestBuffer: () => networkBufferPool.release(frame),
+      whenResponseWritten: callback => afterWrite.push(callback),
+      ...authHelper(this.broker.authorizer, connection, header.apiKey),
+    }, startMs)
+    if (reply !== null && afterWrite.length > 0) reply.written = () => { for (const callback of afterWrite) callback() }
+    return reply
+  }
+
+  private async answerWith (handler: ApiHandler, header: RequestHeader, request: unknown, ctx: RequestContext, startMs: number): Promise<Reply> {
     const log = this.broker.log
-    const ctx: RequestContext = { header, apiVersion: header.apiVersion, broker: this.broker, connection, listenerName: this.listenerName, requestBytes, ...authHelper(this.broker.authorizer, connection, header.apiKey) }
+    const connection = ctx.connection
     try {
       const pending = handler.handle(request as never, ctx)
       // The handler's own time on the event loop (decoding and its synchronous part), not its

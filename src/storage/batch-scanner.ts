@@ -46,9 +46,9 @@ export function scanBatches (
   return { stoppedBy: 'end', position }
 }
 
-/** Reads exactly `length` bytes at `position` (fewer only at end of file). */
-export function readAt (fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length)
+/** Reads exactly `length` bytes at `position` (fewer only at end of file), into a buffer from `allocate`. */
+export function readAt (fd: number, position: number, length: number, allocate: (size: number) => Buffer = allocUnsafe): Buffer {
+  const buf = allocate(length)
   let filled = 0
   while (filled < length) {
     const n = readSync(fd, buf, filled, length - filled, position + filled)
@@ -71,3 +71,5 @@ function peekSize (fd: number, position: number, end: number): number {
   if (end - position < LOG_OVERHEAD) return 0
   return wholeSize(readAt(fd, position, LOG_OVERHEAD), 0)
 }
+
+function allocUnsafe (size: number): Buffer { return Buffer.allocUnsafe(size) }

@@ -81,19 +81,20 @@ export class LogSegment {
    * Whole batches from the one holding startOffset, stopping before maxBytes would be exceeded
    * (the first batch is returned whole regardless when minOneMessage) and before any batch that
    * reaches maxOffset (exclusive). null when no batch in this segment ends at or after startOffset.
+   * `allocate` gives the buffers read into (a Fetch's, released once its response is written).
    */
-  read (startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean): Buffer | null {
+  read (startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean, allocate?: (size: number) => Buffer): Buffer | null {
     this.ensureIndexesLoaded()
     const size = this.sizeBytes
     let chunkStart = this.offsetIndex.lookup(startOffset).position
     // One read usually covers the scan from the index entry and the answer.
-    let chunk = readAt(this.fd, chunkStart, Math.min(size - chunkStart, maxBytes + this.config['index.interval.bytes'] + LOG_OVERHEAD))
+    let chunk = readAt(this.fd, chunkStart, Math.min(size - chunkStart, maxBytes + this.config['index.interval.bytes'] + LOG_OVERHEAD), allocate)
     let at = 0
     for (;;) {
       if (chunkStart + at >= size) return null
       if (chunk.length - at < LAST_OFFSET_DELTA_END) {
         chunkStart += at
-        chunk = readAt(this.fd, chunkStart, Math.min(size - chunkStart, Math.max(maxBytes, 4096)))
+        chunk = readAt(this.fd, chunkStart, Math.min(size - chunkStart, Math.max(maxBytes, 4096)), allocate)
         at = 0
         if (chunk.length < LAST_OFFSET_DELTA_END) return null
       }
@@ -105,7 +106,7 @@ export class LogSegment {
     const wanted = Math.min(size - chunkStart - at, Math.max(maxBytes, minOneMessage ? firstSize : 0))
     if (chunk.length - at < wanted) {
       chunkStart += at
-      chunk = readAt(this.fd, chunkStart, wanted)
+      chunk = readAt(this.fd, chunkStart, wanted, allocate)
       at = 0
     }
     let end = at

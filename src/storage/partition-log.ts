@@ -305,8 +305,9 @@ export class PartitionLog {
   /**
    * Whole batches from the one holding fetchOffset: at most maxBytes unless the first batch alone is
    * larger and minOneMessage (KIP-74), only batches wholly below maxOffset, all from one segment.
+   * `allocate` gives the buffers read into (LogSegment.read).
    */
-  read (fetchOffset: number, maxBytes: number, maxOffset: number, minOneMessage = true): ReadResult {
+  read (fetchOffset: number, maxBytes: number, maxOffset: number, minOneMessage = true, allocate?: (size: number) => Buffer): ReadResult {
     if (fetchOffset < this.lso || fetchOffset > this.leo) {
       return { errorCode: LogErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: this.lso, logEndOffset: this.leo }
     }
@@ -314,7 +315,7 @@ export class PartitionLog {
     let records: Buffer | null = null
     if (fetchOffset < limit) {
       for (const segment of this.segments.from(fetchOffset)) {
-        records = segment.read(fetchOffset, maxBytes, limit, minOneMessage)
+        records = segment.read(fetchOffset, maxBytes, limit, minOneMessage, allocate)
         if (records !== null) break
       }
     }

@@ -1,3 +1,4 @@
+import { networkBufferPool } from '../../protocol/buffer-pool.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js'
 import { recordBatchesToMessageSet } from '../../protocol/records/legacy-message-set.js'
@@ -35,8 +36,11 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   // a quota gets no more than one quota window holds (getMaxValueInQuotaWindow).
   const maxBytes = Math.max(0, Math.floor(Math.min(req.maxBytes, ctx.broker.config.values['fetch.max.bytes'], quota?.maxValueInQuotaWindow(user, clientId) ?? Infinity)))
   const minBytes = Math.min(req.minBytes, maxBytes)
+  // Reads go into pooled buffers, given back once the response is written (or dropped with it).
+  const buffers = networkBufferPool.lease()
+  ctx.whenResponseWritten(buffers.release)
   for (;;) {
-    const { answers, bytes, throttledBytes, partitions, errors } = readAll(ctx, wanted, isolation, replicaId, maxBytes)
+    const { answers, bytes, throttledBytes, partitions, errors } = readAll(ctx, wanted, isolation, replicaId, maxBytes, buffers.allocate)
     const remaining = deadline - Date.now()
     if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || errors) {
       ctx.broker.replicas.leaderQuota.record(throttledBytes)
@@ -52,6 +56,7 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
       if (ctx.broker.metrics !== undefined && bytes > 0) recordBytesOut(ctx.broker.metrics, answer.answers, replicaId >= 0)
       return toResponse(answer, 0, ctx.apiVersion >= 13)
     }
+    buffers.release() // what was read is dropped: not enough yet
     await ctx.broker.replicas.waitForData(partitions, remaining, 'Fetch')
   }
 })
@@ -133,7 +138,7 @@ function authorize (partitions: FetchRequestPartition[], ctx: RequestContext, re
   })
 }
 
-function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number, maxBytes: number): { answers: FetchAnswer[], bytes: number, throttledBytes: number, partitions: Partition[], errors: boolean } {
+function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number, maxBytes: number, allocate: (size: number) => Buffer): { answers: FetchAnswer[], bytes: number, throttledBytes: number, partitions: Partition[], errors: boolean } {
   let bytes = 0
   let throttledBytes = 0
   let errors = false
@@ -159,7 +164,7 @@ function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolati
       const throttled = replicaId >= 0 && !partition.isr.includes(replicaId) && quota.isThrottled(partition.topic, partition.partition)
       if (throttled && quota.isQuotaExceeded()) return { ...errorAnswer(tp.partition, ErrorCode.NONE, partition), lastStableOffset: partition.log.lastStableOffset }
       const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes)
-      const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0)
+      const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0, allocate)
       if (read.errorCode !== 0) {
         return { ...errorAnswer(tp.partition, read.errorCode, partition), logStartOffset: read.logStartOffset }
       }

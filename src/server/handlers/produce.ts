@@ -63,6 +63,8 @@ export const handleProduce = defineHandler(ProduceRequest, ProduceResponse, asyn
     }
   })
   if (verified.length > 0) await Promise.all(verified)
+  // Every partition's records are in its log (or refused): the frame they came in is free.
+  ctx.releaseRequestBuffer()
   if (acks === 0) return null
   if (waits.length > 0) await Promise.all(waits)
   return { responses, throttleTimeMs }
