@@ -51,6 +51,10 @@ const FAMILIES: Record<string, string> = {
   kafka_coordinator_group_groupmetadatamanager_numgroupscompletingrebalance: 'GAUGE',
   kafka_coordinator_group_groupmetadatamanager_numgroupsempty: 'GAUGE',
   kafka_coordinator_group_groupmetadatamanager_numgroupsdead: 'GAUGE',
+  kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms: 'GAUGE',
+  kafka_coordinator_group_groupmetadatamanager_lastrebalancegeneration: 'GAUGE',
+  kafka_coordinator_group_groupmetadatamanager_lastrebalancereason: 'GAUGE',
+  kafka_server_group_coordinator_metrics_group_completed_rebalance_count: 'COUNTER',
   nodejs_eventloop_lag_seconds: 'GAUGE',
   nodejs_heap_size_used_bytes: 'GAUGE',
   nodejs_gc_duration_seconds: 'HISTOGRAM',
@@ -137,7 +141,8 @@ test('a broker serves Kafka\'s metrics at /metrics on metrics.listener, and they
     await polling
   })
 
-  await t.test('a consumer group is counted Stable while it consumes, and Empty once it left', async () => {
+  await t.test('a consumer group is counted Stable while it consumes, and Empty once it left; its rebalance is timed and counted', async () => {
+    const joinedAt = Date.now()
     const member = new GroupConsumer({ 'bootstrap.servers': cluster.bootstrap, 'group.id': 'metered-group', 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 100 })
     t.after(async () => await member.close())
     member.subscribe([TOPIC])
@@ -147,10 +152,19 @@ test('a broker serves Kafka\'s metrics at /metrics on metrics.listener, and they
     assert.equal(stable.sum(groups), 1)
     assert.equal(stable.sum(groups + 'stable'), 1)
     assert.equal(stable.sum('kafka_server_replicamanager_leadercount'), PARTITIONS + 1, 'and the __consumer_offsets partition')
+    const last = 'kafka_coordinator_group_groupmetadatamanager_lastrebalance'
+    const durationMs = stable.sum(last + 'durationms', { group: 'metered-group' })
+    assert.ok(durationMs >= 0 && durationMs <= Date.now() - joinedAt, `the rebalance took ${durationMs} ms, within the ${Date.now() - joinedAt} ms since the member started`)
+    assert.equal(stable.samples(last + 'durationms', { group: 'metered-group' }).length, 1)
+    assert.equal(stable.sum(last + 'generation', { group: 'metered-group' }), 1)
+    assert.deepEqual(stable.samples(last + 'reason').map(p => p.labels), [{ group: 'metered-group', reason: 'member joined' }])
+    assert.equal(stable.sum('kafka_server_group_coordinator_metrics_group_completed_rebalance_count'), 1)
     await member.close()
     const empty = await scrape()
     assert.equal(empty.sum(groups + 'stable'), 0)
     assert.equal(empty.sum(groups + 'empty'), 1)
+    assert.equal(empty.sum(last + 'generation', { group: 'metered-group' }), 1, 'the group left Empty, not Stable: its last completed rebalance stays')
+    assert.equal(empty.sum('kafka_server_group_coordinator_metrics_group_completed_rebalance_count'), 1)
   })
 
   await t.test('a second broker whose metrics.listener is taken exits 1 naming it, and registers nothing', async () => {

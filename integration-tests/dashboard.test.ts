@@ -353,12 +353,32 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     assert.match((await unsafe.json() as { message: string }).message, /nested repetition/)
   })
 
-  await t.test('the timeline shows the broker\'s death, the leader changes and the group\'s rebalance', async () => {
+  await t.test('the timeline shows the broker\'s death, the leader changes and the group\'s rebalances, a second member\'s timed by its coordinator', async () => {
     await page.goto(`${gateway.url}/#/timeline`)
     await page.waitForSelector('[data-testid="timeline"] tr[data-kind="broker-left"]', { timeout: 10_000 })
     assert.ok(await page.locator('[data-testid="timeline"] tr[data-kind="leader-change"]').count() >= 1)
     assert.ok(await page.locator('[data-testid="timeline"] tr[data-kind="broker-joined"]').count() >= 1)
     await page.waitForSelector('[data-testid="timeline"] tr[data-kind="rebalance"]:has-text("billing-app")', { timeout: 10_000 })
+
+    // a second KafkaJS member joins billing-app: the KafkaJS member already in it learns of the
+    // rebalance from its next heartbeat and rejoins; the coordinator times it, and its /metrics tell the gateway
+    const { generation } = await (await fetch(`${gateway.url}/api/v1/groups/billing-app`)).json() as { generation: number }
+    const startedMs = Date.now()
+    const second = GroupMember.start('kafkajs', { bootstrap: cluster.bootstrap, group: 'billing-app', topic: 'billing' })
+    defer(async () => await second.kill('SIGTERM'))
+    const timedRow = '[data-testid="timeline"] tr[data-kind="rebalance"]:has-text("billing-app"):has-text("2 members"):has([data-testid="rebalance-duration"])'
+    await page.waitForSelector(timedRow, { timeout: 30_000 })
+    const elapsedMs = Date.now() - startedMs
+    const row = page.locator(timedRow).first()
+    const durationMs = Number(await row.locator('[data-testid="rebalance-duration"]').getAttribute('data-ms'))
+    assert.ok(durationMs > 0 && durationMs < elapsedMs, `the rebalance took ${durationMs} ms, within the ${elapsedMs} ms since the second member started`)
+    const text = await row.innerText()
+    assert.match(text, /billing-app: generation (\d+), 2 members, protocol range, \d+(\.\d\d s| ms) \(member joined\)/)
+    assert.ok(Number(/generation (\d+)/.exec(text)![1]) > generation, `a generation after ${generation}: ${text}`)
+    const { events } = await (await fetch(`${gateway.url}/api/v1/timeline`)).json() as { events: Record<string, { kind: string, detail: Record<string, unknown> }> }
+    const timed = Object.values(events).filter(e => e.kind === 'rebalance' && e.detail['group'] === 'billing-app' && e.detail['durationMs'] === durationMs)
+    assert.equal(timed.length, 1, JSON.stringify(events))
+    assert.equal(timed[0]!.detail['reason'], 'member joined')
     await browser.screenshot('dashboard', 'timeline')
     await page.selectOption('[data-testid="timeline-kind"]', 'leader-change')
     assert.equal(await page.locator('[data-testid="timeline"] tbody tr:not([data-kind="leader-change"])').count(), 0, 'filtered by kind')

@@ -9,7 +9,7 @@ import { buildRecordBatch } from '../protocol/records/record.js'
 import { Partition } from '../replication/partition.js'
 import { openTestLog } from '../storage/support/temp-log.js'
 import { ManualScheduler } from '../support/manual-scheduler.js'
-import { CoordinatorPartition, type CoordinatorConfig } from './coordinator-partition.js'
+import { CoordinatorPartition, type CoordinatorConfig, type GroupCoordinatorStats } from './coordinator-partition.js'
 import type { GroupRequest } from './group.js'
 
 const config: CoordinatorConfig = {
@@ -19,22 +19,29 @@ const config: CoordinatorConfig = {
   commitTimeoutMs: 5000,
 }
 
-function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentLogger()): { partition: Partition, scheduler: ManualScheduler, open: () => Promise<CoordinatorPartition> } {
+function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentLogger()): { partition: Partition, scheduler: ManualScheduler, stats: GroupCoordinatorStats, open: () => Promise<CoordinatorPartition> } {
   const { log } = openTestLog(t)
   const partition = new Partition('__consumer_offsets', 0, 'id', log, 1)
   partition.applyState({ topic: '__consumer_offsets', partition: 0, replicas: [1], leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1, stateVersion: 0 }, 0)
   const scheduler = new ManualScheduler()
+  const stats: GroupCoordinatorStats = { completedRebalances: 0 }
   const open = async (): Promise<CoordinatorPartition> => {
-    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config, log: logger })
+    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config, log: logger, stats })
     await cp.load()
     return cp
   }
-  return { partition, scheduler, open }
+  return { partition, scheduler, stats, open }
 }
 
-const join = (memberId: string) => (token: number): GroupRequest<'join'> => ({
+/** A JoinGroup; a new member (memberId '') gets `newMemberId`. */
+const join = (memberId: string, newMemberId = 'm1') => (token: number): GroupRequest<'join'> => ({
   type: 'join', token, memberId, groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000,
-  protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }], requireKnownMemberId: false, newMemberId: 'm1',
+  protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }], requireKnownMemberId: false, newMemberId,
+})
+
+/** A SyncGroup; the leader's carries the assignments. */
+const sync = (memberId: string, generationId: number, assignments: Record<string, string> = {}) => (token: number): GroupRequest<'sync'> => ({
+  type: 'sync', token, memberId, groupInstanceId: null, generationId, protocolType: null, protocolName: null, assignments: new Map(Object.entries(assignments).map(([id, a]) => [id, Buffer.from(a)])),
 })
 
 /** Lets the appends' replication waits and the follow-up events run. */
@@ -46,7 +53,7 @@ test('a member whose heartbeats stop is removed by the timer at its session time
   cp.getOrCreateGroup('g')
   const joined = await cp.request('g', 'join', join(''))
   assert.equal(joined.errorCode, ErrorCode.NONE)
-  const synced = await cp.request('g', 'sync', token => ({ type: 'sync', token, memberId: 'm1', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map([['m1', Buffer.from('P0')]]) }))
+  const synced = await cp.request('g', 'sync', sync('m1', 1, { m1: 'P0' }))
   assert.equal(synced.assignment.toString(), 'P0')
   assert.equal(cp.groups.get('g')?.state, 'Stable')
   assert.equal(await cp.writeOffsets('g', [{ topic: 't', partition: 0, value: { offset: 7, leaderEpoch: -1, metadata: 'x', commitTimestampMs: scheduler.now(), expireTimestampMs: null } }]), ErrorCode.NONE)
@@ -65,6 +72,68 @@ test('a member whose heartbeats stop is removed by the timer at its session time
   assert.equal(reloaded.groups.get('g')?.generationId, 2, 'the empty group record written at the end of the rebalance')
   assert.deepEqual(reloaded.offsets.get('g', 't', 0)?.offset, 7)
   reloaded.unload()
+})
+
+test('a rebalance is timed on the coordinator\'s clock from leaving Stable or Empty until Stable again; a restarted join phase is the same rebalance; one ending Empty is not completed', async t => {
+  const { scheduler, stats, open } = setup(t)
+  const cp = await open()
+  cp.getOrCreateGroup('g')
+  const last = () => cp.groups.get('g')?.lastRebalance
+
+  // from Empty: m1 alone completes the join phase at once; its SyncGroup, 30 ms later, makes the group Stable
+  assert.equal((await cp.request('g', 'join', join('', 'm1'))).generationId, 1)
+  scheduler.advance(30)
+  await cp.request('g', 'sync', sync('m1', 1, { m1: 'P0,P1' }))
+  assert.deepEqual(last(), { generationId: 1, durationMs: 30, reason: 'member joined' })
+
+  // m2 joins the Stable group; m1 learns it from a heartbeat 1.2 s later and rejoins
+  const started = scheduler.now()
+  const m2Joined = cp.request('g', 'join', join('', 'm2'))
+  assert.deepEqual(cp.groups.get('g')?.rebalance, { startedMs: started, reason: 'member joined' })
+  scheduler.advance(1200)
+  assert.equal((await cp.request('g', 'heartbeat', token => ({ type: 'heartbeat', token, memberId: 'm1', groupInstanceId: null, generationId: 1 }))).errorCode, ErrorCode.REBALANCE_IN_PROGRESS)
+  const m1Joined = await cp.request('g', 'join', join('m1'))
+  assert.equal(m1Joined.generationId, 2)
+  assert.equal((await m2Joined).generationId, 2)
+  // m3 arrives before the leader's SyncGroup: the join phase starts over, the rebalance goes on
+  scheduler.advance(40)
+  const m3Joined = cp.request('g', 'join', join('', 'm3'))
+  assert.equal(cp.groups.get('g')?.state, 'PreparingRebalance')
+  assert.deepEqual(cp.groups.get('g')?.rebalance, { startedMs: started, reason: 'member joined' }, 'its start and first reason stay')
+  scheduler.advance(300)
+  const rejoined = await Promise.all([cp.request('g', 'join', join('m1')), cp.request('g', 'join', join('m2')), m3Joined])
+  assert.deepEqual(rejoined.map(j => j.generationId), [3, 3, 3])
+  assert.equal(last()?.generationId, 1, 'CompletingRebalance is not Stable: nothing completed yet')
+  scheduler.advance(10)
+  const followerSynced = cp.request('g', 'sync', sync('m2', 3))
+  scheduler.advance(15)
+  await cp.request('g', 'sync', sync('m1', 3, { m1: 'P0', m2: 'P1', m3: '' }))
+  assert.equal((await followerSynced).assignment.toString(), 'P1')
+  assert.equal(cp.groups.get('g')?.state, 'Stable')
+  assert.deepEqual(last(), { generationId: 3, durationMs: 1200 + 40 + 300 + 10 + 15, reason: 'member joined' })
+  assert.equal(cp.groups.get('g')?.rebalance, null)
+  assert.equal(stats.completedRebalances, 2)
+
+  // m3 never heartbeats: the scheduler's timer expires its session and starts the next rebalance
+  await cp.request('g', 'sync', sync('m3', 3))
+  const m3SyncedAt = scheduler.now()
+  scheduler.advance(5000)
+  for (const m of ['m1', 'm2']) await cp.request('g', 'heartbeat', token => ({ type: 'heartbeat', token, memberId: m, groupInstanceId: null, generationId: 3 }))
+  scheduler.advance(5000)
+  assert.deepEqual(cp.groups.get('g')?.rebalance, { startedMs: m3SyncedAt + 10_000, reason: 'member session expired' })
+  scheduler.advance(700)
+  await Promise.all([cp.request('g', 'join', join('m1')), cp.request('g', 'join', join('m2'))])
+  await cp.request('g', 'sync', sync('m1', 4, { m1: 'P0', m2: 'P1' }))
+  assert.deepEqual(last(), { generationId: 4, durationMs: 700, reason: 'member session expired' })
+
+  // both leave: the rebalance ends Empty, which is not a completed one
+  await cp.request('g', 'leave', token => ({ type: 'leave', token, members: [{ memberId: 'm1', groupInstanceId: null }, { memberId: 'm2', groupInstanceId: null }] }))
+  assert.equal(cp.groups.get('g')?.state, 'Empty')
+  assert.equal(cp.groups.get('g')?.rebalance, null)
+  assert.equal(last()?.generationId, 4, 'the last completed rebalance is kept while the group lives')
+  assert.equal(stats.completedRebalances, 3)
+  await settle()
+  cp.unload()
 })
 
 test('offsets of a group left Empty expire after offsets.retention.minutes, and the group with them', async t => {
@@ -90,7 +159,7 @@ test('unloading answers parked requests with NOT_COORDINATOR; writes after it ar
   const cp = await open()
   cp.getOrCreateGroup('g')
   await cp.request('g', 'join', join(''))
-  const parked = cp.request('g', 'sync', token => ({ type: 'sync', token, memberId: 'm1', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() }))
+  const parked = cp.request('g', 'sync', sync('m1', 1))
   cp.unload()
   assert.equal((await parked).errorCode, ErrorCode.NOT_COORDINATOR)
   assert.equal(await cp.writeOffsets('g', [{ topic: 't', partition: 0, value: null }]), ErrorCode.NOT_COORDINATOR)

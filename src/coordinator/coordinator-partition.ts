@@ -37,6 +37,13 @@ export interface CoordinatorDeps {
   scheduler: Scheduler
   config: CoordinatorConfig
   log: Logger
+  stats: GroupCoordinatorStats
+}
+
+/** Counts over every partition the coordinator ever served (they outlive an unload), for its metrics. */
+export interface GroupCoordinatorStats {
+  /** Rebalances that reached Stable (Kafka's CompletedRebalances sensor). */
+  completedRebalances: number
 }
 
 /** The requests parked until their reply, one map per kind of request, so that each reply keeps its type. */
@@ -199,6 +206,7 @@ export class CoordinatorPartition {
     const group = this.groups.get(groupId)
     if (group === undefined) return
     const { group: next, effects } = applyGroupEvent(group, event, this.deps.scheduler.now(), this.deps.config.group)
+    if (next.lastRebalance !== group.lastRebalance) this.deps.stats.completedRebalances++
     if (next.state === 'Dead') {
       this.groups.delete(groupId)
       this.timers.get(groupId)?.()

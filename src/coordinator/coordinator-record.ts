@@ -124,5 +124,7 @@ export function groupFromRecord (groupId: string, v: GroupMetadataValue, now: nu
     joinDeadlineMs: null,
     initialDelay: null,
     syncDeadlineMs: null,
+    rebalance: null,
+    lastRebalance: null,
   }
 }

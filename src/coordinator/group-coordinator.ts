@@ -12,7 +12,7 @@ import type { ZkClient } from '../cluster/zk-session.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import { systemScheduler, type Scheduler } from '../scheduler.js'
-import { CoordinatorPartition, type CoordinatorDeps } from './coordinator-partition.js'
+import { CoordinatorPartition, type CoordinatorDeps, type GroupCoordinatorStats } from './coordinator-partition.js'
 import { CoordinatorShards } from './coordinator-shards.js'
 import { CoordinatorTopic } from './coordinator-topic.js'
 import type { Group, JoinResult, LeaveResult, SyncResult } from './group.js'
@@ -52,6 +52,7 @@ const COMMIT_TIMEOUT_MS = 5000
 export class GroupCoordinator {
   readonly offsetsTopic: CoordinatorTopic
   readonly offsets: GroupOffsets
+  readonly stats: GroupCoordinatorStats = { completedRebalances: 0 }
   private readonly shards: CoordinatorShards<CoordinatorPartition>
   private readonly deps: CoordinatorDeps
   private readonly log: Logger
@@ -64,6 +65,7 @@ export class GroupCoordinator {
       replicas: options.replicas,
       scheduler: options.scheduler ?? systemScheduler,
       log: options.log,
+      stats: this.stats,
       config: {
         group: {
           minSessionTimeoutMs: v['group.min.session.timeout.ms'],

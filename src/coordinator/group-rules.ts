@@ -8,7 +8,7 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js'
 import { GroupDraft, type MutableGroup } from './group-draft.js'
-import { currentJoinResult, isFenced, memberError, rebalanceTimeoutMs, selectProtocol, supportsProtocols, type Group, type GroupConfig, type GroupEvent, type SyncResult, type Transition } from './group.js'
+import { currentJoinResult, isFenced, memberError, rebalanceTimeoutMs, selectProtocol, supportsProtocols, type Group, type GroupConfig, type GroupEvent, type RebalanceReason, type SyncResult, type Transition } from './group.js'
 import { EMPTY_BYTES, matchesProtocols, sessionExpiresAtMs, type Member } from './member.js'
 
 type JoinEvent = Extract<GroupEvent, { type: 'join' }>
@@ -111,7 +111,7 @@ function groupStored (d: GroupDraft, generationId: number, assignments: Readonly
   if (g.state !== 'CompletingRebalance' || g.generationId !== generationId) return
   if (errorCode !== ErrorCode.NONE) {
     resetAssignments(d, errorCode)
-    return prepareRebalance(d, `error ${errorCode} storing the assignment`)
+    return prepareRebalance(d, 'assignment not stored', { errorCode })
   }
   for (const id of g.members.keys()) d.update(id, { assignment: assignments.get(id) ?? EMPTY_BYTES })
   d.transitionTo('Stable')
@@ -120,7 +120,7 @@ function groupStored (d: GroupDraft, generationId: number, assignments: Readonly
     d.replySync(m.awaitingSync, { errorCode: ErrorCode.NONE, protocolType: g.protocolType, protocolName: g.protocolName, assignment: m.assignment })
     d.update(m.memberId, { awaitingSync: null })
   }
-  d.log('stabilized group', { generationId, members: g.members.size, protocolName: g.protocolName })
+  d.log('stabilized group', { generationId, members: g.members.size, protocolName: g.protocolName, durationMs: completeRebalance(d, generationId) })
 }
 
 function heartbeat (d: GroupDraft, token: number, memberId: string, groupInstanceId: string | null, generationId: number): void {
@@ -162,7 +162,7 @@ function leaveGroup (d: GroupDraft, token: number, leaving: ReadonlyArray<{ memb
     if (isFenced(g, memberId, groupInstanceId)) return result(ErrorCode.FENCED_INSTANCE_ID)
     const id = (groupInstanceId === null ? undefined : g.staticMembers.get(groupInstanceId)) ?? memberId
     if (!g.members.has(id)) return result(ErrorCode.UNKNOWN_MEMBER_ID)
-    removeMemberAndUpdateGroup(d, id, 'member left the group')
+    removeMemberAndUpdateGroup(d, id, 'member left')
     return result(ErrorCode.NONE)
   })
   d.replyLeave(token, { errorCode: ErrorCode.NONE, members })
@@ -195,7 +195,7 @@ function tick (d: GroupDraft): void {
   for (const m of [...g.members.values()]) {
     if (!g.members.has(m.memberId) || sessionExpiresAtMs(m) > d.now) continue
     d.log('member session expired', { memberId: m.memberId, groupInstanceId: m.groupInstanceId, sessionTimeoutMs: m.sessionTimeoutMs })
-    removeMemberAndUpdateGroup(d, m.memberId, `session of member ${m.memberId} expired`)
+    removeMemberAndUpdateGroup(d, m.memberId, 'member session expired')
   }
   if (g.state === 'PreparingRebalance' && g.joinDeadlineMs !== null && g.joinDeadlineMs <= d.now) onJoinDeadline(d)
   if ((g.state === 'CompletingRebalance' || g.state === 'Stable') && g.syncDeadlineMs !== null && g.syncDeadlineMs <= d.now) {
@@ -203,7 +203,7 @@ function tick (d: GroupDraft): void {
     if (g.pendingSyncMembers.size > 0) {
       const late = [...g.pendingSyncMembers]
       for (const id of late) d.removeMember(id)
-      prepareRebalance(d, `members ${late.join(', ')} did not sync within the rebalance timeout`)
+      prepareRebalance(d, 'members did not sync in time', { memberIds: late })
     }
   }
 }
@@ -222,7 +222,7 @@ function addMemberAndRebalance (d: GroupDraft, e: JoinEvent, memberId: string): 
   g.members.set(memberId, member)
   if (e.groupInstanceId !== null) g.staticMembers.set(e.groupInstanceId, memberId)
   if (g.state === 'PreparingRebalance' && g.generationId === 0 && g.initialDelay !== null) g.initialDelay = { ...g.initialDelay, newMemberAdded: true }
-  maybePrepareRebalance(d, `adding new member ${memberId}`)
+  maybePrepareRebalance(d, 'member joined', { memberId })
   maybeCompleteJoin(d)
 }
 
@@ -230,7 +230,7 @@ function updateMemberAndRebalance (d: GroupDraft, member: Member, e: JoinEvent):
   // A second JoinGroup while one is parked replaces it; the first one's client has moved on.
   if (member.awaitingJoin !== null) joinError(d, member.awaitingJoin, member.memberId, ErrorCode.REBALANCE_IN_PROGRESS)
   d.update(member.memberId, { protocols: e.protocols, rebalanceTimeoutMs: e.rebalanceTimeoutMs, sessionTimeoutMs: e.sessionTimeoutMs, awaitingJoin: e.token })
-  maybePrepareRebalance(d, `updating metadata of member ${member.memberId}`)
+  maybePrepareRebalance(d, 'member rejoined', { memberId: member.memberId })
   maybeCompleteJoin(d)
 }
 
@@ -261,34 +261,38 @@ function replaceStaticMember (d: GroupDraft, e: JoinEvent, groupInstanceId: stri
         // KIP-814: before v9 the old leader id keeps a rejoining leader from re-assigning.
         return d.replyJoin(e.token, { ...currentJoinResult(g, newId), leaderId: previousLeader ?? '', members: isLeader ? currentJoinResult(g, newId).members : [], skipAssignment: isLeader })
       }
-      return maybePrepareRebalance(d, `static member ${groupInstanceId} rejoined with different protocols`)
+      return maybePrepareRebalance(d, 'static member rejoined', { groupInstanceId, memberId: newId })
     case 'CompletingRebalance':
-      return prepareRebalance(d, `static member ${groupInstanceId} rejoined during CompletingRebalance`)
+      return prepareRebalance(d, 'static member rejoined', { groupInstanceId, memberId: newId })
     default:
       return maybeCompleteJoin(d)
   }
 }
 
-function removeMemberAndUpdateGroup (d: GroupDraft, memberId: string, reason: string): void {
+function removeMemberAndUpdateGroup (d: GroupDraft, memberId: string, reason: RebalanceReason): void {
   const m = d.member(memberId)
   if (m.awaitingJoin !== null) joinError(d, m.awaitingJoin, memberId, ErrorCode.UNKNOWN_MEMBER_ID)
   if (m.awaitingSync !== null) d.replySync(m.awaitingSync, syncError(ErrorCode.UNKNOWN_MEMBER_ID))
   d.removeMember(memberId)
-  if (d.g.state === 'Stable' || d.g.state === 'CompletingRebalance') prepareRebalance(d, reason)
+  if (d.g.state === 'Stable' || d.g.state === 'CompletingRebalance') prepareRebalance(d, reason, { memberId })
   else if (d.g.state === 'PreparingRebalance') maybeCompleteJoin(d)
 }
 
 // --- rebalance phases -------------------------------------------------------------------------
 
-function maybePrepareRebalance (d: GroupDraft, reason: string): void {
+function maybePrepareRebalance (d: GroupDraft, reason: RebalanceReason, fields: Record<string, unknown>): void {
   const s = d.g.state
-  if (s === 'Stable' || s === 'CompletingRebalance' || s === 'Empty') prepareRebalance(d, reason)
+  if (s === 'Stable' || s === 'CompletingRebalance' || s === 'Empty') prepareRebalance(d, reason, fields)
 }
 
-function prepareRebalance (d: GroupDraft, reason: string): void {
+/** `fields` say who the reason is about (member ids, an error code): the log line's, not the metric's. */
+function prepareRebalance (d: GroupDraft, reason: RebalanceReason, fields: Record<string, unknown>): void {
   const g = d.g
   if (g.state === 'CompletingRebalance') resetAssignments(d, ErrorCode.REBALANCE_IN_PROGRESS)
   const fromEmpty = g.state === 'Empty'
+  // From Stable or Empty a rebalance starts; from CompletingRebalance the join phase of the same
+  // rebalance starts over, and its start and first reason stay.
+  g.rebalance ??= { startedMs: d.now, reason }
   d.transitionTo('PreparingRebalance')
   g.pendingSyncMembers.clear()
   g.syncDeadlineMs = null
@@ -301,7 +305,7 @@ function prepareRebalance (d: GroupDraft, reason: string): void {
     g.joinDeadlineMs = d.now + timeoutMs
     g.initialDelay = null
   }
-  d.log('preparing to rebalance group', { reason, generationId: g.generationId, members: g.members.size })
+  d.log('preparing to rebalance group', { reason, ...fields, generationId: g.generationId, members: g.members.size })
   // Kafka's prepareRebalance ends with joinPurgatory.tryCompleteElseWatch: with no member left to
   // wait for (the last one left or expired), the join phase completes now and the group is Empty
   // before the LeaveGroup that emptied it is answered.
@@ -348,6 +352,7 @@ function completeJoin (d: GroupDraft): void {
   g.initialDelay = null
   if (g.members.size === 0) {
     g.protocolName = null
+    g.rebalance = null // it ended without reaching Stable: no completed rebalance to time
     d.transitionTo('Empty')
     d.log('group is now empty', { generationId: g.generationId })
     d.storeGroup(null)
@@ -362,6 +367,16 @@ function completeJoin (d: GroupDraft): void {
     d.replyJoin(m.awaitingJoin, currentJoinResult(g, m.memberId))
     d.update(m.memberId, { awaitingJoin: null, isNew: false, lastHeartbeatMs: d.now })
   }
+}
+
+/** The rebalance reached Stable: it becomes the group's lastRebalance; its duration in ms. */
+function completeRebalance (d: GroupDraft, generationId: number): number | undefined {
+  const g = d.g
+  const started = g.rebalance
+  if (started === null) return undefined // CompletingRebalance is only reached through PreparingRebalance, which sets it
+  g.rebalance = null
+  g.lastRebalance = { generationId, durationMs: d.now - started.startedMs, reason: started.reason }
+  return g.lastRebalance.durationMs
 }
 
 /** Kafka's maybeElectNewJoinedLeader: keep a leader that rejoined, else any member that did. */

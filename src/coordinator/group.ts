@@ -33,6 +33,36 @@ export interface Group {
   readonly initialDelay: { readonly remainingMs: number, readonly newMemberAdded: boolean } | null
   /** When members still in pendingSyncMembers are dropped (rebalance timeout after join completion). */
   readonly syncDeadlineMs: number | null
+  /**
+   * The rebalance under way: when the group left Stable or Empty for PreparingRebalance, and why.
+   * Set exactly while PreparingRebalance or CompletingRebalance; null otherwise.
+   */
+  readonly rebalance: { readonly startedMs: number, readonly reason: RebalanceReason } | null
+  /** The last rebalance that reached Stable since this broker loaded the group; null if none did. */
+  readonly lastRebalance: CompletedRebalance | null
+}
+
+/**
+ * Why a rebalance started: the cause in Kafka's "Preparing to rebalance group ... (reason: ...)",
+ * as a fixed phrase (the member ids go in the log line's fields), so that it can be a metric's
+ * label (docs/metrics.md) without a new series per member.
+ */
+export type RebalanceReason =
+  | 'member joined'
+  | 'member rejoined'
+  | 'static member rejoined'
+  | 'member left'
+  | 'member session expired'
+  | 'members did not sync in time'
+  | 'assignment not stored'
+
+/** A rebalance that reached Stable, as the coordinator saw it. */
+export interface CompletedRebalance {
+  readonly generationId: number
+  /** From the group leaving Stable or Empty for PreparingRebalance until it was Stable again (its assignment stored). */
+  readonly durationMs: number
+  /** What started it (a later restart of the join phase within the same rebalance does not change it). */
+  readonly reason: RebalanceReason
 }
 
 export interface GroupConfig {
@@ -126,6 +156,8 @@ export function newGroup (groupId: string, now: number, protocolType: string | n
     joinDeadlineMs: null,
     initialDelay: null,
     syncDeadlineMs: null,
+    rebalance: null,
+    lastRebalance: null,
   }
 }
 

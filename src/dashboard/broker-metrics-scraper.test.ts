@@ -81,3 +81,22 @@ test('per partition: messages in per second from the log end offset\'s rise; per
   assert.ok(Math.abs(second!.partitionRates!.get(partitionKey('a', 0))! - 300 / seconds) < 1e-6)
   assert.equal(second!.partitionRates!.has(partitionKey('a', 1)), false)
 })
+
+test('each coordinated group\'s last completed rebalance: its duration, generation and reason, joined by the group label', async t => {
+  const body = [
+    '# TYPE kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms gauge',
+    'kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms{group="billing"} 1240',
+    'kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms{group="orphan"} 5',
+    '# TYPE kafka_coordinator_group_groupmetadatamanager_lastrebalancegeneration gauge',
+    'kafka_coordinator_group_groupmetadatamanager_lastrebalancegeneration{group="billing"} 5',
+    '# TYPE kafka_coordinator_group_groupmetadatamanager_lastrebalancereason gauge',
+    'kafka_coordinator_group_groupmetadatamanager_lastrebalancereason{group="billing",reason="member joined"} 1',
+    '',
+  ].join('\n')
+  const server = createServer((_req, res) => { res.end(body) })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => server.close())
+  const scraper = new BrokerMetricsScraper(new Map([[1, `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`]]), 500)
+  const [reading] = await scraper.scrapeAll()
+  assert.deepEqual(reading!.rebalances, new Map([['billing', { generation: 5, durationMs: 1240, reason: 'member joined' }]]), 'a duration without its generation is left out')
+})

@@ -8,7 +8,10 @@
  * Per partition replica it also reads the log end offset gauge (Kafka's Log LogEndOffset): Kafka has
  * no per-partition MessagesIn meter, so a partition's messages in per second is its log end offset's
  * rise between two scrapes of its leader. And per API, the p50 and p99 of RequestMetrics TotalTimeMs.
+ * And, of each group this broker coordinates, its last completed rebalance as the coordinator timed
+ * it: how long a rebalance took is known only there (__consumer_offsets records only outcomes).
  */
+import type { PrometheusSample } from 'parse-prometheus-text-format'
 import { Scrape } from '../support/prometheus-scrape.js'
 
 /** Kafka's meters the dashboard draws; Kafka has no MessagesOutPerSec, so there is no messages-out rate. */
@@ -34,11 +37,21 @@ const GAUGES = {
 export type Gauges = Record<keyof typeof GAUGES, number>
 
 const LOG_END_OFFSET = 'kafka_log_log_logendoffset'
+const LAST_REBALANCE = 'kafka_coordinator_group_groupmetadatamanager_lastrebalance'
 const TOTAL_TIME_MS = 'kafka_network_requestmetrics_totaltimems'
 const TOTAL_TIME_COUNT = 'kafka_network_requestmetrics_totaltimems_count'
 
 /** Milliseconds from a request's arrival to its response, percentiles over the broker's last 30 to 60 s. */
 export interface Latency { p50: number, p99: number, count: number }
+
+/** A group's last rebalance that reached Stable, as its coordinator timed it (docs/metrics.md). */
+export interface LastRebalance {
+  generation: number
+  /** From the group leaving Stable or Empty for PreparingRebalance until it was Stable again. */
+  durationMs: number
+  /** What started it, e.g. "member joined". */
+  reason?: string
+}
 
 /** A partition's key in the per-partition maps. */
 export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`
@@ -62,6 +75,8 @@ export interface BrokerMetricsReading {
   partitionRates?: Map<string, number>
   /** TotalTimeMs by API name, for the APIs this broker has answered. */
   latency?: Record<string, Latency>
+  /** The last completed rebalance of each group this broker coordinates that had one, by group id. */
+  rebalances?: Map<string, LastRebalance>
 }
 
 interface Previous { atMs: number, totals: Rates, topics: Map<string, Rates>, logEndOffsets: Map<string, number> }
@@ -113,7 +128,7 @@ export class BrokerMetricsScraper {
     this.previous.set(brokerId, { atMs, totals, topics, logEndOffsets })
     const topicsWritten = new Set<string>()
     for (const [topic, n] of topics) if (prev?.topics.get(topic)?.messagesIn !== n.messagesIn) topicsWritten.add(topic)
-    const reading: BrokerMetricsReading = { brokerId, url, atMs, gauges, topicsWritten, logEndOffsets, latency }
+    const reading: BrokerMetricsReading = { brokerId, url, atMs, gauges, topicsWritten, logEndOffsets, latency, rebalances: rebalancesOf(scrape) }
     if (prev === undefined || atMs <= prev.atMs) return reading
     const seconds = (atMs - prev.atMs) / 1000
     const restarted = (Object.keys(totals) as RateName[]).some(k => totals[k] < prev.totals[k])
@@ -147,6 +162,22 @@ function latencyOf (scrape: Scrape): Record<string, Latency> {
     if (request === undefined || !(count > 0)) continue
     const quantile = (q: string): number => scrape.sum(TOTAL_TIME_MS, { request, quantile: q })
     out[request] = { p50: quantile('0.50'), p99: quantile('0.99'), count }
+  }
+  return out
+}
+
+/** The lastrebalance families joined by their group label; a group needs its duration and generation. */
+function rebalancesOf (scrape: Scrape): Map<string, LastRebalance> {
+  const byGroup = (name: string): Map<string, PrometheusSample> =>
+    new Map(scrape.samples(LAST_REBALANCE + name).flatMap(s => s.labels?.['group'] === undefined ? [] : [[s.labels['group'], s]]))
+  const generations = byGroup('generation')
+  const reasons = byGroup('reason')
+  const out = new Map<string, LastRebalance>()
+  for (const [group, duration] of byGroup('durationms')) {
+    const generation = generations.get(group)
+    if (generation === undefined) continue
+    const reason = reasons.get(group)?.labels?.['reason']
+    out.set(group, { generation: Number(generation.value), durationMs: Number(duration.value), ...(reason !== undefined ? { reason } : {}) })
   }
   return out
 }

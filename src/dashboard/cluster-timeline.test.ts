@@ -26,3 +26,24 @@ test('successive Metadata answers become leader changes, ISR shrinks and expands
   for (let i = 0; i < MAX_EVENTS + 10; i++) t.add(i, 'broker-joined', { broker: 1 })
   assert.equal(t.all().length, MAX_EVENTS, 'a ring: the oldest go')
 })
+
+test('a rebalance entry gets its duration and reason from the coordinator\'s last completed rebalance, whichever the gateway learned first', () => {
+  const t = new ClusterTimeline()
+  const rebalance = (group: string, generation: number) => ({ group, generation, members: 2, protocol: 'range', joined: [], left: [] })
+  // the group record first, then a scrape: the entry is replaced by one with the timing, so a watch's diff sees it
+  t.add(1, 'rebalance', rebalance('a', 4))
+  const untimed = t.all().at(-1)!
+  t.timeRebalances(new Map([['a', { generation: 4, durationMs: 1240, reason: 'member joined' }]]))
+  const timed = t.all().at(-1)!
+  assert.deepEqual(timed.detail, { ...untimed.detail, durationMs: 1240, reason: 'member joined' })
+  assert.notEqual(timed.detail, untimed.detail, 'a new detail object')
+  assert.equal(untimed.detail['durationMs'], undefined, 'the old one untouched')
+  // a scrape first (the coordinator stabilized b before the gateway read its record), then the record
+  t.timeRebalances(new Map([['a', { generation: 4, durationMs: 1240, reason: 'member joined' }], ['b', { generation: 2, durationMs: 80 }]]))
+  t.add(2, 'rebalance', rebalance('b', 2))
+  assert.equal(t.all().at(-1)!.detail['durationMs'], 80)
+  // a generation the metrics do not (yet) tell of stays untimed; an older entry is never given a newer timing
+  t.add(3, 'rebalance', rebalance('a', 5))
+  t.timeRebalances(new Map([['a', { generation: 6, durationMs: 9 }]]))
+  assert.deepEqual(t.all().filter(e => e.detail['group'] === 'a').map(e => e.detail['durationMs']), [1240, undefined])
+})

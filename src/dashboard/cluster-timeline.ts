@@ -2,10 +2,12 @@
  * What the cluster did, as the gateway learned it from what it already watches: controller
  * elections and brokers joining or leaving (ZooKeeper watches), leader changes, ISR shrinks and
  * expands, topics created and deleted (successive Metadata answers), group rebalances (the group
- * records of __consumer_offsets). Kept in memory, the newest MAX_EVENTS; a restarted gateway
+ * records of __consumer_offsets, each timed by what the group's coordinator says of its last
+ * completed rebalance in its /metrics). Kept in memory, the newest MAX_EVENTS; a restarted gateway
  * starts with an empty timeline.
  */
 import type { TopicMetadata } from '../client/cluster-metadata.js'
+import type { LastRebalance } from './broker-metrics-scraper.js'
 import type { Json, JsonObject } from './merge-patch.js'
 
 export const MAX_EVENTS = 1000
@@ -17,10 +19,30 @@ export interface TimelineEvent { seq: number, atMs: number, kind: TimelineKind, 
 export class ClusterTimeline {
   private readonly events: TimelineEvent[] = []
   private seq = 0
+  /** Each group's last completed rebalance, as the coordinators' metrics said at the latest scrape. */
+  private lastRebalances: ReadonlyMap<string, LastRebalance> = new Map()
 
   add (atMs: number, kind: TimelineKind, detail: Record<string, Json>): void {
-    this.events.push({ seq: ++this.seq, atMs, kind, detail })
+    const event: TimelineEvent = { seq: ++this.seq, atMs, kind, detail }
+    this.events.push(kind === 'rebalance' ? timed(event, this.lastRebalances.get(String(detail['group']))) : event)
     if (this.events.length > MAX_EVENTS) this.events.shift()
+  }
+
+  /**
+   * The groups' last completed rebalances, from their coordinators' /metrics: the rebalance entry
+   * of that group and generation gets the duration and reason, whether its group record was read
+   * before the scrape or after.
+   */
+  timeRebalances (rebalances: ReadonlyMap<string, LastRebalance>): void {
+    const before = this.lastRebalances
+    this.lastRebalances = rebalances
+    for (const [group, r] of rebalances) {
+      const old = before.get(group)
+      if (old?.generation === r.generation && old.durationMs === r.durationMs) continue
+      // the group's newest entry: the metrics tell only of the last rebalance
+      const i = this.events.findLastIndex(e => e.kind === 'rebalance' && e.detail['group'] === group)
+      if (i >= 0) this.events[i] = timed(this.events[i]!, r)
+    }
   }
 
   /** Oldest first. */
@@ -48,4 +70,11 @@ export class ClusterTimeline {
     }
     for (const name of before.keys()) if (!after.has(name)) this.add(atMs, 'topic-deleted', { topic: name })
   }
+}
+
+/** A rebalance entry with its duration and reason, if `r` is of its generation and it has none yet. */
+function timed (e: TimelineEvent, r: LastRebalance | undefined): TimelineEvent {
+  if (r === undefined || e.detail['generation'] !== r.generation || e.detail['durationMs'] !== undefined) return e
+  // a new detail object, not an edit: watches diff against the documents they sent, which hold the old one
+  return { ...e, detail: { ...e.detail, durationMs: r.durationMs, ...(r.reason !== undefined ? { reason: r.reason } : {}) } }
 }

@@ -25,7 +25,7 @@ import { serverStatus, type ServerStatus } from '../cluster/four-letter-words.js
 import { brokerIdsZnode, controllerEpochZnode, controllerZnode, isrChangeNotificationZnode, topicsZnode } from '../cluster/znodes.js'
 import { chrootOf, ZkSession, type Watcher, type ZnodeWithStat } from '../cluster/zk-session.js'
 import type { Logger } from '../logger.js'
-import { partitionKey } from './broker-metrics-scraper.js'
+import { partitionKey, type BrokerMetricsReading, type LastRebalance } from './broker-metrics-scraper.js'
 import { ClusterThroughput } from './cluster-throughput.js'
 import { ClusterTimeline } from './cluster-timeline.js'
 
@@ -262,6 +262,7 @@ export class ClusterView extends EventEmitter {
       }
       const { readings, rates } = await this.throughput.sample(atMs)
       if (rates !== undefined) this.emit('sample', atMs, rates)
+      this.timeline.timeRebalances(lastRebalances(readings))
       for (const topic of this.watchedTopics.keys()) {
         this.emit('topicSample', topic, atMs, this.throughput.recordPartitionRates(topic, this.topics.get(topic)?.partitions ?? [], atMs))
       }
@@ -375,4 +376,13 @@ export class ClusterView extends EventEmitter {
       this.emit('change')
     })
   }
+}
+
+/** Each group's last completed rebalance over the brokers; while a group's coordinator moves, the newer generation. */
+function lastRebalances (readings: readonly BrokerMetricsReading[]): Map<string, LastRebalance> {
+  const out = new Map<string, LastRebalance>()
+  for (const r of readings) {
+    for (const [group, last] of r.rebalances ?? []) if ((out.get(group)?.generation ?? -1) < last.generation) out.set(group, last)
+  }
+  return out
 }

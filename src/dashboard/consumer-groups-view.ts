@@ -215,6 +215,7 @@ export class ConsumerGroupsView extends EventEmitter {
           group: rec.group,
           generation: v.generation,
           members: members.length,
+          ...(v.protocol !== null ? { protocol: v.protocol } : {}),
           joined: members.filter(m => !before.has(m.memberId)).map(m => `${m.clientId} (${m.memberId})`),
           left: g.members.filter(m => !after.has(m.memberId)).map(m => `${m.clientId} (${m.memberId})`),
         })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
 import { register as globalRegistry } from 'prom-client'
 import type { PartitionMetadata, TopicMetadata } from '../cluster/metadata-cache.js'
-import { newGroup } from '../coordinator/group.js'
+import { newGroup, type Group } from '../coordinator/group.js'
 import type { GroupState } from '../coordinator/group-state.js'
 import { ApiKey } from '../protocol/api-keys.js'
 import { Partition } from '../replication/partition.js'
@@ -15,7 +15,7 @@ import { BrokerMetrics, type BrokerMetricsSources } from './broker-metrics.js'
 type TestContext = { after: (fn: () => void) => void }
 
 /** Broker 1 leads t-0 (ISR [1] of [1, 2], min.insync.replicas 2) and follows t-1; one replica is offline. */
-function setup (t: TestContext, controllerActive = true): { metrics: BrokerMetrics, metadata: EventEmitter, stats: ReplicaStats, leader: Partition } {
+function setup (t: TestContext, controllerActive = true): { metrics: BrokerMetrics, metadata: EventEmitter, stats: ReplicaStats, leader: Partition, groups: Group[] } {
   const leader = new Partition('t', 0, 'id', openTestLog(t).log, 1)
   leader.applyState(state(0, 1, [1]), 0)
   leader.minInsyncReplicas = 2
@@ -34,17 +34,18 @@ function setup (t: TestContext, controllerActive = true): { metrics: BrokerMetri
     broker: (id: number) => id === 1 || id === 2 ? { id } : undefined,
     isReplicaOffline: () => false,
   })
-  const groups = (['Stable', 'Stable', 'Empty'] as GroupState[]).map((s, i) => ({ ...newGroup(`g${i}`, 0), state: s }))
+  const groups: Group[] = (['Stable', 'Stable', 'Empty'] as GroupState[]).map((s, i) => ({ ...newGroup(`g${i}`, 0), state: s }))
+  groups[0] = { ...groups[0]!, lastRebalance: { generationId: 7, durationMs: 1240, reason: 'member joined' } }
   const sources = {
     replicas: { hostedPartitions: () => [leader, follower], offlineReplicaCount: 1, stats },
     metadata,
     controller: { isActive: controllerActive },
-    groups: { listGroups: () => ({ errorCode: 0, groups }) },
+    groups: { listGroups: () => ({ errorCode: 0, groups }), stats: { completedRebalances: 4 } },
     fetchSessions: { size: 2, totalPartitions: 7, evictions: 1 },
   } as unknown as BrokerMetricsSources
   const metrics = new BrokerMetrics(sources)
   t.after(() => metrics.close())
-  return { metrics, metadata, stats, leader }
+  return { metrics, metadata, stats, leader, groups }
 }
 
 function state (partition: number, leader: number, isr: number[]): PartitionMetadata {
@@ -141,6 +142,19 @@ test('replica, purgatory, log and group gauges read the broker\'s state at each 
   assert.equal(await valueOf(metrics, groups + 'stable'), 2)
   assert.equal(await valueOf(metrics, groups + 'empty'), 1)
   assert.equal(await valueOf(metrics, groups + 'preparingrebalance'), 0)
+})
+
+test('each group\'s last completed rebalance, one series per group that had one, gone with the group; completed rebalances counted as Kafka\'s meter', async t => {
+  const { metrics, groups } = setup(t)
+  const last = 'kafka_coordinator_group_groupmetadatamanager_lastrebalance'
+  assert.equal(await valueOf(metrics, last + 'durationms', { group: 'g0' }), 1240)
+  assert.equal(await valueOf(metrics, last + 'generation', { group: 'g0' }), 7)
+  assert.equal(await valueOf(metrics, last + 'reason', { group: 'g0', reason: 'member joined' }), 1)
+  assert.equal(await valueOf(metrics, last + 'durationms', { group: 'g1' }), undefined, 'no completed rebalance, no series')
+  assert.equal(await valueOf(metrics, 'kafka_server_group_coordinator_metrics_group_completed_rebalance_count'), 4)
+  groups.shift()
+  for (const m of ['durationms', 'generation']) assert.equal(await valueOf(metrics, last + m, { group: 'g0' }), undefined, `${m}: the group is gone`)
+  assert.equal(await valueOf(metrics, last + 'reason', { group: 'g0', reason: 'member joined' }), undefined)
 })
 
 test('controller gauges count on the active controller only, as Kafka\'s do', async t => {

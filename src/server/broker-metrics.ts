@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry, Summary } from 'prom-client'
 import type { MetadataCache } from '../cluster/metadata-cache.js'
 import type { Controller } from '../controller/controller.js'
+import type { CompletedRebalance } from '../coordinator/group.js'
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { GroupState } from '../coordinator/group-state.js'
 import { ApiKey, apiName } from '../protocol/api-keys.js'
@@ -14,7 +15,7 @@ export interface BrokerMetricsSources {
   replicas: Pick<ReplicaManager, 'hostedPartitions' | 'offlineReplicaCount' | 'stats'>
   metadata: Pick<MetadataCache, 'topics' | 'broker' | 'isReplicaOffline' | 'on' | 'off'>
   controller: Pick<Controller, 'isActive'>
-  groups: Pick<GroupCoordinator, 'listGroups'>
+  groups: Pick<GroupCoordinator, 'listGroups' | 'stats'>
   fetchSessions: Pick<FetchSessionCache, 'size' | 'totalPartitions' | 'evictions'>
 }
 
@@ -108,12 +109,25 @@ export class BrokerMetrics {
     this.logGauge('kafka_log_log_numlogsegments', 'Segments in the partition\'s log (NumLogSegments)', log => log.segmentCount)
 
     // GroupMetadataManager (kafka.coordinator.group.GroupMetadataManager): groups this broker coordinates
-    const groupPrefix = 'kafka_coordinator_group_groupmetadatamanager_numgroups'
-    this.gauge(groupPrefix, 'Groups coordinated by this broker (NumGroups)', () => groups.listGroups().groups.length)
+    const groupManager = 'kafka_coordinator_group_groupmetadatamanager_'
+    this.gauge(groupManager + 'numgroups', 'Groups coordinated by this broker (NumGroups)', () => groups.listGroups().groups.length)
     for (const state of ['PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead', 'Empty'] as const satisfies readonly GroupState[]) {
-      this.gauge(groupPrefix + state.toLowerCase(), `Groups coordinated by this broker in state ${state} (NumGroups${state})`,
+      this.gauge(groupManager + 'numgroups' + state.toLowerCase(), `Groups coordinated by this broker in state ${state} (NumGroups${state})`,
         () => groups.listGroups().groups.filter(g => g.state === state).length)
     }
+    // Each group's last rebalance that reached Stable, timed by this coordinator: not Kafka's (it has
+    // no per-group MBean), named as NumGroups' neighbours would be; one series per group, gone with
+    // the group, and the reason a fixed phrase (docs/metrics.md)
+    const lastRebalances = (): Array<[{ group: string }, CompletedRebalance]> => groups.listGroups().groups.flatMap(g => g.lastRebalance === null ? [] : [[{ group: g.groupId }, g.lastRebalance]])
+    this.labelledGauge(groupManager + 'lastrebalancedurationms', 'Milliseconds the group\'s last completed rebalance took, from leaving Stable or Empty until Stable again', ['group'],
+      () => lastRebalances().map(([labels, r]) => [labels, r.durationMs]))
+    this.labelledGauge(groupManager + 'lastrebalancegeneration', 'The generation the group\'s last completed rebalance ended in', ['group'],
+      () => lastRebalances().map(([labels, r]) => [labels, r.generationId]))
+    this.labelledGauge(groupManager + 'lastrebalancereason', 'Why the group\'s last completed rebalance started, as the reason label (always 1)', ['group', 'reason'],
+      () => lastRebalances().map(([labels, r]) => [{ ...labels, reason: r.reason }, 1]))
+    // Kafka's group-coordinator-metrics meter: a Kafka Metrics sensor, MBean
+    // kafka.server:type=group-coordinator-metrics, which the exporter's Kafka rules leave out; this is its default name
+    this.counter('kafka_server_group_coordinator_metrics_group_completed_rebalance_count', 'Rebalances that reached Stable (group-completed-rebalance-count)', [], () => [[{}, groups.stats.completedRebalances]])
 
     // Node.js itself: CPU, memory, heap spaces, event-loop lag, GC durations, handles
     collectDefaultMetrics({ register: this.registry })

@@ -31,6 +31,11 @@ export function duration (ms: number | undefined): string {
   return m < 120 ? `${m} min` : `${Math.round(m / 60)} h`
 }
 
+/** A short span to the hundredth of a second, as "1.24 s" (or "350 ms"). */
+export function seconds (ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`
+}
+
 export type Decoding = 'string' | 'json' | 'hex' | 'base64'
 
 /** Bytes sent as base64 (exact), shown as the user asks: UTF-8 text, pretty JSON (text if it is not JSON), hex or base64. */

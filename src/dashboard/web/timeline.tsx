@@ -1,6 +1,6 @@
 /** What the cluster did, newest first, filtered by kind and text; each entry links to what it is about. */
 import { useState } from 'preact/hooks'
-import { time } from './format.js'
+import { seconds, time } from './format.js'
 import { useWatch } from './live.js'
 import type { TimelineDoc, TimelineEvent } from './types.js'
 
@@ -33,7 +33,12 @@ function describe (e: TimelineEvent) {
     case 'rebalance': {
       const joined = d['joined'] as string[]
       const left = d['left'] as string[]
-      return <><a href={`#/groups/${encodeURIComponent(String(d['group']))}`}>{String(d['group'])}</a>: generation {String(d['generation'])}, {String(d['members'])} members{joined.length > 0 ? `; joined: ${joined.join(', ')}` : ''}{left.length > 0 ? `; left: ${left.join(', ')}` : ''}</>
+      const protocol = typeof d['protocol'] === 'string' ? `, protocol ${d['protocol']}` : ''
+      // known once the group's coordinator reported it in its metrics (docs/dashboard.md)
+      const took = typeof d['durationMs'] === 'number'
+        ? <>, <span data-testid="rebalance-duration" data-ms={d['durationMs']}>{seconds(d['durationMs'])}</span>{typeof d['reason'] === 'string' ? ` (${d['reason']})` : ''}</>
+        : ''
+      return <><a href={`#/groups/${encodeURIComponent(String(d['group']))}`}>{String(d['group'])}</a>: generation {String(d['generation'])}, {String(d['members'])} {d['members'] === 1 ? 'member' : 'members'}{protocol}{took}{joined.length > 0 ? `; joined: ${joined.join(', ')}` : ''}{left.length > 0 ? `; left: ${left.join(', ')}` : ''}</>
     }
     default: return <>{JSON.stringify(d)}</>
   }
