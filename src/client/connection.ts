@@ -236,8 +236,11 @@ export class Connection {
           return
         }
         this.frameFilled = 0
-        if (size <= networkBufferPool.maxBytes) this.frame = networkBufferPool.allocate(size)
-        else { this.pieces = []; this.frameFilled = -size }
+        // Answers come in request order: this frame is the oldest request's. Only a caller that
+        // releases its frame gets a pooled one (a pooled buffer may be twice the frame's size).
+        if (size > networkBufferPool.maxBytes) { this.pieces = []; this.frameFilled = -size } else {
+          this.frame = this.inFlight[0]?.releasable === true ? networkBufferPool.allocate(size) : Buffer.allocUnsafe(size)
+        }
         continue
       }
       let frame: Buffer

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import type { Logger } from '../logger.js'
+import { ApiKey } from '../protocol/api-keys.js'
 import { networkBufferPool } from '../protocol/buffer-pool.js'
 import { ANONYMOUS, type KafkaPrincipal } from '../security/kafka-principal.js'
 
@@ -194,8 +195,9 @@ export class Connection {
       this.chunks.shift()
       return first
     }
-    // A frame spanning reads (a large Produce) is copied into a pooled buffer, which Produce gives back.
-    const out = networkBufferPool.allocate(n)
+    // A Produce spanning reads is copied into a pooled buffer, which Produce gives back once its
+    // records are in the log; other frames get their exact size (a pooled buffer may be twice it).
+    const out = first.length >= 2 && first.readInt16BE(0) === ApiKey.Produce ? networkBufferPool.allocate(n) : Buffer.allocUnsafe(n)
     let filled = 0
     while (filled < n) {
       const c = this.chunks[0] as Buffer
