@@ -14,6 +14,7 @@ import { decode } from '../protocol/codec.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { encodeRequestFrameChunks, readResponseHeader, responseHeaderVersion } from '../protocol/header.js'
 import { networkBufferPool } from '../protocol/buffer-pool.js'
+import { FrameReader } from '../protocol/frame-reader.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import type { Decoded, Infer, MessageDescriptor } from '../protocol/schema/index.js'
@@ -67,13 +68,16 @@ export class Connection {
   private socket?: Socket
   private readonly inFlight: InFlight[] = []
   private nextCorrelationId = 0
-  /** The size prefix being read; then the frame it announced, being filled. */
-  private readonly sizePrefix = Buffer.allocUnsafe(4)
-  private sizeFilled = 0
-  private frame?: Buffer
-  private frameFilled = 0
-  /** A frame larger than the pool serves is gathered piece by piece, never allocated up front from the size a broker sent. */
-  private pieces?: Buffer[]
+  /** Answers come in request order: a frame is the oldest request's. Only a caller that releases its frame gets a pooled one (a pooled buffer may be twice the frame's size). */
+  private readonly frames = new FrameReader({
+    allocate: size => this.inFlight[0]?.releasable === true ? networkBufferPool.allocate(size) : Buffer.allocUnsafe(size),
+    refuse: size => size < 4 ? `broker ${this.description} sent a frame of ${size} bytes` : undefined,
+    onRefused: reason => this.fail(new KafkaError(ErrorCode.CORRUPT_MESSAGE, reason)),
+    onFrame: frame => {
+      this.onFrame(frame)
+      return this.closedError === undefined
+    },
+  })
   private closedError?: KafkaError
   /** KIP-368: when this connection re-authenticates (85-95% into its SASL session, as Kafka's clients do); undefined: never. */
   private reauthenticateAtMs?: number
@@ -92,7 +96,7 @@ export class Connection {
   async connect (): Promise<void> {
     const security = this.options.security
     const tls = security?.protocol === 'SSL' || security?.protocol === 'SASL_SSL'
-    const socket = await openSocket(this.address, this.options.connectTimeoutMs, tls ? security?.ssl : undefined, chunk => this.onData(chunk))
+    const socket = await openSocket(this.address, this.options.connectTimeoutMs, tls ? security?.ssl : undefined, chunk => this.frames.push(chunk))
     this.socket = socket
     socket.on('error', err => this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} failed: ${err.message}`, { cause: err })))
     socket.on('close', () => this.fail(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.description} was closed`)))
@@ -214,57 +218,6 @@ export class Connection {
     for (let i = 0; i < chunks.length; i++) socket.write(chunks[i]!, i === chunks.length - 1 ? onWritten : undefined)
     socket.uncork()
     return correlationId
-  }
-
-  /**
-   * Splits the stream into frames, copying each read into the frame it belongs to: the read may be
-   * the shared read buffer, and a frame is then one buffer however many reads it took.
-   */
-  private onData (chunk: Buffer): void {
-    let at = 0
-    while (at < chunk.length) {
-      if (this.frame === undefined && this.pieces === undefined) {
-        const n = Math.min(4 - this.sizeFilled, chunk.length - at)
-        chunk.copy(this.sizePrefix, this.sizeFilled, at, at + n)
-        this.sizeFilled += n
-        at += n
-        if (this.sizeFilled < 4) return
-        this.sizeFilled = 0
-        const size = this.sizePrefix.readInt32BE(0)
-        if (size < 4) {
-          this.fail(new KafkaError(ErrorCode.CORRUPT_MESSAGE, `broker ${this.description} sent a frame of ${size} bytes`))
-          return
-        }
-        this.frameFilled = 0
-        // Answers come in request order: this frame is the oldest request's. Only a caller that
-        // releases its frame gets a pooled one (a pooled buffer may be twice the frame's size).
-        if (size > networkBufferPool.maxBytes) { this.pieces = []; this.frameFilled = -size } else {
-          this.frame = this.inFlight[0]?.releasable === true ? networkBufferPool.allocate(size) : Buffer.allocUnsafe(size)
-        }
-        continue
-      }
-      let frame: Buffer
-      if (this.pieces !== undefined) {
-        // frameFilled counts up from -size to 0 here
-        const n = Math.min(-this.frameFilled, chunk.length - at)
-        this.pieces.push(Buffer.from(chunk.subarray(at, at + n)))
-        this.frameFilled += n
-        at += n
-        if (this.frameFilled < 0) return
-        frame = Buffer.concat(this.pieces)
-        this.pieces = undefined
-      } else {
-        frame = this.frame!
-        const n = Math.min(frame.length - this.frameFilled, chunk.length - at)
-        chunk.copy(frame, this.frameFilled, at, at + n)
-        this.frameFilled += n
-        at += n
-        if (this.frameFilled < frame.length) return
-        this.frame = undefined
-      }
-      this.onFrame(frame)
-      if (this.closedError !== undefined) return
-    }
   }
 
   private onFrame (frame: Buffer): void {
