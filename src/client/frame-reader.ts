@@ -1,22 +1,17 @@
 /**
- * Splits a byte stream into Kafka's size-prefixed frames (a 4-byte big-endian size, then that
- * many bytes), for both ends of a connection. Each read is copied into the frame it belongs to as
- * it arrives, so a read buffer is never kept: it may be a shared one (a client's onread), and a
- * broker's socket reads, each a fresh allocation outside V8's heap, die young instead of waiting,
- * promoted, for a full collection until a large frame completes.
+ * Splits a client connection's byte stream into Kafka's size-prefixed frames (a 4-byte big-endian
+ * size, then that many bytes). Each read is copied into the frame it belongs to as it arrives, so
+ * a read buffer is never kept: it is the one buffer all plain sockets read into (onread).
  *
  * A frame's buffer is allocated once its size is known and checked (as Kafka's NetworkReceive does
  * after maxSize), up to the buffer pool's largest class; a larger frame is gathered as copies of
  * the reads that bring it, so no more memory is held than bytes arrived.
  */
-import { networkBufferPool } from './buffer-pool.js'
+import { networkBufferPool } from '../protocol/buffer-pool.js'
 
 export interface FrameReaderOptions {
-  /**
-   * The frame's buffer, once its size is known. `head` is what the current read holds of the frame
-   * already (possibly nothing): a broker looks at the API key there.
-   */
-  allocate: (size: number, head: Buffer) => Buffer
+  /** The frame's buffer, once its size is known. */
+  allocate: (size: number) => Buffer
   /** A size the reader refuses: a reason to close with, or undefined to accept it. */
   refuse: (size: number) => string | undefined
   /** Called with the reason when a size is refused; nothing more is read after it. */
@@ -59,7 +54,7 @@ export class FrameReader {
         if (size > networkBufferPool.maxBytes) {
           this.pieces = []
           this.missing = size
-        } else this.frame = this.options.allocate(size, chunk.subarray(at, at + size))
+        } else this.frame = this.options.allocate(size)
         continue
       }
       let frame: Buffer

@@ -1,15 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { networkBufferPool } from './buffer-pool.js'
+import { networkBufferPool } from '../protocol/buffer-pool.js'
 import { FrameReader } from './frame-reader.js'
 
 function framed (...payloads: Buffer[]): Buffer {
   return Buffer.concat(payloads.flatMap(p => { const size = Buffer.alloc(4); size.writeInt32BE(p.length); return [size, p] }))
 }
 
-function reader (frames: Buffer[], refusals: string[] = [], heads: Buffer[] = []): FrameReader {
+function reader (frames: Buffer[], refusals: string[] = []): FrameReader {
   return new FrameReader({
-    allocate: (size, head) => { heads.push(Buffer.from(head)); return Buffer.allocUnsafe(size) },
+    allocate: size => Buffer.allocUnsafe(size),
     refuse: size => size < 1 ? `size ${size}` : undefined,
     onRefused: reason => refusals.push(reason),
     onFrame: frame => { frames.push(frame); return true },
@@ -30,15 +30,6 @@ test('frames come out whole and in order however the reads cut the stream, and n
     }
     assert.deepEqual(frames, payloads, `reads of ${cut} bytes`)
   }
-})
-
-test('allocate sees what the read holds of the frame so far (a broker reads the API key there)', () => {
-  const heads: Buffer[] = []
-  const r = reader([], [], heads)
-  const stream = framed(Buffer.from([0, 0, 9, 9]), Buffer.from([0, 3]))
-  r.push(stream.subarray(0, 6)) // the first frame's size and two of its bytes
-  r.push(stream.subarray(6))
-  assert.deepEqual(heads, [Buffer.from([0, 0]), Buffer.from([0, 3])])
 })
 
 test('a refused size stops the reader; a frame above the pool\'s largest class is gathered from copies of its pieces', () => {
