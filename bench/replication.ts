@@ -10,7 +10,7 @@
  * brokers are then stopped and their busiest functions printed.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
@@ -87,9 +87,29 @@ async function throughput (cluster: Cluster, round: number): Promise<void> {
     say(`  RF=1 acks=1   : ${line(rf1)}`)
     say(`  RF=3 acks=all : ${line(rf3)}`)
     say(`  ratio RF=3 acks=all / RF=1 acks=1 = ${(rf1.seconds / rf3.seconds * 100).toFixed(0)}% (target >= 75%, issue 17)`)
+    await deleteTopics(cluster, [rf1Topic, rf3Topic])
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Each round starts with the page cache as the first found it: on this VM, writes that grow the
+ * page cache into memory not touched before cost several times more system time (the brokers' CPU
+ * per RF=3 record rose from 0.8 to 1.7 µs over six rounds that kept their topics, and stayed at
+ * 0.7-0.9 µs when each round's topics were deleted: bench/README.md), and RF=3 writes three times
+ * the bytes, so later rounds would measure the VM more than the brokers.
+ */
+async function deleteTopics (cluster: Cluster, topics: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench-cleanup', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    await admin.deleteTopics({ topics })
+  } finally {
+    await admin.disconnect()
+  }
+  await until(`the logs of ${topics.join(', ')} deleted on every broker`, async () => cluster.brokers.every(b =>
+    readdirSync(join(b.dir, 'data')).every(name => !topics.some(t => name.startsWith(`${t}-`)))))
 }
 
 /**
