@@ -162,7 +162,9 @@ function reportStalls (brokerLog: string, probeLog: string, phases: Array<[numbe
     return `${ms.length} (total ${Math.round(ms.reduce((a, b) => a + b, 0))} ms, median ${ms[ms.length >> 1] ?? 0} ms, max ${ms.at(-1) ?? 0} ms)`
   }
   say(`broker event-loop stalls >= 10 ms the idle probe did not share: ${line(ownStalls(broker, probe, 10))}`)
-  say(`broker GC pauses >= 5 ms: ${line(broker.filter(e => e.kind.startsWith('gc') && e.ms >= 5))}`)
+  const pauses = broker.filter(e => e.kind.startsWith('gc') && e.ms >= 5)
+  const kinds = [...new Set(pauses.map(e => e.kind))].map(kind => `${kind} ${line(pauses.filter(e => e.kind === kind))}`)
+  say(`broker GC pauses >= 5 ms: ${line(pauses)}${kinds.length > 0 ? `; ${kinds.join('; ')}` : ''}`)
   say(`probe stalls >= 10 ms (the machine): ${line(probe.filter(e => e.kind === 'stall' && e.ms >= 10))}`)
 }
 
