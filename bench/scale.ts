@@ -6,8 +6,12 @@
  *     and until every broker has created the log of each replica it holds: the cluster is settled
  *     before anything below, so that the restarts measure restarting, not the rest of the creation;
  *  2. Metadata for all topics, median and max of --repeat requests to each broker (target <= 50 ms);
- *  3. broker RSS per idle partition replica: RSS after creation minus RSS before, over the replicas
- *     the broker holds (aim <= 20 KB);
+ *  3. broker RSS per idle partition replica (aim <= 20 KB), over the replicas the broker holds: RSS
+ *     right after creation minus RSS before it, and then, after --idle-seconds with nothing to do,
+ *     RSS minus RSS of the broker before creation after as long an idle time. The garbage of the
+ *     creation stays in the heap until V8's memory reducer collects it, which it does once the
+ *     allocation rate has been low for a while (checked every 8 s): the first figure includes it,
+ *     the second is the broker at rest (so is its baseline: a broker just started holds garbage too);
  *  4. kill -9 of the last broker: every partition it led has a new leader in the survivors' Metadata
  *     (target <= zookeeper.session.timeout.ms + 3 s); with RF=1 there is no survivor to lead, so
  *     this step is skipped;
@@ -19,7 +23,7 @@
  * the run ends there.
  *
  *   node dist/bench/scale.js [--brokers 3] [--topics 1000] [--partitions-per-topic 10] [--rf 3]
- *     [--session-timeout-ms 6000] [--topics-per-request 50] [--in-flight 4] [--repeat 20] [--cpu-prof]
+ *     [--session-timeout-ms 6000] [--topics-per-request 50] [--in-flight 4] [--repeat 20] [--idle-seconds 60] [--cpu-prof]
  *   npm run bench:scale     (the defaults above: 10,000 partitions, RF=3, 3 brokers)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -44,6 +48,7 @@ const sessionTimeoutMs = Number(args['session-timeout-ms'] ?? 6000)
 const topicsPerRequest = Number(args['topics-per-request'] ?? 50)
 const inFlight = Number(args['in-flight'] ?? 4)
 const repeat = Number(args.repeat ?? 20)
+const idleSeconds = Number(args['idle-seconds'] ?? 60)
 const cpuProf = args['cpu-prof'] !== undefined
 const total = topics * perTopic
 const topicName = (i: number): string => `scale-${String(i).padStart(5, '0')}`
@@ -59,6 +64,19 @@ function rssKiB (pid: number | undefined): number {
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+
+/**
+ * Each broker's RSS after --idle-seconds of no requests, in KiB, and its RSS every 5 s meanwhile
+ * in MiB. Nothing to await here: the idle time itself is what is measured.
+ */
+async function rssWhenIdle (cluster: Cluster): Promise<Array<{ rss: number, samples: string[] }>> {
+  const samples: string[][] = cluster.brokers.map(() => [])
+  for (let waited = 0; waited < idleSeconds; waited += 5) {
+    await new Promise(resolve => setTimeout(resolve, Math.min(5, idleSeconds - waited) * 1000))
+    cluster.brokers.forEach((b, i) => samples[i]!.push((rssKiB(b.pid) / 1024).toFixed(0)))
+  }
+  return cluster.brokers.map((b, i) => ({ rss: rssKiB(b.pid), samples: samples[i]! }))
+}
 
 async function createAll (cluster: Cluster): Promise<number> {
   const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap })
@@ -139,6 +157,7 @@ async function main (): Promise<void> {
   try {
     say(`# scale: ${topics} topics x ${perTopic} partitions (${total} partitions), RF=${rf}, ${brokerCount} brokers, zookeeper.session.timeout.ms ${sessionTimeoutMs}${cpuProf ? ', brokers under --cpu-prof' : ''}, ${new Date().toISOString()}`)
     const rssBefore = cluster.brokers.map(b => rssKiB(b.pid))
+    const idleBefore = idleSeconds > 0 ? await rssWhenIdle(cluster) : []
     const createMs = await createAll(cluster)
     say(`create ${total} partitions (${topicsPerRequest} topics per CreateTopics, ${inFlight} in flight) until every broker's Metadata shows their leaders: ${seconds(createMs)} (target <= 15 s)`)
     const logsMs = await allLogsCreated(cluster)
@@ -150,10 +169,19 @@ async function main (): Promise<void> {
     }
 
     const rows = (await metadataOf(cluster.brokers[0]!))!
+    const hostedBy = cluster.brokers.map(b => rows.filter(r => r.replicas.includes(b.spec.brokerId)).length)
     for (const [i, b] of cluster.brokers.entries()) {
-      const hosted = rows.filter(r => r.replicas.includes(b.spec.brokerId)).length
+      const hosted = hostedBy[i]!
       const rss = rssKiB(b.pid)
-      say(`broker ${b.spec.brokerId} RSS ${(rss / 1024).toFixed(0)} MiB with ${hosted} replicas (${(rssBefore[i]! / 1024).toFixed(0)} MiB before): ${((rss - rssBefore[i]!) / hosted).toFixed(1)} KiB per idle replica (aim <= 20 KB)`)
+      say(`broker ${b.spec.brokerId} RSS ${(rss / 1024).toFixed(0)} MiB with ${hosted} replicas (${(rssBefore[i]! / 1024).toFixed(0)} MiB before): ${((rss - rssBefore[i]!) / hosted).toFixed(1)} KiB per idle replica right after creating them (aim <= 20 KB)`)
+    }
+    if (idleSeconds > 0) {
+      for (const [i, idle] of (await rssWhenIdle(cluster)).entries()) {
+        const b = cluster.brokers[i]!
+        const hosted = hostedBy[i]!
+        const before = idleBefore[i]!
+        say(`broker ${b.spec.brokerId} RSS ${(idle.rss / 1024).toFixed(0)} MiB after ${idleSeconds} s idle with ${hosted} replicas (${(before.rss / 1024).toFixed(0)} MiB after ${idleSeconds} s idle before creating them): ${((idle.rss - before.rss) / hosted).toFixed(1)} KiB per idle replica (aim <= 20 KB); RSS every 5 s while idle, before: ${before.samples.join(' ')} MiB, after: ${idle.samples.join(' ')} MiB`)
+      }
     }
 
     if (cpuProf) {
