@@ -106,6 +106,8 @@ async function main (): Promise<void> {
     }
   } finally {
     await cluster.cleanup()
+    // a profiled run keeps its profile, not the records files beside it (500 MB with --value-bytes 10000)
+    for (const name of readdirSync(work)) if (!cpuProf || name !== 'profile') rmSync(join(work, name), { recursive: true, force: true })
     if (!cpuProf) rmSync(work, { recursive: true, force: true })
   }
 }
