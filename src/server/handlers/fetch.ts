@@ -26,7 +26,7 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   const deadline = Date.now() + Math.max(0, req.maxWaitMs)
   const metadata = ctx.broker.metadata
   const context = ctx.broker.fetchManager.newContext(ctx.apiVersion, req.sessionId, req.sessionEpoch, replicaId >= 0, requestedPartitions(req, ctx), forgottenPartitions(req, ctx), id => metadata.topicById(id)?.name)
-  const wanted = authorize(context.partitions, ctx, replicaId)
+  const authorized = authorizer(ctx, replicaId)
   // A consumer's consumer_byte_rate quota (followers have the replication quotas instead).
   const quota = replicaId < 0 ? ctx.broker.quotas.fetch : undefined
   const user = ctx.connection.principal.name
@@ -40,7 +40,7 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   const buffers = networkBufferPool.lease()
   ctx.whenResponseWritten(buffers.release)
   for (;;) {
-    const { answers, bytes, throttledBytes, partitions, errors } = readAll(ctx, wanted, isolation, replicaId, maxBytes, buffers.allocate)
+    const { answers, bytes, throttledBytes, partitions, errors } = readAll(ctx, context.partitions, authorized, isolation, replicaId, maxBytes, buffers.allocate)
     const remaining = deadline - Date.now()
     if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || errors) {
       ctx.broker.replicas.leaderQuota.record(throttledBytes)
@@ -113,42 +113,42 @@ function recordBytesOut (metrics: BrokerMetrics, answers: FetchAnswer[], fromFol
   }
 }
 
-interface Wanted extends FetchRequestPartition { authorized: boolean }
-
 /**
- * The partitions to read, each with its authorization (KafkaApis.handleFetchRequest): a follower
- * needs ClusterAction on the cluster, a consumer Read on each topic; refused, a partition
- * answers TOPIC_AUTHORIZATION_FAILED.
+ * Whether a partition may be read (KafkaApis.handleFetchRequest): a follower needs ClusterAction on
+ * the cluster, a consumer Read on each topic; refused, a partition answers
+ * TOPIC_AUTHORIZATION_FAILED. A function, not a copy of the partitions with a flag: a follower's
+ * session may hold thousands, asked again on every fetch.
  */
-function authorize (partitions: FetchRequestPartition[], ctx: RequestContext, replicaId: number): Wanted[] {
+function authorizer (ctx: RequestContext, replicaId: number): (p: FetchRequestPartition) => boolean {
   if (replicaId >= 0) {
     const follower = ctx.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)
-    return partitions.map(p => ({ ...p, authorized: follower }))
+    return () => follower
   }
   const byTopic = new Map<string, boolean>()
-  return partitions.map(p => {
+  return p => {
     const topic = p.tp.topic
-    if (topic === undefined) return { ...p, authorized: true }
+    if (topic === undefined) return true
     let authorized = byTopic.get(topic)
     if (authorized === undefined) {
       authorized = ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic)
       byTopic.set(topic, authorized)
     }
-    return { ...p, authorized }
-  })
+    return authorized
+  }
 }
 
-function readAll (ctx: RequestContext, wanted: Wanted[], isolation: FetchIsolation, replicaId: number, maxBytes: number, allocate: (size: number) => Buffer): { answers: FetchAnswer[], bytes: number, throttledBytes: number, partitions: Partition[], errors: boolean } {
+function readAll (ctx: RequestContext, wanted: FetchRequestPartition[], authorized: (p: FetchRequestPartition) => boolean, isolation: FetchIsolation, replicaId: number, maxBytes: number, allocate: (size: number) => Buffer): { answers: FetchAnswer[], bytes: number, throttledBytes: number, partitions: Partition[], errors: boolean } {
   let bytes = 0
   let throttledBytes = 0
   let errors = false
   const quota = ctx.broker.replicas.leaderQuota
   const partitions: Partition[] = []
   const magic = ctx.apiVersion <= 1 ? 0 : ctx.apiVersion <= 3 ? 1 : 2
-  const answers = wanted.map(({ tp, data: p, authorized }): FetchAnswer => {
+  const answers = wanted.map((wantedPartition): FetchAnswer => {
+    const { tp, data: p } = wantedPartition
     const answer = ((): PartitionAnswer => {
       const topic = tp.topic
-      if (!authorized) return errorAnswer(tp.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, undefined)
+      if (!authorized(wantedPartition)) return errorAnswer(tp.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, undefined)
       const partition = topic === undefined ? undefined : ctx.broker.replicas.partition(topic, tp.partition)
       const unknownCode = topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ctx.broker.metadata.partition(topic, tp.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
       if (topic !== undefined && ctx.broker.replicas.isOffline(topic, tp.partition)) return errorAnswer(tp.partition, ErrorCode.KAFKA_STORAGE_ERROR, undefined)
