@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseWholeReplies, type ConnectionManager } from './zk-session.js'
+import { parseWholeReplies, type ConnectionManager } from './zk-client-connection.js'
 
 /** A reply as ZooKeeper frames it: its length, then its bytes. */
 function frame (body: string): Buffer {
