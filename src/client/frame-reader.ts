@@ -28,6 +28,7 @@ export class FrameReader {
   /** A frame above the pool's largest size: copies of its pieces, and the bytes still to come. */
   private pieces?: Buffer[]
   private missing = 0
+  /** Set once a size is refused: nothing more is read. */
   private stopped = false
 
   constructor (private readonly options: FrameReaderOptions) {}
@@ -77,12 +78,5 @@ export class FrameReader {
       }
       if (!this.options.onFrame(frame)) return
     }
-  }
-
-  /** Forgets a frame in progress and reads nothing more. */
-  stop (): void {
-    this.stopped = true
-    this.frame = undefined
-    this.pieces = undefined
   }
 }
