@@ -2,8 +2,9 @@ import type { LogSegment } from './log-segment.js'
 
 /**
  * The ordered segments of one log (Kafka's LogSegments): ascending by base offset and never
- * empty; the last one is the active segment, the only one appended to. PartitionLog decides when
- * to roll, truncate, clean and delete; this keeps the order and finds segments by offset.
+ * empty; the last one is the active segment, the only one appended to. LocalLog rolls, truncates
+ * and deletes (when, PartitionLog decides) and the log cleaner swaps cleaned copies in; this keeps
+ * the order and finds segments by offset.
  */
 export class LogSegments {
   private segments: LogSegment[]

@@ -1,5 +1,14 @@
 /**
- * The log of one partition replica: `<log dir>/<topic>-<partition>/` (Kafka's UnifiedLog / LocalLog).
+ * The log of one partition replica: `<log dir>/<topic>-<partition>/` (Kafka's UnifiedLog).
+ *
+ * What the records mean lives here: validation of appends as leader or follower, offset
+ * assignment, the log start offset, high watermark and last stable offset, producer state and
+ * transactions, the leader epoch cache, retention and DeleteRecords, the cleaner's view. The files
+ * of the partition directory, with the log end offset and the recovery point, are a LocalLog
+ * (local-log.ts) that this log owns, as Kafka's UnifiedLog owns a LocalLog. The line between them
+ * is Kafka's: LocalLog handles bytes whose offsets are already final, and this class decides which
+ * bytes those are, which offsets readers may see and what may be dropped. Every caller outside
+ * storage/ stays on this class.
  *
  * API (request handlers and replication call these; every method is synchronous, so calls on one
  * partition never interleave and appends are serialized without a queue):
@@ -25,41 +34,27 @@
  *   appendMarkerAsLeader(...) / lastStableOffset / collectAbortedTransactions(from, to)
  *                                                     transactions: markers end them, the LSO bounds
  *                                                     read_committed reads, aborts go to each segment's .txnindex
- *
- * Writes are synchronous positional writes (page cache; fsync only by flush policy, on roll, on close),
- * measured in bench/README.md. Durability comes from replication, as in Kafka.
  */
-import { mkdirSync, rmSync } from 'node:fs'
-import { basename, dirname } from 'node:path'
+import { basename } from 'node:path'
 import { LONG_MAX } from '../config/schema.js'
 import type { Logger } from '../logger.js'
 import { buildEndTransactionMarker, readEndTransactionMarker, type EndTransactionMarker } from '../protocol/records/end-transaction-marker.js'
 import { BatchErrorCode, recordBatches, validateBatches, type AppendOrigin, type RecordBatch } from '../protocol/records/record-batch.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
-import { isIoError, type LogDirFailureChannel } from './log-dir-failure-channel.js'
-import { maxSegmentMs, randomSegmentJitter, type LogConfig } from './log-config.js'
+import type { LogConfig } from './log-config.js'
 import { LogErrorCode } from './log-error-code.js'
 import { cleanableSegmentCount, cleanableState, cleanSegments, type CleanableState, type CleanerView, type CompactResult } from './log-cleaner.js'
-import { LogSegment } from './log-segment.js'
-import { LogSegments } from './log-segments.js'
+import { LocalLog, type LocalLogState, type RollReason } from './local-log.js'
+import type { LogSegment } from './log-segment.js'
 import type { CompletedTxn, ProducerAppendInfo, ProducerStateError } from './producer-append-info.js'
 import { firstOffsetOf } from './producer-state-entry.js'
 import { ProducerStateManager, type VerificationGuard } from './producer-state-manager.js'
-import { loadSegments, recoverSegments } from './recovery.js'
 import { retentionBreaches } from './retention.js'
 import type { AbortedTxn } from './transaction-index.js'
 
 /** What the log dir's checkpoints say about this partition (LogManager passes them in). */
-export interface PartitionLogState {
-  hadCleanShutdown?: boolean
-  recoveryPoint?: number
-  logStartOffset?: number
+export interface PartitionLogState extends LocalLogState {
   highWatermark?: number
-  now?: () => number
-  /** In [0, 1): draws each segment's segment.jitter.ms (Math.random unless a test fixes it). */
-  random?: () => number
-  /** Where an I/O error in this log takes its log dir (LogManager passes its channel). */
-  logDirFailureChannel?: LogDirFailureChannel
   /** producer.id.expiration.ms (Kafka's default, a day, unless the broker says otherwise). */
   producerIdExpirationMs?: number
 }
@@ -83,47 +78,32 @@ export type ReadResult =
   | { errorCode: 0, records: Buffer, highWatermark: number, logStartOffset: number, logEndOffset: number }
   | { errorCode: typeof LogErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: number, logEndOffset: number }
 
-/**
- * What the log cleaner weighs (Kafka's LogCleanerManager: cleanableOffsets, LogToClean and
- * maxCompactionDelay): the share of the cleanable range not cleaned yet, its bytes, and how long
- * ago the oldest dirty segment passed max.compaction.lag.ms (0 while none has).
- */
-
 /** What one append does to producer state: one ProducerAppendInfo per producer, and the transactions its markers end. */
 interface ProducerAppends { infos: Map<number, ProducerAppendInfo>, completedTxns: CompletedTxn[] }
 
 export const EARLIEST_TIMESTAMP = -2
 export const LATEST_TIMESTAMP = -1
-const MAX_RELATIVE_OFFSET = 0x7fffffff
 
 export class PartitionLog {
   readonly topic: string
   readonly partition: number
   readonly leaderEpochCache: LeaderEpochCache
   readonly producerStateManager: ProducerStateManager
-  private readonly segments: LogSegments
-  private leo: number
+  /** The partition directory's segments, the log end offset and the recovery point. */
+  private readonly localLog: LocalLog
   private lso: number
   private hw: number
-  private recoveryPointOffset: number
-  private unflushedRecords = 0
-  private lastFlushMs: number
-  private closed = false
   /** Offsets from here on were appended after the last clean began (Kafka's first dirty offset; not checkpointed). */
   private firstDirtyOffset: number
   private cleaning = false
   private readonly logger: Logger
   private readonly now: () => number
-  private readonly random: () => number
-  /** The active segment's share of segment.jitter.ms, drawn when it became active (Kafka keeps it per segment). */
-  private rollJitterMs: number
-  private readonly logDirFailureChannel?: LogDirFailureChannel
 
   static open (dir: string, config: LogConfig, logger: Logger, state: PartitionLogState = {}): PartitionLog {
     return new PartitionLog(dir, config, logger, state)
   }
 
-  private constructor (readonly dir: string, private config: LogConfig, logger: Logger, state: PartitionLogState) {
+  private constructor (readonly dir: string, config: LogConfig, logger: Logger, state: PartitionLogState) {
     const name = basename(dir)
     const dash = name.lastIndexOf('-')
     this.topic = name.slice(0, dash)
@@ -131,44 +111,32 @@ export class PartitionLog {
     if (dash <= 0 || !Number.isInteger(this.partition)) throw new Error(`not a <topic>-<partition> directory: ${dir}`)
     this.logger = logger.child({ component: 'storage', topicPartition: name })
     this.now = state.now ?? Date.now
-    this.random = state.random ?? Math.random
-    this.rollJitterMs = randomSegmentJitter(config, this.random)
-    this.logDirFailureChannel = state.logDirFailureChannel
     const startMs = this.now()
-    // A new partition's directory holds nothing to list: creating thousands skips three listings each.
-    const newDir = mkdirSync(dir, { recursive: true }) !== undefined
-    let segments = newDir ? [] : loadSegments(dir, config, startMs, this.logger)
-    if (segments.length === 0) segments.push(new LogSegment(dir, state.logStartOffset ?? 0, config, startMs))
-    let recovery = null
-    if (state.hadCleanShutdown !== true) {
-      recovery = recoverSegments(segments, state.recoveryPoint ?? 0, this.logger)
-      segments = recovery.segments
-    }
-    this.segments = new LogSegments(segments)
-    this.leo = this.segments.active.readNextOffset()
-    this.lso = Math.min(Math.max(state.logStartOffset ?? 0, this.segments.first.baseOffset), this.leo)
-    this.recoveryPointOffset = state.hadCleanShutdown === true ? this.leo : Math.min(state.recoveryPoint ?? 0, this.leo)
-    this.hw = clamp(state.highWatermark ?? this.lso, this.lso, this.leo)
-    this.lastFlushMs = startMs
-    this.firstDirtyOffset = this.segments.first.baseOffset
+    const { log: localLog, newDir, recovery } = LocalLog.open(dir, config, this.logger, state, startMs)
+    this.localLog = localLog
+    const leo = localLog.logEndOffset
+    const firstBaseOffset = localLog.segments.first.baseOffset
+    this.lso = Math.min(Math.max(state.logStartOffset ?? 0, firstBaseOffset), leo)
+    this.hw = clamp(state.highWatermark ?? this.lso, this.lso, leo)
+    this.firstDirtyOffset = firstBaseOffset
     this.leaderEpochCache = new LeaderEpochCache(dir)
-    this.leaderEpochCache.truncateFromEnd(this.leo)
+    this.leaderEpochCache.truncateFromEnd(leo)
     this.leaderEpochCache.truncateFromStart(this.lso)
     this.producerStateManager = new ProducerStateManager(dir, name, state.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS, this.logger, newDir)
-    this.producerStateManager.removeStraySnapshots(this.segments.baseOffsets)
+    this.producerStateManager.removeStraySnapshots(localLog.segments.baseOffsets)
     this.rebuildProducerState()
     this.logger.info('loaded partition log', {
-      logStartOffset: this.lso, logEndOffset: this.leo, segments: this.segments.count, hadCleanShutdown: state.hadCleanShutdown === true,
+      logStartOffset: this.lso, logEndOffset: leo, segments: localLog.segments.count, hadCleanShutdown: state.hadCleanShutdown === true,
       recoveredSegments: recovery?.recoveredSegments ?? 0, truncatedBytes: recovery?.truncatedBytes ?? 0, producers: this.producerStateManager.activeProducers.size, durationMs: this.now() - startMs,
     })
   }
 
   get logStartOffset (): number { return this.lso }
-  get logEndOffset (): number { return this.leo }
+  get logEndOffset (): number { return this.localLog.logEndOffset }
   get highWatermark (): number { return this.hw }
   /** Replication owns the high watermark; it stays within [logStartOffset, logEndOffset]. */
   set highWatermark (offset: number) {
-    this.hw = clamp(offset, this.lso, this.leo)
+    this.hw = clamp(offset, this.lso, this.localLog.logEndOffset)
     this.producerStateManager.onHighWatermarkUpdated(this.hw)
   }
 
@@ -178,11 +146,13 @@ export class PartitionLog {
     return firstUnstable === undefined ? this.hw : Math.min(firstUnstable, this.hw)
   }
   /** Offsets below this are known to be fsynced. */
-  get recoveryPoint (): number { return this.recoveryPointOffset }
-  get size (): number { return this.segments.sizeInBytes }
-  get segmentCount (): number { return this.segments.count }
-  get segmentBaseOffsets (): number[] { return this.segments.baseOffsets }
-  get logConfig (): LogConfig { return this.config }
+  get recoveryPoint (): number { return this.localLog.recoveryPoint }
+  get size (): number { return this.localLog.segments.sizeInBytes }
+  get segmentCount (): number { return this.localLog.segments.count }
+  get segmentBaseOffsets (): number[] { return this.localLog.segments.baseOffsets }
+  get logConfig (): LogConfig { return this.localLog.config }
+  /** One config for both halves: the LocalLog holds it (Kafka's UnifiedLog.config). */
+  private get config (): LogConfig { return this.localLog.config }
 
   /** What the cleaner needs to rank this log (Kafka's LogCleanerManager.cleanableOffsets): see log-cleaner.ts. */
   cleanableState (nowMs = this.now()): CleanableState {
@@ -209,7 +179,7 @@ export class PartitionLog {
     if (validation.errorCode !== BatchErrorCode.NONE) return { errorCode: validation.errorCode, reason: validation.reason }
     const tooLarge = this.checkSegmentFit(batches)
     if (tooLarge !== null) return tooLarge
-    const baseOffset = this.leo
+    const baseOffset = this.localLog.logEndOffset
     const logAppendTimeMs = this.config['message.timestamp.type'] === 'LogAppendTime' ? this.now() : -1
     let nextOffset = baseOffset
     let producerAppends: ProducerAppends | undefined
@@ -262,19 +232,9 @@ export class PartitionLog {
     return this.appendAsLeader(buildEndTransactionMarker(producerId, producerEpoch, marker, this.now()), leaderEpoch, 'coordinator')
   }
 
-  /**
-   * Kafka's collectAbortedTransactions: the aborted transactions with records in
-   * [fetchOffset, upperBoundOffset), from the .txnindex of the segment holding fetchOffset onwards,
-   * until an entry's last stable offset shows that later segments hold none.
-   */
+  /** Kafka's collectAbortedTransactions: the aborted transactions with records in [fetchOffset, upperBoundOffset) (LocalLog). */
   collectAbortedTransactions (fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
-    const txns: AbortedTxn[] = []
-    for (const segment of this.segments.from(fetchOffset)) {
-      const found = segment.txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset)
-      txns.push(...found.txns)
-      if (found.complete) break
-    }
-    return txns
+    return this.localLog.collectAbortedTransactions(fetchOffset, upperBoundOffset)
   }
 
   /** Appends a leader's batches as they are: offsets must start at or after logEndOffset and grow. */
@@ -283,7 +243,7 @@ export class PartitionLog {
     if (validation.errorCode !== BatchErrorCode.NONE) return { errorCode: validation.errorCode, reason: validation.reason }
     const tooLarge = this.checkSegmentFit(batches)
     if (tooLarge !== null) return tooLarge
-    let expectedAtLeast = this.leo
+    let expectedAtLeast = this.localLog.logEndOffset
     let baseOffset = -1
     let producerAppends: ProducerAppends | undefined
     for (const batch of recordBatches(batches)) {
@@ -308,18 +268,12 @@ export class PartitionLog {
    * `allocate` gives the buffers read into (LogSegment.read).
    */
   read (fetchOffset: number, maxBytes: number, maxOffset: number, minOneMessage = true, allocate?: (size: number) => Buffer): ReadResult {
-    if (fetchOffset < this.lso || fetchOffset > this.leo) {
-      return { errorCode: LogErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: this.lso, logEndOffset: this.leo }
+    const leo = this.localLog.logEndOffset
+    if (fetchOffset < this.lso || fetchOffset > leo) {
+      return { errorCode: LogErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: this.lso, logEndOffset: leo }
     }
-    const limit = Math.min(maxOffset, this.leo)
-    let records: Buffer | null = null
-    if (fetchOffset < limit) {
-      for (const segment of this.segments.from(fetchOffset)) {
-        records = segment.read(fetchOffset, maxBytes, limit, minOneMessage, allocate)
-        if (records !== null) break
-      }
-    }
-    return { errorCode: 0, records: records ?? EMPTY, highWatermark: this.hw, logStartOffset: this.lso, logEndOffset: this.leo }
+    const records = this.localLog.read(fetchOffset, maxBytes, maxOffset, minOneMessage, allocate)
+    return { errorCode: 0, records, highWatermark: this.hw, logStartOffset: this.lso, logEndOffset: leo }
   }
 
   /**
@@ -329,7 +283,7 @@ export class PartitionLog {
   offsetForTimestamp (timestamp: number): { offset: number, timestamp: number } | null {
     if (timestamp === EARLIEST_TIMESTAMP) return { offset: this.lso, timestamp: -1 }
     if (timestamp === LATEST_TIMESTAMP) return { offset: this.hw, timestamp: -1 }
-    for (const segment of this.segments.values) {
+    for (const segment of this.localLog.segments.values) {
       if (segment.largestTimestamp() < timestamp) continue
       const found = segment.findOffsetByTimestamp(timestamp, this.lso)
       if (found !== null) return found
@@ -339,26 +293,21 @@ export class PartitionLog {
 
   /** Drops every offset >= offset (a follower's divergent tail); indexes, epochs and HW follow. */
   truncateTo (offset: number): void {
-    if (offset >= this.leo) return
-    if (offset < this.segments.first.baseOffset) {
+    if (offset >= this.localLog.logEndOffset) return
+    if (offset < this.localLog.segments.first.baseOffset) {
       this.truncateFullyAndStartAt(offset)
       return
     }
-    this.segments.deleteFrom(offset)
-    const active = this.segments.active
-    const cutAt = active.truncateTo(offset)
-    if (cutAt === null) active.readNextOffset()
-    this.leo = cutAt ?? offset
+    this.localLog.truncateTo(offset)
     this.afterLogEndMovedBack()
     this.rebuildProducerState()
-    this.logger.info('truncated log', { offset, logEndOffset: this.leo })
+    this.logger.info('truncated log', { offset, logEndOffset: this.localLog.logEndOffset })
   }
 
   /** Deletes every segment and starts empty at offset (a follower too far behind the leader's log start). */
   truncateFullyAndStartAt (offset: number): void {
-    this.segments.deleteAllAndStartWith(() => new LogSegment(this.dir, offset, this.config, this.now()))
-    this.rollJitterMs = randomSegmentJitter(this.config, this.random)
-    this.leo = this.lso = this.hw = this.recoveryPointOffset = this.firstDirtyOffset = offset
+    this.localLog.truncateFullyAndStartAt(offset)
+    this.lso = this.hw = this.firstDirtyOffset = offset
     this.leaderEpochCache.clear()
     this.producerStateManager.truncateFullyAndStartAt(offset)
     this.logger.info('truncated log fully', { logStartOffset: offset })
@@ -389,12 +338,12 @@ export class PartitionLog {
    * log can run in between; the flag only stops re-entry. null when nothing was cleanable.
    */
   compact (nowMs = this.now()): CompactResult | null {
-    if (this.closed || this.cleaning) return null
+    if (this.localLog.isClosed || this.cleaning) return null
     const count = cleanableSegmentCount(this.cleanerView, nowMs)
     if (count === 0) return null
     this.cleaning = true
     try {
-      const result = cleanSegments(this.segments, count, this.config, nowMs)
+      const result = cleanSegments(this.localLog.segments, count, this.config, nowMs)
       this.firstDirtyOffset = Math.max(this.firstDirtyOffset, result.cleanedUpTo)
       this.logger.info('cleaned log', { ...result })
       return result
@@ -405,23 +354,14 @@ export class PartitionLog {
 
   /** fsyncs when flush.ms has passed since the last flush (LogManager calls this periodically). */
   maybeFlush (): void {
-    if (this.unflushedRecords > 0 && this.now() - this.lastFlushMs >= this.config['flush.ms']) this.flush()
+    if (this.localLog.unflushedRecords > 0 && this.now() - this.localLog.lastFlushMs >= this.config['flush.ms']) this.flush()
   }
 
   /** fsyncs every segment past the recovery point and moves it to logEndOffset. */
-  flush (): void {
-    // Nothing past the recovery point (an idle partition): no fsync of its files, which at a clean
-    // shutdown of a broker with 10,000 partitions would cost seconds.
-    if (this.recoveryPointOffset < this.leo || this.unflushedRecords > 0) {
-      for (const segment of this.segments.from(this.recoveryPointOffset)) segment.flush()
-    }
-    this.recoveryPointOffset = this.leo
-    this.unflushedRecords = 0
-    this.lastFlushMs = this.now()
-  }
+  flush (): void { this.localLog.flush() }
 
   /** A topic or broker config change (AlterConfigs): applies to the next append, roll, retention check and clean. */
-  updateConfig (config: LogConfig): void { this.config = config }
+  updateConfig (config: LogConfig): void { this.localLog.updateConfig(config) }
 
   /**
    * Kafka's removeExpiredProducers (every producer.id.expiration.check.interval.ms): producers
@@ -433,57 +373,41 @@ export class PartitionLog {
 
   /** Flushes and closes every file, with a producer snapshot at the end; the recovery point then equals logEndOffset. */
   close (): void {
-    if (this.closed) return
+    if (this.localLog.isClosed) return
     this.flush()
     this.producerStateManager.takeSnapshot()
-    for (const segment of this.segments.values) segment.close()
-    this.closed = true
+    this.localLog.close()
   }
 
   /**
    * For callers of this log that caught an error (Kafka's maybeHandleIOException): an I/O error
-   * (ENOSPC, EIO ...) takes the log dir offline, so that nothing is served from it any more;
-   * anything else is a bug and is rethrown.
+   * takes the log dir offline (LocalLog); anything else is a bug and is rethrown.
    */
-  maybeHandleIoError (action: string, err: unknown): void {
-    if (!isIoError(err)) throw err
-    this.logDirFailureChannel?.maybeAddOfflineLogDir(dirname(this.dir), action, err)
-  }
+  maybeHandleIoError (action: string, err: unknown): void { this.localLog.maybeHandleIoError(action, err) }
 
   /** Closes every file without writing anything: the log dir failed (Kafka's closeHandlers). */
-  closeHandlers (): void {
-    for (const segment of this.segments.values) segment.closeHandlers()
-    this.closed = true
-  }
+  closeHandlers (): void { this.localLog.closeHandlers() }
 
   /** Removes the partition directory and everything in it. */
-  delete (): void {
-    for (const segment of this.segments.values) segment.close()
-    this.closed = true
-    rmSync(this.dir, { recursive: true, force: true })
-    this.logger.info('deleted partition log')
-  }
+  delete (): void { this.localLog.delete() }
 
   private get cleanerView (): CleanerView {
-    return { segments: this.segments, firstDirtyOffset: this.firstDirtyOffset, highWatermark: this.hw, config: this.config }
+    return { segments: this.localLog.segments, firstDirtyOffset: this.firstDirtyOffset, highWatermark: this.hw, config: this.config }
   }
 
   private deleteSegments (retention: Pick<LogConfig, 'retention.ms' | 'retention.bytes'>): number {
-    const reasons = retentionBreaches(this.segments.values, { config: retention, nowMs: this.now(), highWatermark: this.hw, logStartOffset: this.lso })
+    const segments = this.localLog.segments
+    const reasons = retentionBreaches(segments.values, { config: retention, nowMs: this.now(), highWatermark: this.hw, logStartOffset: this.lso })
     if (reasons.length === 0) return 0
-    const deleted = this.segments.removeOldest(reasons.length)
-    for (const [i, segment] of deleted.entries()) {
-      this.logger.info('deleting segment', { baseOffset: segment.baseOffset, size: segment.size, reason: reasons[i] })
-      segment.delete()
-    }
-    if (this.segments.first.baseOffset > this.lso) {
-      this.lso = this.segments.first.baseOffset
+    const deleted = this.localLog.deleteOldestSegments(reasons)
+    if (segments.first.baseOffset > this.lso) {
+      this.lso = segments.first.baseOffset
       this.hw = Math.max(this.hw, this.lso)
       this.leaderEpochCache.truncateFromStart(this.lso)
       this.producerStateManager.onLogStartOffsetIncremented(this.lso)
     }
-    this.producerStateManager.deleteSnapshotsBefore(this.segments.first.baseOffset)
-    return deleted.length
+    this.producerStateManager.deleteSnapshotsBefore(segments.first.baseOffset)
+    return deleted
   }
 
   private checkSegmentFit (batches: Buffer): AppendResult | null {
@@ -529,11 +453,12 @@ export class PartitionLog {
    */
   private rebuildProducerState (): void {
     const state = this.producerStateManager
-    state.truncateAndReload(this.lso, this.leo, this.now())
+    const leo = this.localLog.logEndOffset
+    state.truncateAndReload(this.lso, leo, this.now())
     const from = state.mapEndOffset
-    if (from < this.leo) {
+    if (from < leo) {
       let replayed = 0
-      for (const segment of this.segments.from(from)) {
+      for (const segment of this.localLog.segments.from(from)) {
         segment.forEachBatch(batch => {
           if (batch.lastOffset >= from && batch.producerId >= 0) {
             const appends = newProducerAppends()
@@ -544,64 +469,43 @@ export class PartitionLog {
           return true
         })
       }
-      this.logger.info('rebuilt producer state from the log', { from, to: this.leo, replayedBatches: replayed, producers: state.activeProducers.size })
+      this.logger.info('rebuilt producer state from the log', { from, to: leo, replayedBatches: replayed, producers: state.activeProducers.size })
     }
-    state.updateMapEndOffset(this.leo)
+    state.updateMapEndOffset(leo)
     state.onHighWatermarkUpdated(this.hw)
   }
 
   private appendValidated (batches: Buffer, firstOffset: number, lastOffset: number, recordCount: number, maxTimestamp: number, producerAppends?: ProducerAppends): void {
-    this.maybeRoll(batches.length, firstOffset, lastOffset, maxTimestamp)
-    this.segments.active.append(batches)
-    this.leo = lastOffset + 1
-    if (producerAppends !== undefined) this.applyProducerAppends(producerAppends, this.segments.active)
-    this.producerStateManager.updateMapEndOffset(this.leo)
-    this.unflushedRecords += recordCount
-    if (this.unflushedRecords >= this.config['flush.messages']) this.flush()
+    const localLog = this.localLog
+    const nowMs = this.now()
+    const rollReason = localLog.shouldRoll(batches.length, lastOffset, maxTimestamp, nowMs)
+    if (rollReason !== null) this.roll(firstOffset, nowMs, rollReason)
+    localLog.append(batches, lastOffset, recordCount)
+    if (producerAppends !== undefined) this.applyProducerAppends(producerAppends, localLog.segments.active)
+    this.producerStateManager.updateMapEndOffset(localLog.logEndOffset)
+    if (localLog.unflushedRecords >= this.config['flush.messages']) this.flush()
   }
 
   /**
-   * Kafka's roll conditions (LogSegment.shouldRoll): segment.bytes, segment.ms (max.compaction.lag.ms
-   * if sooner, for a compacted log) less the segment's jitter, a full index, or a relative offset past int32.
+   * Kafka's UnifiedLog.roll: a new active segment (LocalLog.roll, which flushes the finished one
+   * off the append path), then a producer snapshot at its base offset, which bounds the replay
+   * after a crash to one segment.
    */
-  private maybeRoll (appendBytes: number, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
-    const active = this.segments.active
-    const nowMs = this.now()
-    let reason: string | null = null
-    if (active.size > 0 && active.size + appendBytes > this.config['segment.bytes']) reason = 'segment.bytes'
-    else if (active.size > 0 && active.timeWaitedForRollMs(nowMs, maxTimestamp) > maxSegmentMs(this.config) - this.rollJitterMs) reason = 'segment.ms'
-    else if (active.offsetIndex.isFull || active.timeIndex.isFull) reason = 'index full'
-    else if (lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) reason = 'relative offset overflow'
-    if (reason === null) return
-    active.onBecomeInactive()
-    const rolled = active.size === 0 ? active : null
-    // Deleted before the new segment is created: an empty one may have the same base offset, and so file names.
-    rolled?.delete()
-    const next = new LogSegment(this.dir, firstOffset, this.config, nowMs)
-    this.rollJitterMs = randomSegmentJitter(this.config, this.random)
-    if (rolled === null) this.segments.add(next)
-    else this.segments.replaceActive(next)
-    // Kafka's roll: a snapshot at the new segment's base bounds the replay after a crash to one segment.
+  private roll (baseOffset: number, nowMs: number, reason: RollReason): void {
+    void this.localLog.roll(baseOffset, nowMs)
     this.producerStateManager.takeSnapshot()
-    this.logger.debug('rolled segment', { baseOffset: firstOffset, reason })
-    // Kafka flushes the finished segment off the append path; the recovery point moves when it is done.
-    if (rolled === null) {
-      void active.flushAsync().then(() => {
-        if (!this.closed && this.recoveryPointOffset < firstOffset && firstOffset <= this.leo) this.recoveryPointOffset = firstOffset
-      })
-    }
+    this.logger.debug('rolled segment', { baseOffset, reason })
   }
 
+  /** After a truncation: every offset the log tracks stays within the new log end. */
   private afterLogEndMovedBack (): void {
-    this.hw = Math.min(this.hw, this.leo)
-    this.lso = Math.min(this.lso, this.leo)
-    this.recoveryPointOffset = Math.min(this.recoveryPointOffset, this.leo)
-    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this.leo)
-    this.leaderEpochCache.truncateFromEnd(this.leo)
+    const leo = this.localLog.logEndOffset
+    this.hw = Math.min(this.hw, leo)
+    this.lso = Math.min(this.lso, leo)
+    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, leo)
+    this.leaderEpochCache.truncateFromEnd(leo)
   }
 }
-
-const EMPTY = Buffer.alloc(0)
 
 function newProducerAppends (): ProducerAppends {
   return { infos: new Map(), completedTxns: [] }

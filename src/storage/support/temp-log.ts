@@ -12,10 +12,18 @@ import { PartitionLog, type PartitionLogState } from '../partition-log.js'
 
 /** A log in `<temp>/users-0`, closed and removed after the test; reopen() opens the same dir again. */
 export function openTestLog (t: { after: (fn: () => void) => void }, config: Partial<LogConfig> = {}, state: PartitionLogState = {}): { log: PartitionLog, dir: string, reopen: (s?: PartitionLogState) => PartitionLog } {
+  const full = { ...defaultLogConfig, ...config }
+  return openInTempDir(t, (dir, s) => PartitionLog.open(dir, full, silentLogger(), s), state)
+}
+
+/**
+ * What `open` opens (a PartitionLog, a LocalLog) in `<temp>/users-0`, closed and removed after the
+ * test; reopen(state) opens the same dir again, and the test then closes that one.
+ */
+export function openInTempDir<L extends { close: () => void }, S> (t: { after: (fn: () => void) => void }, open: (dir: string, state?: S) => L, state: S): { log: L, dir: string, reopen: (s?: S) => L } {
   const root = mkdtempSync(join(tmpdir(), 'partition-log-'))
   const dir = join(root, 'users-0')
-  const full = { ...defaultLogConfig, ...config }
-  let log = PartitionLog.open(dir, full, silentLogger(), state)
+  let log = open(dir, state)
   t.after(() => {
     log.close()
     rmSync(root, { recursive: true, force: true })
@@ -23,8 +31,8 @@ export function openTestLog (t: { after: (fn: () => void) => void }, config: Par
   return {
     log,
     dir,
-    reopen: (s = {}) => {
-      log = PartitionLog.open(dir, full, silentLogger(), s)
+    reopen: (s) => {
+      log = open(dir, s)
       return log
     },
   }
