@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../logger.js'
 import { BrokerIdInUseError } from '../cluster/broker-registration.js'
 import { KafkaServer } from '../server/kafka-server.js'
 import { daemonize, exitAfterLog, exitOnSignals, parseServerArgs } from './server-process.js'
+import { setBrokerHeapGrowth } from './heap-growth.js'
 
 const USAGE = 'USAGE: kafka-server-start [-daemon] server.yaml|server.properties [--override property=value]*'
 
@@ -13,6 +14,7 @@ async function main (): Promise<void> {
     const args = parseServerArgs(process.argv.slice(2), USAGE)
     const config = loadKafkaConfig(args.configFile, args.overrides)
     if (args.daemon) return daemonize(config.values['logger.dir'], 'kafkaServer.out', 'broker')
+    setBrokerHeapGrowth()
     const v = config.values
     log = createLogger({ level: v['logger.level'], format: v['logger.format'] as 'json' | 'pretty', dir: v['logger.dir'] })
     const server = new KafkaServer(config, log.child({ component: 'kafka-server' }))

@@ -22,10 +22,12 @@ export class BufferPool {
 
   /**
    * @param maxFreeBytes what the pool may keep unused (beyond it, released buffers are dropped)
-   * @param minBytes smaller requests are plain allocations (Node's own 8 KiB pool serves them)
+   * @param minBytes smaller requests are plain allocations, which Node's own 8 KiB slab serves
+   *   (Buffer.allocUnsafe takes from it below Buffer.poolSize / 2); from there up, every plain
+   *   allocation would be an ArrayBuffer of its own
    * @param maxBytes larger requests are plain allocations, never kept
    */
-  constructor (readonly maxFreeBytes: number, readonly minBytes = 64 * 1024, readonly maxBytes = 8 * 1024 * 1024) {}
+  constructor (readonly maxFreeBytes: number, readonly minBytes = Buffer.poolSize >>> 1, readonly maxBytes = 8 * 1024 * 1024) {}
 
   /** `size` bytes, uninitialized: recycled when the pool has a buffer of its size class. */
   allocate (size: number): Buffer {
