@@ -35,7 +35,8 @@ export function daemonize (logDir: string, outFile: string, what: string): void 
   mkdirSync(dir, { recursive: true })
   const out = openSync(join(dir, outFile), 'a')
   const argv = process.argv.slice(2).filter(a => a !== '-daemon' && a !== '--daemon')
-  const child = spawn(process.execPath, [process.argv[1] ?? '', ...argv], { detached: true, stdio: ['ignore', out, out] })
+  // node's own flags too (KAFKA_HEAP_OPTS, KAFKA_OPTS from the bin/ scripts), which process.argv does not hold
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? '', ...argv], { detached: true, stdio: ['ignore', out, out] })
   child.unref()
   process.stdout.write(`started ${what} in the background (pid ${child.pid ?? '?'}); output in ${join(dir, outFile)}\n`)
 }
