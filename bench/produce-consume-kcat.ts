@@ -1,6 +1,8 @@
 /**
  * End-to-end throughput of one broker (RF=1, one partition, real ZooKeeper) with kcat as the load:
- *  1. raw disk baseline: a sequential 1 MiB-chunk write of --disk-mb plus fsync, in the broker's data dir;
+ *  1. raw disk baselines, in the broker's data dir: a sequential 1 MiB-chunk write of --disk-mb plus
+ *     fsync (through the page cache, as the broker writes), and the same with O_DIRECT (dd
+ *     oflag=direct: the device itself, which moves far less from run to run on this VM);
  *  2. produce: kcat -P of --records records of --value-bytes (acks=1, librdkafka's batching), wall clock;
  *  3. consume from the beginning: kcat -C to /dev/null (with librdkafka's default prefetch queue, then
  *     with queued.min.messages raised), then a lean Node Fetch loop (this project's
@@ -19,6 +21,7 @@
  *   node dist/bench/produce-consume-kcat.js [--records 1000000] [--value-bytes 100] [--latency-records 200000]
  *     [--latency-rate 100000] [--disk-mb 100] [--cpu-prof]
  */
+import { spawnSync } from 'node:child_process'
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -58,6 +61,8 @@ async function main (): Promise<void> {
 
     const disk = rawDiskWrite(join(broker.dir, 'data'), diskMb)
     say(`raw disk: ${diskMb} MB sequential write + fsync in ${disk.ms.toFixed(0)} ms = ${(diskMb / disk.ms * 1000).toFixed(0)} MB/s (write ${disk.writeMs.toFixed(0)} ms, fsync ${(disk.ms - disk.writeMs).toFixed(0)} ms)`)
+    const directMs = directDiskWrite(join(broker.dir, 'data'), diskMb)
+    say(`raw disk, O_DIRECT: ${diskMb} MB sequential write in ${directMs.toFixed(0)} ms = ${(diskMb / directMs * 1000).toFixed(0)} MB/s`)
 
     // The broker's CPU time per phase (from /proc) moves less than wall clock when other work shares the cores.
     let cpuAt = cpuMsOf(broker.pid!)
@@ -72,6 +77,8 @@ async function main (): Promise<void> {
     cpuAt = cpuMsOf(broker.pid!)
     const produceMs = await runTimed('kcat', kcatProduce)
     report('produce (kcat -P, acks=1)', records, records * valueBytes, produceMs, brokerCpu(records))
+    const share = (baselineMs: number): string => `${(100 * (records * valueBytes / 1e6 / produceMs) / (diskMb / baselineMs)).toFixed(0)}%`
+    say(`produce against the raw disk: ${share(disk.ms)} of write + fsync, ${share(directMs)} of O_DIRECT`)
 
     const kcatConsume = ['-C', '-b', cluster.bootstrap, '-t', TOPIC, '-p', '0', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s\n', '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=8388608']
     const kcatConsumeMs = await runTimed('kcat', kcatConsume)
@@ -124,6 +131,17 @@ function rawDiskWrite (dir: string, mb: number): { ms: number, writeMs: number }
   const ms = performance.now() - start
   rmSync(file)
   return { ms, writeMs }
+}
+
+/** dd with oflag=direct: a page-aligned buffer, which Node's Buffers are not guaranteed to be. */
+function directDiskWrite (dir: string, mb: number): number {
+  const file = join(dir, 'raw-disk-direct.bin')
+  const start = performance.now()
+  const dd = spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${mb}`, 'oflag=direct', 'status=none'], { encoding: 'utf8' })
+  const ms = performance.now() - start
+  rmSync(file, { force: true })
+  if (dd.status !== 0) throw new Error(`dd oflag=direct failed (${dd.status ?? dd.signal}): ${dd.stderr}`)
+  return ms
 }
 
 /**
