@@ -493,6 +493,7 @@ export class PartitionLog {
    */
   private roll (baseOffset: number, nowMs: number, reason: RollReason): void {
     void this.localLog.roll(baseOffset, nowMs)
+    // Kafka's roll: a snapshot at the new segment's base bounds the replay after a crash to one segment.
     this.producerStateManager.takeSnapshot()
     this.logger.debug('rolled segment', { baseOffset, reason })
   }
