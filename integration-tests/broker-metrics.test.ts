@@ -53,6 +53,7 @@ const FAMILIES: Record<string, string> = {
   kafka_coordinator_group_groupmetadatamanager_numgroupsdead: 'GAUGE',
   kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms: 'GAUGE',
   kafka_coordinator_group_groupmetadatamanager_lastrebalancegeneration: 'GAUGE',
+  kafka_coordinator_group_groupmetadatamanager_lastrebalancejoinendedtimestampms: 'GAUGE',
   kafka_coordinator_group_groupmetadatamanager_lastrebalancereason: 'GAUGE',
   kafka_server_group_coordinator_metrics_group_completed_rebalance_count: 'COUNTER',
   nodejs_eventloop_lag_seconds: 'GAUGE',
@@ -157,6 +158,8 @@ test('a broker serves Kafka\'s metrics at /metrics on metrics.listener, and they
     assert.ok(durationMs >= 0 && durationMs <= Date.now() - joinedAt, `the rebalance took ${durationMs} ms, within the ${Date.now() - joinedAt} ms since the member started`)
     assert.equal(stable.samples(last + 'durationms', { group: 'metered-group' }).length, 1)
     assert.equal(stable.sum(last + 'generation', { group: 'metered-group' }), 1)
+    const joinEndedMs = stable.sum(last + 'joinendedtimestampms', { group: 'metered-group' })
+    assert.ok(joinEndedMs >= joinedAt && joinEndedMs <= Date.now(), `its join phase ended at ${joinEndedMs}, after the member started at ${joinedAt}`)
     assert.deepEqual(stable.samples(last + 'reason').map(p => p.labels), [{ group: 'metered-group', reason: 'member joined' }])
     assert.equal(stable.sum('kafka_server_group_coordinator_metrics_group_completed_rebalance_count'), 1)
     await member.close()

@@ -20,7 +20,11 @@ const TOKEN = 'dashboard-test-token-0123456789'
 const KCAT = '/usr/bin/kcat'
 
 /** What the functions handed to page.waitForFunction see: they run in the page. */
-declare const document: { querySelector: (s: string) => { textContent: string | null, getAttribute: (name: string) => string | null } | null, querySelectorAll: (s: string) => { length: number } }
+declare const document: {
+  querySelector: (s: string) => { textContent: string | null, getAttribute: (name: string) => string | null, scrollWidth: number, parentElement: { clientWidth: number } | null } | null
+  querySelectorAll: (s: string) => { length: number }
+  documentElement: { scrollWidth: number, clientWidth: number }
+}
 
 const cardValue = async (s: BrowserSession, testId: string): Promise<string> => await s.page.locator(`[data-testid="${testId}"] .card-value`).innerText()
 
@@ -361,10 +365,12 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     await page.waitForSelector('[data-testid="timeline"] tr[data-kind="rebalance"]:has-text("billing-app")', { timeout: 10_000 })
 
     // a second KafkaJS member joins billing-app: the KafkaJS member already in it learns of the
-    // rebalance from its next heartbeat and rejoins; the coordinator times it, and its /metrics tell the gateway
+    // rebalance from its next heartbeat and rejoins; the coordinator times it, and its /metrics tell the gateway.
+    // Its client id is long, as a pod's can be, and its member id (client id and a UUID) longer, without a space
+    const clientId = 'billing-app-reconciliation-worker.eu-west-1.prod.k8s-cluster-07.namespace-payments.deployment-billing-consumer-7f9c6d8b5c-x2x7q.container-main'
     const { generation } = await (await fetch(`${gateway.url}/api/v1/groups/billing-app`)).json() as { generation: number }
     const startedMs = Date.now()
-    const second = GroupMember.start('kafkajs', { bootstrap: cluster.bootstrap, group: 'billing-app', topic: 'billing' })
+    const second = GroupMember.start('kafkajs', { bootstrap: cluster.bootstrap, group: 'billing-app', topic: 'billing', clientId })
     defer(async () => await second.kill('SIGTERM'))
     const timedRow = '[data-testid="timeline"] tr[data-kind="rebalance"]:has-text("billing-app"):has-text("2 members"):has([data-testid="rebalance-duration"])'
     await page.waitForSelector(timedRow, { timeout: 30_000 })
@@ -374,6 +380,13 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     assert.ok(durationMs > 0 && durationMs < elapsedMs, `the rebalance took ${durationMs} ms, within the ${elapsedMs} ms since the second member started`)
     const text = await row.innerText()
     assert.match(text, /billing-app: generation (\d+), 2 members, protocol range, \d+(\.\d\d s| ms) \(member joined\)/)
+    assert.match(text.replace(/\s/g, ''), new RegExp(`joined:${clientId.replaceAll('.', '\\.')}\\(${clientId.replaceAll('.', '\\.')}-[0-9a-f-]{36}\\)`), 'the long member id is shown whole, wrapped')
+    // the entry wraps within the page: neither the table nor the page scrolls sideways
+    const widths = await page.evaluate(() => {
+      const table = document.querySelector('[data-testid="timeline"]')
+      return { table: table?.scrollWidth ?? Infinity, container: table?.parentElement?.clientWidth ?? 0, page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }
+    })
+    assert.ok(widths.table <= widths.container && widths.page <= widths.viewport, `widths: ${JSON.stringify(widths)}`)
     assert.ok(Number(/generation (\d+)/.exec(text)![1]) > generation, `a generation after ${generation}: ${text}`)
     const { events } = await (await fetch(`${gateway.url}/api/v1/timeline`)).json() as { events: Record<string, { kind: string, detail: Record<string, unknown> }> }
     const timed = Object.values(events).filter(e => e.kind === 'rebalance' && e.detail['group'] === 'billing-app' && e.detail['durationMs'] === durationMs)

@@ -13,6 +13,8 @@ export interface GroupMemberOptions {
   sessionTimeoutMs?: number
   /** group.instance.id (static membership; confluent-kafka only). */
   instanceId?: string
+  /** client.id (KafkaJS only); by default `kafkajs-<group>`. */
+  clientId?: string
 }
 
 interface MemberEvent { event: string, partitions?: number[], partition?: number, offset?: number, error?: string }
@@ -50,7 +52,7 @@ export class GroupMember {
   }
 
   static start (client: GroupClient, o: GroupMemberOptions): GroupMember {
-    const flags = ['--assignor', o.assignor ?? 'range', '--session-timeout-ms', String(o.sessionTimeoutMs ?? 6000), ...(o.instanceId !== undefined ? ['--instance-id', o.instanceId] : [])]
+    const flags = ['--assignor', o.assignor ?? 'range', '--session-timeout-ms', String(o.sessionTimeoutMs ?? 6000), ...(o.instanceId !== undefined ? ['--instance-id', o.instanceId] : []), ...(o.clientId !== undefined ? ['--client-id', o.clientId] : [])]
     const child = client === 'kafkajs' || client === 'ours'
       ? spawn(process.execPath, [client === 'ours' ? OUR_MEMBER : KAFKAJS_MEMBER, o.bootstrap, o.group, o.topic, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn(PYTHON, [PYTHON_MEMBER, client, o.bootstrap, o.group, o.topic, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] })

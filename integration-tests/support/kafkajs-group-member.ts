@@ -1,6 +1,7 @@
 /**
  * A KafkaJS 2.2 consumer-group member in its own process, for the group integration tests; the
- * same command line and JSON-lines output as clients/python/group-consumer.py. KafkaJS ships only
+ * same command line and JSON-lines output as clients/python/group-consumer.py, and `--client-id`
+ * (client.id, `kafkajs-<group>` unless given). KafkaJS ships only
  * RoundRobinAssigner, so `--assignor range` installs Kafka's RangeAssignor (per topic, contiguous
  * ranges over members sorted by id) under the protocol name "range" that the other clients use.
  *
@@ -52,7 +53,7 @@ const rangeAssigner: PartitionAssigner = ({ cluster }) => ({
   },
 })
 
-const kafka = new Kafka({ clientId: `kafkajs-${group}`, brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } })
+const kafka = new Kafka({ clientId: flag('--client-id', `kafkajs-${group}`), brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } })
 const consumer = kafka.consumer({
   groupId: group,
   sessionTimeout: Number(flag('--session-timeout-ms', '6000')),

@@ -9,7 +9,9 @@ import { buildRecordBatch } from '../protocol/records/record.js'
 import { Partition } from '../replication/partition.js'
 import { openTestLog } from '../storage/support/temp-log.js'
 import { ManualScheduler } from '../support/manual-scheduler.js'
+import { replayCoordinatorLog } from './coordinator-log.js'
 import { CoordinatorPartition, type CoordinatorConfig, type GroupCoordinatorStats } from './coordinator-partition.js'
+import { parseCoordinatorRecord } from './coordinator-record.js'
 import type { GroupRequest } from './group.js'
 
 const config: CoordinatorConfig = {
@@ -44,6 +46,21 @@ const sync = (memberId: string, generationId: number, assignments: Record<string
   type: 'sync', token, memberId, groupInstanceId: null, generationId, protocolType: null, protocolName: null, assignments: new Map(Object.entries(assignments).map(([id, a]) => [id, Buffer.from(a)])),
 })
 
+/**
+ * The currentStateTimestamp of each generation's first group record in the log: the record a
+ * reader of __consumer_offsets (the dashboard's timeline) makes that generation's entry from.
+ */
+async function firstRecordTimestamps (partition: Partition): Promise<Map<number, number>> {
+  const out = new Map<number, number>()
+  await replayCoordinatorLog(partition, () => true, (_batch, records) => {
+    for (const r of records) {
+      const rec = parseCoordinatorRecord(r.key!, r.value)
+      if (rec.type === 'group' && rec.value !== null && !out.has(rec.value.generation)) out.set(rec.value.generation, rec.value.currentStateTimestamp)
+    }
+  }, silentLogger())
+  return out
+}
+
 /** Lets the appends' replication waits and the follow-up events run. */
 const settle = async (): Promise<void> => { for (let i = 0; i < 5; i++) await new Promise(resolve => setImmediate(resolve)) }
 
@@ -75,16 +92,18 @@ test('a member whose heartbeats stop is removed by the timer at its session time
 })
 
 test('a rebalance is timed on the coordinator\'s clock from leaving Stable or Empty until Stable again; a restarted join phase is the same rebalance; one ending Empty is not completed', async t => {
-  const { scheduler, stats, open } = setup(t)
+  const { partition, scheduler, stats, open } = setup(t)
   const cp = await open()
   cp.getOrCreateGroup('g')
   const last = () => cp.groups.get('g')?.lastRebalance
 
   // from Empty: m1 alone completes the join phase at once; its SyncGroup, 30 ms later, makes the group Stable
+  const firstJoinEnded = scheduler.now()
   assert.equal((await cp.request('g', 'join', join('', 'm1'))).generationId, 1)
   scheduler.advance(30)
   await cp.request('g', 'sync', sync('m1', 1, { m1: 'P0,P1' }))
-  assert.deepEqual(last(), { generationId: 1, durationMs: 30, reason: 'member joined' })
+  assert.deepEqual(last(), { generationId: 1, durationMs: 30, reason: 'member joined', joinEndedMs: firstJoinEnded })
+  assert.equal((await firstRecordTimestamps(partition)).get(1), firstJoinEnded, 'the time the generation\'s group record carries')
 
   // m2 joins the Stable group; m1 learns it from a heartbeat 1.2 s later and rejoins
   const started = scheduler.now()
@@ -110,7 +129,8 @@ test('a rebalance is timed on the coordinator\'s clock from leaving Stable or Em
   await cp.request('g', 'sync', sync('m1', 3, { m1: 'P0', m2: 'P1', m3: '' }))
   assert.equal((await followerSynced).assignment.toString(), 'P1')
   assert.equal(cp.groups.get('g')?.state, 'Stable')
-  assert.deepEqual(last(), { generationId: 3, durationMs: 1200 + 40 + 300 + 10 + 15, reason: 'member joined' })
+  assert.deepEqual(last(), { generationId: 3, durationMs: 1200 + 40 + 300 + 10 + 15, reason: 'member joined', joinEndedMs: started + 1200 + 40 + 300 }, 'the restarted join phase\'s end')
+  assert.equal((await firstRecordTimestamps(partition)).get(3), started + 1200 + 40 + 300)
   assert.equal(cp.groups.get('g')?.rebalance, null)
   assert.equal(stats.completedRebalances, 2)
 
@@ -124,7 +144,8 @@ test('a rebalance is timed on the coordinator\'s clock from leaving Stable or Em
   scheduler.advance(700)
   await Promise.all([cp.request('g', 'join', join('m1')), cp.request('g', 'join', join('m2'))])
   await cp.request('g', 'sync', sync('m1', 4, { m1: 'P0', m2: 'P1' }))
-  assert.deepEqual(last(), { generationId: 4, durationMs: 700, reason: 'member session expired' })
+  assert.deepEqual(last(), { generationId: 4, durationMs: 700, reason: 'member session expired', joinEndedMs: m3SyncedAt + 10_700 })
+  assert.equal((await firstRecordTimestamps(partition)).get(4), m3SyncedAt + 10_700)
 
   // both leave: the rebalance ends Empty, which is not a completed one
   await cp.request('g', 'leave', token => ({ type: 'leave', token, members: [{ memberId: 'm1', groupInstanceId: null }, { memberId: 'm2', groupInstanceId: null }] }))

@@ -114,13 +114,15 @@ function groupStored (d: GroupDraft, generationId: number, assignments: Readonly
     return prepareRebalance(d, 'assignment not stored', { errorCode })
   }
   for (const id of g.members.keys()) d.update(id, { assignment: assignments.get(id) ?? EMPTY_BYTES })
+  // the stored record carries CompletingRebalance's timestamp, which the move to Stable replaces
+  const joinEndedMs = g.currentStateTimestampMs
   d.transitionTo('Stable')
   for (const m of g.members.values()) {
     if (m.awaitingSync === null) continue
     d.replySync(m.awaitingSync, { errorCode: ErrorCode.NONE, protocolType: g.protocolType, protocolName: g.protocolName, assignment: m.assignment })
     d.update(m.memberId, { awaitingSync: null })
   }
-  d.log('stabilized group', { generationId, members: g.members.size, protocolName: g.protocolName, durationMs: completeRebalance(d, generationId) })
+  d.log('stabilized group', { generationId, members: g.members.size, protocolName: g.protocolName, durationMs: completeRebalance(d, generationId, joinEndedMs) })
 }
 
 function heartbeat (d: GroupDraft, token: number, memberId: string, groupInstanceId: string | null, generationId: number): void {
@@ -370,12 +372,13 @@ function completeJoin (d: GroupDraft): void {
 }
 
 /** The rebalance reached Stable: it becomes the group's lastRebalance; its duration in ms. */
-function completeRebalance (d: GroupDraft, generationId: number): number | undefined {
+function completeRebalance (d: GroupDraft, generationId: number, joinEndedMs: number | null): number | undefined {
   const g = d.g
   const started = g.rebalance
-  if (started === null) return undefined // CompletingRebalance is only reached through PreparingRebalance, which sets it
   g.rebalance = null
-  g.lastRebalance = { generationId, durationMs: d.now - started.startedMs, reason: started.reason }
+  // CompletingRebalance is only reached through PreparingRebalance, which sets `rebalance`, and transitionTo, which sets the timestamp
+  if (started === null || joinEndedMs === null) return undefined
+  g.lastRebalance = { generationId, durationMs: d.now - started.startedMs, reason: started.reason, joinEndedMs }
   return g.lastRebalance.durationMs
 }
 

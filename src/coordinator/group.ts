@@ -63,6 +63,12 @@ export interface CompletedRebalance {
   readonly durationMs: number
   /** What started it (a later restart of the join phase within the same rebalance does not change it). */
   readonly reason: RebalanceReason
+  /**
+   * When its (last) join phase ended and the group entered CompletingRebalance: the
+   * currentStateTimestamp of the group record that stored this generation's assignment, which
+   * tells that record apart from another incarnation's of the same group and generation.
+   */
+  readonly joinEndedMs: number
 }
 
 export interface GroupConfig {

@@ -82,13 +82,17 @@ test('per partition: messages in per second from the log end offset\'s rise; per
   assert.equal(second!.partitionRates!.has(partitionKey('a', 1)), false)
 })
 
-test('each coordinated group\'s last completed rebalance: its duration, generation and reason, joined by the group label', async t => {
+test('each coordinated group\'s last completed rebalance: its duration, generation, reason and join end, joined by the group label', async t => {
   const body = [
     '# TYPE kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms gauge',
     'kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms{group="billing"} 1240',
     'kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms{group="orphan"} 5',
+    'kafka_coordinator_group_groupmetadatamanager_lastrebalancedurationms{group="unplaced"} 7',
     '# TYPE kafka_coordinator_group_groupmetadatamanager_lastrebalancegeneration gauge',
     'kafka_coordinator_group_groupmetadatamanager_lastrebalancegeneration{group="billing"} 5',
+    'kafka_coordinator_group_groupmetadatamanager_lastrebalancegeneration{group="unplaced"} 3',
+    '# TYPE kafka_coordinator_group_groupmetadatamanager_lastrebalancejoinendedtimestampms gauge',
+    'kafka_coordinator_group_groupmetadatamanager_lastrebalancejoinendedtimestampms{group="billing"} 1712345678901',
     '# TYPE kafka_coordinator_group_groupmetadatamanager_lastrebalancereason gauge',
     'kafka_coordinator_group_groupmetadatamanager_lastrebalancereason{group="billing",reason="member joined"} 1',
     '',
@@ -98,5 +102,5 @@ test('each coordinated group\'s last completed rebalance: its duration, generati
   t.after(() => server.close())
   const scraper = new BrokerMetricsScraper(new Map([[1, `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`]]), 500)
   const [reading] = await scraper.scrapeAll()
-  assert.deepEqual(reading!.rebalances, new Map([['billing', { generation: 5, durationMs: 1240, reason: 'member joined' }]]), 'a duration without its generation is left out')
+  assert.deepEqual(reading!.rebalances, new Map([['billing', { generation: 5, durationMs: 1240, reason: 'member joined', joinEndedMs: 1_712_345_678_901 }]]), 'a duration without its generation, or without its join end, is left out')
 })

@@ -51,6 +51,8 @@ export interface LastRebalance {
   durationMs: number
   /** What started it, e.g. "member joined". */
   reason?: string
+  /** When its join phase ended: the currentStateTimestamp of the group record that stored its assignment. */
+  joinEndedMs: number
 }
 
 /** A partition's key in the per-partition maps. */
@@ -166,18 +168,20 @@ function latencyOf (scrape: Scrape): Record<string, Latency> {
   return out
 }
 
-/** The lastrebalance families joined by their group label; a group needs its duration and generation. */
+/** The lastrebalance families joined by their group label; a group needs its duration, generation and join end. */
 function rebalancesOf (scrape: Scrape): Map<string, LastRebalance> {
   const byGroup = (name: string): Map<string, PrometheusSample> =>
     new Map(scrape.samples(LAST_REBALANCE + name).flatMap(s => s.labels?.['group'] === undefined ? [] : [[s.labels['group'], s]]))
   const generations = byGroup('generation')
+  const joinEnds = byGroup('joinendedtimestampms')
   const reasons = byGroup('reason')
   const out = new Map<string, LastRebalance>()
   for (const [group, duration] of byGroup('durationms')) {
     const generation = generations.get(group)
-    if (generation === undefined) continue
+    const joinEnded = joinEnds.get(group)
+    if (generation === undefined || joinEnded === undefined) continue
     const reason = reasons.get(group)?.labels?.['reason']
-    out.set(group, { generation: Number(generation.value), durationMs: Number(duration.value), ...(reason !== undefined ? { reason } : {}) })
+    out.set(group, { generation: Number(generation.value), durationMs: Number(duration.value), ...(reason !== undefined ? { reason } : {}), joinEndedMs: Number(joinEnded.value) })
   }
   return out
 }

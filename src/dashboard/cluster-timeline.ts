@@ -3,8 +3,8 @@
  * elections and brokers joining or leaving (ZooKeeper watches), leader changes, ISR shrinks and
  * expands, topics created and deleted (successive Metadata answers), group rebalances (the group
  * records of __consumer_offsets, each timed by what the group's coordinator says of its last
- * completed rebalance in its /metrics). Kept in memory, the newest MAX_EVENTS; a restarted gateway
- * starts with an empty timeline.
+ * completed rebalance in its /metrics, docs/dashboard.md). Kept in memory, the newest MAX_EVENTS;
+ * a restarted gateway starts with an empty timeline.
  */
 import type { TopicMetadata } from '../client/cluster-metadata.js'
 import type { LastRebalance } from './broker-metrics-scraper.js'
@@ -24,23 +24,23 @@ export class ClusterTimeline {
 
   add (atMs: number, kind: TimelineKind, detail: Record<string, Json>): void {
     const event: TimelineEvent = { seq: ++this.seq, atMs, kind, detail }
-    this.events.push(kind === 'rebalance' ? timed(event, this.lastRebalances.get(String(detail['group']))) : event)
+    const r = kind === 'rebalance' ? this.lastRebalances.get(String(detail['group'])) : undefined
+    this.events.push(r !== undefined && isEntryOf(event, r) ? timed(event, r) : event)
     if (this.events.length > MAX_EVENTS) this.events.shift()
   }
 
   /**
    * The groups' last completed rebalances, from their coordinators' /metrics: the rebalance entry
-   * of that group and generation gets the duration and reason, whether its group record was read
-   * before the scrape or after.
+   * made from that rebalance's group record gets the duration and reason, whether the record was
+   * read before the scrape or after.
    */
   timeRebalances (rebalances: ReadonlyMap<string, LastRebalance>): void {
     const before = this.lastRebalances
     this.lastRebalances = rebalances
     for (const [group, r] of rebalances) {
       const old = before.get(group)
-      if (old?.generation === r.generation && old.durationMs === r.durationMs) continue
-      // the group's newest entry: the metrics tell only of the last rebalance
-      const i = this.events.findLastIndex(e => e.kind === 'rebalance' && e.detail['group'] === group)
+      if (old?.generation === r.generation && old.joinEndedMs === r.joinEndedMs) continue
+      const i = this.events.findLastIndex(e => e.detail['group'] === group && isEntryOf(e, r))
       if (i >= 0) this.events[i] = timed(this.events[i]!, r)
     }
   }
@@ -72,9 +72,19 @@ export class ClusterTimeline {
   }
 }
 
-/** A rebalance entry with its duration and reason, if `r` is of its generation and it has none yet. */
-function timed (e: TimelineEvent, r: LastRebalance | undefined): TimelineEvent {
-  if (r === undefined || e.detail['generation'] !== r.generation || e.detail['durationMs'] !== undefined) return e
+/**
+ * Whether `e` is the rebalance entry made from the group record of `r` (a rebalance of the entry's
+ * group): its generation, and the time its join phase ended, which that record carries. The
+ * generation alone is not enough: a group deleted and created again reaches the same generations
+ * anew, and a gateway reading __consumer_offsets from its start sees both.
+ */
+function isEntryOf (e: TimelineEvent, r: LastRebalance): boolean {
+  return e.kind === 'rebalance' && e.detail['generation'] === r.generation && e.detail['joinEndedMs'] === r.joinEndedMs
+}
+
+/** The rebalance entry with the duration and reason of `r`, its rebalance, unless it has them. */
+function timed (e: TimelineEvent, r: LastRebalance): TimelineEvent {
+  if (e.detail['durationMs'] !== undefined) return e
   // a new detail object, not an edit: watches diff against the documents they sent, which hold the old one
   return { ...e, detail: { ...e.detail, durationMs: r.durationMs, ...(r.reason !== undefined ? { reason: r.reason } : {}) } }
 }

@@ -214,6 +214,9 @@ export class ConsumerGroupsView extends EventEmitter {
         this.options.timeline.add(r.timestamp, 'rebalance', {
           group: rec.group,
           generation: v.generation,
+          // the record's currentStateTimestamp, when the join phase that made this generation ended:
+          // how the coordinator's metrics tell which rebalance they timed (cluster-timeline.ts)
+          ...(v.currentStateTimestamp >= 0 ? { joinEndedMs: v.currentStateTimestamp } : {}),
           members: members.length,
           ...(v.protocol !== null ? { protocol: v.protocol } : {}),
           joined: members.filter(m => !before.has(m.memberId)).map(m => `${m.clientId} (${m.memberId})`),

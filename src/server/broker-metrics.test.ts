@@ -35,7 +35,7 @@ function setup (t: TestContext, controllerActive = true): { metrics: BrokerMetri
     isReplicaOffline: () => false,
   })
   const groups: Group[] = (['Stable', 'Stable', 'Empty'] as GroupState[]).map((s, i) => ({ ...newGroup(`g${i}`, 0), state: s }))
-  groups[0] = { ...groups[0]!, lastRebalance: { generationId: 7, durationMs: 1240, reason: 'member joined' } }
+  groups[0] = { ...groups[0]!, lastRebalance: { generationId: 7, durationMs: 1240, reason: 'member joined', joinEndedMs: 1_712_345_678_901 } }
   const sources = {
     replicas: { hostedPartitions: () => [leader, follower], offlineReplicaCount: 1, stats },
     metadata,
@@ -149,11 +149,13 @@ test('each group\'s last completed rebalance, one series per group that had one,
   const last = 'kafka_coordinator_group_groupmetadatamanager_lastrebalance'
   assert.equal(await valueOf(metrics, last + 'durationms', { group: 'g0' }), 1240)
   assert.equal(await valueOf(metrics, last + 'generation', { group: 'g0' }), 7)
+  // a time in ms, every digit in the text a scraper reads (the gateway matches it to a group record's)
+  assert.match(await metrics.registry.metrics(), /\nkafka_coordinator_group_groupmetadatamanager_lastrebalancejoinendedtimestampms\{group="g0"\} 1712345678901\n/)
   assert.equal(await valueOf(metrics, last + 'reason', { group: 'g0', reason: 'member joined' }), 1)
   assert.equal(await valueOf(metrics, last + 'durationms', { group: 'g1' }), undefined, 'no completed rebalance, no series')
   assert.equal(await valueOf(metrics, 'kafka_server_group_coordinator_metrics_group_completed_rebalance_count'), 4)
   groups.shift()
-  for (const m of ['durationms', 'generation']) assert.equal(await valueOf(metrics, last + m, { group: 'g0' }), undefined, `${m}: the group is gone`)
+  for (const m of ['durationms', 'generation', 'joinendedtimestampms']) assert.equal(await valueOf(metrics, last + m, { group: 'g0' }), undefined, `${m}: the group is gone`)
   assert.equal(await valueOf(metrics, last + 'reason', { group: 'g0', reason: 'member joined' }), undefined)
 })
 

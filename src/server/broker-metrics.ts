@@ -123,6 +123,8 @@ export class BrokerMetrics {
       () => lastRebalances().map(([labels, r]) => [labels, r.durationMs]))
     this.labelledGauge(groupManager + 'lastrebalancegeneration', 'The generation the group\'s last completed rebalance ended in', ['group'],
       () => lastRebalances().map(([labels, r]) => [labels, r.generationId]))
+    this.labelledGauge(groupManager + 'lastrebalancejoinendedtimestampms', 'When the group\'s last completed rebalance\'s join phase ended, ms since the epoch: the currentStateTimestamp of the group record that stored its assignment', ['group'],
+      () => lastRebalances().map(([labels, r]) => [labels, r.joinEndedMs]))
     this.labelledGauge(groupManager + 'lastrebalancereason', 'Why the group\'s last completed rebalance started, as the reason label (always 1)', ['group', 'reason'],
       () => lastRebalances().map(([labels, r]) => [{ ...labels, reason: r.reason }, 1]))
     // Kafka's group-coordinator-metrics meter: a Kafka Metrics sensor, MBean

@@ -61,14 +61,14 @@ export function Timeline () {
         <input type="search" placeholder="Filter (topic, group, broker…)" value={text} data-testid="timeline-filter" onInput={e => setText((e.target as HTMLInputElement).value)} />
         <span class="muted">{events.length} events (kept in the gateway's memory since it started)</span>
       </div>
-      <table data-testid="timeline">
+      <table data-testid="timeline" class="timeline">
         <thead><tr><th>Time</th><th>What</th><th /></tr></thead>
         <tbody>
           {events.map(e => (
             <tr key={e.seq} data-kind={e.kind} class={e.kind === 'broker-left' || e.kind === 'isr-shrink' ? 'warn-row' : ''}>
               <td>{time(e.atMs)}</td>
               <td><span class={`tag kind-${e.kind}`}>{KINDS[e.kind] ?? e.kind}</span></td>
-              <td>{describe(e)}</td>
+              <td class="detail">{describe(e)}</td>
             </tr>
           ))}
         </tbody>
