@@ -28,6 +28,15 @@ declare const document: {
 
 const cardValue = async (s: BrowserSession, testId: string): Promise<string> => await s.page.locator(`[data-testid="${testId}"] .card-value`).innerText()
 
+/** Long ids wrap: neither the table `testId` nor the page is wider than what holds it. */
+async function assertNoSidewaysScroll (page: BrowserSession['page'], testId: string): Promise<void> {
+  const widths = await page.evaluate(id => {
+    const table = document.querySelector(`[data-testid="${id}"]`)
+    return { table: table?.scrollWidth ?? Infinity, container: table?.parentElement?.clientWidth ?? 0, page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }
+  }, testId)
+  assert.ok(widths.table <= widths.container && widths.page <= widths.viewport, `${testId} widths: ${JSON.stringify(widths)}`)
+}
+
 test('the dashboard in headless Chromium against a 3-broker cluster and a gateway process', { skip: noChromium }, async t => {
   // t.after runs its hooks in the order they were added; these must go in reverse (the traffic
   // stops before the cluster does, or the producer's close waits for brokers that are gone)
@@ -382,21 +391,24 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     assert.match(text, /billing-app: generation (\d+), 2 members, protocol range, \d+(\.\d\d s| ms) \(member joined\)/)
     assert.match(text.replace(/\s/g, ''), new RegExp(`joined:${clientId.replaceAll('.', '\\.')}\\(${clientId.replaceAll('.', '\\.')}-[0-9a-f-]{36}\\)`), 'the long member id is shown whole, wrapped')
     // the entry wraps within the page: neither the table nor the page scrolls sideways
-    const widths = await page.evaluate(() => {
-      const table = document.querySelector('[data-testid="timeline"]')
-      return { table: table?.scrollWidth ?? Infinity, container: table?.parentElement?.clientWidth ?? 0, page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }
-    })
-    assert.ok(widths.table <= widths.container && widths.page <= widths.viewport, `widths: ${JSON.stringify(widths)}`)
+    await assertNoSidewaysScroll(page, 'timeline')
     assert.ok(Number(/generation (\d+)/.exec(text)![1]) > generation, `a generation after ${generation}: ${text}`)
     const { events } = await (await fetch(`${gateway.url}/api/v1/timeline`)).json() as { events: Record<string, { kind: string, detail: Record<string, unknown> }> }
     const timed = Object.values(events).filter(e => e.kind === 'rebalance' && e.detail['group'] === 'billing-app' && e.detail['durationMs'] === durationMs)
     assert.equal(timed.length, 1, JSON.stringify(events))
     assert.equal(timed[0]!.detail['reason'], 'member joined')
     await browser.screenshot('dashboard', 'timeline')
+
     await page.selectOption('[data-testid="timeline-kind"]', 'leader-change')
     assert.equal(await page.locator('[data-testid="timeline"] tbody tr:not([data-kind="leader-change"])').count(), 0, 'filtered by kind')
     await page.click('[data-testid="timeline"] tbody tr a')
     await page.waitForSelector('[data-testid="partitions"]', { timeout: 10_000 })
+
+    // the group's view wraps the same long client id, in its members and as a partition's owner
+    await page.goto(`${gateway.url}/#/groups/billing-app`)
+    await page.waitForFunction(id => document.querySelector('[data-testid="members"]')?.textContent?.includes(id) === true, clientId, { timeout: 15_000 })
+    await assertNoSidewaysScroll(page, 'members')
+    await browser.screenshot('dashboard', 'group-long-member')
   })
 
   await t.test('the ZooKeeper view: znodes with data and stat, and the sessions holding /controller and each /brokers/ids/N', async () => {

@@ -72,7 +72,7 @@ export function Group ({ id, cluster }: { id: string, cluster: ClusterDoc }) {
         : (
           <table data-testid="members">
             <thead><tr><th>Client id</th><th>Host</th><th>Member id</th><th>Assigned partitions</th></tr></thead>
-            <tbody>{members.map(m => <tr key={m.memberId}><td>{m.clientId}</td><td>{m.clientHost}</td><td class="mono small">{m.memberId}</td><td class="mono">{m.assignment.join(', ')}</td></tr>)}</tbody>
+            <tbody>{members.map(m => <tr key={m.memberId}><td class="wrap">{m.clientId}</td><td>{m.clientHost}</td><td class="mono small wrap">{m.memberId}</td><td class="mono wrap">{m.assignment.join(', ')}</td></tr>)}</tbody>
           </table>
           )}
       <h2>Offsets</h2>
@@ -90,7 +90,7 @@ export function Group ({ id, cluster }: { id: string, cluster: ClusterDoc }) {
               <td class="num">{duration(p.lagMs)}</td>
               <td><StatusBadge status={p.status} /></td>
               <td>{time(p.lastCommitMs)}</td>
-              <td>{p.owner !== undefined ? clientOf.get(p.owner) ?? p.owner : <span class="muted">–</span>}</td>
+              <td class="wrap">{p.owner !== undefined ? clientOf.get(p.owner) ?? p.owner : <span class="muted">–</span>}</td>
             </tr>
           ))}
         </tbody>
