@@ -28,8 +28,13 @@ export interface FetchRequestData {
   /** Every partition for a full fetch; for an incremental one the added and changed ones. */
   toSend: FetchPartitionRequest[]
   toForget: Array<{ topic: string, partition: number }>
-  /** What the session holds once this fetch is answered. */
-  session: Map<string, FetchPartitionRequest>
+  /**
+   * Whether toSend is the whole session (a full or sessionless fetch) rather than changes to it.
+   * Only the changes are kept while the fetch waits, never a copy of a session of thousands: a
+   * follower's fetch waits up to replica.fetch.wait.max.ms, long enough for such a copy to be
+   * promoted to V8's old generation on every fetch of an idle cluster.
+   */
+  full: boolean
 }
 
 /** The parts of a FetchResponse the handler reads. */
@@ -61,19 +66,28 @@ export class FetchSessionHandler {
 
   /** The next Fetch for `wanted`; sessionless (id 0, epoch -1) when the broker's Fetch version predates sessions (v7). */
   build (wanted: FetchPartitionRequest[], sessionsSupported: boolean): FetchRequestData {
-    const next = new Map<string, FetchPartitionRequest>()
-    for (const p of wanted) next.set(partitionKey(p.topic, p.partition), p)
-    if (!sessionsSupported) return { sessionId: INVALID_SESSION_ID, sessionEpoch: FINAL_EPOCH, toSend: wanted, toForget: [], session: next }
-    if (this.epoch === INITIAL_EPOCH) return { sessionId: this.sessionId, sessionEpoch: INITIAL_EPOCH, toSend: wanted, toForget: [], session: next }
+    // What is sent is kept (until the answer, and in the session) as copies made here, so that none
+    // of `wanted` outlives this call: a caller builds every partition's request for each fetch,
+    // nearly all dead at once, and if some lived on, V8 would allocate every one of them in its old
+    // generation (allocation-site pretenuring), garbage there on every fetch of an idle cluster.
+    if (!sessionsSupported) return { sessionId: INVALID_SESSION_ID, sessionEpoch: FINAL_EPOCH, toSend: wanted.map(copy), toForget: [], full: true }
+    if (this.epoch === INITIAL_EPOCH) return { sessionId: this.sessionId, sessionEpoch: INITIAL_EPOCH, toSend: wanted.map(copy), toForget: [], full: true }
     const toSend: FetchPartitionRequest[] = []
-    const toForget: Array<{ topic: string, partition: number }> = []
-    for (const [key, previous] of this.partitions) {
-      const now = next.get(key)
-      if (now === undefined) toForget.push({ topic: previous.topic, partition: previous.partition })
-      else if (!sameRequest(previous, now)) toSend.push(now)
+    let kept = 0
+    for (const p of wanted) {
+      const previous = this.partitions.get(partitionKey(p.topic, p.partition))
+      if (previous === undefined) toSend.push(copy(p))
+      else {
+        kept++
+        if (!sameRequest(previous, p)) toSend.push(copy(p))
+      }
     }
-    for (const [key, p] of next) if (!this.partitions.has(key)) toSend.push(p)
-    return { sessionId: this.sessionId, sessionEpoch: this.epoch, toSend, toForget, session: next }
+    const toForget: Array<{ topic: string, partition: number }> = []
+    if (kept < this.partitions.size) {
+      const wantedKeys = new Set(wanted.map(p => partitionKey(p.topic, p.partition)))
+      for (const [key, previous] of this.partitions) if (!wantedKeys.has(key)) toForget.push({ topic: previous.topic, partition: previous.partition })
+    }
+    return { sessionId: this.sessionId, sessionEpoch: this.epoch, toSend, toForget, full: false }
   }
 
   /**
@@ -88,15 +102,22 @@ export class FetchSessionHandler {
       this.epoch = INITIAL_EPOCH
       return false
     }
+    const sentKeys = new Set(sent.toSend.map(p => partitionKey(p.topic, p.partition)))
+    const forgotten = sent.toForget.length === 0 ? undefined : new Set(sent.toForget.map(p => partitionKey(p.topic, p.partition)))
     for (const t of response.responses) {
       for (const p of t.partitions) {
-        if (!sent.session.has(partitionKey(t.topic, p.partitionIndex))) {
+        const key = partitionKey(t.topic, p.partitionIndex)
+        // in the session this fetch leaves: sent now, or kept from before (an incremental fetch)
+        const held = sentKeys.has(key) || (!sent.full && this.partitions.has(key) && forgotten?.has(key) !== true)
+        if (!held) {
           this.epoch = INITIAL_EPOCH
           return false
         }
       }
     }
-    this.partitions = sent.session
+    if (sent.full) this.partitions = new Map()
+    for (const p of sent.toForget) this.partitions.delete(partitionKey(p.topic, p.partition))
+    for (const p of sent.toSend) this.partitions.set(partitionKey(p.topic, p.partition), p)
     if (response.sessionId === INVALID_SESSION_ID) {
       // No session (the broker's cache is full) or it was closed: the next fetch is full again.
       this.sessionId = INVALID_SESSION_ID
@@ -112,6 +133,10 @@ export class FetchSessionHandler {
   handleError (): void {
     this.epoch = INITIAL_EPOCH
   }
+}
+
+function copy (p: FetchPartitionRequest): FetchPartitionRequest {
+  return { topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch, logStartOffset: p.logStartOffset }
 }
 
 function nextEpoch (prev: number): number {

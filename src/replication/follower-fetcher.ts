@@ -4,7 +4,7 @@ import type { ClientSecurity } from '../config/listener-security.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js'
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js'
-import type { Decoded } from '../protocol/schema/index.js'
+import type { Decoded, Infer } from '../protocol/schema/index.js'
 import type { Logger } from '../logger.js'
 import type { AppendResult } from '../storage/partition-log.js'
 import type { Partition } from './partition.js'
@@ -172,21 +172,10 @@ export class FollowerFetcher {
       await this.pause(Math.min(quota.msUntilAvailable(), this.options.fetchWaitMaxMs))
       return
     }
-    const sent = this.session.build(entries.map(({ partition: p }) => ({ topic: p.topic, partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, logStartOffset: p.log.logStartOffset, partitionMaxBytes: this.options.fetchMaxBytes })), true)
+    const { sent, request } = this.buildFetch(entries)
     let fetched
     try {
-      fetched = await connection.sendReleasable(FetchRequest, FetchResponse, FETCH_VERSION, {
-        replicaId: this.options.brokerId,
-        maxWaitMs: this.options.fetchWaitMaxMs,
-        minBytes: 1,
-        maxBytes: this.options.fetchResponseMaxBytes,
-        isolationLevel: 0,
-        sessionId: sent.sessionId,
-        sessionEpoch: sent.sessionEpoch,
-        topics: fetchTopics(sent.toSend),
-        forgottenTopicsData: forgottenTopics(sent.toForget),
-        rackId: '',
-      }, { timeoutMs: this.options.requestTimeoutMs + this.options.fetchWaitMaxMs })
+      fetched = await connection.sendReleasable(FetchRequest, FetchResponse, FETCH_VERSION, request, { timeoutMs: this.options.requestTimeoutMs + this.options.fetchWaitMaxMs })
     } catch (err) {
       this.session.handleError()
       throw err
@@ -199,6 +188,29 @@ export class FollowerFetcher {
       fetched.release()
     }
     if (movedLogStart) await this.options.onLogStartOffsetMoved()
+  }
+
+  /**
+   * The Fetch for `entries`: with a session, only what changed since the last one. A function of
+   * its own, so that the fetch positions built for every partition are garbage before the fetch
+   * waits on the leader (an async function keeps its locals across an await): in an idle cluster
+   * they would otherwise reach V8's old generation, thousands on every fetch.
+   */
+  private buildFetch (entries: Fetched[]): { sent: FetchRequestData, request: Infer<typeof FetchRequest> } {
+    const sent = this.session.build(entries.map(({ partition: p }) => ({ topic: p.topic, partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, logStartOffset: p.log.logStartOffset, partitionMaxBytes: this.options.fetchMaxBytes })), true)
+    const request = {
+      replicaId: this.options.brokerId,
+      maxWaitMs: this.options.fetchWaitMaxMs,
+      minBytes: 1,
+      maxBytes: this.options.fetchResponseMaxBytes,
+      isolationLevel: 0,
+      sessionId: sent.sessionId,
+      sessionEpoch: sent.sessionEpoch,
+      topics: fetchTopics(sent.toSend),
+      forgottenTopicsData: forgottenTopics(sent.toForget),
+      rackId: '',
+    }
+    return { sent, request }
   }
 
   /** Appends a fetch's answers to the logs; true when a log start offset moved. */

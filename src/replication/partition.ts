@@ -230,10 +230,13 @@ export class Partition {
     return epoch
   }
 
-  onAppend (listener: () => void): () => void {
-    const listeners = this.appendListeners ??= new Set()
-    listeners.add(listener)
-    return () => listeners.delete(listener)
+  /** `listener` runs on each append and high watermark move, until offAppend. */
+  onAppend (listener: () => void): void {
+    (this.appendListeners ??= new Set()).add(listener)
+  }
+
+  offAppend (listener: () => void): void {
+    this.appendListeners?.delete(listener)
   }
 
   /** The high watermark only moves forward: the smallest log end offset over the ISR. */

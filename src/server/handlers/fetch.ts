@@ -39,25 +39,36 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
   // Reads go into pooled buffers, given back once the response is written (or dropped with it).
   const buffers = networkBufferPool.lease()
   ctx.whenResponseWritten(buffers.release)
-  for (;;) {
+  /**
+   * One read of every partition: the response, or what to wait on. A function of its own, so that
+   * nothing of a read that is not answered stays referenced while the fetch waits (an async
+   * function keeps its locals across an await): for a follower's idle session of thousands of
+   * partitions, each wait would otherwise carry thousands of answers into V8's old generation.
+   */
+  const pass = (): FetchResponse | { waitOn: Partition[], remainingMs: number } => {
     const { answers, bytes, throttledBytes, partitions, errors } = readAll(ctx, context.partitions, authorized, isolation, replicaId, maxBytes, buffers.allocate)
-    const remaining = deadline - Date.now()
-    if (bytes >= minBytes || remaining <= 0 || partitions.length === 0 || errors) {
-      ctx.broker.replicas.leaderQuota.record(throttledBytes)
-      // Kafka records the response's size, then, over the quota, takes it back and answers with
-      // no partitions and the throttle time, the channel muted for it (KIP-219). Records count here.
-      const throttleTimeMs = quota?.recordAndGetThrottleTimeMs(user, clientId, bytes) ?? 0
-      if (throttleTimeMs > 0) {
-        quota!.unrecord(user, clientId, bytes)
-        ctx.connection.throttle(throttleTimeMs)
-        return toResponse(context.throttledResponse(), throttleTimeMs, ctx.apiVersion >= 13)
-      }
-      const answer = context.updateAndGenerateResponseData(answers)
-      if (ctx.broker.metrics !== undefined && bytes > 0) recordBytesOut(ctx.broker.metrics, answer.answers, replicaId >= 0)
-      return toResponse(answer, 0, ctx.apiVersion >= 13)
+    const remainingMs = deadline - Date.now()
+    if (bytes < minBytes && remainingMs > 0 && partitions.length > 0 && !errors) {
+      buffers.release() // what was read is dropped: not enough yet
+      return { waitOn: partitions, remainingMs }
     }
-    buffers.release() // what was read is dropped: not enough yet
-    await ctx.broker.replicas.waitForData(partitions, remaining, 'Fetch')
+    ctx.broker.replicas.leaderQuota.record(throttledBytes)
+    // Kafka records the response's size, then, over the quota, takes it back and answers with
+    // no partitions and the throttle time, the channel muted for it (KIP-219). Records count here.
+    const throttleTimeMs = quota?.recordAndGetThrottleTimeMs(user, clientId, bytes) ?? 0
+    if (throttleTimeMs > 0) {
+      quota!.unrecord(user, clientId, bytes)
+      ctx.connection.throttle(throttleTimeMs)
+      return toResponse(context.throttledResponse(), throttleTimeMs, ctx.apiVersion >= 13)
+    }
+    const answer = context.updateAndGenerateResponseData(answers)
+    if (ctx.broker.metrics !== undefined && bytes > 0) recordBytesOut(ctx.broker.metrics, answer.answers, replicaId >= 0)
+    return toResponse(answer, 0, ctx.apiVersion >= 13)
+  }
+  for (;;) {
+    const result = pass()
+    if (!('waitOn' in result)) return result
+    await ctx.broker.replicas.waitForData(result.waitOn, result.remainingMs, 'Fetch')
   }
 })
 
