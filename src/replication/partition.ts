@@ -252,9 +252,7 @@ export class Partition {
   }
 
   private notifyAppend (): void {
-    // The Set itself, not a copy per append: a listener that ends its wait removes itself (and
-    // its other partitions' entries) during the loop, which a Set's iteration allows; none adds one.
-    if (this.appendListeners !== undefined) for (const l of this.appendListeners) l()
+    if (this.appendListeners !== undefined) for (const l of [...this.appendListeners]) l()
   }
 
   private error (errorCode: number, errorMessage: string | null = null): ProduceResult {
