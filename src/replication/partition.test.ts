@@ -64,6 +64,30 @@ test('becoming follower refuses produce and wakes parked waiters; a new epoch st
   assert.deepEqual(p.isr, [1, 2, 3])
 })
 
+test('append listeners: each runs once per append however often added, stops once taken off, and one taking itself off skips no other', t => {
+  const p = leaderPartition(t, [1])
+  const calls: string[] = []
+  const a = (): void => { calls.push('a'); p.offAppend(a) }
+  const b = (): void => { calls.push('b') }
+  const c = (): void => { calls.push('c') }
+  p.onAppend(a)
+  p.onAppend(b)
+  p.onAppend(b)
+  p.onAppend(c)
+  p.appendRecordsAsLeader(buildTestBatch(), 1)
+  assert.deepEqual(calls, ['a', 'b', 'c'])
+  p.offAppend(c)
+  p.onAppend(c) // into a's emptied slot
+  calls.length = 0
+  p.appendRecordsAsLeader(buildTestBatch(), 1)
+  assert.deepEqual(calls.sort(), ['b', 'c'])
+  p.offAppend(b)
+  p.offAppend(c)
+  calls.length = 0
+  p.appendRecordsAsLeader(buildTestBatch(), 1)
+  assert.deepEqual(calls, [])
+})
+
 test('a replica whose log dir failed answers KAFKA_STORAGE_ERROR and wakes parked waiters', t => {
   const p = leaderPartition(t)
   p.appendRecordsAsLeader(buildTestBatch({ recordCount: 2 }), 1)

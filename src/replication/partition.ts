@@ -43,11 +43,16 @@ export class Partition {
   /** The state znode's version this broker last saw or wrote: ISR writes are conditional on it. */
   zkVersion = -1
   // followers and appendListeners are created at first use: most partitions of a broker have
-  // neither (a follower's, an RF=1 leader's, one nobody waits on), and an empty Map or Set is ~0.2 KiB.
+  // neither (a follower's, an RF=1 leader's, one nobody waits on), and an empty Map is ~0.2 KiB.
   /** Followers as the leader sees them through their fetches. */
   private followers?: Map<number, FollowerState>
   private leaderSinceMs = 0
-  private appendListeners?: Set<() => void>
+  /**
+   * waitForData's listeners, in slots emptied rather than removed: a Set shrinks its table when
+   * emptied and grows it again on the next wait, and an idle follower's fetch waits on thousands
+   * of partitions twice a second.
+   */
+  private appendListeners?: Array<(() => void) | undefined>
   /** Its log dir failed (Kafka's HostedPartition.Offline): it serves nothing until a restart. */
   private offline = false
 
@@ -134,11 +139,15 @@ export class Partition {
     return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTimeMs: result.logAppendTimeMs, logStartOffset: result.logStartOffset, errorMessage: null }
   }
 
+  /** The offset below which `isolation` may read. */
+  readableEnd (isolation: FetchIsolation): number {
+    return isolation === 'highWatermark' ? this.log.highWatermark : isolation === 'txnCommitted' ? this.log.lastStableOffset : this.log.logEndOffset
+  }
+
   read (fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneMessage: boolean, allocate?: (size: number) => Buffer): ReadResult | StorageErrorResult {
     if (this.offline) return STORAGE_ERROR
-    const maxOffset = isolation === 'highWatermark' ? this.log.highWatermark : isolation === 'txnCommitted' ? this.log.lastStableOffset : this.log.logEndOffset
     try {
-      return this.log.read(fetchOffset, maxBytes, maxOffset, minOneMessage, allocate)
+      return this.log.read(fetchOffset, maxBytes, this.readableEnd(isolation), minOneMessage, allocate)
     } catch (err) {
       this.log.maybeHandleIoError('reading records', err)
       return STORAGE_ERROR
@@ -232,11 +241,21 @@ export class Partition {
 
   /** `listener` runs on each append and high watermark move, until offAppend. */
   onAppend (listener: () => void): void {
-    (this.appendListeners ??= new Set()).add(listener)
+    const slots = this.appendListeners ??= []
+    let free = -1
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] === listener) return
+      if (free < 0 && slots[i] === undefined) free = i
+    }
+    if (free >= 0) slots[free] = listener
+    else slots.push(listener)
   }
 
   offAppend (listener: () => void): void {
-    this.appendListeners?.delete(listener)
+    const slots = this.appendListeners
+    if (slots === undefined) return
+    const i = slots.indexOf(listener)
+    if (i >= 0) slots[i] = undefined
   }
 
   /** The high watermark only moves forward: the smallest log end offset over the ISR. */
@@ -251,8 +270,11 @@ export class Partition {
     return true
   }
 
+  /** A listener may take itself off while this runs; one added meanwhile may run now or only at the next append. */
   private notifyAppend (): void {
-    if (this.appendListeners !== undefined) for (const l of [...this.appendListeners]) l()
+    const slots = this.appendListeners
+    if (slots === undefined) return
+    for (let i = 0, n = slots.length; i < n; i++) slots[i]?.()
   }
 
   private error (errorCode: number, errorMessage: string | null = null): ProduceResult {

@@ -66,6 +66,22 @@ test('a full fetch opens a session; incremental fetches read the whole session a
   assert.deepEqual(names(respond(next, { 'b-0': { highWatermark: 11 }, 'a-0': { logStartOffset: 3 } }).answers), ['a-0'], 'a moved log start offset is news, an unchanged high watermark is not')
 })
 
+test('only an incremental context lets a partition with nothing new go unread: the one whose high watermark and log start are those last sent', () => {
+  const { fetches } = manager()
+  const full = fetches.newContext(12, 0, 0, false, [wants('a', 0), wants('a', 1)], [], noNames)
+  assert.equal(full.isUnchanged(0, 10, 0), false, 'a full fetch answers every partition')
+  const { sessionId } = respond(full, { 'a-1': { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER } })
+  assert.equal(fetches.newContext(12, 0, -1, false, [wants('a', 0)], [], noNames).isUnchanged(0, 10, 0), false, 'sessionless')
+  const inc = fetches.newContext(12, sessionId, 1, false, [], [], noNames)
+  assert.equal(inc.isUnchanged(0, 10, 0), true, 'a-0 as sent')
+  assert.equal(inc.isUnchanged(0, 11, 0), false, 'a moved high watermark')
+  assert.equal(inc.isUnchanged(0, 10, 2), false, 'a moved log start offset')
+  assert.equal(inc.isUnchanged(1, 10, 0), false, 'a-1 was last answered with an error')
+  // a-1 answered without the error: from now on it may go unread too
+  respond(inc)
+  assert.equal(fetches.newContext(12, sessionId, 2, false, [], [], noNames).isUnchanged(1, 10, 0), true)
+})
+
 test('an error is always answered, and the partition again once the error is gone', () => {
   const { fetches } = manager()
   const { sessionId } = respond(fetches.newContext(12, 0, 0, false, [wants('a', 0)], [], noNames))

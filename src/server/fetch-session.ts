@@ -215,6 +215,13 @@ export interface FetchContext {
   updateAndGenerateResponseData: (answers: FetchAnswer[]) => SessionResponse
   /** An answer without partitions for a fetch throttled by its quota. */
   throttledResponse: () => SessionResponse
+  /**
+   * Whether `partitions[index]`, with nothing new to read, would be left out of the answer anyway:
+   * an incremental fetch's partition whose high watermark and log start offset are those last
+   * sent. The fetch then builds no answer for it: a follower's idle session of thousands of
+   * partitions is read twice per fetch (Kafka's CachedPartition.maybeUpdateResponseData decides the same after reading).
+   */
+  isUnchanged: (index: number, highWatermark: number, logStartOffset: number) => boolean
 }
 
 /** A session id or epoch the cache does not know: the error alone, nothing read. */
@@ -223,12 +230,14 @@ class SessionErrorContext implements FetchContext {
   constructor (private readonly errorCode: ErrorCode) {}
   updateAndGenerateResponseData (): SessionResponse { return { errorCode: this.errorCode, sessionId: INVALID_SESSION_ID, answers: [] } }
   throttledResponse (): SessionResponse { return this.updateAndGenerateResponseData() }
+  isUnchanged (): boolean { return false }
 }
 
 class SessionlessFetchContext implements FetchContext {
   constructor (readonly partitions: FetchRequestPartition[]) {}
   updateAndGenerateResponseData (answers: FetchAnswer[]): SessionResponse { return { errorCode: ErrorCode.NONE, sessionId: INVALID_SESSION_ID, answers } }
   throttledResponse (): SessionResponse { return { errorCode: ErrorCode.NONE, sessionId: INVALID_SESSION_ID, answers: [] } }
+  isUnchanged (): boolean { return false }
 }
 
 /** A full fetch that asks for a session: one is created with what this answer sends, if the cache has room. */
@@ -241,8 +250,8 @@ class FullFetchContext implements FetchContext {
       for (let i = 0; i < answers.length; i++) {
         const { tp, answer } = answers[i]!
         const cached = new CachedPartition(tp, this.partitions[i]!.data)
-        cached.highWatermark = answer.highWatermark
-        cached.logStartOffset = answer.logStartOffset ?? -1
+        // What was sent, as an incremental fetch remembers it: an error is answered again once gone.
+        cached.maybeUpdateResponseData(answer, true)
         map.set(partitionKey(this.usesTopicIds, tp), cached)
       }
       return map
@@ -251,10 +260,12 @@ class FullFetchContext implements FetchContext {
   }
 
   throttledResponse (): SessionResponse { return { errorCode: ErrorCode.NONE, sessionId: INVALID_SESSION_ID, answers: [] } }
+  /** A full fetch answers every partition: the session is created from the answers. */
+  isUnchanged (): boolean { return false }
 }
 
 class IncrementalFetchContext implements FetchContext {
-  readonly partitions: FetchRequestPartition[]
+  readonly partitions: CachedPartition[]
 
   constructor (private readonly session: FetchSession, private readonly requestEpoch: number) {
     // The cached partitions themselves, not copies: a follower's fetch of an idle session waits up
@@ -283,6 +294,11 @@ class IncrementalFetchContext implements FetchContext {
   throttledResponse (): SessionResponse {
     const errorCode = this.session.epoch !== nextEpoch(this.requestEpoch) ? ErrorCode.INVALID_FETCH_SESSION_EPOCH : ErrorCode.NONE
     return { errorCode, sessionId: this.session.id, answers: [] }
+  }
+
+  isUnchanged (index: number, highWatermark: number, logStartOffset: number): boolean {
+    const cached = this.partitions[index]!
+    return cached.highWatermark === highWatermark && cached.logStartOffset === logStartOffset
   }
 }
 

@@ -8,7 +8,7 @@ import { defineHandler, type RequestContext } from '../api-handler.js'
 import type { BrokerMetrics } from '../broker-metrics.js'
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/acl-binding.js'
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
-import type { FetchAnswer, FetchRequestPartition, PartitionAnswer, SessionResponse, TopicIdPartition } from '../fetch-session.js'
+import type { FetchAnswer, FetchContext, FetchRequestPartition, PartitionAnswer, SessionResponse, TopicIdPartition } from '../fetch-session.js'
 
 const EMPTY = Buffer.alloc(0)
 
@@ -46,7 +46,7 @@ export const handleFetch = defineHandler(FetchRequest, FetchResponse, async (req
    * partitions, each wait would otherwise carry thousands of answers into V8's old generation.
    */
   const pass = (): FetchResponse | { waitOn: Partition[], remainingMs: number } => {
-    const { answers, bytes, throttledBytes, partitions, errors } = readAll(ctx, context.partitions, authorized, isolation, replicaId, maxBytes, buffers.allocate)
+    const { answers, bytes, throttledBytes, partitions, errors } = new LogReads(ctx, context, authorized, isolation, replicaId, maxBytes, buffers.allocate)
     const remainingMs = deadline - Date.now()
     if (bytes < minBytes && remainingMs > 0 && partitions.length > 0 && !errors) {
       buffers.release() // what was read is dropped: not enough yet
@@ -148,55 +148,76 @@ function authorizer (ctx: RequestContext, replicaId: number): (p: FetchRequestPa
   }
 }
 
-function readAll (ctx: RequestContext, wanted: FetchRequestPartition[], authorized: (p: FetchRequestPartition) => boolean, isolation: FetchIsolation, replicaId: number, maxBytes: number, allocate: (size: number) => Buffer): { answers: FetchAnswer[], bytes: number, throttledBytes: number, partitions: Partition[], errors: boolean } {
-  let bytes = 0
-  let throttledBytes = 0
-  let errors = false
-  const quota = ctx.broker.replicas.leaderQuota
-  const partitions: Partition[] = []
-  const magic = ctx.apiVersion <= 1 ? 0 : ctx.apiVersion <= 3 ? 1 : 2
-  const answers = wanted.map((wantedPartition): FetchAnswer => {
-    const { tp, data: p } = wantedPartition
-    const answer = ((): PartitionAnswer => {
-      const topic = tp.topic
-      if (!authorized(wantedPartition)) return errorAnswer(tp.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, undefined)
-      const partition = topic === undefined ? undefined : ctx.broker.replicas.partition(topic, tp.partition)
+/**
+ * One read of every partition of a fetch (Kafka's ReplicaManager.readFromLog). The answers leave
+ * out the partitions the context would drop unread (an incremental session's partition with
+ * nothing new); `partitions`, what a wait waits on, has every partition read. A class, not a loop
+ * around a closure: a follower's idle session of thousands of partitions is read twice per fetch,
+ * and a closure per partition read is garbage V8 may keep long enough to promote.
+ */
+class LogReads {
+  bytes = 0
+  throttledBytes = 0
+  errors = false
+  readonly partitions: Partition[] = []
+  readonly answers: FetchAnswer[] = []
+  private readonly magic: 0 | 1 | 2
+
+  constructor (private readonly ctx: RequestContext, private readonly context: FetchContext, private readonly authorized: (p: FetchRequestPartition) => boolean, private readonly isolation: FetchIsolation, private readonly replicaId: number, private readonly maxBytes: number, private readonly allocate: (size: number) => Buffer) {
+    this.magic = ctx.apiVersion <= 1 ? 0 : ctx.apiVersion <= 3 ? 1 : 2
+    const wanted = context.partitions
+    for (let index = 0; index < wanted.length; index++) {
+      const answer = this.read(index, wanted[index]!)
+      if (answer === undefined) continue
+      if (answer.errorCode !== ErrorCode.NONE) this.errors = true
+      this.answers.push({ tp: wanted[index]!.tp, answer })
+    }
+  }
+
+  private read (index: number, wanted: FetchRequestPartition): PartitionAnswer | undefined {
+    const { ctx, replicaId, isolation } = this
+    const { tp, data: p } = wanted
+    const topic = tp.topic
+    if (!this.authorized(wanted)) return errorAnswer(tp.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, undefined)
+    const partition = topic === undefined ? undefined : ctx.broker.replicas.partition(topic, tp.partition)
+    if (topic !== undefined && ctx.broker.replicas.isOffline(topic, tp.partition)) return errorAnswer(tp.partition, ErrorCode.KAFKA_STORAGE_ERROR, undefined)
+    if (partition === undefined) {
       const unknownCode = topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ctx.broker.metadata.partition(topic, tp.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER
-      if (topic !== undefined && ctx.broker.replicas.isOffline(topic, tp.partition)) return errorAnswer(tp.partition, ErrorCode.KAFKA_STORAGE_ERROR, undefined)
-      if (partition === undefined || !partition.isLeader) return errorAnswer(tp.partition, partition === undefined ? unknownCode : ErrorCode.NOT_LEADER_OR_FOLLOWER, partition)
-      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
-        return errorAnswer(tp.partition, p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition)
-      }
-      // message.downconversion.enable=false (KIP-283): consumers that need magic 0/1 are refused, followers never are
-      if (magic < 2 && replicaId < 0 && !partition.log.logConfig['message.downconversion.enable']) return errorAnswer(tp.partition, ErrorCode.UNSUPPORTED_VERSION, partition)
-      partitions.push(partition)
-      if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset, p.logStartOffset)
-      // Kafka's ReplicaManager.shouldLeaderThrottle: a throttled replica catching up (out of the ISR) gets nothing while the leader's quota is exceeded.
-      const throttled = replicaId >= 0 && !partition.isr.includes(replicaId) && quota.isThrottled(partition.topic, partition.partition)
-      if (throttled && quota.isQuotaExceeded()) return { ...errorAnswer(tp.partition, ErrorCode.NONE, partition), lastStableOffset: partition.log.lastStableOffset }
-      const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes)
-      const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, bytes === 0, allocate)
-      if (read.errorCode !== 0) {
-        return { ...errorAnswer(tp.partition, read.errorCode, partition), logStartOffset: read.logStartOffset }
-      }
-      const records = magic < 2 && read.records.length > 0 ? recordBatchesToMessageSet(read.records, magic as 0 | 1) : read.records
-      bytes += records.length
-      if (throttled) throttledBytes += records.length
-      return {
-        partitionIndex: tp.partition,
-        errorCode: ErrorCode.NONE,
-        highWatermark: read.highWatermark,
-        lastStableOffset: partition.log.lastStableOffset,
-        logStartOffset: read.logStartOffset,
-        abortedTransactions: isolation === 'txnCommitted' ? abortedTransactions(partition, p.fetchOffset, read.records) : null,
-        preferredReadReplica: -1,
-        records,
-      }
-    })()
-    if (answer.errorCode !== ErrorCode.NONE) errors = true
-    return { tp, answer }
-  })
-  return { answers, bytes, throttledBytes, partitions, errors }
+      return errorAnswer(tp.partition, unknownCode, undefined)
+    }
+    if (!partition.isLeader) return errorAnswer(tp.partition, ErrorCode.NOT_LEADER_OR_FOLLOWER, partition)
+    if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch) {
+      return errorAnswer(tp.partition, p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition)
+    }
+    const log = partition.log
+    // message.downconversion.enable=false (KIP-283): consumers that need magic 0/1 are refused, followers never are
+    if (this.magic < 2 && replicaId < 0 && !log.logConfig['message.downconversion.enable']) return errorAnswer(tp.partition, ErrorCode.UNSUPPORTED_VERSION, partition)
+    this.partitions.push(partition)
+    if (replicaId >= 0) ctx.broker.replicas.followerFetched(partition, replicaId, p.fetchOffset, p.logStartOffset)
+    // Kafka's ReplicaManager.shouldLeaderThrottle: a throttled replica catching up (out of the ISR) gets nothing while the leader's quota is exceeded.
+    const quota = ctx.broker.replicas.leaderQuota
+    const throttled = replicaId >= 0 && !partition.isr.includes(replicaId) && quota.isThrottled(partition.topic, partition.partition)
+    if (throttled && quota.isQuotaExceeded()) return { ...errorAnswer(tp.partition, ErrorCode.NONE, partition), lastStableOffset: log.lastStableOffset }
+    if (p.fetchOffset === partition.readableEnd(isolation) && p.fetchOffset >= log.logStartOffset && this.context.isUnchanged(index, log.highWatermark, log.logStartOffset)) return undefined
+    const budget = Math.min(p.partitionMaxBytes, this.maxBytes - this.bytes)
+    const read = partition.read(p.fetchOffset, Math.max(0, budget), isolation, this.bytes === 0, this.allocate)
+    if (read.errorCode !== 0) {
+      return { ...errorAnswer(tp.partition, read.errorCode, partition), logStartOffset: read.logStartOffset }
+    }
+    const records = this.magic < 2 && read.records.length > 0 ? recordBatchesToMessageSet(read.records, this.magic as 0 | 1) : read.records
+    this.bytes += records.length
+    if (throttled) this.throttledBytes += records.length
+    return {
+      partitionIndex: tp.partition,
+      errorCode: ErrorCode.NONE,
+      highWatermark: read.highWatermark,
+      lastStableOffset: log.lastStableOffset,
+      logStartOffset: read.logStartOffset,
+      abortedTransactions: isolation === 'txnCommitted' ? abortedTransactions(partition, p.fetchOffset, read.records) : null,
+      preferredReadReplica: -1,
+      records,
+    }
+  }
 }
 
 /** The aborted transactions with records among those read: up to the offset after the last batch sent. */
