@@ -58,6 +58,9 @@ test('controlled shutdown (SIGTERM) moves leadership before exit: acks=all produ
   stop = true
   await loop
   assert.deepEqual(failures, [], 'no send failed after its retries')
+  // A broker on its way out that followed a partition under its new leader epoch was taken back into
+  // the ISR by the leader, and acks=all then waited for it until replica.lag.time.max.ms.
+  for (const partition of [0, 1, 2]) assert.ok(!(await leaderOf(cluster, 'moving', partition)).isr.includes(1), `broker 1 left the ISR of moving-${partition} for good`)
 })
 
 test('preferred leader election: automatic after the broker returns, and on request (ElectLeaders)', async t => {

@@ -42,6 +42,8 @@ export class ReplicaManager {
   private readonly partitions = new Map<string, Map<number, Partition>>()
   private readonly offline: OfflineReplicas
   private stopped = false
+  /** False from the start of this broker's controlled shutdown (stopFollowing). */
+  private following = true
   private readonly fetchers = new Map<number, FollowerFetcher>()
   private readonly isrWrites = new Set<Partition>()
   private readonly isrChanges: IsrChangePropagator
@@ -104,6 +106,8 @@ export class ReplicaManager {
    * the metadata cache, so a waiting one is applied as it is when its turn comes.
    */
   private applyInSlices (state: PartitionMetadata): void {
+    // A state read from ZooKeeper before stop() may arrive after it: it must not open a log or start a fetcher.
+    if (this.stopped) return
     const key = `${state.topic}-${state.partition}`
     if (this.pendingStates.size === 0) {
       const now = performance.now()
@@ -138,6 +142,19 @@ export class ReplicaManager {
     this.isrChanges.stop()
     for (const f of this.fetchers.values()) f.stop()
     this.fetchers.clear()
+  }
+
+  /**
+   * This broker is in controlled shutdown: it follows no partition under a new leader epoch, as in
+   * Kafka, where the controller sends a shutting-down broker StopReplica for the partitions it
+   * follows and no LeaderAndIsr for the partitions it leaves (KafkaController.doControlledShutdown).
+   * Otherwise the state that takes it out of an ISR would start a fetcher at the new epoch, whose
+   * first fetch puts it back into that ISR just before it exits, and acks=all produce would wait
+   * for it until replica.lag.time.max.ms. Fetchers at the old epochs keep it in sync meanwhile;
+   * the leaders fence them (FENCED_LEADER_EPOCH) once the controller has moved on.
+   */
+  stopFollowing (): void {
+    this.following = false
   }
 
   /** A follower fetched: track it, and let it rejoin the ISR once it has caught up. */
@@ -284,7 +301,7 @@ export class ReplicaManager {
     if (!roleChanged) return
     this.log.info(partition.isLeader ? 'became leader' : 'became follower', { topic: state.topic, partition: state.partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr })
     this.stopFetching(partition)
-    if (!partition.isLeader && partition.leaderId >= 0) this.fetcherFor(partition.leaderId).add(partition)
+    if (!partition.isLeader && partition.leaderId >= 0 && this.following) this.fetcherFor(partition.leaderId).add(partition)
   }
 
   private fetcherFor (leaderId: number): FollowerFetcher {

@@ -312,6 +312,7 @@ export class KafkaServer {
     const v = this.config.values
     if (!v['controlled.shutdown.enable'] || this.metadata === undefined || this.controller === undefined) return
     if (this.metadata.brokers().filter(b => b.id !== this.brokerId).length === 0) return
+    this.replicas?.stopFollowing()
     const startMs = Date.now()
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
