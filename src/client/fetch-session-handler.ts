@@ -102,22 +102,19 @@ export class FetchSessionHandler {
       this.epoch = INITIAL_EPOCH
       return false
     }
-    const sentKeys = new Set(sent.toSend.map(p => partitionKey(p.topic, p.partition)))
-    const forgotten = sent.toForget.length === 0 ? undefined : new Set(sent.toForget.map(p => partitionKey(p.topic, p.partition)))
+    // The session as this fetch leaves it. An answer naming a partition outside it is not used; the
+    // next fetch is then full, and its answer starts the session's partitions over.
+    if (sent.full) this.partitions = new Map()
+    for (const p of sent.toForget) this.partitions.delete(partitionKey(p.topic, p.partition))
+    for (const p of sent.toSend) this.partitions.set(partitionKey(p.topic, p.partition), p)
     for (const t of response.responses) {
       for (const p of t.partitions) {
-        const key = partitionKey(t.topic, p.partitionIndex)
-        // in the session this fetch leaves: sent now, or kept from before (an incremental fetch)
-        const held = sentKeys.has(key) || (!sent.full && this.partitions.has(key) && forgotten?.has(key) !== true)
-        if (!held) {
+        if (!this.partitions.has(partitionKey(t.topic, p.partitionIndex))) {
           this.epoch = INITIAL_EPOCH
           return false
         }
       }
     }
-    if (sent.full) this.partitions = new Map()
-    for (const p of sent.toForget) this.partitions.delete(partitionKey(p.topic, p.partition))
-    for (const p of sent.toSend) this.partitions.set(partitionKey(p.topic, p.partition), p)
     if (response.sessionId === INVALID_SESSION_ID) {
       // No session (the broker's cache is full) or it was closed: the next fetch is full again.
       this.sessionId = INVALID_SESSION_ID
