@@ -60,6 +60,8 @@ export class MetadataCache extends EventEmitter {
 
   brokers (): BrokerInfo[] { return [...this.liveBrokers.values()].sort((a, b) => a.id - b.id) }
   broker (id: number): BrokerInfo | undefined { return this.liveBrokers.get(id) }
+  /** Kafka's MetadataCache.hasAliveBroker: registered under /brokers/ids now. A property, so it can be passed on. */
+  readonly hasAliveBroker = (id: number): boolean => this.liveBrokers.has(id)
   topics (): TopicMetadata[] { return [...this.topicsByName.values()] }
   topic (name: string): TopicMetadata | undefined { return this.topicsByName.get(name) }
   /** Fetch v13+ names topics by id on every request: a map, not a scan. */

@@ -45,9 +45,11 @@ test('a follower that stops catching up leaves the ISR after the lag time; one t
   assert.deepEqual(p.isrToShrink(2001, 1000), [1, 2], 'follower 3 never fetched within the lag time')
   p.isrWritten([1, 2], 1)
   assert.equal(p.log.highWatermark, 2, 'the shrunk ISR lets the high watermark advance')
-  assert.equal(p.isrToExpand(), undefined)
+  const alive = (): boolean => true
+  assert.equal(p.isrToExpand(alive), undefined)
   p.updateFollowerFetchState(3, 2, 2100)
-  assert.deepEqual(p.isrToExpand(), [1, 2, 3])
+  assert.equal(p.isrToExpand(id => id !== 3), undefined, 'a caught-up follower whose broker is not registered stays out')
+  assert.deepEqual(p.isrToExpand(alive), [1, 2, 3])
 })
 
 test('becoming follower refuses produce and wakes parked waiters; a new epoch starts at the log end', t => {

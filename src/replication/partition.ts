@@ -206,12 +206,17 @@ export class Partition {
     return low
   }
 
-  /** A follower outside the ISR that has caught up to the high watermark and our epoch rejoins. */
-  isrToExpand (): number[] | undefined {
+  /**
+   * A follower outside the ISR that has caught up to the high watermark and our epoch rejoins, if
+   * its broker is registered (Kafka's Partition.isReplicaIsrEligible in ZooKeeper mode, KIP-841): a
+   * broker whose session expired may still fetch, and in the ISR it would hold acks=all produce
+   * until replica.lag.time.max.ms once it is gone.
+   */
+  isrToExpand (isAlive: (brokerId: number) => boolean): number[] | undefined {
     if (!this.isLeader) return undefined
     const epochStart = this.log.leaderEpochCache.epochEntries.at(-1)?.startOffset ?? 0
     const joining = [...this.followers ?? []].filter(([id, f]) => !this.isr.includes(id) && this.replicas.includes(id) &&
-      f.logEndOffset >= this.log.highWatermark && f.logEndOffset >= epochStart).map(([id]) => id)
+      f.logEndOffset >= this.log.highWatermark && f.logEndOffset >= epochStart && isAlive(id)).map(([id]) => id)
     return joining.length === 0 ? undefined : [...this.isr, ...joining]
   }
 

@@ -8,7 +8,7 @@ import { silentLogger } from '../logger.js'
 import { ensurePersistentPaths } from '../cluster/broker-registration.js'
 import { MetadataCache } from '../cluster/metadata-cache.js'
 import { FakeZooKeeper, type FakeZkSession } from '../cluster/support/fake-zookeeper.js'
-import { readPartitionState, writePartitionState } from '../cluster/support/znode-fixtures.js'
+import { readPartitionState, registerTestBroker, writePartitionState } from '../cluster/support/znode-fixtures.js'
 import { createTopic, readAssignment, writeEntityConfig } from '../cluster/topic-admin.js'
 import { isrChangeNotificationZnode, topicZnode, type PartitionState } from '../cluster/znodes.js'
 import { ErrorCode } from '../protocol/error-codes.js'
@@ -21,11 +21,12 @@ import { ReplicaManager } from './replica-manager.js'
 
 const LAG_TIME_MAX_MS = 10_000
 
-interface Setup { server: FakeZooKeeper, controller: FakeZkSession, scheduler: ManualScheduler, logManager: LogManager, replicas: ReplicaManager, partition: () => Partition }
+interface Setup { server: FakeZooKeeper, controller: FakeZkSession, followers: Map<number, FakeZkSession>, scheduler: ManualScheduler, logManager: LogManager, replicas: ReplicaManager, partition: () => Partition }
 
 /**
  * Broker 1's ReplicaManager on its own metadata cache and log dir; topic t, partition 0 on brokers
- * 1, 2 and 3 in `initial` state. The `controller` session writes what the controller would.
+ * 1, 2 and 3 in `initial` state. The `controller` session writes what the controller would;
+ * brokers 2 and 3 are registered from sessions of their own (`followers`).
  */
 async function setup (t: { after: (fn: () => void) => void }, initial: PartitionState): Promise<Setup> {
   const server = new FakeZooKeeper()
@@ -33,6 +34,8 @@ async function setup (t: { after: (fn: () => void) => void }, initial: Partition
   await ensurePersistentPaths(controller)
   await createTopic(controller, 't', new Map([[0, [1, 2, 3]]]), {})
   await writePartitionState(controller, 't', 0, initial)
+  const followers = new Map([2, 3].map(id => [id, server.open()]))
+  for (const [id, session] of followers) await registerTestBroker(session, id)
 
   const logDir = mkdtempSync(join(tmpdir(), 'replica-manager-'))
   const { config } = toKafkaConfig({ 'broker.id': 1, 'zookeeper.connect': 'fake-zookeeper:2181', 'log.dirs': logDir, 'replica.lag.time.max.ms': LAG_TIME_MAX_MS })
@@ -55,7 +58,7 @@ async function setup (t: { after: (fn: () => void) => void }, initial: Partition
     assert.ok(p !== undefined, 'broker 1 hosts t-0')
     return p
   }
-  return { server, controller, scheduler, logManager, replicas, partition }
+  return { server, controller, followers, scheduler, logManager, replicas, partition }
 }
 
 test('the replica becomes leader or follower as the controller writes the partition state', async t => {
@@ -75,8 +78,8 @@ test('the replica becomes leader or follower as the controller writes the partit
   assert.deepEqual(partition().log.leaderEpochCache.epochEntries.at(-1), { epoch: 2, startOffset: 3 }, 'KIP-101: the new epoch starts at the log end')
 })
 
-test('the high watermark is the smallest log end offset over the ISR; a follower that lags past replica.lag.time.max.ms leaves the ISR, and rejoins once caught up', async t => {
-  const { server, controller, scheduler, replicas, partition } = await setup(t, { leader: 1, leaderEpoch: 0, isr: [1, 2, 3], controllerEpoch: 1 })
+test('the high watermark is the smallest log end offset over the ISR; a follower that lags past replica.lag.time.max.ms leaves the ISR, and rejoins once caught up and registered', async t => {
+  const { server, controller, followers, scheduler, replicas, partition } = await setup(t, { leader: 1, leaderEpoch: 0, isr: [1, 2, 3], controllerEpoch: 1 })
   const p = partition()
   p.appendRecordsAsLeader(buildTestBatch({ recordCount: 5 }), 1)
   replicas.followerFetched(p, 2, 3)
@@ -98,6 +101,16 @@ test('the high watermark is the smallest log end offset over the ISR; a follower
   assert.equal(p.log.highWatermark, 5, 'the shrunk ISR lets the high watermark advance')
   assert.equal(replicas.stats.isrShrinks, 1)
 
+  // Broker 3's session expired, yet it still fetches (a process paused past the session timeout).
+  followers.get(3)?.expire()
+  await server.settled()
+  replicas.followerFetched(p, 3, 5)
+  await server.settled()
+  assert.deepEqual(p.isr, [1, 2], 'caught up, but not registered: KIP-841 keeps it out')
+  assert.equal(replicas.stats.isrExpands, 0)
+
+  await registerTestBroker(server.open(), 3)
+  await server.settled()
   replicas.followerFetched(p, 3, 5)
   await server.settled()
   assert.deepEqual((await readPartitionState(controller, 't', 0))?.isr, [1, 2, 3])

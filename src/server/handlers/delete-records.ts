@@ -35,7 +35,6 @@ export const handleDeleteRecords = defineHandler(DeleteRecordsRequest, DeleteRec
     answer.lowWatermark = result.requiredOffset
     waiting.push({ answer, partition, requiredOffset: result.requiredOffset })
   })
-  const isAlive = (brokerId: number): boolean => ctx.broker.metadata.broker(brokerId) !== undefined
   for (;;) {
     waiting = waiting.filter(w => {
       if (!w.partition.isLeader) {
@@ -43,7 +42,7 @@ export const handleDeleteRecords = defineHandler(DeleteRecordsRequest, DeleteRec
         w.answer.lowWatermark = -1
         return false
       }
-      w.answer.lowWatermark = w.partition.lowWatermark(isAlive)
+      w.answer.lowWatermark = w.partition.lowWatermark(ctx.broker.metadata.hasAliveBroker)
       return w.answer.lowWatermark < w.requiredOffset
     })
     const remainingMs = deadline - Date.now()
