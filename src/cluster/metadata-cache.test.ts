@@ -129,3 +129,20 @@ test('a topic deleted and created again, over and over, leaves the cache no more
   for (let i = 0; i < 20; i++) await cycle()
   assert.equal(server.watchCount(session.sessionId), once, 'watches pending after 21 cycles, as after one')
 })
+
+test('a state read under way when the cache stops reaches no listener', async t => {
+  const { server, admin, session, cache } = await setup(t)
+  const seen: PartitionMetadata[] = []
+  cache.on('partition', (p: PartitionMetadata) => seen.push(p))
+  // The cache stops while its read of the new state is answered (a broker shutting down).
+  const getData = session.getData.bind(session)
+  session.getData = async (...args) => {
+    const node = await getData(...args)
+    if (args[0] === partitionStateZnode.path('t', 0)) cache.stop()
+    return node
+  }
+  await writePartitionState(admin, 't', 0, { leader: 2, leaderEpoch: 1, isr: [2], controllerEpoch: 1 })
+  await server.settled()
+  assert.equal(cache.partition('t', 0)?.leader, 2, 'the read was answered')
+  assert.deepEqual(seen, [], 'and told no one')
+})

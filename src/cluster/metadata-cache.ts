@@ -46,7 +46,11 @@ export class MetadataCache extends EventEmitter {
   }
 
   async start (): Promise<void> { await this.load() }
-  stop (): void { this.stopped = true }
+  /** Reads under way when it stops still finish: their changes reach no listener. */
+  stop (): void {
+    this.stopped = true
+    this.removeAllListeners()
+  }
 
   /**
    * Whether this view may be acted on: built entirely from reads of the current session, which is
