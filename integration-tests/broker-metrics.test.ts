@@ -34,6 +34,7 @@ const FAMILIES: Record<string, string> = {
   kafka_server_replicamanager_isrshrinks_total: 'COUNTER',
   kafka_server_replicamanager_isrexpands_total: 'COUNTER',
   kafka_server_delayedoperationpurgatory_purgatorysize: 'GAUGE',
+  kafka_server_replicafetchermanager_maxlag: 'GAUGE',
   kafka_server_fetchsessioncache_numincrementalfetchsessions: 'GAUGE',
   kafka_server_fetchsessioncache_numincrementalfetchpartitionscached: 'GAUGE',
   kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total: 'COUNTER',
@@ -78,6 +79,8 @@ test('a broker serves Kafka\'s metrics at /metrics on metrics.listener, and they
     assert.equal(s.sum('kafka_controller_kafkacontroller_activecontrollercount'), 1)
     assert.equal(s.sum('kafka_controller_kafkacontroller_offlinepartitionscount'), 0)
     assert.deepEqual(s.samples('kafka_server_delayedoperationpurgatory_purgatorysize').map(p => p.labels?.['delayedOperation']).sort(), ['DeleteRecords', 'Fetch', 'Produce'])
+    assert.deepEqual(s.samples('kafka_server_replicafetchermanager_maxlag').map(p => p.labels), [{ clientId: 'Replica' }])
+    assert.equal(s.sum('kafka_server_replicafetchermanager_maxlag'), 0, 'a broker alone follows nothing')
   })
 
   await t.test('leadercount and partitioncount follow a created topic', async () => {

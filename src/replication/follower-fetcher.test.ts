@@ -154,3 +154,26 @@ test('a Fetch answer that arrives after the partition rejoined at a new leader e
   assert.equal(partition.log.logEndOffset, 3, 'the records fetched for epoch 2 were not appended')
   assert.equal(partition.log.highWatermark, 0, 'nor the high watermark taken')
 })
+
+test('the fetcher\'s lag is how far the log end is behind the leader\'s high watermark after the last answer (FetcherLagMetrics)', async t => {
+  const own = [buildTestBatch({ baseOffset: 0, recordCount: 3, partitionLeaderEpoch: 2 })]
+  const answers = [
+    fetchAnswer({ highWatermark: 9, records: buildTestBatch({ baseOffset: 3, recordCount: 2, partitionLeaderEpoch: 2 }) }),
+    fetchAnswer({ highWatermark: 12, records: buildTestBatch({ baseOffset: 5, recordCount: 4, partitionLeaderEpoch: 2 }) }),
+  ]
+  const { fetcher, partition, request } = await follow(t, own, (req) => {
+    if (req.header.apiKey === OffsetForLeaderEpochRequest.apiKey) req.reply(OffsetForLeaderEpochResponse, epochAnswer(3))
+    else if (req.header.apiKey === FetchRequest.apiKey) {
+      const answer = answers.shift()
+      if (answer !== undefined) req.reply(FetchResponse, answer)
+    }
+  })
+  assert.equal(fetcher.maxLag, 0, 'nothing answered yet')
+  await request(3)
+  assert.equal(partition.log.logEndOffset, 5)
+  assert.equal(fetcher.maxLag, 4, 'high watermark 9, log end 5')
+  await request(4)
+  assert.equal(fetcher.maxLag, 3, 'high watermark 12, log end 9')
+  fetcher.remove(partition)
+  assert.equal(fetcher.maxLag, 0, 'a partition no longer followed has no lag here')
+})

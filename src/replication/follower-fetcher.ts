@@ -53,10 +53,22 @@ export class FollowerFetcher {
   private wake?: () => void
   /** The fetch session with the leader (KIP-227): partitions whose log end did not move are not re-sent. */
   private readonly session = new FetchSessionHandler()
+  /**
+   * Kafka's FetcherLagMetrics: how far each partition was behind the leader's high watermark after
+   * its last answer, kept while it is followed here.
+   */
+  private readonly lags = new Map<Partition, number>()
 
   constructor (readonly leaderId: number, private readonly address: () => { host: string, port: number } | undefined, private readonly options: FetcherOptions) {}
 
   get size (): number { return this.partitions.size }
+
+  /** The largest lag over the partitions followed (what Kafka's ReplicaFetcherManager MaxLag takes the max of). */
+  get maxLag (): number {
+    let max = 0
+    for (const lag of this.lags.values()) max = Math.max(max, lag)
+    return max
+  }
 
   add (partition: Partition): void {
     this.partitions.set(partition, { partition, truncated: false })
@@ -66,10 +78,12 @@ export class FollowerFetcher {
 
   remove (partition: Partition): void {
     this.partitions.delete(partition)
+    this.lags.delete(partition)
   }
 
   stop (): void {
     this.partitions.clear()
+    this.lags.clear()
     this.running = false
     this.connection?.close()
     this.wake?.()
@@ -255,6 +269,7 @@ export class FollowerFetcher {
           if (this.isThrottled(partition)) this.options.quota.record(r.records.length)
         }
         log.highWatermark = Math.min(r.highWatermark, log.logEndOffset)
+        this.lags.set(partition, Math.max(0, r.highWatermark - log.logEndOffset))
         // Kafka's ReplicaFetcherThread.processPartitionData: the follower takes the leader's log start
         // offset (DeleteRecords, retention there), up to its own high watermark.
         if (r.logStartOffset > log.logStartOffset && log.highWatermark > log.logStartOffset) {

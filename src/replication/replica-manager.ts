@@ -304,6 +304,16 @@ export class ReplicaManager {
     if (!partition.isLeader && partition.leaderId >= 0 && this.following) this.fetcherFor(partition.leaderId).add(partition)
   }
 
+  /**
+   * Kafka's ReplicaFetcherManager MaxLag: the most records any partition followed here is behind
+   * its leader's high watermark, as of its last fetch answer.
+   */
+  get maxLag (): number {
+    let max = 0
+    for (const f of this.fetchers.values()) max = Math.max(max, f.maxLag)
+    return max
+  }
+
   private fetcherFor (leaderId: number): FollowerFetcher {
     let fetcher = this.fetchers.get(leaderId)
     if (fetcher === undefined) {

@@ -37,7 +37,7 @@ function setup (t: TestContext, controllerActive = true): { metrics: BrokerMetri
   const groups: Group[] = (['Stable', 'Stable', 'Empty'] as GroupState[]).map((s, i) => ({ ...newGroup(`g${i}`, 0), state: s }))
   groups[0] = { ...groups[0]!, lastRebalance: { generationId: 7, durationMs: 1240, reason: 'member joined', joinEndedMs: 1_712_345_678_901 } }
   const sources = {
-    replicas: { hostedPartitions: () => [leader, follower], offlineReplicaCount: 1, stats },
+    replicas: { hostedPartitions: () => [leader, follower], offlineReplicaCount: 1, maxLag: 42, stats },
     metadata,
     controller: { isActive: controllerActive },
     groups: { listGroups: () => ({ errorCode: 0, groups }), stats: { completedRebalances: 4 } },
@@ -119,6 +119,7 @@ test('replica, purgatory, log and group gauges read the broker\'s state at each 
   assert.equal(await valueOf(metrics, rm('offlinereplicacount')), 1)
   assert.equal(await valueOf(metrics, rm('isrshrinks_total')), 2)
   assert.equal(await valueOf(metrics, rm('isrexpands_total')), 1)
+  assert.equal(await valueOf(metrics, 'kafka_server_replicafetchermanager_maxlag', { clientId: 'Replica' }), 42)
   assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_numincrementalfetchsessions'), 2)
   assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_numincrementalfetchpartitionscached'), 7)
   assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total'), 1)

@@ -12,7 +12,7 @@ import type { FetchSessionCache } from './fetch-session.js'
 
 /** What the gauges read at each scrape: the broker's own state, nothing kept twice. */
 export interface BrokerMetricsSources {
-  replicas: Pick<ReplicaManager, 'hostedPartitions' | 'offlineReplicaCount' | 'stats'>
+  replicas: Pick<ReplicaManager, 'hostedPartitions' | 'offlineReplicaCount' | 'stats' | 'maxLag'>
   metadata: Pick<MetadataCache, 'topics' | 'broker' | 'isReplicaOffline' | 'on' | 'off'>
   controller: Pick<Controller, 'isActive'>
   groups: Pick<GroupCoordinator, 'listGroups' | 'stats'>
@@ -86,6 +86,9 @@ export class BrokerMetrics {
     this.gauge('kafka_server_replicamanager_offlinereplicacount', 'Replicas on this broker in failed log dirs (OfflineReplicaCount)', () => replicas.offlineReplicaCount)
     this.counter('kafka_server_replicamanager_isrshrinks_total', 'ISR shrinks this broker made as leader (IsrShrinksPerSec)', [], () => [[{}, replicas.stats.isrShrinks]])
     this.counter('kafka_server_replicamanager_isrexpands_total', 'ISR expansions this broker made as leader (IsrExpandsPerSec)', [], () => [[{}, replicas.stats.isrExpands]])
+
+    // ReplicaFetcherManager (kafka.server.ReplicaFetcherManager), labelled as the JMX exporter shows clientId=Replica
+    this.labelledGauge('kafka_server_replicafetchermanager_maxlag', 'The most records a partition followed here is behind its leader\'s high watermark (MaxLag)', ['clientId'], () => [[{ clientId: 'Replica' }, replicas.maxLag]])
 
     // FetchSessionCache (kafka.server.FetchSessionCache): incremental fetch sessions (KIP-227)
     this.gauge('kafka_server_fetchsessioncache_numincrementalfetchsessions', 'Incremental fetch sessions cached (NumIncrementalFetchSessions)', () => fetchSessions.size)
