@@ -271,6 +271,7 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     // the gateway's own DescribeLogDirs reach every broker (broker 1, killed and restarted, may lead nothing produced to)
     await page.waitForSelector('[data-testid="broker-latency"] [data-testid="latency-DescribeLogDirs"]', { timeout: 10_000 })
     assert.match(await page.locator('[data-testid="latency-DescribeLogDirs"]').innerText(), /^DescribeLogDirs\s+\d+\.\d\s+\d+\.\d$/)
+    assert.match(await page.locator('[data-testid="maxlag-1"]').innerText(), /^\d+$/, 'broker 1\'s MaxLag, scraped')
     const leaders = await page.locator('[data-testid="brokers"] tbody tr td:nth-child(5)').allInnerTexts()
     const partitions = (await admin.describeTopics(null)).reduce((n, x) => n + x.partitions.length, 0)
     assert.equal(leaders.map(Number).reduce((a, b) => a + b, 0), partitions, 'every partition has one leader')
