@@ -43,3 +43,14 @@ test('the pool keeps no more than maxFreeBytes; a lease gives back all it took a
   lease.release()
   assert.equal(pool.freeBytesHeld, 256, 'a lease releases once')
 })
+
+test('by default the largest buffer pooled is the most the pool keeps free', () => {
+  const pool = new BufferPool(32 * 1024 * 1024)
+  const read = pool.allocate(16 * 1024 * 1024 + 4096) // a 16 MiB partition read and the index interval: class 32 MiB
+  pool.release(read)
+  assert.equal(pool.freeBytesHeld, 32 * 1024 * 1024)
+  assert.equal(pool.allocate(20 * 1024 * 1024).buffer, read.buffer, 'the next large read reuses it')
+  const over = pool.allocate(32 * 1024 * 1024 + 1)
+  pool.release(over)
+  assert.equal(pool.freeBytesHeld, 0, 'larger than the pool could keep: never pooled')
+})

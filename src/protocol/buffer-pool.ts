@@ -25,9 +25,12 @@ export class BufferPool {
    * @param minBytes smaller requests are plain allocations, which Node's own 8 KiB slab serves
    *   (Buffer.allocUnsafe takes from it below Buffer.poolSize / 2); from there up, every plain
    *   allocation would be an ArrayBuffer of its own
-   * @param maxBytes larger requests are plain allocations, never kept
+   * @param maxBytes larger requests are plain allocations, never kept; by default the largest the
+   *   pool could keep. A consumer that raises max.partition.fetch.bytes to 16 MiB has each read of
+   *   the log take a 32 MiB class: a fresh allocation there costs a page fault and a zeroed page per
+   *   4 KiB on every fetch (bench/README.md, "Consumers that read 16 MiB per partition")
    */
-  constructor (readonly maxFreeBytes: number, readonly minBytes = Buffer.poolSize >>> 1, readonly maxBytes = 8 * 1024 * 1024) {}
+  constructor (readonly maxFreeBytes: number, readonly minBytes = Buffer.poolSize >>> 1, readonly maxBytes = maxFreeBytes) {}
 
   /** `size` bytes, uninitialized: recycled when the pool has a buffer of its size class. */
   allocate (size: number): Buffer {
