@@ -46,10 +46,13 @@ test('a follower that stops catching up leaves the ISR after the lag time; one t
   p.isrWritten([1, 2], 1)
   assert.equal(p.log.highWatermark, 2, 'the shrunk ISR lets the high watermark advance')
   const alive = (): boolean => true
-  assert.equal(p.isrToExpand(alive), undefined)
+  assert.equal(p.isrToExpand(2, alive), undefined, 'already in the ISR')
+  assert.equal(p.isrToExpand(3, alive), undefined, 'never fetched')
+  p.updateFollowerFetchState(3, 1, 2050)
+  assert.equal(p.isrToExpand(3, alive), undefined, 'behind the high watermark (2)')
   p.updateFollowerFetchState(3, 2, 2100)
-  assert.equal(p.isrToExpand(id => id !== 3), undefined, 'a caught-up follower whose broker is not registered stays out')
-  assert.deepEqual(p.isrToExpand(alive), [1, 2, 3])
+  assert.equal(p.isrToExpand(3, id => id !== 3), undefined, 'a caught-up follower whose broker is not registered stays out')
+  assert.deepEqual(p.isrToExpand(3, alive), [1, 2, 3])
 })
 
 test('becoming follower refuses produce and wakes parked waiters; a new epoch starts at the log end', t => {

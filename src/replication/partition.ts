@@ -207,17 +207,19 @@ export class Partition {
   }
 
   /**
-   * A follower outside the ISR that has caught up to the high watermark and our epoch rejoins, if
-   * its broker is registered (Kafka's Partition.isReplicaIsrEligible in ZooKeeper mode, KIP-841): a
-   * broker whose session expired may still fetch, and in the ISR it would hold acks=all produce
-   * until replica.lag.time.max.ms once it is gone.
+   * Kafka's Partition.maybeExpandIsr, for the follower that just fetched: outside the ISR, it rejoins
+   * once it has caught up to the high watermark and our epoch, if its broker is registered
+   * (Partition.isReplicaIsrEligible in ZooKeeper mode, KIP-841): a broker whose session expired may
+   * still fetch, and in the ISR it would hold acks=all produce until replica.lag.time.max.ms once
+   * it is gone. Called for every partition of every follower fetch: nothing is allocated unless
+   * the ISR changes.
    */
-  isrToExpand (isAlive: (brokerId: number) => boolean): number[] | undefined {
-    if (!this.isLeader) return undefined
+  isrToExpand (followerId: number, isAlive: (brokerId: number) => boolean): number[] | undefined {
+    if (!this.isLeader || this.isr.includes(followerId) || !this.replicas.includes(followerId)) return undefined
+    const f = this.followers?.get(followerId)
     const epochStart = this.log.leaderEpochCache.epochEntries.at(-1)?.startOffset ?? 0
-    const joining = [...this.followers ?? []].filter(([id, f]) => !this.isr.includes(id) && this.replicas.includes(id) &&
-      f.logEndOffset >= this.log.highWatermark && f.logEndOffset >= epochStart && isAlive(id)).map(([id]) => id)
-    return joining.length === 0 ? undefined : [...this.isr, ...joining]
+    if (f === undefined || f.logEndOffset < this.log.highWatermark || f.logEndOffset < epochStart || !isAlive(followerId)) return undefined
+    return [...this.isr, followerId]
   }
 
   /** Followers in the ISR that have not caught up within replica.lag.time.max.ms leave it. */

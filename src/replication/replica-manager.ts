@@ -160,7 +160,7 @@ export class ReplicaManager {
   /** A follower fetched: track it, and let it rejoin the ISR once it has caught up. */
   followerFetched (partition: Partition, replicaId: number, fetchOffset: number, logStartOffset = -1): void {
     partition.updateFollowerFetchState(replicaId, fetchOffset, this.scheduler.now(), logStartOffset)
-    const expanded = partition.isrToExpand(this.metadata.hasAliveBroker)
+    const expanded = partition.isrToExpand(replicaId, this.metadata.hasAliveBroker)
     if (expanded !== undefined) this.changeIsr(partition, expanded, 'expand')
   }
 
