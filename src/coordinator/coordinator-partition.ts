@@ -19,7 +19,7 @@ import { appendCoordinatorRecords, replayCoordinatorLog, storeErrorFor, type Tra
 import type { ShardStatus } from './coordinator-shards.js'
 import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset, type CoordinatorRecord } from './coordinator-record.js'
 import { newGroup, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupReplies, type GroupReply, type GroupRequest, type GroupRequestType } from './group.js'
-import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
+import { applyGroupEvent, nextDeadlineMs, sameDeadline } from './group-rules.js'
 import { expiredOffsets, OffsetsStore, type TopicPartition } from './offsets-store.js'
 
 export interface CoordinatorConfig {
@@ -213,7 +213,8 @@ export class CoordinatorPartition {
       this.timers.delete(groupId)
     } else {
       this.groups.set(groupId, next)
-      this.reschedule(groupId)
+      // a tick has already taken its timer away: it always schedules the next one
+      if (!this.timers.has(groupId) || !sameDeadline(group, next)) this.reschedule(groupId)
     }
     for (const effect of effects) this.carryOut(groupId, effect)
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { newGroup, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupReply, type JoinResult, type SyncResult } from './group.js'
-import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
+import { applyGroupEvent, nextDeadlineMs, sameDeadline } from './group-rules.js'
 import { assertTransition, IllegalGroupTransitionError, VALID_PREVIOUS_STATES, type GroupState } from './group-state.js'
 
 const config: GroupConfig = { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 0 }
@@ -345,6 +345,41 @@ test('DeleteGroups only deletes Empty groups; unload answers parked requests wit
   assert.equal(e.result(del2)?.errorCode, ErrorCode.NONE)
   assert.equal(e.group.state, 'Dead')
   assert.equal(e.heartbeat('a', 1), ErrorCode.COORDINATOR_NOT_AVAILABLE)
+})
+
+test('an event shares every collection it does not edit with the group it was given, and its deadline is known unchanged', () => {
+  const s = stableGroupOfTwo()
+  for (let i = 0; i < 1000; i++) s.join('', { requireKnown: true, newId: `pending-${i}` })
+  const before = s.group
+  const token = ++s.token
+  s.apply({ type: 'delete', token })
+  assert.deepEqual(s.result(token), { errorCode: ErrorCode.NON_EMPTY_GROUP })
+  assert.equal(s.group.pendingMembers, before.pendingMembers, 'the 1,000 pending members are not copied')
+  assert.equal(s.group.members, before.members)
+  assert.ok(sameDeadline(before, s.group))
+
+  s.heartbeat('a', 1)
+  assert.equal(s.group.pendingMembers, before.pendingMembers)
+  assert.notEqual(s.group.members, before.members, 'a heartbeat edits its member')
+  assert.equal(before.members.get('a')?.lastHeartbeatMs, s.group.members.get('b')?.lastHeartbeatMs, 'on a copy: the given group keeps its member as it was')
+  assert.ok(!sameDeadline(before, s.group))
+  assert.equal(nextDeadlineMs(s.group), nextDeadlineMs(before), 'b still expires first')
+
+  const joined = s.group
+  s.join('', { requireKnown: true, newId: 'one-more' })
+  assert.equal(joined.pendingMembers.size, 1000, 'a new pending member goes to a copy')
+  assert.equal(s.group.pendingMembers.size, 1001)
+})
+
+test('a stored group record is not reached by later edits: each draft copies what it edits', () => {
+  const s = stableGroupOfTwo()
+  const stored = s.effects.findLast(e => e.type === 'storeGroup')
+  assert.ok(stored?.type === 'storeGroup')
+  const members = [...stored.group.members.values()]
+  assert.equal(members.length, 2)
+  s.apply({ type: 'leave', token: ++s.token, members: [{ memberId: 'a', groupInstanceId: null }] })
+  s.heartbeat('b', 1)
+  assert.deepEqual([...stored.group.members.values()], members)
 })
 
 test('a pending member id that never comes back expires after the session timeout', () => {

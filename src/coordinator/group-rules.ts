@@ -42,6 +42,16 @@ export function nextDeadlineMs (g: Group): number | null {
   return Number.isFinite(next) ? next : null
 }
 
+/**
+ * Whether `a` and `b` have the same nextDeadlineMs without computing it: what it reads is the same
+ * (a draft copies a collection only to edit it). Computing it walks every member and pending
+ * member, too much to do after each of a large group's events.
+ */
+export function sameDeadline (a: Group, b: Group): boolean {
+  return a.state === b.state && a.members === b.members && a.pendingMembers === b.pendingMembers &&
+    a.joinDeadlineMs === b.joinDeadlineMs && a.syncDeadlineMs === b.syncDeadlineMs && a.pendingSyncMembers === b.pendingSyncMembers
+}
+
 // --- the events (Kafka's doJoinGroup, doSyncGroup, heartbeat, leave and expiry rules) ----------
 
 function joinGroup (d: GroupDraft, e: JoinEvent): void {
@@ -55,12 +65,12 @@ function joinGroup (d: GroupDraft, e: JoinEvent): void {
       if (staticId !== undefined) return replaceStaticMember(d, e, e.groupInstanceId, staticId)
     } else if (e.requireKnownMemberId) {
       // KIP-394: hand out the id first; the member is added when it comes back with it.
-      g.pendingMembers.set(e.newMemberId, d.now + e.sessionTimeoutMs)
+      d.edit('pendingMembers').set(e.newMemberId, d.now + e.sessionTimeoutMs)
       return joinError(d, e.token, e.newMemberId, ErrorCode.MEMBER_ID_REQUIRED)
     }
     return addMemberAndRebalance(d, e, e.newMemberId)
   }
-  if (g.pendingMembers.delete(e.memberId)) return addMemberAndRebalance(d, e, e.memberId)
+  if (g.pendingMembers.has(e.memberId) && d.edit('pendingMembers').delete(e.memberId)) return addMemberAndRebalance(d, e, e.memberId)
   const error = memberError(g, e.memberId, e.groupInstanceId)
   if (error !== ErrorCode.NONE) return joinError(d, e.token, e.memberId, error)
   const member = d.member(e.memberId)
@@ -93,13 +103,13 @@ function syncGroup (d: GroupDraft, e: SyncEvent): void {
       const parked = d.member(e.memberId).awaitingSync
       if (parked !== null) d.replySync(parked, syncError(ErrorCode.REBALANCE_IN_PROGRESS))
       d.update(e.memberId, { awaitingSync: e.token, lastHeartbeatMs: d.now })
-      g.pendingSyncMembers.delete(e.memberId)
+      if (g.pendingSyncMembers.has(e.memberId)) d.edit('pendingSyncMembers').delete(e.memberId)
       if (e.memberId === g.leaderId) d.storeGroup(new Map([...g.members.keys()].map(id => [id, e.assignments.get(id) ?? EMPTY_BYTES])))
       return
     }
     default: {
       const member = d.update(e.memberId, { lastHeartbeatMs: d.now })
-      g.pendingSyncMembers.delete(e.memberId)
+      if (g.pendingSyncMembers.has(e.memberId)) d.edit('pendingSyncMembers').delete(e.memberId)
       return d.replySync(e.token, { errorCode: ErrorCode.NONE, protocolType: g.protocolType, protocolName: g.protocolName, assignment: member.assignment })
     }
   }
@@ -157,7 +167,7 @@ function leaveGroup (d: GroupDraft, token: number, leaving: ReadonlyArray<{ memb
   if (g.state === 'Dead') return d.replyLeave(token, { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] })
   const members = leaving.map(({ memberId, groupInstanceId }) => {
     const result = (errorCode: number): { memberId: string, groupInstanceId: string | null, errorCode: number } => ({ memberId, groupInstanceId, errorCode })
-    if (memberId !== '' && g.pendingMembers.delete(memberId)) {
+    if (memberId !== '' && g.pendingMembers.has(memberId) && d.edit('pendingMembers').delete(memberId)) {
       maybeCompleteJoin(d)
       return result(ErrorCode.NONE)
     }
@@ -191,7 +201,7 @@ function tick (d: GroupDraft): void {
   const g = d.g
   for (const [id, deadline] of [...g.pendingMembers]) {
     if (deadline > d.now) continue
-    g.pendingMembers.delete(id)
+    d.edit('pendingMembers').delete(id)
     maybeCompleteJoin(d)
   }
   for (const m of [...g.members.values()]) {
@@ -221,8 +231,8 @@ function addMemberAndRebalance (d: GroupDraft, e: JoinEvent, memberId: string): 
   }
   if (g.members.size === 0) g.protocolType = e.protocolType
   g.leaderId ??= memberId // the first member to join leads
-  g.members.set(memberId, member)
-  if (e.groupInstanceId !== null) g.staticMembers.set(e.groupInstanceId, memberId)
+  d.edit('members').set(memberId, member)
+  if (e.groupInstanceId !== null) d.edit('staticMembers').set(e.groupInstanceId, memberId)
   if (g.state === 'PreparingRebalance' && g.generationId === 0 && g.initialDelay !== null) g.initialDelay = { ...g.initialDelay, newMemberAdded: true }
   maybePrepareRebalance(d, 'member joined', { memberId })
   maybeCompleteJoin(d)
@@ -249,9 +259,9 @@ function replaceStaticMember (d: GroupDraft, e: JoinEvent, groupInstanceId: stri
     rebalanceTimeoutMs: e.rebalanceTimeoutMs, sessionTimeoutMs: e.sessionTimeoutMs, awaitingJoin: e.token, awaitingSync: null, lastHeartbeatMs: d.now,
   }
   g.members = new Map([...g.members].map(([id, m]) => id === oldId ? [newId, replaced] : [id, m]))
-  g.staticMembers.set(groupInstanceId, newId)
+  d.edit('staticMembers').set(groupInstanceId, newId)
   if (g.leaderId === oldId) g.leaderId = newId
-  if (g.pendingSyncMembers.delete(oldId)) g.pendingSyncMembers.add(newId)
+  if (g.pendingSyncMembers.has(oldId)) { const pending = d.edit('pendingSyncMembers'); pending.delete(oldId); pending.add(newId) }
   d.log('static member rejoined with a new member id', { groupInstanceId, oldMemberId: oldId, memberId: newId })
   switch (g.state) {
     case 'Stable':
@@ -296,7 +306,7 @@ function prepareRebalance (d: GroupDraft, reason: RebalanceReason, fields: Recor
   // rebalance starts over, and its start and first reason stay.
   g.rebalance ??= { startedMs: d.now, reason }
   d.transitionTo('PreparingRebalance')
-  g.pendingSyncMembers.clear()
+  if (g.pendingSyncMembers.size > 0) d.edit('pendingSyncMembers').clear()
   g.syncDeadlineMs = null
   const timeoutMs = rebalanceTimeoutMs(g)
   if (fromEmpty) {
