@@ -62,3 +62,24 @@ test('a topic deletion request removes the topic\'s znodes, then the request', a
   assert.equal(server.read(entityConfigZnode.path('topics', 't')), undefined)
   assert.deepEqual(server.children(deleteTopicZnode.rootPath), [])
 })
+
+test('a topic\'s config and deletion request are gone by the time its assignment is seen gone, so it can be created again at once', async () => {
+  const { server, admin, brokers } = await cluster([1])
+  await createTopic(admin, 't', new Map([[0, [1]]]), { 'retention.ms': '1000' })
+  await server.settled()
+  // Over a network, other sessions' watches may fire between two of the controller's requests.
+  const session = brokers.get(1)!.session
+  const remove = session.remove.bind(session)
+  session.remove = async (...args) => {
+    await new Promise(resolve => setImmediate(resolve))
+    await remove(...args)
+  }
+  // what a broker's metadata cache watches, before it answers DeleteTopics
+  let seen: (value: { config: boolean, request: boolean }) => void
+  const seenGone = new Promise<{ config: boolean, request: boolean }>(resolve => { seen = resolve })
+  await admin.exists(topicZnode.path('t'), () => seen({ config: server.read(entityConfigZnode.path('topics', 't')) !== undefined, request: server.children(deleteTopicZnode.rootPath).length > 0 }))
+  await requestTopicDeletion(admin, 't')
+  assert.deepEqual(await seenGone, { config: false, request: false })
+  await server.settled()
+  await createTopic(admin, 't', new Map([[0, [1]]]), {})
+})

@@ -8,7 +8,10 @@ import type { PartitionStateMachine } from './partition-state-machine.js'
  * stopped and deleted (StopReplica) and only then removes the topic's znodes. Here brokers learn
  * of a deletion from ZooKeeper itself (the metadata cache's watch on /brokers/topics) and drop
  * their logs when the topic znode vanishes, so the controller removes the znodes at once: the
- * assignment, the config overrides, then the /admin/delete_topics entry that asked for it.
+ * partition states, then in one multi the assignment, the config overrides and the
+ * /admin/delete_topics entry that asked for it. A broker answers DeleteTopics once its cache has
+ * seen the assignment go, and a client may create the topic again at once: the config znode must
+ * be gone by then, or that creation would find it and fail with TOPIC_ALREADY_EXISTS.
  */
 export class TopicDeletionManager {
   constructor (
@@ -17,13 +20,16 @@ export class TopicDeletionManager {
     private readonly log: Logger,
   ) {}
 
-  /** One topic after the other; the request's entry goes last, so a retry finds what is left to do. */
+  /** One topic after the other; the request's entry goes with the rest, so a retry finds what is left to do. */
   async deleteTopics (names: readonly string[]): Promise<void> {
     for (const name of names) {
       this.log.info('deleting topic', { topic: name })
-      await this.zk.removeRecursive(topicZnode.path(name))
-      await this.zk.removeRecursive(entityConfigZnode.path('topics', name))
-      await this.zk.removeRecursive(deleteTopicZnode.path(name))
+      const topicPath = topicZnode.path(name)
+      // ZooKeeper removes only znodes without children
+      for (const child of await this.zk.getChildren(topicPath)) await this.zk.removeRecursive(`${topicPath}/${child}`)
+      const paths = [topicPath, entityConfigZnode.path('topics', name), deleteTopicZnode.path(name)]
+      const present = await Promise.all(paths.map(async path => await this.zk.exists(path)))
+      await this.zk.multi(paths.flatMap((path, i) => present[i] === true ? [{ op: 'remove' as const, path }] : []))
       this.partitionStateMachine.removeTopic(name)
     }
   }
