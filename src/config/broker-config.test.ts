@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { brokerConfigSchema, type BrokerConfigKey } from './broker-config.js'
+import { brokerConfigSchema, parseMaxConnectionsPerIpOverrides, type BrokerConfigKey } from './broker-config.js'
 import { validateConfig } from './schema.js'
 import { topicConfigSchema, type TopicConfigKey } from './topic-config.js'
 
@@ -71,4 +71,14 @@ test('Kafka\'s types reach the values: short and class keys, lists, and rules th
   assert.deepEqual(parse({ 'inter.broker.protocol.version': '0.10.2' }).problems, [])
   assert.equal(parse({ 'inter.broker.protocol.version': '3.10-IV0' }).problems.length, 1)
   assert.equal(parse({ 'compression.gzip.level': '10' }).problems.length, 1)
+})
+
+test('max.connections.per.ip.overrides is read as Kafka reads it: host:count entries, the count after the last colon', () => {
+  assert.deepEqual(parseMaxConnectionsPerIpOverrides('hostName:100, 127.0.0.1:200,::1:3'), { overrides: new Map([['hostName', 100], ['127.0.0.1', 200], ['::1', 3]]) })
+  assert.deepEqual(parseMaxConnectionsPerIpOverrides(''), { overrides: new Map() })
+  for (const bad of ['127.0.0.1', '127.0.0.1:', ':5', 'a b:5', 'host:-1', 'host:many', 'host:2147483648', 'a:1,,b:2']) {
+    assert.notEqual(parseMaxConnectionsPerIpOverrides(bad).problem, undefined, bad)
+  }
+  const { problems } = validateConfig(brokerConfigSchema, { 'zookeeper.connect': 'z:2181', 'max.connections.per.ip.overrides': 'localhost' })
+  assert.deepEqual(problems.map(p => p.message), ['"max.connections.per.ip.overrides" must be host:count entries separated by commas, such as "hostName:100,127.0.0.1:200", got "localhost"'])
 })

@@ -27,6 +27,25 @@ export function gzipLevel (level: number): string | undefined {
 }
 
 /**
+ * max.connections.per.ip.overrides, as Kafka's KafkaConfig reads it (Csv.parseCsvMap): "host:count"
+ * entries separated by commas, the count after the last colon so that an IPv6 address may have
+ * its own; host names and addresses as Utils.validHostPattern allows them.
+ */
+export function parseMaxConnectionsPerIpOverrides (text: string): { overrides: Map<string, number>, problem?: string } {
+  const overrides = new Map<string, number>()
+  for (const entry of text.trim() === '' ? [] : text.split(',').map(e => e.trim())) {
+    const colon = entry.lastIndexOf(':')
+    const host = entry.slice(0, Math.max(colon, 0))
+    const count = entry.slice(colon + 1)
+    if (colon <= 0 || !/^[a-zA-Z0-9\-.:]+$/.test(host) || !/^\d+$/.test(count) || Number(count) > 2_147_483_647) {
+      return { overrides, problem: 'host:count entries separated by commas, such as "hostName:100,127.0.0.1:200"' }
+    }
+    overrides.set(host, Number(count))
+  }
+  return { overrides }
+}
+
+/**
  * Why a key is accepted but has no effect here (ConfigKey.compatOnly), by cause; README,
  * Configuration, lists them.
  */
@@ -48,7 +67,9 @@ export const noEffect = {
   purgatory: 'purgatory entries here are promises with timers; nothing is left to purge',
   plugins: 'Java plug-in classes cannot be loaded',
   cleanerBounds: 'the cleaner builds its key map without a memory bound and does not throttle (storage/log-cleaner.ts)',
-  connectionLimits: 'connection limits and idle-connection closing are not implemented',
+  connectionRate: 'connection creation rates (KIP-612) are not limited here; max.connections and max.connections.per.ip are',
+  requestQueue: 'requests are not queued between network and handler threads: a connection reads nothing more while 100 of its requests are in flight',
+  connectionSetup: 'the broker\'s own connections to other brokers give up after a fixed 5 s',
   recompression: 'the broker never recompresses: batches are stored as producers sent them',
   recordFormat: 'the broker speaks Kafka 3.9\'s protocol and stores record batches v2 only',
   fixed: 'fixed at Kafka\'s default in the code that would read it',
@@ -90,7 +111,7 @@ export const brokerConfigSchema = {
   'compression.type': { type: 'string', default: 'producer', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], update: 'cluster-wide' },
   'compression.zstd.level': { type: 'int', default: 3, min: -131_072, max: 22, update: 'cluster-wide', compatOnly: noEffect.recompression },
   'connection.failed.authentication.delay.ms': { type: 'int', default: 100, min: 0, update: 'read-only' },
-  'connections.max.idle.ms': { type: 'long', default: 600_000, update: 'read-only', compatOnly: noEffect.connectionLimits },
+  'connections.max.idle.ms': { type: 'long', default: 600_000, update: 'read-only' },
   'connections.max.reauth.ms': { type: 'long', default: 0, min: 0, update: 'read-only', doc: 'KIP-368: a SASL session lasts this long; the client must re-authenticate on the connection before it ends, or the connection closes at its next request. 0: sessions do not expire (docs/security.md)' },
   'control.plane.listener.name': { type: 'string', default: null, update: 'read-only', compatOnly: noEffect.controllerChannel },
   'controlled.shutdown.enable': { type: 'boolean', default: true, update: 'read-only' },
@@ -202,10 +223,10 @@ export const brokerConfigSchema = {
   'log.roll.ms': { type: 'long', default: null, min: 1, update: 'cluster-wide' },
   'log.segment.bytes': { type: 'int', default: 1_073_741_824, min: 14, update: 'cluster-wide' },
   'log.segment.delete.delay.ms': { type: 'long', default: 60_000, min: 0, update: 'cluster-wide', compatOnly: noEffect.deleteDelay },
-  'max.connection.creation.rate': { type: 'int', default: 2_147_483_647, min: 0, update: 'cluster-wide', compatOnly: noEffect.connectionLimits },
-  'max.connections': { type: 'int', default: 2_147_483_647, min: 0, update: 'cluster-wide', compatOnly: noEffect.connectionLimits },
-  'max.connections.per.ip': { type: 'int', default: 2_147_483_647, min: 0, update: 'cluster-wide', compatOnly: noEffect.connectionLimits },
-  'max.connections.per.ip.overrides': { type: 'string', default: '', update: 'cluster-wide', compatOnly: noEffect.connectionLimits },
+  'max.connection.creation.rate': { type: 'int', default: 2_147_483_647, min: 0, update: 'cluster-wide', compatOnly: noEffect.connectionRate },
+  'max.connections': { type: 'int', default: 2_147_483_647, min: 0, update: 'cluster-wide' },
+  'max.connections.per.ip': { type: 'int', default: 2_147_483_647, min: 0, update: 'cluster-wide' },
+  'max.connections.per.ip.overrides': { type: 'string', default: '', valid: (v: string) => parseMaxConnectionsPerIpOverrides(v).problem, update: 'cluster-wide' },
   'max.incremental.fetch.session.cache.slots': { type: 'int', default: 1000, min: 0, update: 'read-only' },
   'max.request.partition.size.limit': { type: 'int', default: 2000, min: 1, update: 'read-only', compatOnly: noEffect.notImplemented },
   'message.max.bytes': { type: 'int', default: 1_048_588, min: 0, update: 'cluster-wide' },
@@ -249,8 +270,8 @@ export const brokerConfigSchema = {
   'process.roles': { type: 'list', default: [], oneOf: ['broker', 'controller'], update: 'read-only', compatOnly: noEffect.kraft },
   'producer.id.expiration.ms': { type: 'int', default: 86_400_000, min: 1, update: 'cluster-wide' },
   'producer.purgatory.purge.interval.requests': { type: 'int', default: 1000, update: 'read-only', compatOnly: noEffect.purgatory },
-  'queued.max.request.bytes': { type: 'long', default: -1, update: 'read-only', compatOnly: noEffect.connectionLimits },
-  'queued.max.requests': { type: 'int', default: 500, min: 1, update: 'read-only', compatOnly: noEffect.connectionLimits },
+  'queued.max.request.bytes': { type: 'long', default: -1, update: 'read-only', compatOnly: noEffect.requestQueue },
+  'queued.max.requests': { type: 'int', default: 500, min: 1, update: 'read-only', compatOnly: noEffect.requestQueue },
   'quota.window.num': { type: 'int', default: 11, min: 1, update: 'read-only' },
   'quota.window.size.seconds': { type: 'int', default: 1, min: 1, update: 'read-only' },
   'remote.fetch.max.wait.ms': { type: 'int', default: 500, min: 1, update: 'cluster-wide', compatOnly: noEffect.tieredStorage },
@@ -326,9 +347,9 @@ export const brokerConfigSchema = {
   'sasl.server.max.receive.size': { type: 'int', default: 524_288, update: 'read-only' },
   'security.inter.broker.protocol': { type: 'string', default: 'PLAINTEXT', oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], update: 'read-only' },
   'security.providers': { type: 'string', default: null, update: 'read-only', compatOnly: noEffect.security },
-  'socket.connection.setup.timeout.max.ms': { type: 'long', default: 30_000, update: 'read-only', compatOnly: noEffect.connectionLimits },
-  'socket.connection.setup.timeout.ms': { type: 'long', default: 10_000, update: 'read-only', compatOnly: noEffect.connectionLimits },
-  'socket.listen.backlog.size': { type: 'int', default: 50, min: 1, update: 'read-only', compatOnly: noEffect.connectionLimits },
+  'socket.connection.setup.timeout.max.ms': { type: 'long', default: 30_000, update: 'read-only', compatOnly: noEffect.connectionSetup },
+  'socket.connection.setup.timeout.ms': { type: 'long', default: 10_000, update: 'read-only', compatOnly: noEffect.connectionSetup },
+  'socket.listen.backlog.size': { type: 'int', default: 50, min: 1, update: 'read-only' },
   'socket.receive.buffer.bytes': { type: 'int', default: 102400, update: 'read-only', compatOnly: noEffect.socketBuffers },
   'socket.request.max.bytes': { type: 'int', default: 104_857_600, min: 1, update: 'read-only' },
   'socket.send.buffer.bytes': { type: 'int', default: 102400, update: 'read-only', compatOnly: noEffect.socketBuffers },

@@ -34,6 +34,9 @@ test('the broker\'s config as a whole must hold with the change in place (proces
   assert.match(dynamicBrokerConfigProblem(current, { 'log.cleaner.min.compaction.lag.ms': '2000' }, true)?.message ?? '', /must not exceed "log.cleaner.max.compaction.lag.ms"/)
   assert.equal(dynamicBrokerConfigProblem(current, { 'log.cleaner.min.compaction.lag.ms': '2000', 'log.cleaner.max.compaction.lag.ms': '3000' }, true), undefined, 'the broker level overrides the default level')
   assert.match(dynamicBrokerConfigProblem(current, { listeners: 'PLAINTEXT://host' }, true)?.message ?? '', /must look like PLAINTEXT:\/\/host:port/)
+  // KafkaConfig: no connection from anywhere would be allowed
+  assert.match(dynamicBrokerConfigProblem(current, { 'max.connections.per.ip': '0' }, true)?.message ?? '', /"max.connections.per.ip" can be set to zero only if "max.connections.per.ip.overrides" is set/)
+  assert.equal(dynamicBrokerConfigProblem(current, { 'max.connections.per.ip': '0', 'max.connections.per.ip.overrides': '10.0.0.1:5' }, true), undefined)
 })
 
 test('a stored config the broker would not run with is dropped by name, the rest kept', () => {

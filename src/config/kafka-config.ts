@@ -70,6 +70,9 @@ export function toKafkaConfig (raw: Record<string, unknown>, dynamic: Pick<Broke
   if (values['group.min.session.timeout.ms'] > values['group.max.session.timeout.ms']) {
     problems.push('"group.min.session.timeout.ms" must not exceed "group.max.session.timeout.ms"')
   }
+  if (values['max.connections.per.ip'] === 0 && values['max.connections.per.ip.overrides'].trim() === '') {
+    problems.push('"max.connections.per.ip" can be set to zero only if "max.connections.per.ip.overrides" is set')
+  }
   // KafkaConfig.validateValues (LogConfig.validateBrokerLogConfigValues) for the topics' defaults
   if (values['log.cleaner.min.compaction.lag.ms'] > values['log.cleaner.max.compaction.lag.ms']) {
     problems.push('"log.cleaner.min.compaction.lag.ms" must not exceed "log.cleaner.max.compaction.lag.ms"')

@@ -42,6 +42,7 @@ function setup (t: TestContext, controllerActive = true): { metrics: BrokerMetri
     controller: { isActive: controllerActive },
     groups: { listGroups: () => ({ errorCode: 0, groups }), stats: { completedRebalances: 4 } },
     fetchSessions: { size: 2, totalPartitions: 7, evictions: 1 },
+    connections: { listeners: ['PLAINTEXT', 'SSL'], quotas: { count: (listener: string) => listener === 'SSL' ? 3 : 5 } },
   } as unknown as BrokerMetricsSources
   const metrics = new BrokerMetrics(sources)
   t.after(() => metrics.close())
@@ -123,6 +124,8 @@ test('replica, purgatory, log and group gauges read the broker\'s state at each 
   assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_numincrementalfetchsessions'), 2)
   assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_numincrementalfetchpartitionscached'), 7)
   assert.equal(await valueOf(metrics, 'kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total'), 1)
+  assert.equal(await valueOf(metrics, 'kafka_server_socket_server_metrics_connection_count', { listener: 'PLAINTEXT' }), 5)
+  assert.equal(await valueOf(metrics, 'kafka_server_socket_server_metrics_connection_count', { listener: 'SSL' }), 3)
   const purgatory = 'kafka_server_delayedoperationpurgatory_purgatorysize'
   assert.equal(await valueOf(metrics, purgatory, { delayedOperation: 'Produce' }), 1)
   assert.equal(await valueOf(metrics, purgatory, { delayedOperation: 'Fetch' }), 3)

@@ -8,6 +8,7 @@ import { ApiKey, apiName } from '../protocol/api-keys.js'
 import type { Partition } from '../replication/partition.js'
 import type { ReplicaManager } from '../replication/replica-manager.js'
 import type { PartitionLog } from '../storage/partition-log.js'
+import type { ConnectionQuotas } from './connection-quotas.js'
 import type { FetchSessionCache } from './fetch-session.js'
 
 /** What the gauges read at each scrape: the broker's own state, nothing kept twice. */
@@ -17,6 +18,7 @@ export interface BrokerMetricsSources {
   controller: Pick<Controller, 'isActive'>
   groups: Pick<GroupCoordinator, 'listGroups' | 'stats'>
   fetchSessions: Pick<FetchSessionCache, 'size' | 'totalPartitions' | 'evictions'>
+  connections: { listeners: readonly string[], quotas: Pick<ConnectionQuotas, 'count'> }
 }
 
 /**
@@ -43,7 +45,7 @@ export class BrokerMetrics {
   private readonly onTopicDeleted = (topic: string): void => { this.byTopic.delete(topic) }
 
   constructor (private readonly sources: BrokerMetricsSources) {
-    const { replicas, metadata, controller, groups, fetchSessions } = sources
+    const { replicas, metadata, controller, groups, fetchSessions, connections } = sources
     metadata.on('topicDeleted', this.onTopicDeleted)
 
     // BrokerTopicMetrics (kafka.server.BrokerTopicStats)
@@ -94,6 +96,10 @@ export class BrokerMetrics {
     this.gauge('kafka_server_fetchsessioncache_numincrementalfetchsessions', 'Incremental fetch sessions cached (NumIncrementalFetchSessions)', () => fetchSessions.size)
     this.gauge('kafka_server_fetchsessioncache_numincrementalfetchpartitionscached', 'Partitions over all cached fetch sessions (NumIncrementalFetchPartitionsCached)', () => fetchSessions.totalPartitions)
     this.counter('kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total', 'Fetch sessions evicted to make room for new ones (IncrementalFetchSessionEvictionsPerSec)', [], () => [[{}, fetchSessions.evictions]])
+
+    // socket-server-metrics (kafka.network.SocketServer, Selector metrics): one event loop, so no networkProcessor label
+    this.labelledGauge('kafka_server_socket_server_metrics_connection_count', 'Connections open, by listener, from accept to close (connection-count)', ['listener'],
+      () => connections.listeners.map(listener => [{ listener }, connections.quotas.count(listener)]))
 
     // DelayedOperationPurgatory (kafka.server.DelayedOperationPurgatory)
     this.labelledGauge('kafka_server_delayedoperationpurgatory_purgatorysize', 'Requests waiting: acks=all produces for replication, fetches for min.bytes (PurgatorySize)', ['delayedOperation'],

@@ -14,6 +14,11 @@ export interface ConnectionOptions {
   maxRequestBytes: number
   /** Stop reading the socket while this many requests await their turn (backpressure). */
   maxInFlight: number
+  /**
+   * connections.max.idle.ms: a connection with nothing read or written for this long, and no request
+   * awaiting its answer, is closed, as Kafka's Selector closes idle channels; 0 or less, never.
+   */
+  idleMs: number
   handle: (frame: Buffer, connection: Connection) => Promise<Reply>
   log: Logger
 }
@@ -45,6 +50,8 @@ export class Connection {
   /** Muted by a quota (KIP-219): no frame is read until the throttle time is over. */
   private throttledUntilMs = 0
   private unthrottleTimer?: NodeJS.Timeout
+  /** When something was last read or written: which connection max.connections closes first (Kafka's lowestPriorityChannel). */
+  lastActiveMs = Date.now()
 
   constructor (readonly socket: Socket, private readonly options: ConnectionOptions) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
@@ -52,6 +59,14 @@ export class Connection {
     socket.setNoDelay(true)
     socket.on('data', (data: Buffer) => this.onData(data))
     socket.on('error', (err: Error) => options.log.debug('connection error', { remote: this.remote, error: err.message }))
+    if (options.idleMs > 0) {
+      socket.setTimeout(options.idleMs)
+      socket.on('timeout', () => {
+        // a client still waiting for an answer (a JoinGroup waits up to its rebalance timeout) is not idle
+        if (this.slots.length > 0) socket.setTimeout(options.idleMs)
+        else this.close(`idle for ${options.idleMs} ms (connections.max.idle.ms)`, 'debug')
+      })
+    }
     socket.on('close', () => {
       this.closed = true
       clearTimeout(this.unthrottleTimer)
@@ -62,10 +77,10 @@ export class Connection {
   /** socket.request.max.bytes: the frame limit once the connection is authenticated. */
   get maxRequestBytes (): number { return this.options.maxRequestBytes }
 
-  close (reason: string): void {
+  close (reason: string, level: 'warn' | 'info' | 'debug' = 'warn'): void {
     if (this.closed) return
     this.closed = true
-    this.options.log.warn('closing connection', { remote: this.remote, reason })
+    this.options.log[level]('closing connection', { remote: this.remote, reason })
     this.socket.destroy()
   }
 
@@ -105,6 +120,7 @@ export class Connection {
 
   private onData (data: Buffer): void {
     if (this.closingReason !== undefined) return
+    this.lastActiveMs = Date.now()
     this.chunks.push(data)
     this.buffered += data.length
     this.readFrames()
@@ -152,7 +168,11 @@ export class Connection {
     while (this.slots.length > 0 && this.slots[0]?.done === true) {
       const slot = this.slots.shift() as Slot
       if (this.closed || slot.reply === null || slot.reply === undefined) continue
-      if (!wrote) { this.socket.cork(); wrote = true }
+      if (!wrote) {
+        this.socket.cork()
+        wrote = true
+        this.lastActiveMs = Date.now()
+      }
       const reply = slot.reply
       const written = reply.written
       for (let i = 0; i < reply.length; i++) {

@@ -36,6 +36,7 @@ import { handlers } from './handlers/index.js'
 import { checkLogDirOwnership, writeMetaProperties } from './meta-properties.js'
 import { MetricsServer } from './metrics-server.js'
 import { SocketServer } from './socket-server.js'
+import { ConnectionQuotas, connectionLimits } from './connection-quotas.js'
 
 /**
  * The broker process's composition root (Kafka's KafkaServer): start-up in Kafka's order, and a
@@ -190,10 +191,12 @@ export class KafkaServer {
     this.transactionVerifier = transactionVerifier
 
     const fetchManager = new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots']))
+    const networkLog = this.log.child({ component: 'network' })
+    const connectionQuotas = new ConnectionQuotas(this.config.listeners.map(e => e.listenerName), this.config.interBrokerListenerName, await connectionLimits(v, networkLog))
     // Before the Kafka listeners and registration: a taken metrics port fails start-up before any client can connect.
     const metricsListener = this.config.metricsListener
     if (metricsListener !== null) {
-      this.metrics = new BrokerMetrics({ replicas, metadata, controller, groups, fetchSessions: fetchManager.cache })
+      this.metrics = new BrokerMetrics({ replicas, metadata, controller, groups, fetchSessions: fetchManager.cache, connections: { listeners: this.config.listeners.map(e => e.listenerName), quotas: connectionQuotas } })
       await this.serveMetrics(this.metrics, metricsListener)
     }
 
@@ -233,7 +236,6 @@ export class KafkaServer {
       }, this.log.child({ component: 'authorizer' }), this.log.child({ component: 'kafka.authorizer.logger' }))
       broker.authorizer = this.authorizer
     }
-    const networkLog = this.log.child({ component: 'network' })
     // Every listener's TLS keys and rules are read before the first one listens: a bad one fails start-up by name.
     const channels = this.config.listeners.map(endpoint => channelBuilder(this.config.listenerSecurity.get(endpoint.listenerName)!, {
       scramCredentialOf: (user, mechanism) => credentials.credential(user, mechanism),
@@ -242,8 +244,23 @@ export class KafkaServer {
       saslMaxReceiveBytes: v['sasl.server.max.receive.size'],
       log: networkLog,
     }))
-    const socketServer = new SocketServer(v['socket.request.max.bytes'], networkLog)
+    const socketServer = new SocketServer({ maxRequestBytes: v['socket.request.max.bytes'], idleMs: v['connections.max.idle.ms'], backlog: v['socket.listen.backlog.size'], quotas: connectionQuotas, log: networkLog })
     this.socketServer = socketServer
+    // Kafka's SocketServer.reconfigure: max.connections, max.connections.per.ip and its overrides
+    // apply to the next connection, and a lowered max.connections closes what is over it.
+    const limitKeys = ['max.connections', 'max.connections.per.ip', 'max.connections.per.ip.overrides'] as const
+    let limitsNow = limitKeys.map(k => v[k])
+    let limitsUpdate = Promise.resolve()
+    dynamicConfig.on('change', (config: KafkaConfig) => {
+      const next = limitKeys.map(k => config.values[k])
+      if (next.every((x, i) => x === limitsNow[i])) return
+      limitsNow = next
+      limitsUpdate = limitsUpdate.then(async () => {
+        connectionQuotas.set(await connectionLimits(config.values, networkLog))
+        networkLog.info('connection limits changed', Object.fromEntries(limitKeys.map(k => [k, config.values[k]])))
+        socketServer.limitsChanged()
+      })
+    })
     for (const [i, endpoint] of this.config.listeners.entries()) {
       const dispatcher = new Dispatcher(handlers, broker, endpoint.listenerName)
       broker.supportedVersions = () => dispatcher.supportedVersions()

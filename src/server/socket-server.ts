@@ -4,29 +4,57 @@ import type { Endpoint } from '../config/listeners.js'
 import type { Logger } from '../logger.js'
 import type { ChannelBuilder } from './channel-builder.js'
 import { Connection } from './connection.js'
+import { normalizeAddress, type ConnectionQuotas } from './connection-quotas.js'
 import type { Dispatcher } from './dispatcher.js'
+
+export interface SocketServerOptions {
+  /** socket.request.max.bytes */
+  maxRequestBytes: number
+  /** connections.max.idle.ms */
+  idleMs: number
+  /** socket.listen.backlog.size: the kernel's accept queue, and how many accepted sockets wait for a slot. */
+  backlog: number
+  quotas: ConnectionQuotas
+  log: Logger
+}
+
+interface Listener {
+  name: string
+  server: Server
+  /** Accepted sockets waiting for a slot under max.connections, oldest first; unread meanwhile. */
+  waiting: Socket[]
+  admit: (socket: Socket) => void
+}
 
 /**
  * One listener per configured listener, each with its own dispatcher (Metadata is per listener)
  * and its security protocol's channel: TLS around the socket, and SASL before any request.
+ *
+ * Every listener accepts plain TCP and counts the socket against the connection quotas before
+ * anything is read from it, TLS handshake included (Kafka's Acceptor counts at accept too): a
+ * socket over its address's limit is closed at once, and one over the broker-wide limit waits,
+ * unread, until a connection closes. A TLS listener then hands the socket to its TLS server.
  */
 export class SocketServer {
-  private readonly servers: Server[] = []
-  private readonly connections = new Set<Connection>()
+  private readonly listeners: Listener[] = []
+  private readonly connections = new Map<Connection, string>()
 
-  constructor (private readonly maxRequestBytes: number, private readonly log: Logger) {}
+  constructor (private readonly options: SocketServerOptions) {}
 
   async listen (endpoint: Endpoint, dispatcher: Dispatcher, channel: ChannelBuilder): Promise<void> {
+    const { log } = this.options
+    const name = endpoint.listenerName
     const onSocket = (socket: Socket): void => {
       const connection = new Connection(socket, {
-        maxRequestBytes: this.maxRequestBytes,
+        maxRequestBytes: this.options.maxRequestBytes,
         maxInFlight: 100,
+        idleMs: this.options.idleMs,
         handle: async (frame, conn) => authenticator === undefined || authenticator.complete
           ? await dispatcher.dispatch(frame, conn)
           : await authenticator.handle(frame, conn, async f => await dispatcher.dispatch(f, conn)),
-        log: this.log,
+        log,
       })
-      this.connections.add(connection)
+      this.connections.set(connection, name)
       socket.on('close', () => this.connections.delete(connection))
       let authenticator: ReturnType<ChannelBuilder['accept']>
       try {
@@ -35,24 +63,100 @@ export class SocketServer {
         // Kafka closes a connection whose principal cannot be built (no mapping rule applies)
         connection.close(`failed authentication: ${(err as Error).message}`)
       }
+      // accepted paused (pauseOnConnect), so that nothing was read before the quotas allowed it
+      socket.resume()
     }
-    const server = channel.tls === undefined ? createServer(onSocket) : createTlsServer(channel.tls, onSocket)
-    // A failed TLS handshake (no or a wrong client certificate, a plaintext client) ends that socket only.
-    server.on('tlsClientError', (err: Error, socket: Socket) => this.log.info('TLS handshake failed', { listener: endpoint.listenerName, remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, error: err.message }))
+    let admit = onSocket
+    if (channel.tls !== undefined) {
+      // Not listening itself: it gets each admitted socket as its 'connection' (Node's net.Server docs).
+      const tls = createTlsServer(channel.tls, onSocket)
+      // A failed TLS handshake (no or a wrong client certificate, a plaintext client) ends that socket only.
+      tls.on('tlsClientError', (err: Error, socket: Socket) => log.info('TLS handshake failed', { listener: name, remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, error: err.message }))
+      admit = socket => tls.emit('connection', socket)
+    }
+    const server = createServer({ pauseOnConnect: true }, socket => this.accept(listener, socket))
+    const listener: Listener = { name, server, waiting: [], admit }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen({ host: endpoint.host === '' ? undefined : endpoint.host, port: endpoint.port }, () => {
+      server.listen({ host: endpoint.host === '' ? undefined : endpoint.host, port: endpoint.port, backlog: this.options.backlog }, () => {
         server.off('error', reject)
         resolve()
       })
     })
-    server.on('error', (err: Error) => this.log.error('listener error', { listener: endpoint.listenerName, error: err.message }))
-    this.servers.push(server)
-    this.log.info('listening', { listener: endpoint.listenerName, securityProtocol: endpoint.securityProtocol, host: endpoint.host, port: endpoint.port })
+    server.on('error', (err: Error) => log.error('listener error', { listener: name, error: err.message }))
+    this.listeners.push(listener)
+    log.info('listening', { listener: name, securityProtocol: endpoint.securityProtocol, host: endpoint.host, port: endpoint.port })
+  }
+
+  /** After max.connections or the per-address limits changed: waiting sockets may now be admitted, or connections over the limit closed. */
+  limitsChanged (): void {
+    this.admitWaiting()
+    this.closeExcessConnections()
   }
 
   async close (): Promise<void> {
-    for (const c of this.connections) c.socket.destroy()
-    await Promise.all(this.servers.map(async s => await new Promise<void>(resolve => s.close(() => resolve()))))
+    for (const l of this.listeners) for (const s of l.waiting.splice(0)) s.destroy()
+    for (const c of this.connections.keys()) c.socket.destroy()
+    await Promise.all(this.listeners.map(async l => await new Promise<void>(resolve => l.server.close(() => resolve()))))
+  }
+
+  private accept (listener: Listener, socket: Socket): void {
+    if (listener.waiting.length === 0 && this.options.quotas.slotAvailable(listener.name)) return this.take(listener, socket)
+    // Kafka's Acceptor stops accepting at the limit and the kernel's queue holds the rest; here
+    // they are accepted, and as many as socket.listen.backlog.size wait unread.
+    if (listener.waiting.length >= this.options.backlog) {
+      this.options.log.info('connection dropped: max.connections reached and socket.listen.backlog.size sockets wait', { listener: listener.name, remote: normalizeAddress(socket.remoteAddress) })
+      socket.destroy()
+      return
+    }
+    listener.waiting.push(socket)
+    socket.once('close', () => {
+      const i = listener.waiting.indexOf(socket)
+      if (i >= 0) listener.waiting.splice(i, 1)
+    })
+  }
+
+  /** Counts the socket and admits it, or closes it when its address is at its limit (Kafka's TooManyConnectionsException). */
+  private take (listener: Listener, socket: Socket): void {
+    const { quotas, log } = this.options
+    const address = normalizeAddress(socket.remoteAddress)
+    const atLimit = quotas.inc(listener.name, address)
+    if (atLimit !== undefined) {
+      log.info(`Rejected connection from ${address}, address already has the configured maximum of ${atLimit} connections.`, { listener: listener.name })
+      socket.destroy()
+      return
+    }
+    socket.once('close', () => {
+      quotas.dec(listener.name, address)
+      this.admitWaiting()
+    })
+    listener.admit(socket)
+    this.closeExcessConnections()
+  }
+
+  private admitWaiting (): void {
+    for (const l of this.listeners) {
+      while (l.waiting.length > 0 && this.options.quotas.slotAvailable(l.name)) this.take(l, l.waiting.shift()!)
+    }
+  }
+
+  /**
+   * Kafka's Processor.closeExcessConnections: while the broker is over max.connections (the
+   * inter-broker listener admitted past it, or the limit was lowered), the least recently used
+   * connection of another listener is closed.
+   */
+  private closeExcessConnections (): void {
+    const { quotas } = this.options
+    // a connection closed but not yet uncounted (its socket's 'close' is still to come) already makes up for one
+    let excess = quotas.excess()
+    if (excess === 0) return
+    const open: Connection[] = []
+    for (const [c, name] of this.connections) {
+      if (c.isClosed) excess--
+      else if (!quotas.isProtected(name)) open.push(c)
+    }
+    if (excess <= 0) return
+    open.sort((a, b) => a.lastActiveMs - b.lastActiveMs)
+    for (const c of open.slice(0, excess)) c.close('max.connections reached: closing the least recently used connection', 'info')
   }
 }

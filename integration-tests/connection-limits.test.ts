@@ -1,0 +1,116 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ErrorCode } from '../src/protocol/error-codes.js'
+import { ApiVersionsRequest, ApiVersionsResponse } from '../src/protocol/messages/api-versions.js'
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../src/protocol/messages/incremental-alter-configs.js'
+import { createTopic } from './support/admin.js'
+import { startCluster, type Cluster } from './support/cluster.js'
+import { kafkajsClients } from './support/kafkajs-clients.js'
+import { waitFor } from './support/wait-for.js'
+import { WireConnection } from './support/wire-connection.js'
+
+const IDLE_MS = 1500
+
+async function answers (conn: WireConnection, timeoutMs = 10_000): Promise<boolean> {
+  const r = await conn.request(ApiVersionsRequest, ApiVersionsResponse, 3, { clientSoftwareName: 'limits', clientSoftwareVersion: '1' }, timeoutMs)
+  return r.errorCode === ErrorCode.NONE
+}
+
+/** Sets broker-wide defaults (kafka-configs --entity-default) over `admin`, and waits until the broker applies them. */
+async function setDefaults (cluster: Cluster, admin: WireConnection, configs: Record<string, string | null>): Promise<void> {
+  const applied = cluster.broker(1).lines.filter(l => l.includes('"message":"connection limits changed"')).length
+  const r = await admin.request(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, 1, {
+    resources: [{ resourceType: 4, resourceName: '', configs: Object.entries(configs).map(([name, value]) => ({ name, configOperation: value === null ? 1 : 0, value })) }],
+    validateOnly: false,
+  })
+  assert.equal(r.responses[0]?.errorCode, ErrorCode.NONE, r.responses[0]?.errorMessage ?? '')
+  await waitFor(() => cluster.broker(1).lines.filter(l => l.includes('"message":"connection limits changed"')).length > applied, `the broker to apply ${JSON.stringify(configs)}`)
+}
+
+test('connections.max.idle.ms closes a connection nothing was read from or written to for that long, and a real client reconnects', async t => {
+  const cluster = await startCluster({ brokers: 1, config: { 'connections.max.idle.ms': IDLE_MS } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'idle', { partitions: 1 })
+  const { producer } = await kafkajsClients(t, cluster.bootstrap, 'idle-test')
+  await producer.send({ topic: 'idle', messages: [{ value: 'before' }] })
+
+  const busy = await WireConnection.open(cluster.bootstrap)
+  t.after(() => busy.close())
+  const quiet = await WireConnection.open(cluster.bootstrap)
+  t.after(() => quiet.close())
+  assert.ok(await answers(quiet))
+  const lastRequest = Date.now()
+  // the busy one sends a request every IDLE_MS / 3 until the quiet one is closed
+  let busyAnswered = 0
+  const keepBusy = (async () => {
+    while (!quiet.isClosed) {
+      if (await answers(busy)) busyAnswered++
+      await new Promise(resolve => setTimeout(resolve, IDLE_MS / 3))
+    }
+  })()
+  await quiet.waitClosed(IDLE_MS + 10_000, 'the broker to close the idle connection')
+  const idleFor = Date.now() - lastRequest
+  await keepBusy
+  assert.ok(idleFor >= IDLE_MS - 100, `closed after ${idleFor} ms idle, not before connections.max.idle.ms`)
+  assert.equal(busy.isClosed, false, 'a connection in use is kept')
+  assert.ok(busyAnswered >= 3, `the busy connection was answered ${busyAnswered} times meanwhile`)
+
+  // the producer's connections were idle longer than the quiet one: closed too, and KafkaJS reconnects
+  await producer.send({ topic: 'idle', messages: [{ value: 'after' }] })
+})
+
+test('max.connections.per.ip and its overrides refuse the connection over the limit at once; max.connections holds new ones back and, lowered, closes the least recently used', async t => {
+  const cluster = await startCluster({ brokers: 1 })
+  t.after(cluster.cleanup)
+  const opened: WireConnection[] = []
+  const open = async (): Promise<WireConnection> => {
+    const c = await WireConnection.open(cluster.bootstrap)
+    opened.push(c)
+    return c
+  }
+  t.after(() => { for (const c of opened) c.close() })
+  const admin = await open()
+
+  await setDefaults(cluster, admin, { 'max.connections.per.ip': '3' })
+  const a = await open()
+  const b = await open()
+  assert.ok(await answers(a) && await answers(b), 'the second and third connections from 127.0.0.1')
+  const fourth = await open()
+  await fourth.waitClosed(5000, 'the broker to close the fourth connection from 127.0.0.1')
+  assert.ok(cluster.broker(1).lines.some(l => l.includes('Rejected connection from 127.0.0.1, address already has the configured maximum of 3 connections.')), 'Kafka\'s log line')
+  a.close()
+  let again: WireConnection | undefined
+  await waitFor(async () => {
+    again = await open()
+    try {
+      return await answers(again, 2000)
+    } catch {
+      return false
+    }
+  }, 'a connection to be accepted once one of the three closed')
+
+  // admin, b and again are open: an override of 1 for this address refuses the next, and keeps those
+  await setDefaults(cluster, admin, { 'max.connections.per.ip.overrides': '127.0.0.1:1' })
+  const overLimit = await open()
+  await overLimit.waitClosed(5000, 'the broker to close a connection over the override')
+  assert.ok(cluster.broker(1).lines.some(l => l.includes('address already has the configured maximum of 1 connections.')))
+  assert.ok(await answers(b), 'connections already open stay')
+
+  await setDefaults(cluster, admin, { 'max.connections.per.ip.overrides': null, 'max.connections.per.ip': null })
+  b.close()
+  again?.close()
+  // admin, then c and d: c is the least recently used when the limit drops below three
+  const c = await open()
+  const d = await open()
+  assert.ok(await answers(c) && await answers(d) && await answers(admin))
+  await setDefaults(cluster, admin, { 'max.connections': '2' })
+  await c.waitClosed(5000, 'the least recently used connection to be closed')
+  assert.ok(await answers(d) && await answers(admin), 'the two most recently used stay')
+  assert.ok(cluster.broker(1).lines.some(l => l.includes('max.connections reached: closing the least recently used connection')))
+
+  const held = await open()
+  await assert.rejects(answers(held, 1000), /timed out/, 'at max.connections, a new connection is held back, unread')
+  assert.equal(held.isClosed, false)
+  d.close()
+  await held.readFrame(10_000, 'the held connection\'s answer once a connection closed')
+})

@@ -1,0 +1,57 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { silentLogger } from '../logger.js'
+import { ConnectionQuotas, connectionLimits, normalizeAddress } from './connection-quotas.js'
+
+const limits = (maxConnectionsPerIp: number, maxConnections: number, overrides: Array<[string, number]> = []): ConstructorParameters<typeof ConnectionQuotas>[2] =>
+  ({ maxConnectionsPerIp, maxConnections, maxConnectionsPerIpOverrides: new Map(overrides) })
+
+test('an address at max.connections.per.ip, or at its override, is refused with the limit, and counted again once one of its connections closes', () => {
+  const q = new ConnectionQuotas(['PLAINTEXT'], 'PLAINTEXT', limits(2, 100, [['10.0.0.9', 1]]))
+  assert.equal(q.inc('PLAINTEXT', '10.0.0.1'), undefined)
+  assert.equal(q.inc('PLAINTEXT', '10.0.0.1'), undefined)
+  assert.equal(q.inc('PLAINTEXT', '10.0.0.1'), 2, 'the third from the same address')
+  assert.equal(q.inc('PLAINTEXT', '10.0.0.2'), undefined, 'another address has its own count')
+  assert.equal(q.inc('PLAINTEXT', '10.0.0.9'), undefined)
+  assert.equal(q.inc('PLAINTEXT', '10.0.0.9'), 1, 'its override')
+  assert.equal(q.count('PLAINTEXT'), 4, 'refused connections are not counted')
+  q.dec('PLAINTEXT', '10.0.0.1')
+  assert.equal(q.inc('PLAINTEXT', '10.0.0.1'), undefined)
+  q.set(limits(3, 100))
+  assert.equal(q.inc('PLAINTEXT', '10.0.0.9'), undefined, 'the override is gone')
+})
+
+test('max.connections: a listener waits at the limit, except the inter-broker listener of a broker with another (KIP-402), and what is over the limit is the excess to close', () => {
+  const q = new ConnectionQuotas(['CLIENT', 'INTERNAL'], 'INTERNAL', limits(100, 2))
+  q.inc('CLIENT', 'a')
+  assert.equal(q.slotAvailable('CLIENT'), true)
+  q.inc('CLIENT', 'b')
+  assert.equal(q.slotAvailable('CLIENT'), false)
+  assert.equal(q.slotAvailable('INTERNAL'), true, 'replication goes on')
+  assert.equal(q.excess(), 0)
+  q.inc('INTERNAL', 'c')
+  assert.equal(q.excess(), 1, 'a client connection is to be closed')
+  assert.equal(q.isProtected('INTERNAL'), true)
+  assert.equal(q.isProtected('CLIENT'), false)
+  q.dec('CLIENT', 'a')
+  assert.equal(q.excess(), 0)
+  assert.deepEqual([q.count('CLIENT'), q.count('INTERNAL')], [1, 1])
+  q.set(limits(100, 5))
+  assert.equal(q.slotAvailable('CLIENT'), true, 'a raised limit admits at once')
+
+  const single = new ConnectionQuotas(['PLAINTEXT'], 'PLAINTEXT', limits(100, 1))
+  single.inc('PLAINTEXT', 'a')
+  assert.equal(single.slotAvailable('PLAINTEXT'), false, 'with one listener, the inter-broker listener is not protected')
+})
+
+test('addresses are named as Kafka names them, and host names in the overrides are resolved', async () => {
+  assert.equal(normalizeAddress('::ffff:127.0.0.1'), '127.0.0.1')
+  assert.equal(normalizeAddress('::1'), '::1')
+  assert.equal(normalizeAddress('10.1.2.3'), '10.1.2.3')
+  const resolved = await connectionLimits({ 'max.connections': 7, 'max.connections.per.ip': 3, 'max.connections.per.ip.overrides': 'localhost:10,192.0.2.1:4,no-such-host.invalid:5' }, silentLogger())
+  assert.equal(resolved.maxConnections, 7)
+  assert.equal(resolved.maxConnectionsPerIp, 3)
+  assert.equal(resolved.maxConnectionsPerIpOverrides.get('192.0.2.1'), 4)
+  assert.ok(['127.0.0.1', '::1'].some(a => resolved.maxConnectionsPerIpOverrides.get(a) === 10), 'localhost resolved to its address')
+  assert.equal(resolved.maxConnectionsPerIpOverrides.size, 2, 'a host that does not resolve is left out')
+})
