@@ -3,11 +3,13 @@ import assert from 'node:assert/strict'
 import { ErrorCode } from '../src/protocol/error-codes.js'
 import { ApiVersionsRequest, ApiVersionsResponse } from '../src/protocol/messages/api-versions.js'
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../src/protocol/messages/incremental-alter-configs.js'
+import { ProduceRequest, ProduceResponse } from '../src/protocol/messages/produce.js'
 import { createTopic } from './support/admin.js'
 import { startCluster, type Cluster } from './support/cluster.js'
+import { partitionState } from './support/cluster-state.js'
 import { kafkajsClients } from './support/kafkajs-clients.js'
 import { waitFor } from './support/wait-for.js'
-import { WireConnection } from './support/wire-connection.js'
+import { produceRequest, WireConnection } from './support/wire-connection.js'
 
 const IDLE_MS = 1500
 
@@ -113,4 +115,30 @@ test('max.connections.per.ip and its overrides refuse the connection over the li
   assert.equal(held.isClosed, false)
   d.close()
   await held.readFrame(10_000, 'the held connection\'s answer once a connection closed')
+})
+
+test('at max.connections, the inter-broker listener still admits a follower (KIP-402), and the least recently used client connection gives way', async t => {
+  const cluster = await startCluster({
+    brokers: 2,
+    extraListeners: ['CLIENT'],
+    config: { 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT', 'max.connections': 2 },
+  })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'replicated', { assignments: [[1, 2]] })
+  await waitFor(async () => (await partitionState(cluster, 'replicated', 0)).isr.length === 2, 'broker 2 to follow partition 0')
+  const client = cluster.broker(1).bootstrapFor('CLIENT')
+  const older = await WireConnection.open(client)
+  t.after(() => older.close())
+  assert.ok(await answers(older))
+  assert.equal(await cluster.broker(2).stop(), 0)
+  await waitFor(async () => (await partitionState(cluster, 'replicated', 0)).isr.length === 1, 'broker 2 to leave the ISR')
+  const newer = await WireConnection.open(client)
+  t.after(() => newer.close())
+  assert.ok(await answers(newer), 'two client connections: broker 1 is at max.connections')
+
+  await cluster.broker(2).start()
+  await older.waitClosed(15_000, 'the least recently used client connection to give way to the follower')
+  await waitFor(async () => (await partitionState(cluster, 'replicated', 0)).isr.length === 2, 'broker 2 back in the ISR, over the inter-broker listener')
+  const produced = await newer.request(ProduceRequest, ProduceResponse, 7, produceRequest('replicated', 0, 'both replicas', -1))
+  assert.equal(produced.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE, 'acks=all through the client listener')
 })
