@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
+import { Producer } from '../src/client/producer.js'
 import { ErrorCode, errorName } from '../src/protocol/error-codes.js'
 import { FetchRequest, FetchResponse } from '../src/protocol/messages/fetch.js'
 import { InitProducerIdRequest, InitProducerIdResponse } from '../src/protocol/messages/init-producer-id.js'
@@ -13,8 +14,10 @@ import { asLeader } from './support/as-leader.js'
 import { projectRoot } from './support/broker.js'
 import { sampleRecords, toJsonLines, type SampleRecord } from './support/client-records.js'
 import { startCluster } from './support/cluster.js'
+import { partitionState, readAllWithKcat } from './support/cluster-state.js'
 import { buildGoClient, goClientMissing } from './support/go-client.js'
 import { runProcess } from './support/run-process.js'
+import { waitFor } from './support/wait-for.js'
 import { WireConnection, waitForTopic } from './support/wire-connection.js'
 
 const PYTHON = '/usr/bin/python3'
@@ -183,3 +186,30 @@ async function fetchAll (conn: WireConnection, topic: string, partition: number)
     offset = last.baseOffset + last.lastOffsetDelta + 1
   }
 }
+
+test('our own producer, idempotent by default, through a kill -9 of its leader: every record written once, in order', async t => {
+  const cluster = await startCluster({ brokers: 3, config: { 'zookeeper.session.timeout.ms': 6000, 'min.insync.replicas': 2 } })
+  t.after(cluster.cleanup)
+  await createTopic(cluster.bootstrap, 'once', { assignments: [[1, 2, 3]] })
+  await waitFor(async () => (await partitionState(cluster, 'once', 0)).isr.length === 3, 'all three replicas in sync')
+  const producer = new Producer({ 'bootstrap.servers': cluster.bootstrap, 'linger.ms': 5, 'batch.size': 2048, 'request.timeout.ms': 5000, 'client.id': 'our-idempotent' })
+  t.after(async () => await producer.close())
+  assert.equal(producer.idempotent, true)
+
+  const total = 20_000
+  let acked = 0
+  const failures: string[] = []
+  const all: Array<Promise<void>> = []
+  for (let i = 0; i < total; i++) {
+    if (i === total / 4) await waitFor(() => acked >= total / 8, `${total / 8} records acknowledged before the kill`, { timeoutMs: 30_000 })
+    if (i === total / 4) await cluster.broker(1).kill('SIGKILL')
+    if (!producer.hasRoom) await producer.waitForRoom()
+    all.push(producer.send({ topic: 'once', partition: 0, value: `v${i}` }).then(() => { acked++ }, (err: Error) => { failures.push(err.message) }))
+  }
+  await Promise.all(all)
+  assert.deepEqual(failures.slice(0, 3), [], `${failures.length} sends failed`)
+  assert.equal(acked, total)
+  const values = readAllWithKcat(cluster.bootstrap, 'once').map(r => r.value)
+  assert.equal(values.length, total, `${values.length - new Set(values).size} records written twice`)
+  assert.deepEqual(values, Array.from({ length: total }, (_, i) => `v${i}`), 'in the order sent')
+})

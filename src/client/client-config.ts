@@ -50,8 +50,8 @@ export const producerSchema = {
   'delivery.timeout.ms': { type: 'int', default: 120_000, min: 0 },
   retries: { type: 'int', default: 2_147_483_647, min: 0 },
   'partitioner.ignore.keys': { type: 'boolean', default: false },
-  /** Accepted so Kafka's producer.properties loads; idempotence needs InitProducerId, not built yet. */
-  'enable.idempotence': { type: 'boolean', default: false },
+  /** The Java client's default since Kafka 3.0; off by default when acks, retries or max.in.flight rule it out. */
+  'enable.idempotence': { type: 'boolean', default: true },
   'key.serializer': { type: 'string', default: '' },
   'value.serializer': { type: 'string', default: '' },
 } as const satisfies ConfigSchema

@@ -33,6 +33,10 @@ export class ProducerBatch {
   attempts = 0
   /** Date.now() before which a retried batch stays put (retry.backoff.ms). */
   retryAtMs = 0
+  /** An idempotent producer's id, epoch and this batch's first sequence (TransactionManager); -1 otherwise. */
+  producerId = -1
+  producerEpoch = -1
+  baseSequence = -1
   /** End of the encoded records in `buffer` (they start at BATCH_HEADER_BYTES). */
   private pos = BATCH_HEADER_BYTES
   private buf: Buffer
@@ -91,7 +95,10 @@ export class ProducerBatch {
    * again on a retry); compression runs on the thread pool and yields a new buffer.
    */
   async seal (compression: Compression): Promise<Buffer> {
-    const header = { recordCount: this.recordCount, baseTimestamp: this.baseTimestamp, maxTimestamp: this.maxTimestamp, compression }
+    const header = {
+      recordCount: this.recordCount, baseTimestamp: this.baseTimestamp, maxTimestamp: this.maxTimestamp, compression,
+      producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.baseSequence,
+    }
     if (compression === Compression.none) {
       writeBatchHeader(this.buf, header, this.recordBytes)
       return this.buf.subarray(0, this.pos)

@@ -9,13 +9,14 @@
 import { ErrorCode } from '../protocol/error-codes.js'
 import { compressionByName, type Compression } from '../protocol/records/compression.js'
 import type { RecordHeader } from '../protocol/records/record.js'
-import { KafkaError } from '../errors.js'
+import { ConfigError, KafkaError } from '../errors.js'
 import { parseClientConfig, producerSchema, type ClientProperties, type ProducerConfig } from './client-config.js'
 import { KafkaClient } from './kafka-client.js'
 import { Partitioner } from './partitioner.js'
 import type { DeliveryCallback, RecordMetadata } from './producer-batch.js'
 import { RecordAccumulator } from './record-accumulator.js'
 import { Sender } from './sender.js'
+import { TransactionManager } from './transaction-manager.js'
 
 export type { RecordMetadata } from './producer-batch.js'
 
@@ -43,6 +44,8 @@ export class Producer {
   private readonly topicWaits = new Map<string, Promise<void>>()
   /** max.request.size, read per record (the config object has many dotted keys: a slow lookup). */
   private readonly maxRequestSize: number
+  /** enable.idempotence, as it applies with the other keys (Java's ProducerConfig). */
+  readonly idempotent: boolean
 
   constructor (properties: ClientProperties) {
     const { values, unknownKeys } = parseClientConfig(producerSchema, properties)
@@ -54,6 +57,7 @@ export class Producer {
       batchSize: values['batch.size'], lingerMs: values['linger.ms'], bufferMemory: values['buffer.memory'],
     })
     const acks = values.acks === 'all' ? -1 : Number(values.acks) as -1 | 0 | 1
+    this.idempotent = idempotence(values, 'enable.idempotence' in properties)
     this.sender = new Sender(this.client, this.accumulator, {
       acks,
       compression: compressionByName(values['compression.type']) as Compression,
@@ -63,7 +67,7 @@ export class Producer {
       retries: values.retries,
       deliveryTimeoutMs: values['delivery.timeout.ms'],
       retryBackoffMs: values['retry.backoff.ms'],
-    })
+    }, this.idempotent ? new TransactionManager(this.client) : undefined)
     this.partitioner = new Partitioner(values['batch.size'], values['partitioner.ignore.keys'])
   }
 
@@ -197,6 +201,23 @@ export class Producer {
 }
 
 const NO_HEADERS: RecordHeader[] = []
+
+/**
+ * Java's ProducerConfig.postProcessAndValidateIdempotenceConfigs: idempotence (on by default since
+ * Kafka 3.0) needs acks=all, retries and at most 5 requests in flight per connection (the broker
+ * remembers a producer's last 5 batches). Asked for explicitly, a conflict is an error; by default,
+ * idempotence is off when another key rules it out.
+ */
+function idempotence (values: ProducerConfig, explicit: boolean): boolean {
+  if (!values['enable.idempotence']) return false
+  const conflicts = [
+    ...values['max.in.flight.requests.per.connection'] > 5 ? ['Must set max.in.flight.requests.per.connection to at most 5 when using the idempotent producer.'] : [],
+    ...values.retries === 0 ? ['Must set retries to non-zero when using the idempotent producer.'] : [],
+    ...values.acks !== 'all' && values.acks !== '-1' ? ['Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.'] : [],
+  ]
+  if (conflicts.length > 0 && explicit) throw new ConfigError(conflicts)
+  return conflicts.length === 0
+}
 
 function asKafkaError (err: unknown): KafkaError {
   return err instanceof KafkaError ? err : new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, (err as Error).message, { cause: err })

@@ -88,9 +88,17 @@ export class RecordAccumulator {
     return next
   }
 
-  /** A batch to retry goes back to the head of its partition's queue, ahead of newer records. */
+  /**
+   * A batch to retry goes back to the head of its partition's queue, ahead of newer records; among
+   * other retries there, in sequence order (an idempotent producer's batches reach the broker in order).
+   */
   reenqueue (batch: ProducerBatch): void {
-    this.queueFor(batch.topic, batch.partition).unshift(batch)
+    const queue = this.queueFor(batch.topic, batch.partition)
+    let i = 0
+    if (batch.baseSequence >= 0) {
+      while (i < queue.length && queue[i]!.attempts > 0 && queue[i]!.baseSequence >= 0 && queue[i]!.baseSequence < batch.baseSequence) i++
+    }
+    queue.splice(i, 0, batch)
   }
 
   /** A batch is done (delivered or failed): its bytes are free for new records. */

@@ -4,7 +4,9 @@
  * starts). One Produce request per leader carries at most one batch per partition, up to
  * max.request.size, with at most max.in.flight.requests.per.connection outstanding per broker.
  * A retriable partition error (NOT_LEADER_OR_FOLLOWER and the like) refreshes metadata and sends
- * the batch again after retry.backoff.ms, until retries or delivery.timeout.ms run out.
+ * the batch again after retry.backoff.ms, until retries or delivery.timeout.ms run out. With
+ * enable.idempotence, batches carry a producer id and sequences (TransactionManager), which decides
+ * what is retried and holds a retry back until it can go in order.
  */
 import { ErrorCode, isRetriable } from '../protocol/error-codes.js'
 import { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js'
@@ -14,6 +16,7 @@ import type { KafkaClient } from './kafka-client.js'
 import { describeError } from './kafka-client.js'
 import type { ProducerBatch } from './producer-batch.js'
 import type { RecordAccumulator } from './record-accumulator.js'
+import type { TransactionManager } from './transaction-manager.js'
 
 /** v3 is the first with record batch v2 (and so headers); the codec handles the flexible v9. */
 const PRODUCE_VERSIONS = { min: 3, max: 9 }
@@ -37,7 +40,9 @@ export class Sender {
   private inFlightBatches = 0
   private idleWaiters: Array<() => void> = []
 
-  constructor (private readonly client: KafkaClient, private readonly accumulator: RecordAccumulator, private readonly config: SenderConfig) {}
+  /** `transactions`: an idempotent producer's ids and sequences (enable.idempotence). */
+  constructor (private readonly client: KafkaClient, private readonly accumulator: RecordAccumulator, private readonly config: SenderConfig,
+    private readonly transactions?: TransactionManager) {}
 
   /** Batches queued or in flight. */
   get idle (): boolean { return this.inFlightBatches === 0 && this.accumulator.isEmpty }
@@ -68,6 +73,16 @@ export class Sender {
    * partition with many full batches queued fills the pipeline now instead of one request per turn.
    */
   private drain (): void {
+    const transactions = this.transactions
+    if (transactions !== undefined && !transactions.ready) {
+      // nothing goes out without a producer id; a new one waits for what is in flight
+      if (!this.accumulator.isEmpty) transactions.maybeInitialize(this.inFlightBatches, err => {
+        if (err !== undefined) this.accumulator.abort(err)
+        this.wakeup()
+      })
+      this.notifyIdle()
+      return
+    }
     const nowMs = Date.now()
     const missingLeaders = new Set<string>()
     for (;;) {
@@ -79,12 +94,15 @@ export class Sender {
           return false
         }
         if ((this.inFlight.get(leader.nodeId) ?? 0) >= this.config.maxInFlight) return false
+        if (transactions !== undefined && !transactions.canSend(batch)) return false
         let request = byNode.get(leader.nodeId)
         // a full request leaves the batch for the next pass, which opens another request
         if (request !== undefined && request.bytes + batch.sizeInBytes > this.config.maxRequestSize) return false
         if (request === undefined) byNode.set(leader.nodeId, request = { batches: [], bytes: 0 })
         request.batches.push(batch)
         request.bytes += batch.sizeInBytes
+        // sequences in the order batches leave their partition's queue
+        transactions?.sending(batch)
         return true
       })
       if (drained.length === 0) break
@@ -153,7 +171,10 @@ export class Sender {
       for (const b of batches) {
         const r = results.get(`${b.topic}\u0000${b.partition}`)
         if (r === undefined) this.failOrRetry(b, new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `no answer for ${b.topic}-${b.partition} in the Produce response`))
-        else if (r.errorCode === ErrorCode.NONE) this.done(b, () => b.complete(r.baseOffset, r.logAppendTimeMs))
+        else if (r.errorCode === ErrorCode.NONE) {
+          this.transactions?.acknowledged(b)
+          this.done(b, () => b.complete(r.baseOffset, r.logAppendTimeMs))
+        }
         else this.failOrRetry(b, new KafkaError(r.errorCode as ErrorCode, `produce to ${b.topic}-${b.partition} failed: ${describeError(r.errorCode, r.errorMessage)}`))
       }
     } catch (err) {
@@ -164,7 +185,7 @@ export class Sender {
 
   private failOrRetry (batch: ProducerBatch, err: KafkaError): void {
     const nowMs = Date.now()
-    const retriable = isRetriable(err.code) && this.config.acks !== 0
+    const retriable = (this.transactions !== undefined ? this.transactions.failed(batch, err.code) : isRetriable(err.code)) && this.config.acks !== 0
     if (retriable && batch.attempts <= this.config.retries && nowMs - batch.createdMs < this.config.deliveryTimeoutMs) {
       this.client.markStale(batch.topic)
       batch.retryAtMs = nowMs + this.client.backoffMs(batch.attempts - 1)
@@ -173,6 +194,7 @@ export class Sender {
       this.scheduleIn(batch.retryAtMs - nowMs)
       return
     }
+    this.transactions?.abandoned(batch)
     this.done(batch, () => batch.fail(err))
   }
 

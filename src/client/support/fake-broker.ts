@@ -4,19 +4,21 @@
  * which may answer (now or later), stay silent, or write raw bytes.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
-import { encode } from '../../protocol/codec.js'
+import { decode, encode } from '../../protocol/codec.js'
 import { readRequestHeader, writeResponseHeader, responseHeaderVersion, type RequestHeader } from '../../protocol/header.js'
 import { ApiVersionsResponse } from '../../protocol/messages/api-versions.js'
 import { apiMessages } from '../../protocol/messages/index.js'
 import { Reader } from '../../protocol/primitives/reader.js'
 import { Writer } from '../../protocol/primitives/writer.js'
-import type { MessageDescriptor } from '../../protocol/schema/index.js'
+import type { Decoded, MessageDescriptor } from '../../protocol/schema/index.js'
 
 export interface FakeRequest {
   header: RequestHeader
   socket: Socket
   /** Writes a response frame for this request with `value` encoded as `msg` at the request's version. */
   reply: (msg: MessageDescriptor, value: unknown, correlationId?: number) => void
+  /** The request's body, decoded as `msg` at its version. */
+  body: <M extends MessageDescriptor>(msg: M) => Decoded<M>
 }
 
 export class FakeBroker {
@@ -51,10 +53,12 @@ export class FakeBroker {
       while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
         const frame = pending.subarray(4, 4 + pending.readInt32BE(0))
         pending = pending.subarray(4 + frame.length)
-        const header = readRequestHeader(new Reader(frame))
+        const reader = new Reader(frame)
+        const header = readRequestHeader(reader)
         const req: FakeRequest = {
           header,
           socket,
+          body: msg => decode(msg, header.apiVersion, reader),
           reply: (msg, value, correlationId = header.correlationId) => {
             const w = new Writer().int32(0)
             writeResponseHeader(w, correlationId, responseHeaderVersion(msg.apiKey, header.apiVersion))
