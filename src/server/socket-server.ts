@@ -136,7 +136,10 @@ export class SocketServer {
 
   private admitWaiting (): void {
     for (const l of this.listeners) {
-      while (l.waiting.length > 0 && this.options.quotas.slotAvailable(l.name)) this.take(l, l.waiting.shift()!)
+      while (l.waiting.length > 0 && this.options.quotas.slotAvailable(l.name)) {
+        const socket = l.waiting.shift()!
+        if (!socket.destroyed) this.take(l, socket)
+      }
     }
   }
 
