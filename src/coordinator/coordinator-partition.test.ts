@@ -35,11 +35,13 @@ function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentL
   return { partition, scheduler, stats, open }
 }
 
-/** A JoinGroup; a new member (memberId '') gets `newMemberId`. */
-const join = (memberId: string, newMemberId = 'm1') => (token: number): GroupRequest<'join'> => ({
-  type: 'join', token, memberId, groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000,
-  protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }], requireKnownMemberId: false, newMemberId,
+/** A JoinGroup; a new member (memberId '') gets `newMemberId`; v4+ ones ask a new member to come back with it. */
+const join = (memberId: string, newMemberId = 'm1', { requireKnownMemberId = false, sessionTimeoutMs = 10_000 } = {}) => (token: number): GroupRequest<'join'> => ({
+  type: 'join', token, memberId, groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', sessionTimeoutMs, rebalanceTimeoutMs: 20_000,
+  protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }], requireKnownMemberId, newMemberId,
 })
+
+const heartbeat = (memberId: string, generationId: number) => (token: number): GroupRequest<'heartbeat'> => ({ type: 'heartbeat', token, memberId, groupInstanceId: null, generationId })
 
 /** A SyncGroup; the leader's carries the assignments. */
 const sync = (memberId: string, generationId: number, assignments: Record<string, string> = {}) => (token: number): GroupRequest<'sync'> => ({
@@ -213,3 +215,39 @@ test('loading skips records and batches it cannot decode, logs them, and serves 
   assert.match(String(skipped[0]?.error), /OffsetCommitKey/)
   reloaded.unload()
 })
+
+test('the group\'s timer forgets each pending member id at its deadline, moves earlier for an earlier one, and stays where it is for later ones and heartbeats', async t => {
+  const { scheduler, open } = setup(t)
+  const cp = await open()
+  cp.getOrCreateGroup('g')
+  await cp.request('g', 'join', join(''))
+  await cp.request('g', 'sync', sync('m1', 1, { m1: 'P0' }))
+  const scheduled: number[] = []
+  const schedule = scheduler.schedule
+  scheduler.schedule = (task, delayMs) => { scheduled.push(scheduler.now() + delayMs); return schedule(task, delayMs) }
+  const pending = () => cp.groups.get('g')?.pendingMembers
+  const t0 = scheduler.now()
+
+  for (let i = 0; i < 100; i++) assert.equal((await cp.request('g', 'join', join('', `p${i}`, { requireKnownMemberId: true, sessionTimeoutMs: 30_000 }))).errorCode, ErrorCode.MEMBER_ID_REQUIRED)
+  await cp.request('g', 'heartbeat', heartbeat('m1', 1))
+  assert.deepEqual(scheduled, [], 'm1\'s session, at t0 + 10 s, still comes first')
+  scheduler.advance(1)
+  await cp.request('g', 'join', join('', 'soon', { requireKnownMemberId: true, sessionTimeoutMs: 6000 }))
+  assert.deepEqual(scheduled, [t0 + 6001], 'an id forgotten before that moves the timer')
+
+  scheduler.advance(6000)
+  assert.deepEqual([pending()?.has('soon'), pending()?.size], [false, 100])
+  assert.equal(cp.groups.get('g')?.state, 'Stable')
+  for (let at = 9000; at < 30_000; at += 9000) {
+    await cp.request('g', 'heartbeat', heartbeat('m1', 1))
+    scheduler.advance(t0 + at - scheduler.now())
+  }
+  await cp.request('g', 'heartbeat', heartbeat('m1', 1))
+  scheduler.advance(t0 + 29_999 - scheduler.now())
+  assert.equal(pending()?.size, 100)
+  scheduler.advance(1)
+  assert.equal(pending()?.size, 0, 'the 100 ids, all due at t0 + 30 s, go in one tick')
+  assert.equal(cp.groups.get('g')?.state, 'Stable')
+  cp.unload()
+})
+
