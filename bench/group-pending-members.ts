@@ -27,7 +27,7 @@ const PENDING_SESSION_TIMEOUT_MS = 10_000
 const MEMBER_SESSION_TIMEOUT_MS = 1_800_000
 
 const config: CoordinatorConfig = {
-  group: { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 3000 },
+  group: { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 3000, maxSize: 2_147_483_647 },
   offsetsRetentionMs: 7 * 24 * 3_600_000,
   offsetsRetentionCheckIntervalMs: 600_000,
   commitTimeoutMs: 5000,

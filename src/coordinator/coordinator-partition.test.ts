@@ -12,23 +12,23 @@ import { ManualScheduler } from '../support/manual-scheduler.js'
 import { replayCoordinatorLog } from './coordinator-log.js'
 import { CoordinatorPartition, type CoordinatorConfig, type GroupCoordinatorStats } from './coordinator-partition.js'
 import { parseCoordinatorRecord } from './coordinator-record.js'
-import type { GroupRequest } from './group.js'
+import type { GroupConfig, GroupRequest } from './group.js'
 
 const config: CoordinatorConfig = {
-  group: { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 300_000, initialRebalanceDelayMs: 0 },
+  group: { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 300_000, initialRebalanceDelayMs: 0, maxSize: 2_147_483_647 },
   offsetsRetentionMs: 60 * 60_000,
   offsetsRetentionCheckIntervalMs: 60_000,
   commitTimeoutMs: 5000,
 }
 
-function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentLogger()): { partition: Partition, scheduler: ManualScheduler, stats: GroupCoordinatorStats, open: () => Promise<CoordinatorPartition> } {
+function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentLogger()): { partition: Partition, scheduler: ManualScheduler, stats: GroupCoordinatorStats, open: (group?: Partial<GroupConfig>) => Promise<CoordinatorPartition> } {
   const { log } = openTestLog(t)
   const partition = new Partition('__consumer_offsets', 0, 'id', log, 1)
   partition.applyState({ topic: '__consumer_offsets', partition: 0, replicas: [1], leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1, stateVersion: 0 }, 0)
   const scheduler = new ManualScheduler()
   const stats: GroupCoordinatorStats = { completedRebalances: 0 }
-  const open = async (): Promise<CoordinatorPartition> => {
-    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config, log: logger, stats })
+  const open = async (group: Partial<GroupConfig> = {}): Promise<CoordinatorPartition> => {
+    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config: { ...config, group: { ...config.group, ...group } }, log: logger, stats })
     await cp.load()
     return cp
   }
@@ -251,3 +251,29 @@ test('the group\'s timer forgets each pending member id at its deadline, moves e
   cp.unload()
 })
 
+test('a group loaded with more members than group.max.size rebalances at once; the members rejoining past the limit are refused', async t => {
+  const { open } = setup(t)
+  const cp = await open()
+  cp.getOrCreateGroup('g')
+  const joined = Promise.all(['a', 'b', 'c'].map(async id => await cp.request('g', 'join', join('', id))))
+  await cp.request('g', 'join', join('a'))
+  assert.deepEqual((await joined).map(j => j.generationId), [1, 2, 2], 'a alone made generation 1; b and c joined the next with a')
+  await cp.request('g', 'sync', sync('a', 2, { a: 'A', b: 'B', c: 'C' }))
+  assert.equal(cp.groups.get('g')?.members.size, 3)
+  await settle()
+  cp.unload()
+
+  const loaded = await open({ maxSize: 3 })
+  assert.equal(loaded.groups.get('g')?.state, 'Stable', 'within the limit')
+  loaded.unload()
+  const lowered = await open({ maxSize: 2 })
+  assert.equal(lowered.groups.get('g')?.state, 'PreparingRebalance')
+  assert.equal(lowered.groups.get('g')?.rebalance?.reason, 'loaded group over capacity')
+  const rejoined = [lowered.request('g', 'join', join('b')), lowered.request('g', 'join', join('c'))]
+  const refused = await lowered.request('g', 'join', join('a'))
+  assert.deepEqual([refused.errorCode, refused.memberId], [ErrorCode.GROUP_MAX_SIZE_REACHED, ''])
+  assert.deepEqual((await Promise.all(rejoined)).map(j => [j.errorCode, j.generationId]), [[ErrorCode.NONE, 3], [ErrorCode.NONE, 3]])
+  assert.deepEqual([...lowered.groups.get('g')?.members.keys() ?? []], ['b', 'c'])
+  await settle()
+  lowered.unload()
+})

@@ -99,7 +99,7 @@ export class CoordinatorPartition {
       if (!this.groups.has(groupId)) this.groups.set(groupId, { ...newGroup(groupId, now), currentStateTimestampMs: null })
     }
     this.status = 'active'
-    for (const groupId of this.groups.keys()) this.reschedule(groupId)
+    for (const groupId of [...this.groups.keys()]) this.apply(groupId, { type: 'load' })
     this.scheduleExpiry()
     this.log.info('loaded offsets partition', { groups: this.groups.size, records, logEndOffset: end, durationMs: now - started })
   }

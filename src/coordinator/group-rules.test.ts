@@ -6,7 +6,7 @@ import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
 import { assertTransition, IllegalGroupTransitionError, VALID_PREVIOUS_STATES, type GroupState } from './group-state.js'
 import { earliestSessionExpiryMs } from './member.js'
 
-const config: GroupConfig = { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 0 }
+const config: GroupConfig = { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 0, maxSize: 2_147_483_647 }
 const STATES: GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead']
 
 /**
@@ -458,4 +458,88 @@ test('a pending member that comes back joins; a pending member that leaves, or w
     assert.deepEqual([...s.group.members.keys()].sort(), ['a', 'b', 'q'])
     assert.equal(s.joined(s.join('p', { requireKnown: true }))?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
   }
+})
+
+// --- group.max.size (KIP-389) ------------------------------------------------------------------
+
+/** The JoinGroup answer Kafka's handleJoinGroup gives a member over group.max.size. */
+const refused = { errorCode: ErrorCode.GROUP_MAX_SIZE_REACHED, memberId: '' }
+const answer = (r: JoinResult | undefined): { errorCode: number, memberId: string } | undefined => r === undefined ? undefined : { errorCode: r.errorCode, memberId: r.memberId }
+
+test('group.max.size: a Stable or CompletingRebalance group at its size refuses new members, with or without a pending id, and takes its own members back', () => {
+  const s = stableGroupOfTwo()
+  s.cfg = { ...s.cfg, maxSize: 2 }
+  assert.deepEqual(answer(s.joined(s.join('', { newId: 'c' }))), refused)
+  assert.deepEqual(answer(s.joined(s.join('', { newId: 'd', requireKnown: true }))), refused, 'before MEMBER_ID_REQUIRED')
+  assert.equal(s.group.pendingMembers.size, 0, 'no id is handed out')
+  assert.equal(s.group.state, 'Stable')
+  assert.equal(s.joined(s.join('b'))?.errorCode, ErrorCode.NONE, 'a member of the group is taken back')
+
+  const rejoin = [s.join('a'), s.join('b')]
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual(rejoin.map(t => s.joined(t)?.generationId), [2, 2])
+  assert.deepEqual(answer(s.joined(s.join('', { newId: 'c' }))), refused)
+  assert.equal(s.group.state, 'CompletingRebalance', 'the refused member does not restart the join phase')
+  assert.equal(s.joined(s.join('a'))?.errorCode, ErrorCode.NONE)
+
+  const larger = stableGroupOfTwo()
+  larger.cfg = { ...larger.cfg, maxSize: 3 }
+  assert.equal(larger.joined(larger.join('', { newId: 'c', requireKnown: true }))?.errorCode, ErrorCode.MEMBER_ID_REQUIRED, 'below the size: as before')
+})
+
+test('group.max.size: in PreparingRebalance the members already rejoined count; the last to rejoin is refused and removed, and the join phase completes without it', () => {
+  const s = stableGroupOfTwo()
+  s.cfg = { ...s.cfg, maxSize: 2 }
+  const a = s.join('a') // the leader rejoining starts a rebalance
+  assert.equal(s.group.state, 'PreparingRebalance')
+  const c = s.join('', { newId: 'c' })
+  assert.equal(s.joined(c), undefined, 'one rejoined of two: c is taken')
+  const b = s.join('b')
+  assert.deepEqual(answer(s.joined(b)), refused, 'b is a member, but two have rejoined already')
+  assert.equal(s.group.state, 'CompletingRebalance', 'b removed, everyone left has rejoined')
+  assert.deepEqual([...s.group.members.keys()], ['a', 'c'])
+  assert.deepEqual([s.joined(a)?.generationId, s.joined(c)?.generationId], [2, 2])
+  assert.deepEqual(s.joined(a)?.members.map(m => m.memberId), ['a', 'c'])
+  assert.equal(s.heartbeat('b', 1), ErrorCode.UNKNOWN_MEMBER_ID)
+  const again = s.join('a')
+  assert.equal(s.joined(again)?.errorCode, ErrorCode.NONE, 'a rejoined member is accepted again')
+})
+
+test('group.max.size: an Empty group always accepts; a pending id that comes back to a full join phase is refused and forgotten', () => {
+  const s = new Sim({ ...config, maxSize: 1, initialRebalanceDelayMs: 3000 })
+  s.join('', { requireKnown: true, newId: 'p' })
+  s.join('', { requireKnown: true, newId: 'q' })
+  assert.equal(s.group.pendingMembers.size, 2, 'Empty: both get an id')
+  const p = s.join('p', { requireKnown: true })
+  assert.equal(s.group.state, 'PreparingRebalance')
+  const q = s.join('q', { requireKnown: true })
+  assert.deepEqual(answer(s.joined(q)), refused)
+  assert.equal(s.group.pendingMembers.size, 0, 'q is forgotten')
+  s.tick(3000)
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual([s.joined(p)?.errorCode, [...s.group.members.keys()]], [ErrorCode.NONE, ['p']])
+})
+
+test('group.max.size: a group loaded with more members than it allows rebalances at once, and the first to rejoin keep their places', () => {
+  const s = new Sim()
+  s.join('', { newId: 'a' })
+  const joins = [s.join('', { newId: 'b' }), s.join('', { newId: 'c' }), s.join('a')]
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual(joins.map(t => s.joined(t)?.generationId), [2, 2, 2])
+  s.sync('a', 2, { a: 'A', b: 'B', c: 'C' })
+  s.completeStore()
+  assert.equal(s.group.state, 'Stable')
+
+  s.apply({ type: 'load' })
+  assert.equal(s.group.state, 'Stable', 'within the limit: nothing happens')
+  s.cfg = { ...s.cfg, maxSize: 2 }
+  s.apply({ type: 'load' })
+  assert.equal(s.group.state, 'PreparingRebalance')
+  assert.deepEqual(s.group.rebalance, { startedMs: s.now, reason: 'loaded group over capacity' })
+  assert.equal(s.heartbeat('c', 2), ErrorCode.REBALANCE_IN_PROGRESS)
+  const [c, a] = [s.join('c'), s.join('a')]
+  assert.deepEqual(answer(s.joined(s.join('b'))), refused)
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual([...s.group.members.keys()].sort(), ['a', 'c'])
+  assert.deepEqual([s.joined(c)?.generationId, s.joined(a)?.generationId], [3, 3])
 })

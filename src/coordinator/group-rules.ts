@@ -1,7 +1,7 @@
 /**
  * The rules of the classic group protocol as a state machine (the state logic of Kafka's
- * GroupCoordinator: doJoinGroup, doSyncGroup, heartbeat, leave, prepareRebalance, onCompleteJoin,
- * heartbeat and pending-sync expiry). `applyGroupEvent(group, event, now, config)` is a plain
+ * GroupCoordinator: acceptJoiningMember, doJoinGroup, doSyncGroup, heartbeat, leave, prepareRebalance,
+ * onCompleteJoin, onGroupLoaded, heartbeat and pending-sync expiry). `applyGroupEvent(group, event, now, config)` is a plain
  * synchronous function returning the new group and the effects to carry out; every rule below is a
  * function of the draft (group-draft.ts) it edits, so the caller's Group is never mutated. Time
  * comes in as `now`, and the coordinator asks `nextDeadlineMs` when to deliver the next 'tick'.
@@ -27,6 +27,7 @@ export function applyGroupEvent (group: Group, event: GroupEvent, now: number, c
     case 'delete': deleteGroup(d, event.token); break
     case 'expire': if (d.g.state === 'Empty') d.transitionTo('Dead'); break
     case 'unload': unloadGroup(d); break
+    case 'load': groupLoaded(d); break
   }
   return d.transition()
 }
@@ -50,6 +51,7 @@ export function nextDeadlineMs (g: Group): number | null {
 function joinGroup (d: GroupDraft, e: JoinEvent): void {
   const g = d.g
   if (e.sessionTimeoutMs < d.config.minSessionTimeoutMs || e.sessionTimeoutMs > d.config.maxSessionTimeoutMs) return joinError(d, e.token, e.memberId, ErrorCode.INVALID_SESSION_TIMEOUT)
+  if (!acceptJoiningMember(g, e.memberId, d.config.maxSize)) return refuseOverMaxSize(d, e)
   if (g.state === 'Dead') return joinError(d, e.token, e.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE)
   if (!supportsProtocols(g, e.protocolType, e.protocols.map(p => p.name))) return joinError(d, e.token, e.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
   if (e.memberId === '') {
@@ -212,7 +214,55 @@ function tick (d: GroupDraft): void {
   }
 }
 
+/**
+ * Kafka's GroupCoordinator.onGroupLoaded: a group that comes back with more members than
+ * group.max.size allows (it was lowered since) rebalances, and the rejoins past the limit are
+ * refused (acceptJoiningMember), which brings it within the limit.
+ */
+function groupLoaded (d: GroupDraft): void {
+  if (d.g.members.size > d.config.maxSize) prepareRebalance(d, 'loaded group over capacity', { groupMaxSize: d.config.maxSize })
+}
+
 // --- membership -------------------------------------------------------------------------------
+
+/**
+ * Kafka's GroupCoordinator.acceptJoiningMember (KIP-389): whether group.max.size leaves room for a
+ * JoinGroup of `memberId` ('' for a new member).
+ */
+function acceptJoiningMember (g: Group, memberId: string, maxSize: number): boolean {
+  switch (g.state) {
+    case 'Empty':
+    case 'Dead':
+      return true
+    case 'PreparingRebalance': {
+      // A member already rejoined keeps its place. The others count against those rejoined, not
+      // against all members: a group loaded over a lowered limit holds more than it allows, and
+      // so the last to rejoin are the ones left out.
+      const member = g.members.get(memberId)
+      if (member !== undefined && member.awaitingJoin !== null) return true
+      let awaitingJoin = 0
+      for (const m of g.members.values()) if (m.awaitingJoin !== null) awaitingJoin++
+      return awaitingJoin < maxSize
+    }
+    case 'CompletingRebalance':
+    case 'Stable':
+      // members that did not rejoin were dropped when the join phase ended: the size is what counts
+      return g.members.has(memberId) || g.members.size < maxSize
+  }
+}
+
+/**
+ * Kafka's handleJoinGroup refusing a member over group.max.size: the member (or the pending id)
+ * leaves the group, and the answer carries no member id, so that the client does not come back
+ * under that one. A member that leaves may have been the last one the join phase waited for.
+ */
+function refuseOverMaxSize (d: GroupDraft, e: JoinEvent): void {
+  const g = d.g
+  if (g.pendingMembers.has(e.memberId)) g.pendingMembers = g.pendingMembers.without(e.memberId)
+  else d.removeMember(e.memberId)
+  joinError(d, e.token, '', ErrorCode.GROUP_MAX_SIZE_REACHED)
+  maybeCompleteJoin(d)
+}
 
 /**
  * Removes the members whose session had lapsed when the tick came (a removal that resets the

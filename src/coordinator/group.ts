@@ -63,6 +63,7 @@ export type RebalanceReason =
   | 'member session expired'
   | 'members did not sync in time'
   | 'assignment not stored'
+  | 'loaded group over capacity'
 
 /** A rebalance that reached Stable, as the coordinator saw it. */
 export interface CompletedRebalance {
@@ -83,6 +84,8 @@ export interface GroupConfig {
   minSessionTimeoutMs: number
   maxSessionTimeoutMs: number
   initialRebalanceDelayMs: number
+  /** group.max.size (KIP-389): how many members a group takes. */
+  maxSize: number
 }
 
 export interface JoinResult {
@@ -136,6 +139,8 @@ export type GroupEvent =
   | { type: 'groupStored', generationId: number, assignments: ReadonlyMap<string, Buffer>, errorCode: number }
   /** Time passed: sessions, join and sync deadlines are checked. */
   | { type: 'tick' }
+  /** The group was just read from __consumer_offsets (Kafka's GroupCoordinator.onGroupLoaded). */
+  | { type: 'load' }
   /** DeleteGroups. */
   | { type: 'delete', token: number }
   /** Its offsets are all gone while Empty: the group goes too. */
