@@ -156,7 +156,7 @@ export const brokerConfigSchema = {
   'group.coordinator.threads': { type: 'int', default: 1, min: 1, update: 'read-only', compatOnly: noEffect.newGroupProtocols },
   'group.initial.rebalance.delay.ms': { type: 'int', default: 3000, min: 0, update: 'read-only' },
   'group.max.session.timeout.ms': { type: 'int', default: 1_800_000, update: 'read-only' },
-  'group.max.size': { type: 'int', default: 2_147_483_647, min: 1, update: 'read-only', compatOnly: noEffect.notEnforced },
+  'group.max.size': { type: 'int', default: 2_147_483_647, min: 1, update: 'read-only' },
   'group.min.session.timeout.ms': { type: 'int', default: 6000, update: 'read-only' },
   'group.share.delivery.count.limit': { type: 'int', default: 5, min: 2, max: 10, update: 'read-only', compatOnly: noEffect.newGroupProtocols },
   'group.share.heartbeat.interval.ms': { type: 'int', default: 5000, min: 1, update: 'read-only', compatOnly: noEffect.newGroupProtocols },

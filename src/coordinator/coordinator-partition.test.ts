@@ -12,34 +12,36 @@ import { ManualScheduler } from '../support/manual-scheduler.js'
 import { replayCoordinatorLog } from './coordinator-log.js'
 import { CoordinatorPartition, type CoordinatorConfig, type GroupCoordinatorStats } from './coordinator-partition.js'
 import { parseCoordinatorRecord } from './coordinator-record.js'
-import type { GroupRequest } from './group.js'
+import type { GroupConfig, GroupRequest } from './group.js'
 
 const config: CoordinatorConfig = {
-  group: { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 300_000, initialRebalanceDelayMs: 0 },
+  group: { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 300_000, initialRebalanceDelayMs: 0, maxSize: 2_147_483_647 },
   offsetsRetentionMs: 60 * 60_000,
   offsetsRetentionCheckIntervalMs: 60_000,
   commitTimeoutMs: 5000,
 }
 
-function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentLogger()): { partition: Partition, scheduler: ManualScheduler, stats: GroupCoordinatorStats, open: () => Promise<CoordinatorPartition> } {
+function setup (t: { after: (fn: () => void) => void }, logger: Logger = silentLogger()): { partition: Partition, scheduler: ManualScheduler, stats: GroupCoordinatorStats, open: (group?: Partial<GroupConfig>) => Promise<CoordinatorPartition> } {
   const { log } = openTestLog(t)
   const partition = new Partition('__consumer_offsets', 0, 'id', log, 1)
   partition.applyState({ topic: '__consumer_offsets', partition: 0, replicas: [1], leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1, stateVersion: 0 }, 0)
   const scheduler = new ManualScheduler()
   const stats: GroupCoordinatorStats = { completedRebalances: 0 }
-  const open = async (): Promise<CoordinatorPartition> => {
-    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config, log: logger, stats })
+  const open = async (group: Partial<GroupConfig> = {}): Promise<CoordinatorPartition> => {
+    const cp = new CoordinatorPartition(partition, { replicas: { waitForData: async () => {} }, scheduler, config: { ...config, group: { ...config.group, ...group } }, log: logger, stats })
     await cp.load()
     return cp
   }
   return { partition, scheduler, stats, open }
 }
 
-/** A JoinGroup; a new member (memberId '') gets `newMemberId`. */
-const join = (memberId: string, newMemberId = 'm1') => (token: number): GroupRequest<'join'> => ({
-  type: 'join', token, memberId, groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000,
-  protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }], requireKnownMemberId: false, newMemberId,
+/** A JoinGroup; a new member (memberId '') gets `newMemberId`; v4+ ones ask a new member to come back with it. */
+const join = (memberId: string, newMemberId = 'm1', { requireKnownMemberId = false, sessionTimeoutMs = 10_000 } = {}) => (token: number): GroupRequest<'join'> => ({
+  type: 'join', token, memberId, groupInstanceId: null, clientId: 'c', clientHost: '/127.0.0.1', sessionTimeoutMs, rebalanceTimeoutMs: 20_000,
+  protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('sub') }], requireKnownMemberId, newMemberId,
 })
+
+const heartbeat = (memberId: string, generationId: number) => (token: number): GroupRequest<'heartbeat'> => ({ type: 'heartbeat', token, memberId, groupInstanceId: null, generationId })
 
 /** A SyncGroup; the leader's carries the assignments. */
 const sync = (memberId: string, generationId: number, assignments: Record<string, string> = {}) => (token: number): GroupRequest<'sync'> => ({
@@ -212,4 +214,66 @@ test('loading skips records and batches it cannot decode, logs them, and serves 
   assert.deepEqual(skipped.map(l => [l.message, l.offset ?? l.baseOffset]), [['skipped undecodable record', 1], ['skipped undecodable batch', 2]])
   assert.match(String(skipped[0]?.error), /OffsetCommitKey/)
   reloaded.unload()
+})
+
+test('the group\'s timer forgets each pending member id at its deadline, moves earlier for an earlier one, and stays where it is for later ones and heartbeats', async t => {
+  const { scheduler, open } = setup(t)
+  const cp = await open()
+  cp.getOrCreateGroup('g')
+  await cp.request('g', 'join', join(''))
+  await cp.request('g', 'sync', sync('m1', 1, { m1: 'P0' }))
+  const scheduled: number[] = []
+  const schedule = scheduler.schedule
+  scheduler.schedule = (task, delayMs) => { scheduled.push(scheduler.now() + delayMs); return schedule(task, delayMs) }
+  const pending = () => cp.groups.get('g')?.pendingMembers
+  const t0 = scheduler.now()
+
+  for (let i = 0; i < 100; i++) assert.equal((await cp.request('g', 'join', join('', `p${i}`, { requireKnownMemberId: true, sessionTimeoutMs: 30_000 }))).errorCode, ErrorCode.MEMBER_ID_REQUIRED)
+  await cp.request('g', 'heartbeat', heartbeat('m1', 1))
+  assert.deepEqual(scheduled, [], 'm1\'s session, at t0 + 10 s, still comes first')
+  scheduler.advance(1)
+  await cp.request('g', 'join', join('', 'soon', { requireKnownMemberId: true, sessionTimeoutMs: 6000 }))
+  assert.deepEqual(scheduled, [t0 + 6001], 'an id forgotten before that moves the timer')
+
+  scheduler.advance(6000)
+  assert.deepEqual([pending()?.has('soon'), pending()?.size], [false, 100])
+  assert.equal(cp.groups.get('g')?.state, 'Stable')
+  for (let at = 9000; at < 30_000; at += 9000) {
+    await cp.request('g', 'heartbeat', heartbeat('m1', 1))
+    scheduler.advance(t0 + at - scheduler.now())
+  }
+  await cp.request('g', 'heartbeat', heartbeat('m1', 1))
+  scheduler.advance(t0 + 29_999 - scheduler.now())
+  assert.equal(pending()?.size, 100)
+  scheduler.advance(1)
+  assert.equal(pending()?.size, 0, 'the 100 ids, all due at t0 + 30 s, go in one tick')
+  assert.equal(cp.groups.get('g')?.state, 'Stable')
+  cp.unload()
+})
+
+test('a group loaded with more members than group.max.size rebalances at once; the members rejoining past the limit are refused', async t => {
+  const { open } = setup(t)
+  const cp = await open()
+  cp.getOrCreateGroup('g')
+  const joined = Promise.all(['a', 'b', 'c'].map(async id => await cp.request('g', 'join', join('', id))))
+  await cp.request('g', 'join', join('a'))
+  assert.deepEqual((await joined).map(j => j.generationId), [1, 2, 2], 'a alone made generation 1; b and c joined the next with a')
+  await cp.request('g', 'sync', sync('a', 2, { a: 'A', b: 'B', c: 'C' }))
+  assert.equal(cp.groups.get('g')?.members.size, 3)
+  await settle()
+  cp.unload()
+
+  const loaded = await open({ maxSize: 3 })
+  assert.equal(loaded.groups.get('g')?.state, 'Stable', 'within the limit')
+  loaded.unload()
+  const lowered = await open({ maxSize: 2 })
+  assert.equal(lowered.groups.get('g')?.state, 'PreparingRebalance')
+  assert.equal(lowered.groups.get('g')?.rebalance?.reason, 'loaded group over capacity')
+  const rejoined = [lowered.request('g', 'join', join('b')), lowered.request('g', 'join', join('c'))]
+  const refused = await lowered.request('g', 'join', join('a'))
+  assert.deepEqual([refused.errorCode, refused.memberId], [ErrorCode.GROUP_MAX_SIZE_REACHED, ''])
+  assert.deepEqual((await Promise.all(rejoined)).map(j => [j.errorCode, j.generationId]), [[ErrorCode.NONE, 3], [ErrorCode.NONE, 3]])
+  assert.deepEqual([...lowered.groups.get('g')?.members.keys() ?? []], ['b', 'c'])
+  await settle()
+  lowered.unload()
 })

@@ -19,7 +19,7 @@ import { appendCoordinatorRecords, replayCoordinatorLog, storeErrorFor, type Tra
 import type { ShardStatus } from './coordinator-shards.js'
 import { groupFromRecord, groupMetadataRecord, groupTombstone, offsetCommitRecord, parseCoordinatorRecord, type CommittedOffset, type CoordinatorRecord } from './coordinator-record.js'
 import { newGroup, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupReplies, type GroupReply, type GroupRequest, type GroupRequestType } from './group.js'
-import { applyGroupEvent, nextDeadlineMs, sameDeadline } from './group-rules.js'
+import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
 import { expiredOffsets, OffsetsStore, type TopicPartition } from './offsets-store.js'
 
 export interface CoordinatorConfig {
@@ -58,7 +58,8 @@ export class CoordinatorPartition {
   readonly offsets = new OffsetsStore()
   /** Transactional offset commits by producer id, until their transaction's marker. */
   private readonly pendingTxnOffsets = new Map<number, PendingOffset[]>()
-  private readonly timers = new Map<string, () => void>()
+  /** Each group's timer: when it fires (the group's nextDeadlineMs when it was set) and how to cancel it. */
+  private readonly timers = new Map<string, { atMs: number, cancel: () => void }>()
   private readonly waiting: Waiting = { join: new Map(), sync: new Map(), heartbeat: new Map(), leave: new Map(), commitOffsets: new Map(), delete: new Map() }
   private nextToken = 1
   private cancelExpiry?: () => void
@@ -98,7 +99,7 @@ export class CoordinatorPartition {
       if (!this.groups.has(groupId)) this.groups.set(groupId, { ...newGroup(groupId, now), currentStateTimestampMs: null })
     }
     this.status = 'active'
-    for (const groupId of this.groups.keys()) this.reschedule(groupId)
+    for (const groupId of [...this.groups.keys()]) this.apply(groupId, { type: 'load' })
     this.scheduleExpiry()
     this.log.info('loaded offsets partition', { groups: this.groups.size, records, logEndOffset: end, durationMs: now - started })
   }
@@ -109,7 +110,7 @@ export class CoordinatorPartition {
     this.status = 'unloaded'
     this.cancelExpiry?.()
     for (const groupId of [...this.groups.keys()]) this.apply(groupId, { type: 'unload' })
-    for (const cancel of this.timers.values()) cancel()
+    for (const timer of this.timers.values()) timer.cancel()
     this.timers.clear()
     this.groups.clear()
     if (!wasLoading) this.log.info('unloaded offsets partition', {})
@@ -209,12 +210,12 @@ export class CoordinatorPartition {
     if (next.lastRebalance !== group.lastRebalance) this.deps.stats.completedRebalances++
     if (next.state === 'Dead') {
       this.groups.delete(groupId)
-      this.timers.get(groupId)?.()
+      this.timers.get(groupId)?.cancel()
       this.timers.delete(groupId)
     } else {
       this.groups.set(groupId, next)
       // a tick has already taken its timer away: it always schedules the next one
-      if (!this.timers.has(groupId) || !sameDeadline(group, next)) this.reschedule(groupId)
+      if (this.timers.get(groupId)?.atMs !== nextDeadlineMs(next)) this.reschedule(groupId)
     }
     for (const effect of effects) this.carryOut(groupId, effect)
   }
@@ -245,16 +246,17 @@ export class CoordinatorPartition {
   }
 
   private reschedule (groupId: string): void {
-    this.timers.get(groupId)?.()
+    this.timers.get(groupId)?.cancel()
     this.timers.delete(groupId)
     const group = this.groups.get(groupId)
-    const deadline = group === undefined ? null : nextDeadlineMs(group)
-    if (deadline === null || this.status !== 'active') return
+    const atMs = group === undefined ? null : nextDeadlineMs(group)
+    if (atMs === null || this.status !== 'active') return
     const { scheduler } = this.deps
-    this.timers.set(groupId, scheduler.schedule(() => {
+    const cancel = scheduler.schedule(() => {
       this.timers.delete(groupId)
       this.apply(groupId, { type: 'tick' })
-    }, deadline - scheduler.now()))
+    }, atMs - scheduler.now())
+    this.timers.set(groupId, { atMs, cancel })
   }
 
   private scheduleExpiry (): void {

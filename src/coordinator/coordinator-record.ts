@@ -8,8 +8,8 @@ import { decodeVersioned, encodeVersioned } from '../protocol/codec.js'
 import { GroupMetadataKey, GroupMetadataValue, OffsetCommitKey, OffsetCommitValue } from '../protocol/messages/consumer-offsets-records.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import type { RecordInput } from '../protocol/records/record.js'
-import type { Group } from './group.js'
-import { EMPTY_BYTES, metadataFor, type Member } from './member.js'
+import { newGroup, type Group } from './group.js'
+import { earliestSessionExpiryMs, EMPTY_BYTES, metadataFor, type Member } from './member.js'
 
 export interface CommittedOffset {
   offset: number
@@ -110,21 +110,14 @@ export function groupFromRecord (groupId: string, v: GroupMetadataValue, now: nu
     lastHeartbeatMs: now,
   }]))
   return {
-    groupId,
+    ...newGroup(groupId, now, v.protocolType === '' ? null : v.protocolType),
     state: members.size === 0 ? 'Empty' : 'Stable',
-    protocolType: v.protocolType === '' ? null : v.protocolType,
     protocolName: v.protocol,
     generationId: v.generation,
     leaderId: v.leader,
     members,
-    pendingMembers: new Map(),
+    sessionCheckMs: earliestSessionExpiryMs(members.values()),
     staticMembers: new Map([...members.values()].flatMap(m => m.groupInstanceId === null ? [] : [[m.groupInstanceId, m.memberId] as const])),
-    pendingSyncMembers: new Set(),
     currentStateTimestampMs: v.currentStateTimestamp >= 0 ? v.currentStateTimestamp : null,
-    joinDeadlineMs: null,
-    initialDelay: null,
-    syncDeadlineMs: null,
-    rebalance: null,
-    lastRebalance: null,
   }
 }

@@ -71,6 +71,7 @@ export class GroupCoordinator {
           minSessionTimeoutMs: v['group.min.session.timeout.ms'],
           maxSessionTimeoutMs: v['group.max.session.timeout.ms'],
           initialRebalanceDelayMs: v['group.initial.rebalance.delay.ms'],
+          maxSize: v['group.max.size'],
         },
         offsetsRetentionMs: v['offsets.retention.minutes'] * 60_000,
         offsetsRetentionCheckIntervalMs: v['offsets.retention.check.interval.ms'],

@@ -2,25 +2,36 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { newGroup, type Group, type GroupConfig, type GroupEffect, type GroupEvent, type GroupReply, type JoinResult, type SyncResult } from './group.js'
-import { applyGroupEvent, nextDeadlineMs, sameDeadline } from './group-rules.js'
+import { applyGroupEvent, nextDeadlineMs } from './group-rules.js'
 import { assertTransition, IllegalGroupTransitionError, VALID_PREVIOUS_STATES, type GroupState } from './group-state.js'
+import { earliestSessionExpiryMs } from './member.js'
 
-const config: GroupConfig = { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 0 }
+const config: GroupConfig = { minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, initialRebalanceDelayMs: 0, maxSize: 2_147_483_647 }
 const STATES: GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead']
 
-/** Drives one group through events with a hand-moved clock, remembering every effect. */
+/**
+ * Drives one group through events with a hand-moved clock, remembering every effect. After each
+ * event it checks the bound the group's timer relies on: no member's session expires before it.
+ */
 class Sim {
   group: Group
   now = 1_000_000
   token = 0
   effects: GroupEffect[] = []
-  constructor (readonly cfg: GroupConfig = config) { this.group = newGroup('g', this.now) }
+  constructor (public cfg: GroupConfig = config) { this.group = newGroup('g', this.now) }
 
   apply (event: GroupEvent): GroupEffect[] {
     const { group, effects } = applyGroupEvent(this.group, event, this.now, this.cfg)
     this.group = group
     this.effects.push(...effects)
+    assert.ok(group.sessionCheckMs <= earliestSessionExpiryMs(group.members.values()), `after ${event.type}: a member may expire before the group's session bound`)
     return effects
+  }
+
+  leave (...memberIds: string[]): number {
+    const token = ++this.token
+    this.apply({ type: 'leave', token, members: memberIds.map(memberId => ({ memberId, groupInstanceId: null })) })
+    return token
   }
 
   /** The reply to the request with this token, if it has been answered. */
@@ -347,7 +358,7 @@ test('DeleteGroups only deletes Empty groups; unload answers parked requests wit
   assert.equal(e.heartbeat('a', 1), ErrorCode.COORDINATOR_NOT_AVAILABLE)
 })
 
-test('an event shares every collection it does not edit with the group it was given, and its deadline is known unchanged', () => {
+test('an event shares every collection it does not edit with the group it was given; pending members are added and removed without copying them; a heartbeat leaves the deadline', () => {
   const s = stableGroupOfTwo()
   for (let i = 0; i < 1000; i++) s.join('', { requireKnown: true, newId: `pending-${i}` })
   const before = s.group
@@ -356,19 +367,41 @@ test('an event shares every collection it does not edit with the group it was gi
   assert.deepEqual(s.result(token), { errorCode: ErrorCode.NON_EMPTY_GROUP })
   assert.equal(s.group.pendingMembers, before.pendingMembers, 'the 1,000 pending members are not copied')
   assert.equal(s.group.members, before.members)
-  assert.ok(sameDeadline(before, s.group))
+  assert.equal(nextDeadlineMs(s.group), nextDeadlineMs(before))
 
   s.heartbeat('a', 1)
   assert.equal(s.group.pendingMembers, before.pendingMembers)
   assert.notEqual(s.group.members, before.members, 'a heartbeat edits its member')
   assert.equal(before.members.get('a')?.lastHeartbeatMs, s.group.members.get('b')?.lastHeartbeatMs, 'on a copy: the given group keeps its member as it was')
-  assert.ok(!sameDeadline(before, s.group))
-  assert.equal(nextDeadlineMs(s.group), nextDeadlineMs(before), 'b still expires first')
+  assert.equal(nextDeadlineMs(s.group), nextDeadlineMs(before), 'a heartbeat only ever puts its member\'s expiry later: the deadline stays')
 
   const joined = s.group
   s.join('', { requireKnown: true, newId: 'one-more' })
-  assert.equal(joined.pendingMembers.size, 1000, 'a new pending member goes to a copy')
+  assert.equal(joined.pendingMembers.size, 1000, 'the given group keeps its pending members')
   assert.equal(s.group.pendingMembers.size, 1001)
+  assert.ok(s.group.pendingMembers.has('one-more') && !joined.pendingMembers.has('one-more'))
+  s.leave('pending-7')
+  assert.equal(s.group.pendingMembers.size, 1000)
+  assert.ok(joined.pendingMembers.has('pending-7'))
+})
+
+test('a tick at the session bound that finds every member alive moves the bound to the earliest session expiry', () => {
+  const s = stableGroupOfTwo()
+  const bound = s.group.sessionCheckMs
+  assert.equal(bound, s.now + 10_000, 'both synced now with 10 s sessions')
+  s.now += 4000
+  s.heartbeat('a', 1)
+  s.heartbeat('b', 1)
+  assert.equal(nextDeadlineMs(s.group), bound)
+  s.tick(6000)
+  assert.equal(s.group.state, 'Stable', 'nobody expired')
+  assert.equal(s.group.sessionCheckMs, s.now + 4000)
+  assert.equal(nextDeadlineMs(s.group), s.now + 4000)
+  s.now += 1000
+  s.heartbeat('a', 1)
+  s.tick(3000)
+  assert.equal(s.group.state, 'PreparingRebalance', 'b lapsed at its expiry')
+  assert.deepEqual([...s.group.members.keys()], ['a'])
 })
 
 test('a stored group record is not reached by later edits: each draft copies what it edits', () => {
@@ -382,12 +415,131 @@ test('a stored group record is not reached by later edits: each draft copies wha
   assert.deepEqual([...stored.group.members.values()], members)
 })
 
-test('a pending member id that never comes back expires after the session timeout', () => {
+test('a pending member id that never comes back is forgotten at its deadline, the earliest first, and the group\'s deadline follows', () => {
   const s = stableGroupOfTwo()
-  s.join('', { requireKnown: true, newId: 'late' })
+  s.sync('a', 1)
+  s.sync('b', 1)
+  s.join('', { requireKnown: true, newId: 'late', sessionTimeoutMs: 9000 })
+  s.now += 1
+  s.join('', { requireKnown: true, newId: 'later', sessionTimeoutMs: 12_000 })
   assert.ok(s.group.pendingMembers.has('late'))
+  assert.equal(nextDeadlineMs(s.group), s.now - 1 + 9000)
+  s.tick(8998)
+  assert.ok(s.group.pendingMembers.has('late'), 'not before its deadline')
+  s.tick(1)
+  assert.deepEqual([s.group.pendingMembers.has('late'), s.group.pendingMembers.has('later')], [false, true])
+  assert.equal(nextDeadlineMs(s.group), s.now - 9000 + 10_000, "now a's and b's sessions come first")
   s.heartbeat('a', 1)
   s.heartbeat('b', 1)
-  s.tick(10_000)
+  s.tick(3000)
+  assert.ok(s.group.pendingMembers.has('later'))
+  s.tick(1)
   assert.equal(s.group.pendingMembers.size, 0)
+  assert.equal(s.group.state, 'Stable')
+})
+
+test('a pending member that comes back joins; a pending member that leaves, or whose id is forgotten, is no longer waited for', () => {
+  for (const how of ['leave', 'expiry'] as const) {
+    const s = stableGroupOfTwo()
+    s.join('', { requireKnown: true, newId: 'p', sessionTimeoutMs: 6000 })
+    s.join('', { requireKnown: true, newId: 'q', sessionTimeoutMs: 6000 })
+    const qJoined = s.join('q', { requireKnown: true })
+    assert.equal(s.group.state, 'PreparingRebalance', 'q came back: a new member starts a rebalance')
+    const rejoined = [s.join('a'), s.join('b')]
+    assert.equal(s.group.state, 'PreparingRebalance', 'every member rejoined, but p may still come back')
+    if (how === 'leave') {
+      const left = s.leave('p')
+      assert.deepEqual(s.result(left), { errorCode: ErrorCode.NONE, members: [{ memberId: 'p', groupInstanceId: null, errorCode: ErrorCode.NONE }] })
+    } else {
+      s.tick(6000)
+    }
+    assert.equal(s.group.state, 'CompletingRebalance', `the join phase ends once p is gone (${how})`)
+    assert.deepEqual([qJoined, ...rejoined].map(t => s.joined(t)?.generationId), [2, 2, 2])
+    assert.deepEqual([...s.group.members.keys()].sort(), ['a', 'b', 'q'])
+    assert.equal(s.joined(s.join('p', { requireKnown: true }))?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
+  }
+})
+
+// --- group.max.size (KIP-389) ------------------------------------------------------------------
+
+/** The JoinGroup answer Kafka's handleJoinGroup gives a member over group.max.size. */
+const refused = { errorCode: ErrorCode.GROUP_MAX_SIZE_REACHED, memberId: '' }
+const answer = (r: JoinResult | undefined): { errorCode: number, memberId: string } | undefined => r === undefined ? undefined : { errorCode: r.errorCode, memberId: r.memberId }
+
+test('group.max.size: a Stable or CompletingRebalance group at its size refuses new members, with or without a pending id, and takes its own members back', () => {
+  const s = stableGroupOfTwo()
+  s.cfg = { ...s.cfg, maxSize: 2 }
+  assert.deepEqual(answer(s.joined(s.join('', { newId: 'c' }))), refused)
+  assert.deepEqual(answer(s.joined(s.join('', { newId: 'd', requireKnown: true }))), refused, 'before MEMBER_ID_REQUIRED')
+  assert.equal(s.group.pendingMembers.size, 0, 'no id is handed out')
+  assert.equal(s.group.state, 'Stable')
+  assert.equal(s.joined(s.join('b'))?.errorCode, ErrorCode.NONE, 'a member of the group is taken back')
+
+  const rejoin = [s.join('a'), s.join('b')]
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual(rejoin.map(t => s.joined(t)?.generationId), [2, 2])
+  assert.deepEqual(answer(s.joined(s.join('', { newId: 'c' }))), refused)
+  assert.equal(s.group.state, 'CompletingRebalance', 'the refused member does not restart the join phase')
+  assert.equal(s.joined(s.join('a'))?.errorCode, ErrorCode.NONE)
+
+  const larger = stableGroupOfTwo()
+  larger.cfg = { ...larger.cfg, maxSize: 3 }
+  assert.equal(larger.joined(larger.join('', { newId: 'c', requireKnown: true }))?.errorCode, ErrorCode.MEMBER_ID_REQUIRED, 'below the size: as before')
+})
+
+test('group.max.size: in PreparingRebalance the members already rejoined count; the last to rejoin is refused and removed, and the join phase completes without it', () => {
+  const s = stableGroupOfTwo()
+  s.cfg = { ...s.cfg, maxSize: 2 }
+  const a = s.join('a') // the leader rejoining starts a rebalance
+  assert.equal(s.group.state, 'PreparingRebalance')
+  const c = s.join('', { newId: 'c' })
+  assert.equal(s.joined(c), undefined, 'one rejoined of two: c is taken')
+  const b = s.join('b')
+  assert.deepEqual(answer(s.joined(b)), refused, 'b is a member, but two have rejoined already')
+  assert.equal(s.group.state, 'CompletingRebalance', 'b removed, everyone left has rejoined')
+  assert.deepEqual([...s.group.members.keys()], ['a', 'c'])
+  assert.deepEqual([s.joined(a)?.generationId, s.joined(c)?.generationId], [2, 2])
+  assert.deepEqual(s.joined(a)?.members.map(m => m.memberId), ['a', 'c'])
+  assert.equal(s.heartbeat('b', 1), ErrorCode.UNKNOWN_MEMBER_ID)
+  const again = s.join('a')
+  assert.equal(s.joined(again)?.errorCode, ErrorCode.NONE, 'a rejoined member is accepted again')
+})
+
+test('group.max.size: an Empty group always accepts; a pending id that comes back to a full join phase is refused and forgotten', () => {
+  const s = new Sim({ ...config, maxSize: 1, initialRebalanceDelayMs: 3000 })
+  s.join('', { requireKnown: true, newId: 'p' })
+  s.join('', { requireKnown: true, newId: 'q' })
+  assert.equal(s.group.pendingMembers.size, 2, 'Empty: both get an id')
+  const p = s.join('p', { requireKnown: true })
+  assert.equal(s.group.state, 'PreparingRebalance')
+  const q = s.join('q', { requireKnown: true })
+  assert.deepEqual(answer(s.joined(q)), refused)
+  assert.equal(s.group.pendingMembers.size, 0, 'q is forgotten')
+  s.tick(3000)
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual([s.joined(p)?.errorCode, [...s.group.members.keys()]], [ErrorCode.NONE, ['p']])
+})
+
+test('group.max.size: a group loaded with more members than it allows rebalances at once, and the first to rejoin keep their places', () => {
+  const s = new Sim()
+  s.join('', { newId: 'a' })
+  const joins = [s.join('', { newId: 'b' }), s.join('', { newId: 'c' }), s.join('a')]
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual(joins.map(t => s.joined(t)?.generationId), [2, 2, 2])
+  s.sync('a', 2, { a: 'A', b: 'B', c: 'C' })
+  s.completeStore()
+  assert.equal(s.group.state, 'Stable')
+
+  s.apply({ type: 'load' })
+  assert.equal(s.group.state, 'Stable', 'within the limit: nothing happens')
+  s.cfg = { ...s.cfg, maxSize: 2 }
+  s.apply({ type: 'load' })
+  assert.equal(s.group.state, 'PreparingRebalance')
+  assert.deepEqual(s.group.rebalance, { startedMs: s.now, reason: 'loaded group over capacity' })
+  assert.equal(s.heartbeat('c', 2), ErrorCode.REBALANCE_IN_PROGRESS)
+  const [c, a] = [s.join('c'), s.join('a')]
+  assert.deepEqual(answer(s.joined(s.join('b'))), refused)
+  assert.equal(s.group.state, 'CompletingRebalance')
+  assert.deepEqual([...s.group.members.keys()].sort(), ['a', 'c'])
+  assert.deepEqual([s.joined(c)?.generationId, s.joined(a)?.generationId], [3, 3])
 })

@@ -1,7 +1,7 @@
 /**
  * The rules of the classic group protocol as a state machine (the state logic of Kafka's
- * GroupCoordinator: doJoinGroup, doSyncGroup, heartbeat, leave, prepareRebalance, onCompleteJoin,
- * heartbeat and pending-sync expiry). `applyGroupEvent(group, event, now, config)` is a plain
+ * GroupCoordinator: acceptJoiningMember, doJoinGroup, doSyncGroup, heartbeat, leave, prepareRebalance,
+ * onCompleteJoin, onGroupLoaded, heartbeat and pending-sync expiry). `applyGroupEvent(group, event, now, config)` is a plain
  * synchronous function returning the new group and the effects to carry out; every rule below is a
  * function of the draft (group-draft.ts) it edits, so the caller's Group is never mutated. Time
  * comes in as `now`, and the coordinator asks `nextDeadlineMs` when to deliver the next 'tick'.
@@ -9,7 +9,7 @@
 import { ErrorCode } from '../protocol/error-codes.js'
 import { GroupDraft, type MutableGroup } from './group-draft.js'
 import { currentJoinResult, isFenced, memberError, rebalanceTimeoutMs, selectProtocol, supportsProtocols, type Group, type GroupConfig, type GroupEvent, type RebalanceReason, type SyncResult, type Transition } from './group.js'
-import { EMPTY_BYTES, matchesProtocols, sessionExpiresAtMs, type Member } from './member.js'
+import { earliestSessionExpiryMs, EMPTY_BYTES, matchesProtocols, sessionExpiresAtMs, type Member } from './member.js'
 
 type JoinEvent = Extract<GroupEvent, { type: 'join' }>
 type SyncEvent = Extract<GroupEvent, { type: 'sync' }>
@@ -27,29 +27,23 @@ export function applyGroupEvent (group: Group, event: GroupEvent, now: number, c
     case 'delete': deleteGroup(d, event.token); break
     case 'expire': if (d.g.state === 'Empty') d.transitionTo('Dead'); break
     case 'unload': unloadGroup(d); break
+    case 'load': groupLoaded(d); break
   }
   return d.transition()
 }
 
-/** The earliest time at which a 'tick' changes something; null when nothing is timed. */
+/**
+ * The earliest time at which a 'tick' may change something; null when nothing is timed. It walks
+ * no collection, so the coordinator asks it after every event: the members' sessions count by
+ * the group's bound (Group.sessionCheckMs), which may come before any of them expires (a heartbeat
+ * does not move it), and the tick at the bound sets the next one.
+ */
 export function nextDeadlineMs (g: Group): number | null {
   if (g.state === 'Dead') return null
-  let next = Infinity
-  for (const deadline of g.pendingMembers.values()) next = Math.min(next, deadline)
-  for (const m of g.members.values()) next = Math.min(next, sessionExpiresAtMs(m))
+  let next = Math.min(g.pendingMembers.earliestDeadlineMs, g.sessionCheckMs)
   if (g.state === 'PreparingRebalance' && g.joinDeadlineMs !== null) next = Math.min(next, g.joinDeadlineMs)
   if ((g.state === 'CompletingRebalance' || g.state === 'Stable') && g.syncDeadlineMs !== null && g.pendingSyncMembers.size > 0) next = Math.min(next, g.syncDeadlineMs)
   return Number.isFinite(next) ? next : null
-}
-
-/**
- * Whether `a` and `b` have the same nextDeadlineMs without computing it: what it reads is the same
- * (a draft copies a collection only to edit it). Computing it walks every member and pending
- * member, too much to do after each of a large group's events.
- */
-export function sameDeadline (a: Group, b: Group): boolean {
-  return a.state === b.state && a.members === b.members && a.pendingMembers === b.pendingMembers &&
-    a.joinDeadlineMs === b.joinDeadlineMs && a.syncDeadlineMs === b.syncDeadlineMs && a.pendingSyncMembers === b.pendingSyncMembers
 }
 
 // --- the events (Kafka's doJoinGroup, doSyncGroup, heartbeat, leave and expiry rules) ----------
@@ -57,6 +51,7 @@ export function sameDeadline (a: Group, b: Group): boolean {
 function joinGroup (d: GroupDraft, e: JoinEvent): void {
   const g = d.g
   if (e.sessionTimeoutMs < d.config.minSessionTimeoutMs || e.sessionTimeoutMs > d.config.maxSessionTimeoutMs) return joinError(d, e.token, e.memberId, ErrorCode.INVALID_SESSION_TIMEOUT)
+  if (!acceptJoiningMember(g, e.memberId, d.config.maxSize)) return refuseOverMaxSize(d, e)
   if (g.state === 'Dead') return joinError(d, e.token, e.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE)
   if (!supportsProtocols(g, e.protocolType, e.protocols.map(p => p.name))) return joinError(d, e.token, e.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
   if (e.memberId === '') {
@@ -65,12 +60,15 @@ function joinGroup (d: GroupDraft, e: JoinEvent): void {
       if (staticId !== undefined) return replaceStaticMember(d, e, e.groupInstanceId, staticId)
     } else if (e.requireKnownMemberId) {
       // KIP-394: hand out the id first; the member is added when it comes back with it.
-      d.edit('pendingMembers').set(e.newMemberId, d.now + e.sessionTimeoutMs)
+      g.pendingMembers = g.pendingMembers.with(e.newMemberId, d.now + e.sessionTimeoutMs)
       return joinError(d, e.token, e.newMemberId, ErrorCode.MEMBER_ID_REQUIRED)
     }
     return addMemberAndRebalance(d, e, e.newMemberId)
   }
-  if (g.pendingMembers.has(e.memberId) && d.edit('pendingMembers').delete(e.memberId)) return addMemberAndRebalance(d, e, e.memberId)
+  if (g.pendingMembers.has(e.memberId)) {
+    g.pendingMembers = g.pendingMembers.without(e.memberId)
+    return addMemberAndRebalance(d, e, e.memberId)
+  }
   const error = memberError(g, e.memberId, e.groupInstanceId)
   if (error !== ErrorCode.NONE) return joinError(d, e.token, e.memberId, error)
   const member = d.member(e.memberId)
@@ -167,7 +165,8 @@ function leaveGroup (d: GroupDraft, token: number, leaving: ReadonlyArray<{ memb
   if (g.state === 'Dead') return d.replyLeave(token, { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] })
   const members = leaving.map(({ memberId, groupInstanceId }) => {
     const result = (errorCode: number): { memberId: string, groupInstanceId: string | null, errorCode: number } => ({ memberId, groupInstanceId, errorCode })
-    if (memberId !== '' && g.pendingMembers.has(memberId) && d.edit('pendingMembers').delete(memberId)) {
+    if (memberId !== '' && g.pendingMembers.has(memberId)) {
+      g.pendingMembers = g.pendingMembers.without(memberId)
       maybeCompleteJoin(d)
       return result(ErrorCode.NONE)
     }
@@ -199,16 +198,11 @@ function unloadGroup (d: GroupDraft): void {
 
 function tick (d: GroupDraft): void {
   const g = d.g
-  for (const [id, deadline] of [...g.pendingMembers]) {
-    if (deadline > d.now) continue
-    d.edit('pendingMembers').delete(id)
+  for (const id of g.pendingMembers.expiredAt(d.now)) {
+    g.pendingMembers = g.pendingMembers.without(id)
     maybeCompleteJoin(d)
   }
-  for (const m of [...g.members.values()]) {
-    if (!g.members.has(m.memberId) || sessionExpiresAtMs(m) > d.now) continue
-    d.log('member session expired', { memberId: m.memberId, groupInstanceId: m.groupInstanceId, sessionTimeoutMs: m.sessionTimeoutMs })
-    removeMemberAndUpdateGroup(d, m.memberId, 'member session expired')
-  }
+  if (g.sessionCheckMs <= d.now) expireSessions(d)
   if (g.state === 'PreparingRebalance' && g.joinDeadlineMs !== null && g.joinDeadlineMs <= d.now) onJoinDeadline(d)
   if ((g.state === 'CompletingRebalance' || g.state === 'Stable') && g.syncDeadlineMs !== null && g.syncDeadlineMs <= d.now) {
     g.syncDeadlineMs = null
@@ -220,7 +214,70 @@ function tick (d: GroupDraft): void {
   }
 }
 
+/**
+ * Kafka's GroupCoordinator.onGroupLoaded: a group that comes back with more members than
+ * group.max.size allows (it was lowered since) rebalances, and the rejoins past the limit are
+ * refused (acceptJoiningMember), which brings it within the limit.
+ */
+function groupLoaded (d: GroupDraft): void {
+  if (d.g.members.size > d.config.maxSize) prepareRebalance(d, 'loaded group over capacity', { groupMaxSize: d.config.maxSize })
+}
+
 // --- membership -------------------------------------------------------------------------------
+
+/**
+ * Kafka's GroupCoordinator.acceptJoiningMember (KIP-389): whether group.max.size leaves room for a
+ * JoinGroup of `memberId` ('' for a new member).
+ */
+function acceptJoiningMember (g: Group, memberId: string, maxSize: number): boolean {
+  switch (g.state) {
+    case 'Empty':
+    case 'Dead':
+      return true
+    case 'PreparingRebalance': {
+      // A member already rejoined keeps its place. The others count against those rejoined, not
+      // against all members: a group loaded over a lowered limit holds more than it allows, and
+      // so the last to rejoin are the ones left out.
+      const member = g.members.get(memberId)
+      if (member !== undefined && member.awaitingJoin !== null) return true
+      let awaitingJoin = 0
+      for (const m of g.members.values()) if (m.awaitingJoin !== null) awaitingJoin++
+      return awaitingJoin < maxSize
+    }
+    case 'CompletingRebalance':
+    case 'Stable':
+      // members that did not rejoin were dropped when the join phase ended: the size is what counts
+      return g.members.has(memberId) || g.members.size < maxSize
+  }
+}
+
+/**
+ * Kafka's handleJoinGroup refusing a member over group.max.size: the member (or the pending id)
+ * leaves the group, and the answer carries no member id, so that the client does not come back
+ * under that one. A member that leaves may have been the last one the join phase waited for.
+ */
+function refuseOverMaxSize (d: GroupDraft, e: JoinEvent): void {
+  const g = d.g
+  if (g.pendingMembers.has(e.memberId)) g.pendingMembers = g.pendingMembers.without(e.memberId)
+  else d.removeMember(e.memberId)
+  joinError(d, e.token, '', ErrorCode.GROUP_MAX_SIZE_REACHED)
+  maybeCompleteJoin(d)
+}
+
+/**
+ * Removes the members whose session had lapsed when the tick came (a removal that resets the
+ * others' parked requests does not expire them in the same tick), then sets the bound to the
+ * earliest expiry left.
+ */
+function expireSessions (d: GroupDraft): void {
+  const g = d.g
+  for (const m of [...g.members.values()]) {
+    if (!g.members.has(m.memberId) || sessionExpiresAtMs(m) > d.now) continue
+    d.log('member session expired', { memberId: m.memberId, groupInstanceId: m.groupInstanceId, sessionTimeoutMs: m.sessionTimeoutMs })
+    removeMemberAndUpdateGroup(d, m.memberId, 'member session expired')
+  }
+  g.sessionCheckMs = earliestSessionExpiryMs(g.members.values())
+}
 
 function addMemberAndRebalance (d: GroupDraft, e: JoinEvent, memberId: string): void {
   const g = d.g
@@ -231,7 +288,7 @@ function addMemberAndRebalance (d: GroupDraft, e: JoinEvent, memberId: string): 
   }
   if (g.members.size === 0) g.protocolType = e.protocolType
   g.leaderId ??= memberId // the first member to join leads
-  d.edit('members').set(memberId, member)
+  d.setMember(member)
   if (e.groupInstanceId !== null) d.edit('staticMembers').set(e.groupInstanceId, memberId)
   if (g.state === 'PreparingRebalance' && g.generationId === 0 && g.initialDelay !== null) g.initialDelay = { ...g.initialDelay, newMemberAdded: true }
   maybePrepareRebalance(d, 'member joined', { memberId })
@@ -258,7 +315,7 @@ function replaceStaticMember (d: GroupDraft, e: JoinEvent, groupInstanceId: stri
     ...old, memberId: newId, clientId: e.clientId, clientHost: e.clientHost, protocols: e.protocols,
     rebalanceTimeoutMs: e.rebalanceTimeoutMs, sessionTimeoutMs: e.sessionTimeoutMs, awaitingJoin: e.token, awaitingSync: null, lastHeartbeatMs: d.now,
   }
-  g.members = new Map([...g.members].map(([id, m]) => id === oldId ? [newId, replaced] : [id, m]))
+  d.replaceMember(oldId, replaced)
   d.edit('staticMembers').set(groupInstanceId, newId)
   if (g.leaderId === oldId) g.leaderId = newId
   if (g.pendingSyncMembers.has(oldId)) { const pending = d.edit('pendingSyncMembers'); pending.delete(oldId); pending.add(newId) }

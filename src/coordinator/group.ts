@@ -7,6 +7,7 @@
 import { ErrorCode } from '../protocol/error-codes.js'
 import { metadataFor, supportsProtocol, vote, type Member, type Protocol } from './member.js'
 import type { GroupState } from './group-state.js'
+import { PendingMembers } from './pending-members.js'
 
 export interface Group {
   readonly groupId: string
@@ -19,8 +20,15 @@ export interface Group {
   readonly leaderId: string | null
   /** In join order. */
   readonly members: ReadonlyMap<string, Member>
-  /** Member ids handed out with MEMBER_ID_REQUIRED (JoinGroup v4+), until they come back: id → deadline. */
-  readonly pendingMembers: ReadonlyMap<string, number>
+  /**
+   * No member's session expires before this (sessionExpiresAtMs); Infinity when none can. Member
+   * edits only ever lower it, and the tick that reaches it walks the members, expires the lapsed
+   * ones and sets it to the earliest expiry left. Kafka keeps a heartbeat timer per member; one
+   * bound per group spares each heartbeat a walk over all of them to find the group's next deadline.
+   */
+  readonly sessionCheckMs: number
+  /** Member ids handed out with MEMBER_ID_REQUIRED (JoinGroup v4+), until they come back or their deadline passes. */
+  readonly pendingMembers: PendingMembers
   /** group.instance.id → member id of the static members. */
   readonly staticMembers: ReadonlyMap<string, string>
   /** Members that have not sent SyncGroup since the last join phase ended. */
@@ -55,6 +63,7 @@ export type RebalanceReason =
   | 'member session expired'
   | 'members did not sync in time'
   | 'assignment not stored'
+  | 'loaded group over capacity'
 
 /** A rebalance that reached Stable, as the coordinator saw it. */
 export interface CompletedRebalance {
@@ -75,6 +84,8 @@ export interface GroupConfig {
   minSessionTimeoutMs: number
   maxSessionTimeoutMs: number
   initialRebalanceDelayMs: number
+  /** group.max.size (KIP-389): how many members a group takes. */
+  maxSize: number
 }
 
 export interface JoinResult {
@@ -128,6 +139,8 @@ export type GroupEvent =
   | { type: 'groupStored', generationId: number, assignments: ReadonlyMap<string, Buffer>, errorCode: number }
   /** Time passed: sessions, join and sync deadlines are checked. */
   | { type: 'tick' }
+  /** The group was just read from __consumer_offsets (Kafka's GroupCoordinator.onGroupLoaded). */
+  | { type: 'load' }
   /** DeleteGroups. */
   | { type: 'delete', token: number }
   /** Its offsets are all gone while Empty: the group goes too. */
@@ -155,7 +168,8 @@ export function newGroup (groupId: string, now: number, protocolType: string | n
     generationId: 0,
     leaderId: null,
     members: new Map(),
-    pendingMembers: new Map(),
+    sessionCheckMs: Infinity,
+    pendingMembers: PendingMembers.EMPTY,
     staticMembers: new Map(),
     pendingSyncMembers: new Set(),
     currentStateTimestampMs: now,

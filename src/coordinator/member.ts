@@ -43,6 +43,13 @@ export function sessionExpiresAtMs (m: Member): number {
   return m.lastHeartbeatMs + m.sessionTimeoutMs
 }
 
+/** The earliest sessionExpiresAtMs of `members`; Infinity if none can expire. */
+export function earliestSessionExpiryMs (members: Iterable<Member>): number {
+  let earliest = Infinity
+  for (const m of members) earliest = Math.min(earliest, sessionExpiresAtMs(m))
+  return earliest
+}
+
 export function supportsProtocol (m: Member, name: string): boolean {
   return m.protocols.some(p => p.name === name)
 }
