@@ -73,7 +73,6 @@ export const noEffect = {
   recompression: 'the broker never recompresses: batches are stored as producers sent them',
   recordFormat: 'the broker speaks Kafka 3.9\'s protocol and stores record batches v2 only',
   fixed: 'fixed at Kafka\'s default in the code that would read it',
-  notEnforced: 'not enforced',
   notImplemented: 'what it configures is not implemented',
   cleanerAlwaysOn: 'the cleaner always runs: compacted topics (__consumer_offsets too) depend on it',
   checkpoints: 'every checkpoint is written at log.flush.offset.checkpoint.interval.ms',
