@@ -12,6 +12,7 @@ export const commonClientSchema = {
   'client.id': { type: 'string', default: '' },
   'request.timeout.ms': { type: 'int', default: 30_000, min: 0 },
   'socket.connection.setup.timeout.ms': { type: 'long', default: 10_000, min: 0 },
+  'connections.max.idle.ms': { type: 'long', default: 540_000 },
   'retry.backoff.ms': { type: 'long', default: 100, min: 0 },
   'retry.backoff.max.ms': { type: 'long', default: 1000, min: 0 },
   'metadata.max.age.ms': { type: 'long', default: 300_000, min: 0 },

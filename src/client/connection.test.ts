@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { encode } from '../protocol/codec.js'
 import { ErrorCode } from '../protocol/error-codes.js'
@@ -111,4 +112,20 @@ test('frames are whole however the stream is cut: a byte at a time, several in o
   assert.deepEqual(got.map(a => a.clusterId), ['c0', 'c1', 'c2', 'c3'])
   assert.deepEqual(got[2]!.topics.map(topic => topic.name), bigTopics.map(topic => topic.name))
   assert.deepEqual(got[3]!.topics.map(topic => topic.name), ['last'])
+})
+
+test('connections.max.idle.ms: the client closes a connection idle that long, but not one awaiting an answer', async t => {
+  const idleMs = 100
+  const broker = await FakeBroker.start(req => { setTimeout(() => req.reply(MetadataResponse, metadataAnswer(1)), 3 * idleMs) })
+  t.after(async () => await broker.stop())
+  const conn = new Connection({ host: '127.0.0.1', port: broker.port }, { ...options, idleMs })
+  await conn.connect()
+  t.after(() => conn.close())
+  const answer = await conn.send(MetadataRequest, MetadataResponse, 1, { topics: [] })
+  assert.equal(answer.controllerId, 1, 'three idle periods waiting for the answer did not close it')
+  const answeredAt = Date.now()
+  await once(broker.requests[0]!.socket, 'close')
+  assert.equal(conn.isOpen, false)
+  assert.ok(Date.now() - answeredAt >= idleMs - 20, 'closed once idle for connections.max.idle.ms')
+  await assert.rejects(conn.send(MetadataRequest, MetadataResponse, 1, { topics: [] }), (err: KafkaError) => err.code === ErrorCode.NETWORK_EXCEPTION && /idle/.test(err.message))
 })

@@ -175,6 +175,7 @@ export class KafkaClient {
       connectTimeoutMs: Math.min(this.config['socket.connection.setup.timeout.ms'], this.config['request.timeout.ms']),
       requestTimeoutMs: this.config['request.timeout.ms'],
       security: this.security,
+      idleMs: this.config['connections.max.idle.ms'],
     })
     const pending = conn.connect().then(() => conn, err => { conn.close(); throw err })
     this.connections.set(key, pending)
