@@ -272,6 +272,7 @@ test('the dashboard in headless Chromium against a 3-broker cluster and a gatewa
     await page.waitForSelector('[data-testid="broker-latency"] [data-testid="latency-DescribeLogDirs"]', { timeout: 10_000 })
     assert.match(await page.locator('[data-testid="latency-DescribeLogDirs"]').innerText(), /^DescribeLogDirs\s+\d+\.\d\s+\d+\.\d$/)
     assert.match(await page.locator('[data-testid="maxlag-1"]').innerText(), /^\d+$/, 'broker 1\'s MaxLag, scraped')
+    assert.ok(Number(await page.locator('[data-testid="connections-1"]').innerText()) >= 1, 'broker 1\'s connections, the gateway\'s among them')
     const leaders = await page.locator('[data-testid="brokers"] tbody tr td:nth-child(5)').allInnerTexts()
     const partitions = (await admin.describeTopics(null)).reduce((n, x) => n + x.partitions.length, 0)
     assert.equal(leaders.map(Number).reduce((a, b) => a + b, 0), partitions, 'every partition has one leader')

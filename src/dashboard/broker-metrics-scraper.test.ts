@@ -15,6 +15,9 @@ function exposition (messagesIn: number, perTopic: Record<string, number>, leade
     `kafka_server_replicamanager_leadercount ${leaders}`,
     '# TYPE kafka_server_replicafetchermanager_maxlag gauge',
     `kafka_server_replicafetchermanager_maxlag{clientId="Replica"} ${leaders * 10}`,
+    '# TYPE kafka_server_socket_server_metrics_connection_count gauge',
+    'kafka_server_socket_server_metrics_connection_count{listener="PLAINTEXT"} 4',
+    'kafka_server_socket_server_metrics_connection_count{listener="SSL"} 2',
     '',
   ].join('\n')
 }
@@ -37,6 +40,7 @@ test('rates from two scrapes of the all-topics counters; a restart (counters bac
   assert.equal(first!.rates, undefined, 'one scrape is no rate')
   assert.equal(first!.gauges?.leaderCount, 3)
   assert.equal(first!.maxLag, 30, 'MaxLag, labelled clientId="Replica"')
+  assert.equal(first!.connections, 6, 'connections over both listeners')
   assert.deepEqual([...first!.topicsWritten].sort(), ['a', 'b'])
   assert.ok(dead!.error !== undefined && dead!.error !== 'fetch failed', `the cause, not fetch's "fetch failed": ${String(dead!.error)}`)
   assert.equal(dead!.rates, undefined)
@@ -78,6 +82,7 @@ test('per partition: messages in per second from the log end offset\'s rise; per
   const [first] = await scraper.scrapeAll()
   assert.equal(first!.partitionRates, undefined, 'one scrape is no rate')
   assert.equal(first!.maxLag, undefined, 'a broker that serves no MaxLag has none')
+  assert.equal(first!.connections, undefined)
   assert.equal(first!.logEndOffsets?.get(partitionKey('a', 0)), 100)
   assert.deepEqual(first!.latency, { Produce: { p50: 1.5, p99: 12, count: 40 } }, 'an API that answered nothing is left out')
   const [second] = await scraper.scrapeAll()

@@ -1,8 +1,8 @@
 /**
  * Reads each broker's Prometheus /metrics (docs/metrics.md) for the dashboard: the BrokerTopicMetrics
  * counters, all-topics and per topic, turned into per-second rates between two scrapes, and the gauges
- * that say the broker's share of the cluster (leaders, partitions, under-replicated), and how far
- * its followers are behind (MaxLag). Where each
+ * that say the broker's share of the cluster (leaders, partitions, under-replicated), how far
+ * its followers are behind (MaxLag) and how many connections it holds. Where each
  * broker serves its metrics is configured (gateway.broker.metrics.urls): a broker's
  * metrics.listener is not in anything the Kafka protocol or ZooKeeper carries.
  *
@@ -40,6 +40,8 @@ export type Gauges = Record<keyof typeof GAUGES, number>
 const LOG_END_OFFSET = 'kafka_log_log_logendoffset'
 /** Not one of GAUGES: it moves every second under load, and a move there makes the cluster view look again. */
 const MAX_LAG = 'kafka_server_replicafetchermanager_maxlag'
+/** Not one of GAUGES either: clients come and go. Summed over the listeners. */
+const CONNECTION_COUNT = 'kafka_server_socket_server_metrics_connection_count'
 const LAST_REBALANCE = 'kafka_coordinator_group_groupmetadatamanager_lastrebalance'
 const TOTAL_TIME_MS = 'kafka_network_requestmetrics_totaltimems'
 const TOTAL_TIME_COUNT = 'kafka_network_requestmetrics_totaltimems_count'
@@ -70,6 +72,8 @@ export interface BrokerMetricsReading {
   gauges?: Gauges
   /** ReplicaFetcherManager MaxLag: the most records a partition it follows is behind its leader; undefined if not served. */
   maxLag?: number
+  /** socket-server-metrics connection-count over its listeners; undefined if not served. */
+  connections?: number
   /** Why the last scrape failed; undefined when it worked. */
   error?: string
   /** Topics whose MessagesIn moved since the previous scrape. */
@@ -136,7 +140,8 @@ export class BrokerMetricsScraper {
     const topicsWritten = new Set<string>()
     for (const [topic, n] of topics) if (prev?.topics.get(topic)?.messagesIn !== n.messagesIn) topicsWritten.add(topic)
     const maxLag = scrape.samples(MAX_LAG).length > 0 ? scrape.sum(MAX_LAG) : undefined
-    const reading: BrokerMetricsReading = { brokerId, url, atMs, gauges, maxLag, topicsWritten, logEndOffsets, latency, rebalances: rebalancesOf(scrape) }
+    const connections = scrape.samples(CONNECTION_COUNT).length > 0 ? scrape.sum(CONNECTION_COUNT) : undefined
+    const reading: BrokerMetricsReading = { brokerId, url, atMs, gauges, maxLag, connections, topicsWritten, logEndOffsets, latency, rebalances: rebalancesOf(scrape) }
     if (prev === undefined || atMs <= prev.atMs) return reading
     const seconds = (atMs - prev.atMs) / 1000
     const restarted = (Object.keys(totals) as RateName[]).some(k => totals[k] < prev.totals[k])

@@ -87,7 +87,7 @@ export function clusterDocument (view: ClusterView, readOnly: boolean): JsonObje
       leaders: leaders.get(id) ?? 0,
       replicas: replicas.get(id) ?? 0,
       underReplicated: underReplicatedLed.get(id) ?? 0,
-      metrics: m === undefined ? undefined : defined({ url: m.url, error: m.error, rates: m.rates === undefined ? undefined : { ...m.rates }, maxLag: m.maxLag, latency: m.latency === undefined ? undefined : latencyDocument(m.latency) }),
+      metrics: m === undefined ? undefined : defined({ url: m.url, error: m.error, rates: m.rates === undefined ? undefined : { ...m.rates }, maxLag: m.maxLag, connections: m.connections, latency: m.latency === undefined ? undefined : latencyDocument(m.latency) }),
       logDirs: logDirsDocument(view, id),
     })
   }

@@ -18,7 +18,7 @@ export function Brokers ({ cluster, selected }: { cluster: ClusterDoc, selected?
   return (
     <div>
       <table data-testid="brokers">
-        <thead><tr><th>Id</th><th>State</th><th>Endpoint</th><th>Rack</th><th class="num">Leaders</th><th class="num">Replicas</th><th class="num">Under-replicated (led)</th><th class="num" title="ReplicaFetcherManager MaxLag: the most records a partition this broker follows is behind its leader">Max lag</th><th class="num">Messages in</th><th class="num">Bytes in</th><th class="num">Bytes out</th><th>Log dirs (size, usable of total)</th><th>Metrics</th></tr></thead>
+        <thead><tr><th>Id</th><th>State</th><th>Endpoint</th><th>Rack</th><th class="num">Leaders</th><th class="num">Replicas</th><th class="num">Under-replicated (led)</th><th class="num" title="ReplicaFetcherManager MaxLag: the most records a partition this broker follows is behind its leader">Max lag</th><th class="num" title="socket-server-metrics connection-count, over its listeners">Connections</th><th class="num">Messages in</th><th class="num">Bytes in</th><th class="num">Bytes out</th><th>Log dirs (size, usable of total)</th><th>Metrics</th></tr></thead>
         <tbody>
           {brokers.map(b => (
             <tr key={b.id} data-testid={`broker-${b.id}`} data-live={String(b.live)} class={`${b.live ? '' : 'bad-row'}${String(b.id) === selected ? ' selected' : ''}`}>
@@ -30,6 +30,7 @@ export function Brokers ({ cluster, selected }: { cluster: ClusterDoc, selected?
               <td class="num">{b.replicas}</td>
               <td class="num">{b.underReplicated}</td>
               <td class="num" data-testid={`maxlag-${b.id}`}>{b.metrics?.maxLag ?? '–'}</td>
+              <td class="num" data-testid={`connections-${b.id}`}>{b.metrics?.connections ?? '–'}</td>
               <td class="num">{rate(b.metrics?.rates?.messagesIn)}</td>
               <td class="num">{byteRate(b.metrics?.rates?.bytesIn)}</td>
               <td class="num">{byteRate(b.metrics?.rates?.bytesOut)}</td>

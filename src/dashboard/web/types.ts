@@ -10,7 +10,7 @@ export interface BrokerDoc {
   leaders: number
   replicas: number
   underReplicated: number
-  metrics?: { url: string, error?: string, rates?: Rates, maxLag?: number, latency?: Record<string, { p50: number, p99: number }> }
+  metrics?: { url: string, error?: string, rates?: Rates, maxLag?: number, connections?: number, latency?: Record<string, { p50: number, p99: number }> }
   logDirs?: Record<string, { logDir: string, error?: string, size: number, replicas: number, usableBytes?: number, totalBytes?: number }>
 }
 
