@@ -142,3 +142,22 @@ test('at max.connections, the inter-broker listener still admits a follower (KIP
   const produced = await newer.request(ProduceRequest, ProduceResponse, 7, produceRequest('replicated', 0, 'both replicas', -1))
   assert.equal(produced.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE, 'acks=all through the client listener')
 })
+
+test('listener.name.<l>.max.connections holds back that listener\'s connections only', async t => {
+  const cluster = await startCluster({
+    brokers: 1,
+    extraListeners: ['CLIENT'],
+    config: { 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT', 'listener.name.client.max.connections': 1 },
+  })
+  t.after(cluster.cleanup)
+  const client = cluster.broker(1).bootstrapFor('CLIENT')
+  const first = await WireConnection.open(client)
+  const second = await WireConnection.open(client)
+  const other = await WireConnection.open(cluster.bootstrap)
+  t.after(() => { for (const c of [first, second, other]) c.close() })
+  assert.ok(await answers(first))
+  await assert.rejects(answers(second, 1000), /timed out/, 'the second CLIENT connection waits')
+  assert.ok(await answers(other), 'PLAINTEXT has no limit of its own')
+  first.close()
+  await second.readFrame(10_000, 'the waiting CLIENT connection\'s answer once the first closed')
+})

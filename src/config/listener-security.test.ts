@@ -77,3 +77,12 @@ test('the inter-broker listener must be advertised, and on SASL carry the broker
   const noLogin = toKafkaConfig({ ...base, listeners: 'SASL_PLAINTEXT://:9093', 'security.inter.broker.protocol': 'SASL_PLAINTEXT', 'sasl.enabled.mechanisms': 'SCRAM-SHA-256', 'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-256' }).problems
   assert.ok(noLogin.some(p => p.includes('needs the broker\'s own username and password in "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config"')), noLogin.join('\n'))
 })
+
+test('listener.name.<l>.max.connections gives a listener a connection limit of its own, checked as max.connections is', () => {
+  const { config, problems } = toKafkaConfig({ ...base, listeners: 'PLAINTEXT://:9092,CLIENT://:9093', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT', 'listener.name.client.max.connections': '50' })
+  assert.deepEqual(problems, [])
+  assert.equal(config?.listenerSecurity.get('CLIENT')?.maxConnections, 50)
+  assert.equal(config?.listenerSecurity.get('PLAINTEXT')?.maxConnections, undefined, 'no limit of its own')
+  const bad = toKafkaConfig({ ...base, listeners: 'PLAINTEXT://:9092', 'listener.name.plaintext.max.connections': '-1' }).problems
+  assert.deepEqual(bad, ['"listener.name.plaintext.max.connections" must be an integer >= 0, got "-1"'])
+})

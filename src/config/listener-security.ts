@@ -4,7 +4,9 @@
  * `listener.name.<listener>.sasl.enabled.mechanisms` and
  * `listener.name.<listener>.<mechanism>.sasl.jaas.config`, plus this project's YAML form of the JAAS
  * options, `listener.name.<listener>.<mechanism>.sasl.jaas.{username,password,users.<name>}`
- * (docs/security.md). Problems name keys, never values: values hold passwords.
+ * (docs/security.md). Problems name keys, never values: values hold passwords. One per-listener key
+ * is not about security but is read here with the others: `listener.name.<listener>.max.connections`
+ * (docs/operations.md, connection limits).
  */
 import { parseJaasConfig, PLAIN_LOGIN_MODULE, SCRAM_LOGIN_MODULE, type JaasConfig } from './jaas-config.js'
 import { brokerConfigSchema, type BrokerConfig } from './broker-config.js'
@@ -65,6 +67,8 @@ export interface ListenerSecurity {
   saslMechanisms: string[]
   /** The login module options by mechanism: PLAIN's users, and the broker's own credentials. */
   jaas: ReadonlyMap<string, JaasConfig>
+  /** listener.name.<listener>.max.connections; undefined when the listener has no limit of its own. */
+  maxConnections?: number
 }
 
 const sslKeys = [
@@ -72,7 +76,7 @@ const sslKeys = [
   'ssl.keystore.key', 'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.password', 'ssl.truststore.certificates',
   'ssl.enabled.protocols', 'ssl.cipher.suites', 'ssl.endpoint.identification.algorithm', 'ssl.client.auth', 'ssl.principal.mapping.rules',
 ] as const satisfies ReadonlyArray<keyof BrokerSslConfig>
-const overridable = new Set<string>([...sslKeys, 'sasl.enabled.mechanisms'])
+const overridable = new Set<string>([...sslKeys, 'sasl.enabled.mechanisms', 'max.connections'])
 
 const PREFIX = /^listener\.name\.([^.]+)\.(.+)$/
 const YAML_JAAS = /^([a-z0-9-]+)\.sasl\.jaas\.(username|password|users\.(.+))$/
@@ -111,7 +115,7 @@ export function listenerSecurity (values: BrokerConfig, explicit: ReadonlySet<st
       const options = own.jaasYaml.get(mechanism) ?? new Map<string, string>()
       own.jaasYaml.set(mechanism, options)
       options.set(yaml[3] !== undefined ? `user_${yaml[3]}` : yaml[2]!, String(value))
-    } else problems.push(`"${key}" is not a per-listener key (ssl.*, sasl.enabled.mechanisms, <mechanism>.sasl.jaas.config)`)
+    } else problems.push(`"${key}" is not a per-listener key (ssl.*, sasl.enabled.mechanisms, <mechanism>.sasl.jaas.config, max.connections)`)
   }
 
   const security = new Map<string, ListenerSecurity>()
@@ -147,7 +151,8 @@ export function listenerSecurity (values: BrokerConfig, explicit: ReadonlySet<st
         problems.push(`listener ${e.listenerName}: ${protocol} needs a key and certificate ("ssl.keystore.location" or "ssl.keystore.certificate.chain" with "ssl.keystore.key", or their listener.name.${e.listenerName.toLowerCase()}. forms)`)
       }
     }
-    security.set(e.listenerName, { listenerName: e.listenerName, protocol, ssl, saslMechanisms: mechanisms, jaas })
+    const maxConnections = 'max.connections' in own.keys ? checked.values['max.connections'] : undefined
+    security.set(e.listenerName, { listenerName: e.listenerName, protocol, ssl, saslMechanisms: mechanisms, jaas, ...maxConnections !== undefined ? { maxConnections } : {} })
   }
 
   // KafkaConfig.interBrokerListenerName: one of the two keys, and a listener that is advertised.

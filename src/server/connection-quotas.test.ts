@@ -7,7 +7,7 @@ const limits = (maxConnectionsPerIp: number, maxConnections: number, overrides: 
   ({ maxConnectionsPerIp, maxConnections, maxConnectionsPerIpOverrides: new Map(overrides) })
 
 test('an address at max.connections.per.ip, or at its override, is refused with the limit, and counted again once one of its connections closes', () => {
-  const q = new ConnectionQuotas(['PLAINTEXT'], 'PLAINTEXT', limits(2, 100, [['10.0.0.9', 1]]))
+  const q = new ConnectionQuotas(new Map([['PLAINTEXT', Infinity]]), 'PLAINTEXT', limits(2, 100, [['10.0.0.9', 1]]))
   assert.equal(q.inc('PLAINTEXT', '10.0.0.1'), undefined)
   assert.equal(q.inc('PLAINTEXT', '10.0.0.1'), undefined)
   assert.equal(q.inc('PLAINTEXT', '10.0.0.1'), 2, 'the third from the same address')
@@ -22,7 +22,7 @@ test('an address at max.connections.per.ip, or at its override, is refused with 
 })
 
 test('max.connections: a listener waits at the limit, except the inter-broker listener of a broker with another (KIP-402), and what is over the limit is the excess to close', () => {
-  const q = new ConnectionQuotas(['CLIENT', 'INTERNAL'], 'INTERNAL', limits(100, 2))
+  const q = new ConnectionQuotas(new Map([['CLIENT', Infinity], ['INTERNAL', Infinity]]), 'INTERNAL', limits(100, 2))
   q.inc('CLIENT', 'a')
   assert.equal(q.slotAvailable('CLIENT'), true)
   q.inc('CLIENT', 'b')
@@ -39,9 +39,18 @@ test('max.connections: a listener waits at the limit, except the inter-broker li
   q.set(limits(100, 5))
   assert.equal(q.slotAvailable('CLIENT'), true, 'a raised limit admits at once')
 
-  const single = new ConnectionQuotas(['PLAINTEXT'], 'PLAINTEXT', limits(100, 1))
+  const single = new ConnectionQuotas(new Map([['PLAINTEXT', Infinity]]), 'PLAINTEXT', limits(100, 1))
   single.inc('PLAINTEXT', 'a')
   assert.equal(single.slotAvailable('PLAINTEXT'), false, 'with one listener, the inter-broker listener is not protected')
+})
+
+test('listener.name.<l>.max.connections: a listener at its own limit waits, the inter-broker one too, while the others go on', () => {
+  const q = new ConnectionQuotas(new Map([['CLIENT', 1], ['INTERNAL', 1], ['OTHER', Infinity]]), 'INTERNAL', limits(100, 100))
+  q.inc('CLIENT', 'a')
+  q.inc('INTERNAL', 'b')
+  assert.deepEqual(['CLIENT', 'INTERNAL', 'OTHER'].map(l => q.slotAvailable(l)), [false, false, true])
+  q.dec('CLIENT', 'a')
+  assert.equal(q.slotAvailable('CLIENT'), true)
 })
 
 test('addresses are named as Kafka names them, and host names in the overrides are resolved', async () => {

@@ -5,6 +5,8 @@
  * server asks; this only counts.
  *
  * - An address at its limit has its new connection closed at once.
+ * - At its own limit (listener.name.<listener>.max.connections), a listener stops admitting until
+ *   one of its connections closes.
  * - At the broker-wide limit, a listener stops admitting until a connection closes, except the
  *   inter-broker listener of a broker with more than one listener (KIP-402: replication must go
  *   on). When that listener's admissions take the broker over the limit, the least recently used
@@ -27,9 +29,12 @@ export class ConnectionQuotas {
   private readonly perAddress = new Map<string, number>()
   private readonly perListener = new Map<string, number>()
   private total = 0
+  private readonly listenerMax: ReadonlyMap<string, number>
 
-  constructor (listeners: readonly string[], private readonly interBrokerListenerName: string, private limits: ConnectionLimits) {
-    for (const l of listeners) this.perListener.set(l, 0)
+  /** `listeners`: each listener's own max.connections, Infinity for none. */
+  constructor (listeners: ReadonlyMap<string, number>, private readonly interBrokerListenerName: string, private limits: ConnectionLimits) {
+    this.listenerMax = listeners
+    for (const l of listeners.keys()) this.perListener.set(l, 0)
   }
 
   set (limits: ConnectionLimits): void {
@@ -38,6 +43,7 @@ export class ConnectionQuotas {
 
   /** Kafka's connectionSlotAvailable: whether `listener` may admit a connection now. */
   slotAvailable (listener: string): boolean {
+    if (this.count(listener) >= (this.listenerMax.get(listener) ?? Infinity)) return false
     return this.isProtected(listener) || this.total < this.limits.maxConnections
   }
 

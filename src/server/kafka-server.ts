@@ -192,7 +192,8 @@ export class KafkaServer {
 
     const fetchManager = new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots']))
     const networkLog = this.log.child({ component: 'network' })
-    const connectionQuotas = new ConnectionQuotas(this.config.listeners.map(e => e.listenerName), this.config.interBrokerListenerName, await connectionLimits(v, networkLog))
+    const listenerLimits = new Map(this.config.listeners.map(e => [e.listenerName, this.config.listenerSecurity.get(e.listenerName)?.maxConnections ?? Infinity]))
+    const connectionQuotas = new ConnectionQuotas(listenerLimits, this.config.interBrokerListenerName, await connectionLimits(v, networkLog))
     // Before the Kafka listeners and registration: a taken metrics port fails start-up before any client can connect.
     const metricsListener = this.config.metricsListener
     if (metricsListener !== null) {
