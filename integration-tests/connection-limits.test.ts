@@ -161,3 +161,29 @@ test('listener.name.<l>.max.connections holds back that listener\'s connections 
   first.close()
   await second.readFrame(10_000, 'the waiting CLIENT connection\'s answer once the first closed')
 })
+
+test('max.connection.creation.rate (KIP-612) spaces a listener\'s new connections out; the inter-broker listener is not held back by it', async t => {
+  const cluster = await startCluster({
+    brokers: 1,
+    extraListeners: ['CLIENT'],
+    // 2 windows of 1 s: 2 connections per second, the third waits half a second, the fourth a second
+    config: { 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT', 'quota.window.num': 2, 'quota.window.size.seconds': 1, 'max.connection.creation.rate': 2 },
+  })
+  t.after(cluster.cleanup)
+  const opened: WireConnection[] = []
+  t.after(() => { for (const c of opened) c.close() })
+  const start = Date.now()
+  const answeredAfter = async (address: string): Promise<number> => {
+    const c = await WireConnection.open(address)
+    opened.push(c)
+    assert.ok(await answers(c, 15_000))
+    return Date.now() - start
+  }
+  const [client, interBroker] = await Promise.all([
+    Promise.all(Array.from({ length: 6 }, async () => await answeredAfter(cluster.broker(1).bootstrapFor('CLIENT')))),
+    Promise.all(Array.from({ length: 6 }, async () => await answeredAfter(cluster.bootstrap))),
+  ])
+  t.diagnostic(`CLIENT answered after ${client.sort((a, b) => a - b).join(', ')} ms; PLAINTEXT (inter-broker) after ${interBroker.sort((a, b) => a - b).join(', ')} ms`)
+  assert.ok(Math.max(...client) >= 1000, 'six connections at 2 per second take more than a second to be admitted')
+  assert.ok(Math.max(...interBroker) < Math.max(...client), 'the inter-broker listener\'s six were not spaced out')
+})

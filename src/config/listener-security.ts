@@ -4,9 +4,9 @@
  * `listener.name.<listener>.sasl.enabled.mechanisms` and
  * `listener.name.<listener>.<mechanism>.sasl.jaas.config`, plus this project's YAML form of the JAAS
  * options, `listener.name.<listener>.<mechanism>.sasl.jaas.{username,password,users.<name>}`
- * (docs/security.md). Problems name keys, never values: values hold passwords. One per-listener key
- * is not about security but is read here with the others: `listener.name.<listener>.max.connections`
- * (docs/operations.md, connection limits).
+ * (docs/security.md). Problems name keys, never values: values hold passwords. Two per-listener keys
+ * are not about security but are read here with the others: `listener.name.<listener>.max.connections`
+ * and `.max.connection.creation.rate` (docs/operations.md, connection limits).
  */
 import { parseJaasConfig, PLAIN_LOGIN_MODULE, SCRAM_LOGIN_MODULE, type JaasConfig } from './jaas-config.js'
 import { brokerConfigSchema, type BrokerConfig } from './broker-config.js'
@@ -69,6 +69,8 @@ export interface ListenerSecurity {
   jaas: ReadonlyMap<string, JaasConfig>
   /** listener.name.<listener>.max.connections; undefined when the listener has no limit of its own. */
   maxConnections?: number
+  /** listener.name.<listener>.max.connection.creation.rate; undefined likewise. */
+  maxConnectionCreationRate?: number
 }
 
 const sslKeys = [
@@ -76,7 +78,7 @@ const sslKeys = [
   'ssl.keystore.key', 'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.password', 'ssl.truststore.certificates',
   'ssl.enabled.protocols', 'ssl.cipher.suites', 'ssl.endpoint.identification.algorithm', 'ssl.client.auth', 'ssl.principal.mapping.rules',
 ] as const satisfies ReadonlyArray<keyof BrokerSslConfig>
-const overridable = new Set<string>([...sslKeys, 'sasl.enabled.mechanisms', 'max.connections'])
+const overridable = new Set<string>([...sslKeys, 'sasl.enabled.mechanisms', 'max.connections', 'max.connection.creation.rate'])
 
 const PREFIX = /^listener\.name\.([^.]+)\.(.+)$/
 const YAML_JAAS = /^([a-z0-9-]+)\.sasl\.jaas\.(username|password|users\.(.+))$/
@@ -115,7 +117,7 @@ export function listenerSecurity (values: BrokerConfig, explicit: ReadonlySet<st
       const options = own.jaasYaml.get(mechanism) ?? new Map<string, string>()
       own.jaasYaml.set(mechanism, options)
       options.set(yaml[3] !== undefined ? `user_${yaml[3]}` : yaml[2]!, String(value))
-    } else problems.push(`"${key}" is not a per-listener key (ssl.*, sasl.enabled.mechanisms, <mechanism>.sasl.jaas.config, max.connections)`)
+    } else problems.push(`"${key}" is not a per-listener key (ssl.*, sasl.enabled.mechanisms, <mechanism>.sasl.jaas.config, max.connections, max.connection.creation.rate)`)
   }
 
   const security = new Map<string, ListenerSecurity>()
@@ -151,8 +153,11 @@ export function listenerSecurity (values: BrokerConfig, explicit: ReadonlySet<st
         problems.push(`listener ${e.listenerName}: ${protocol} needs a key and certificate ("ssl.keystore.location" or "ssl.keystore.certificate.chain" with "ssl.keystore.key", or their listener.name.${e.listenerName.toLowerCase()}. forms)`)
       }
     }
-    const maxConnections = 'max.connections' in own.keys ? checked.values['max.connections'] : undefined
-    security.set(e.listenerName, { listenerName: e.listenerName, protocol, ssl, saslMechanisms: mechanisms, jaas, ...maxConnections !== undefined ? { maxConnections } : {} })
+    security.set(e.listenerName, {
+      listenerName: e.listenerName, protocol, ssl, saslMechanisms: mechanisms, jaas,
+      ...'max.connections' in own.keys ? { maxConnections: checked.values['max.connections'] } : {},
+      ...'max.connection.creation.rate' in own.keys ? { maxConnectionCreationRate: checked.values['max.connection.creation.rate'] } : {},
+    })
   }
 
   // KafkaConfig.interBrokerListenerName: one of the two keys, and a listener that is advertised.

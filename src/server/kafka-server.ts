@@ -192,8 +192,12 @@ export class KafkaServer {
 
     const fetchManager = new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots']))
     const networkLog = this.log.child({ component: 'network' })
-    const listenerLimits = new Map(this.config.listeners.map(e => [e.listenerName, this.config.listenerSecurity.get(e.listenerName)?.maxConnections ?? Infinity]))
-    const connectionQuotas = new ConnectionQuotas(listenerLimits, this.config.interBrokerListenerName, await connectionLimits(v, networkLog))
+    const listenerLimits = new Map(this.config.listeners.map(e => {
+      const own = this.config.listenerSecurity.get(e.listenerName)
+      return [e.listenerName, { maxConnections: own?.maxConnections ?? Infinity, maxConnectionCreationRate: own?.maxConnectionCreationRate ?? Infinity }]
+    }))
+    const connectionQuotas = new ConnectionQuotas(listenerLimits, this.config.interBrokerListenerName, await connectionLimits(v, networkLog),
+      { samples: v['quota.window.num'], windowMs: v['quota.window.size.seconds'] * 1000 })
     // Before the Kafka listeners and registration: a taken metrics port fails start-up before any client can connect.
     const metricsListener = this.config.metricsListener
     if (metricsListener !== null) {
@@ -247,9 +251,10 @@ export class KafkaServer {
     }))
     const socketServer = new SocketServer({ maxRequestBytes: v['socket.request.max.bytes'], idleMs: v['connections.max.idle.ms'], backlog: v['socket.listen.backlog.size'], quotas: connectionQuotas, log: networkLog })
     this.socketServer = socketServer
-    // Kafka's SocketServer.reconfigure: max.connections, max.connections.per.ip and its overrides
-    // apply to the next connection, and a lowered max.connections closes what is over it.
-    const limitKeys = ['max.connections', 'max.connections.per.ip', 'max.connections.per.ip.overrides'] as const
+    // Kafka's SocketServer.reconfigure: max.connections, max.connections.per.ip and its overrides,
+    // max.connection.creation.rate apply to the next connection, and a lowered max.connections
+    // closes what is over it.
+    const limitKeys = ['max.connections', 'max.connections.per.ip', 'max.connections.per.ip.overrides', 'max.connection.creation.rate'] as const
     let limitsNow = limitKeys.map(k => v[k])
     let limitsUpdate = Promise.resolve()
     dynamicConfig.on('change', (config: KafkaConfig) => {

@@ -21,8 +21,12 @@ export interface SocketServerOptions {
 interface Listener {
   name: string
   server: Server
-  /** Accepted sockets waiting for a slot under max.connections, oldest first; unread meanwhile. */
+  /** Accepted sockets waiting for a slot under max.connections or for the creation rate, oldest first; unread meanwhile. */
   waiting: Socket[]
+  /** The first waiting socket is already in the creation rates: it goes once the throttle is over. */
+  headRecorded: boolean
+  /** Set while the creation rate holds the listener back: it admits again when this fires. */
+  throttle?: NodeJS.Timeout
   admit: (socket: Socket) => void
 }
 
@@ -32,8 +36,9 @@ interface Listener {
  *
  * Every listener accepts plain TCP and counts the socket against the connection quotas before
  * anything is read from it, TLS handshake included (Kafka's Acceptor counts at accept too): a
- * socket over its address's limit is closed at once, and one over the broker-wide limit waits,
- * unread, until a connection closes. A TLS listener then hands the socket to its TLS server.
+ * socket over its address's limit is closed at once, and one over the broker-wide or its listener's
+ * limit waits, unread, until a connection closes, as one over a creation rate waits for the rate to
+ * come down. A TLS listener then hands the socket to its TLS server.
  */
 export class SocketServer {
   private readonly listeners: Listener[] = []
@@ -75,7 +80,7 @@ export class SocketServer {
       admit = socket => tls.emit('connection', socket)
     }
     const server = createServer({ pauseOnConnect: true }, socket => this.accept(listener, socket))
-    const listener: Listener = { name, server, waiting: [], admit }
+    const listener: Listener = { name, server, waiting: [], headRecorded: false, admit }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen({ host: endpoint.host === '' ? undefined : endpoint.host, port: endpoint.port, backlog: this.options.backlog }, () => {
@@ -90,30 +95,59 @@ export class SocketServer {
 
   /** After max.connections or the per-address limits changed: waiting sockets may now be admitted, or connections over the limit closed. */
   limitsChanged (): void {
-    this.admitWaiting()
+    for (const l of this.listeners) this.admitWaiting(l)
     this.closeExcessConnections()
   }
 
   async close (): Promise<void> {
-    for (const l of this.listeners) for (const s of l.waiting.splice(0)) s.destroy()
+    for (const l of this.listeners) {
+      clearTimeout(l.throttle)
+      for (const s of l.waiting.splice(0)) s.destroy()
+    }
     for (const c of this.connections.keys()) c.socket.destroy()
     await Promise.all(this.listeners.map(async l => await new Promise<void>(resolve => l.server.close(() => resolve()))))
   }
 
   private accept (listener: Listener, socket: Socket): void {
-    if (listener.waiting.length === 0 && this.options.quotas.slotAvailable(listener.name)) return this.take(listener, socket)
-    // Kafka's Acceptor stops accepting at the limit and the kernel's queue holds the rest; here
+    // Kafka's Acceptor stops accepting at a limit and the kernel's queue holds the rest; here
     // they are accepted, and as many as socket.listen.backlog.size wait unread.
     if (listener.waiting.length >= this.options.backlog) {
-      this.options.log.info('connection dropped: max.connections reached and socket.listen.backlog.size sockets wait', { listener: listener.name, remote: normalizeAddress(socket.remoteAddress) })
+      this.options.log.info('connection dropped: socket.listen.backlog.size connections already wait for max.connections or the connection creation rate', { listener: listener.name, remote: normalizeAddress(socket.remoteAddress) })
       socket.destroy()
       return
     }
     listener.waiting.push(socket)
     socket.once('close', () => {
       const i = listener.waiting.indexOf(socket)
+      if (i === 0) listener.headRecorded = false
       if (i >= 0) listener.waiting.splice(i, 1)
     })
+    this.admitWaiting(listener)
+  }
+
+  /**
+   * Admits the listener's waiting sockets in order while it has a slot and its creation rates
+   * allow (Kafka's waitForConnectionSlot): a socket is recorded in the rates once, and when they
+   * say wait, the listener waits that long, its socket first in line.
+   */
+  private admitWaiting (listener: Listener): void {
+    const { quotas } = this.options
+    while (listener.throttle === undefined && listener.waiting.length > 0 && quotas.slotAvailable(listener.name)) {
+      if (!listener.headRecorded) {
+        listener.headRecorded = true
+        const waitMs = quotas.recordConnection(listener.name, Date.now())
+        if (waitMs > 0) {
+          listener.throttle = setTimeout(() => {
+            listener.throttle = undefined
+            this.admitWaiting(listener)
+          }, waitMs)
+          return
+        }
+      }
+      const socket = listener.waiting.shift()!
+      listener.headRecorded = false
+      if (!socket.destroyed) this.take(listener, socket)
+    }
   }
 
   /** Counts the socket and admits it, or closes it when its address is at its limit (Kafka's TooManyConnectionsException). */
@@ -128,19 +162,10 @@ export class SocketServer {
     }
     socket.once('close', () => {
       quotas.dec(listener.name, address)
-      this.admitWaiting()
+      for (const l of this.listeners) this.admitWaiting(l)
     })
     listener.admit(socket)
     this.closeExcessConnections()
-  }
-
-  private admitWaiting (): void {
-    for (const l of this.listeners) {
-      while (l.waiting.length > 0 && this.options.quotas.slotAvailable(l.name)) {
-        const socket = l.waiting.shift()!
-        if (!socket.destroyed) this.take(l, socket)
-      }
-    }
   }
 
   /**
