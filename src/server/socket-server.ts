@@ -93,7 +93,7 @@ export class SocketServer {
     log.info('listening', { listener: name, securityProtocol: endpoint.securityProtocol, host: endpoint.host, port: endpoint.port })
   }
 
-  /** After max.connections or the per-address limits changed: waiting sockets may now be admitted, or connections over the limit closed. */
+  /** After the limits changed (ConnectionQuotas.set): waiting sockets may now be admitted, or connections over max.connections closed. */
   limitsChanged (): void {
     for (const l of this.listeners) this.admitWaiting(l)
     this.closeExcessConnections()
@@ -112,7 +112,8 @@ export class SocketServer {
     // Kafka's Acceptor stops accepting at a limit and the kernel's queue holds the rest; here
     // they are accepted, and as many as socket.listen.backlog.size wait unread.
     if (listener.waiting.length >= this.options.backlog) {
-      this.options.log.info('connection dropped: socket.listen.backlog.size connections already wait for max.connections or the connection creation rate', { listener: listener.name, remote: normalizeAddress(socket.remoteAddress) })
+      // debug, as a flood would otherwise fill the log; Kafka's kernel queue drops them silently
+      this.options.log.debug('connection dropped: socket.listen.backlog.size connections already wait for max.connections or the connection creation rate', { listener: listener.name, remote: normalizeAddress(socket.remoteAddress) })
       socket.destroy()
       return
     }
