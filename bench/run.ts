@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const benchmarks = ['segment-append', 'produce-consume-kcat', 'security-kcat', 'producer-perf-vs-kcat', 'replication', 'reassignment', 'group-failover', 'group-pending-members', 'transactions', 'gateway', 'dashboard-scale']
+const benchmarks = ['segment-append', 'log-cleaner', 'produce-consume-kcat', 'security-kcat', 'producer-perf-vs-kcat', 'replication', 'reassignment', 'group-failover', 'group-pending-members', 'transactions', 'gateway', 'dashboard-scale']
 
 let failed = 0
 for (const name of benchmarks) {

@@ -3,16 +3,22 @@
  * documentation, Log Compaction): over a log's cleanable segments (non-active, wholly below the high watermark) build
  * key → latest offset, then rewrite each segment keeping only the latest record per key.
  *
- *   cleanSegments(segments, count, config, nowMs)   all of the below over the segments given (PartitionLog.compact)
- *   buildOffsetMap(segments)                        key (latin1 string of the bytes) → latest offset
- *   writeCleanedSegment(segment, map, options)      `<base>.log.cleaned`, or null if nothing would go
+ *   cleanSegments(segments, count, config, nowMs, logOpen)  all of the below over the segments given (PartitionLog.compact)
+ *   buildOffsetMap(segments, slices)                key (latin1 string of the bytes) → latest offset
+ *   writeCleanedSegment(segment, map, options, slices)  `<base>.log.cleaned`, or null if nothing would go
  *   swapInCleanedSegment(segment, cleanedPath, config)  `.cleaned` → `.swap` → `.log`, indexes rebuilt
  *
  * Unlike Kafka this rebuilds the whole map each pass (no cleaner-offset-checkpoint, no memory
- * bound) and runs on the caller's thread: PartitionLog.compact is synchronous, so no append can
- * interleave with it. Offsets are preserved; gaps appear where records went.
+ * bound) and runs on the event loop, not a cleaner thread: in slices of SLICE_MS, so that a pass
+ * over a large log does not hold every request of the broker (one 100 MB segment of offset
+ * commits took 1.1 s in one piece). Appends, retention and truncation may come between slices:
+ * they touch only the active segment or take segments away, and a pass stops, cleaning nothing
+ * more, when it finds a segment it reads gone or the log closed. Offsets are preserved;
+ * gaps appear where records went.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { crc32c } from '../protocol/primitives/crc32c.js'
 import type { RecordBatch } from '../protocol/records/record-batch.js'
 import { BATCH_HEADER_BYTES, type ConsumerRecord, decodeRecordBatch, type DecodedBatch, recordSizeInBytes, writeBatchHeader, writeRecord } from '../protocol/records/record.js'
@@ -84,18 +90,51 @@ export interface SegmentCleanStats { bytesBefore: number, bytesAfter: number, re
 export interface CompactResult { segmentsCleaned: number, bytesBefore: number, bytesAfter: number, recordsRemoved: number, keys: number, cleanedUpTo: number }
 
 /**
+ * The pass's work in slices of SLICE_MS, a turn of the event loop given back between two; after
+ * each turn `proceed` says whether the segments being read are still the log's.
+ */
+class Slices {
+  private deadline = performance.now() + SLICE_MS
+  constructor (readonly proceed: () => boolean) {}
+
+  get expired (): boolean { return performance.now() > this.deadline }
+
+  /** Gives the event loop a turn; false when the pass must stop. */
+  async next (): Promise<boolean> {
+    await nextTurn()
+    this.deadline = performance.now() + SLICE_MS
+    return this.proceed()
+  }
+}
+
+/** Work between two turns of the event loop. */
+const SLICE_MS = 10
+
+/**
  * Cleans the first `count` of a log's segments (none of them active) against one map built over
  * all of them, replacing each rewritten one in `segments` as soon as it is swapped in, so a failure
- * part-way leaves the log's segments matching the files.
+ * part-way leaves the log's segments matching the files. Null when `proceed` stopped the pass: the
+ * segments swapped in by then are clean, but the log's dirty offset must not move.
  */
-export function cleanSegments (segments: LogSegments, count: number, config: LogConfig, nowMs: number): CompactResult {
-  const cleanable = segments.values.slice(0, count)
-  const map = buildOffsetMap(cleanable)
-  const result: CompactResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, keys: map.size, cleanedUpTo: segments.values[count]!.baseOffset }
-  for (const segment of cleanable) {
-    const cleaned = writeCleanedSegment(segment, map, { nowMs, deleteRetentionMs: config['delete.retention.ms'] })
+export async function cleanSegments (segments: LogSegments, count: number, config: LogConfig, nowMs: number, logOpen: () => boolean): Promise<CompactResult | null> {
+  const reading = segments.values.slice(0, count)
+  const cleanedUpTo = segments.values[count]!.baseOffset
+  const slices = new Slices(() => logOpen() && reading.every(s => segments.values.includes(s)))
+  const map = await buildOffsetMap(reading, slices)
+  if (map === null) return null
+  const result: CompactResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, keys: map.size, cleanedUpTo }
+  for (const [i, segment] of reading.entries()) {
+    const cleaned = await writeCleanedSegment(segment, map, { nowMs, deleteRetentionMs: config['delete.retention.ms'] }, slices)
+    if (cleaned === undefined) return null
     if (cleaned === null) continue
-    segments.replace(segment, swapInCleanedSegment(segment, cleaned.path, config))
+    // its fsync gave the event loop a turn too
+    if (!slices.proceed()) {
+      rmSync(cleaned.path, { force: true })
+      return null
+    }
+    const swapped = swapInCleanedSegment(segment, cleaned.path, config)
+    segments.replace(segment, swapped)
+    reading[i] = swapped
     result.segmentsCleaned++
     result.bytesBefore += cleaned.stats.bytesBefore
     result.bytesAfter += cleaned.stats.bytesAfter
@@ -104,30 +143,45 @@ export function cleanSegments (segments: LogSegments, count: number, config: Log
   return result
 }
 
+/** Visits every batch of the segment within the pass's slices; false if the pass must stop (the segment may be closed by then). */
+async function forEachBatchSliced (segment: LogSegment, visit: (batch: RecordBatch) => void, slices: Slices): Promise<boolean> {
+  for (let from = 0; ;) {
+    if (slices.expired && !await slices.next()) return false
+    const scan = segment.forEachBatch(batch => {
+      if (slices.expired) return false
+      visit(batch)
+      return true
+    }, from)
+    if (scan.stoppedBy !== 'stopped') return true
+    from = scan.position
+  }
+}
+
 /** Key bytes as a Map key: latin1 maps every byte to one char, so distinct keys stay distinct. */
 function mapKey (key: Buffer): string { return key.toString('latin1') }
 
-/** The latest offset of every non-null key in `segments`, oldest segment first. */
-export function buildOffsetMap (segments: readonly LogSegment[]): Map<string, number> {
+/** The latest offset of every non-null key in `segments`, oldest segment first; null if the pass must stop. */
+async function buildOffsetMap (segments: readonly LogSegment[], slices: Slices): Promise<Map<string, number> | null> {
   const map = new Map<string, number>()
   for (const segment of segments) {
-    segment.forEachBatch(batch => {
-      if (batch.isControl) return true
+    const done = await forEachBatchSliced(segment, batch => {
+      if (batch.isControl) return
       // A batch we cannot inflate (zstd has no synchronous binding) adds no keys: older records of
       // its keys then survive, which only keeps more than necessary.
       for (const record of decodeOrNull(batch)?.records ?? []) if (record.key !== null) map.set(mapKey(record.key), record.offset)
-      return true
-    })
+    }, slices)
+    if (!done) return null
   }
   return map
 }
 
 /**
  * Writes `<segment>.log.cleaned` with the records the map still wants; null (and no file) when the
- * segment would come out unchanged. Batches keeping every record are copied as they are
- * (compression included); the others are rebuilt uncompressed from their kept records.
+ * segment would come out unchanged, undefined (and no file) when the pass must stop. Batches
+ * keeping every record are copied as they are (compression included); the others are rebuilt
+ * uncompressed from their kept records.
  */
-export function writeCleanedSegment (segment: LogSegment, map: ReadonlyMap<string, number>, options: CleanOptions): { path: string, stats: SegmentCleanStats } | null {
+async function writeCleanedSegment (segment: LogSegment, map: ReadonlyMap<string, number>, options: CleanOptions, slices: Slices): Promise<{ path: string, stats: SegmentCleanStats } | null | undefined> {
   const path = segment.path + CLEANED_SUFFIX
   // Written as it goes, so memory stays at one batch; an unchanged result is removed again.
   const fd = openSync(path, 'w')
@@ -139,13 +193,14 @@ export function writeCleanedSegment (segment: LogSegment, map: ReadonlyMap<strin
     while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written, bytesAfter + written)
     bytesAfter += buf.length
   }
+  let done: boolean
   try {
-    segment.forEachBatch(batch => {
+    done = await forEachBatchSliced(segment, batch => {
       const bytes = batch.buffer.subarray(batch.position, batch.position + batch.sizeInBytes)
       const decoded = batch.isControl ? null : decodeOrNull(batch)
       if (decoded === null || !hasExactTimestamps(decoded)) {
         write(bytes)
-        return true
+        return
       }
       const tombstonesExpired = options.nowMs - batch.effectiveMaxTimestamp > options.deleteRetentionMs
       const kept = decoded.records.filter(r => {
@@ -162,18 +217,18 @@ export function writeCleanedSegment (segment: LogSegment, map: ReadonlyMap<strin
         // idempotent-producer state is kept here).
         if (kept.length > 0) write(rebuildBatch(decoded, kept))
       }
-      return true
-    })
-    if (changed) fsyncSync(fd)
+    }, slices)
+    // on the thread pool: tens of milliseconds for a large cleaned file
+    if (done && changed) await promisify(fsync)(fd)
   } catch (err) {
     closeSync(fd)
     rmSync(path, { force: true })
     throw err
   }
   closeSync(fd)
-  if (!changed) {
+  if (!done || !changed) {
     rmSync(path, { force: true })
-    return null
+    return done ? null : undefined
   }
   return { path, stats: { bytesBefore: segment.size, bytesAfter, recordsRemoved } }
 }

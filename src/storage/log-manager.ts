@@ -83,6 +83,7 @@ export class LogManager {
   private readonly timers: LogManagerTimers
   private readonly handles: unknown[] = []
   private cleanerHandle: unknown
+  private cleanerRun?: Promise<unknown>
   private cleanerBackoffMs: number
   private producerIdExpirationMs: number
   /** The last checkpoint write started (each starts when the one before is done). */
@@ -149,7 +150,7 @@ export class LogManager {
     every(this.options.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs())
     every(this.options.checkpointIntervalMs ?? 60_000, () => { void this.writeCheckpoints() })
     every(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, () => this.removeExpiredProducers())
-    this.cleanerHandle = this.timers.setInterval(() => this.runCleaner(), this.cleanerBackoffMs)
+    this.cleanerHandle = this.timers.setInterval(() => this.cleanerTick(), this.cleanerBackoffMs)
   }
 
   /** log.cleaner.backoff.ms changed (Kafka's LogCleaner.reconfigure): the cleaner's next pass is that far off. */
@@ -158,7 +159,7 @@ export class LogManager {
     this.cleanerBackoffMs = ms
     if (this.cleanerHandle === undefined) return
     this.timers.clearInterval(this.cleanerHandle)
-    this.cleanerHandle = this.timers.setInterval(() => this.runCleaner(), ms)
+    this.cleanerHandle = this.timers.setInterval(() => this.cleanerTick(), ms)
   }
 
   /** producer.id.expiration.ms changed: every log expires its producers by the new value from now on. */
@@ -258,10 +259,9 @@ export class LogManager {
    * Compacts the dirtiest log whose cleanup.policy has 'compact' and whose dirty ratio exceeds its
    * min.cleanable.dirty.ratio, or that holds dirty records older than its max.compaction.lag.ms
    * whatever its ratio (Kafka's LogCleanerManager.grabFilthiestCompactedLog, KIP-354): one log per
-   * run, as Kafka's single cleaner thread does, so one run blocks the event loop for at most one
-   * log. Returns that log, or null.
+   * run, as Kafka's single cleaner thread does. Returns that log, or null.
    */
-  runCleaner (): PartitionLog | null {
+  async runCleaner (): Promise<PartitionLog | null> {
     const nowMs = this.now()
     const candidates = this.allLogs()
       .filter(log => log.logConfig['cleanup.policy'].includes('compact'))
@@ -271,7 +271,7 @@ export class LogManager {
     for (const { log } of candidates) {
       try {
         // null: nothing below the high watermark to clean yet; try the next dirtiest.
-        if (log.compact(nowMs) !== null) return log
+        if (await log.compact(nowMs) !== null) return log
       } catch (err) {
         if (isIoError(err)) {
           log.maybeHandleIoError('cleaning the log', err)
@@ -283,6 +283,19 @@ export class LogManager {
       }
     }
     return null
+  }
+
+  /** Resolves once no run of the cleaner is under way. */
+  async whenCleanerIdle (): Promise<void> {
+    await this.cleanerRun
+  }
+
+  /** A run of the cleaner unless the last one is still going (a pass over a large log takes several backoffs' worth of slices). */
+  private cleanerTick (): void {
+    if (this.cleanerRun !== undefined) return
+    this.cleanerRun = this.runCleaner()
+      .catch((err: unknown) => this.logger.error('log cleaner run failed', { error: (err as Error).stack }))
+      .finally(() => { this.cleanerRun = undefined })
   }
 
   /** fsyncs each log whose flush.ms has passed. */
@@ -315,6 +328,8 @@ export class LogManager {
     // The last checkpoints must be the ones written below, not a periodic write landing after them.
     await this.checkpointsWritten.catch(() => {})
     for (const { log, logDir } of [...this.logs.values()]) this.guard(logDir, 'closing', () => log.close())
+    // a pass under way stops at its next slice once its log is closed, and removes its .cleaned file
+    await this.whenCleanerIdle()
     this.checkpoint(ALL_CHECKPOINTS)
     // An offline dir gets no marker: its logs are recovered at the next start.
     for (const logDir of this.liveLogDirs) this.guard(logDir, 'writing the clean shutdown marker', () => writeFileSync(join(logDir, CLEAN_SHUTDOWN_FILE), ''))

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { readInt64 } from '../protocol/primitives/int64.js'
 import { LOG_OVERHEAD, MAGIC_V2, RECORD_BATCH_HEADER_BYTES, type RecordBatch, recordBatches, wholeBatchSizeAt } from '../protocol/records/record-batch.js'
 import { decodeRecordBatch } from '../protocol/records/record.js'
-import { fileSize, readAt, scanBatches } from './batch-scanner.js'
+import { fileSize, readAt, scanBatches, type ScanResult } from './batch-scanner.js'
 import type { LogConfig } from './log-config.js'
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js'
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex, type TimestampOffset } from './time-index.js'
@@ -123,8 +123,9 @@ export class LogSegment {
    * Visits every batch from the start (the log cleaner); the batch is a view valid only during
    * the call. Stops when visit returns false.
    */
-  forEachBatch (visit: (batch: RecordBatch) => boolean): void {
-    scanBatches(this.fd, 0, this.sizeBytes, batch => visit(batch))
+  /** Visits the batches from byte `from` on while `visit` says go on; where the scan stopped, and why. */
+  forEachBatch (visit: (batch: RecordBatch) => boolean, from = 0): ScanResult {
+    return scanBatches(this.fd, from, this.sizeBytes, batch => visit(batch))
   }
 
   /**

@@ -334,16 +334,20 @@ export class PartitionLog {
 
   /**
    * Cleans the segments cleanableSegmentCount allows: keeps the latest record per key, null keys,
-   * control batches, and tombstones until delete.retention.ms. Synchronous, so no append on this
-   * log can run in between; the flag only stops re-entry. null when nothing was cleanable.
+   * control batches, and tombstones until delete.retention.ms. In slices of the event loop
+   * (log-cleaner.ts): appends to the active segment go on meanwhile, and a close, retention or a
+   * truncation that takes a segment away stops the pass. null when nothing was cleanable or the
+   * pass stopped; the flag stops re-entry.
    */
-  compact (nowMs = this.now()): CompactResult | null {
+  async compact (nowMs = this.now()): Promise<CompactResult | null> {
     if (this.localLog.isClosed || this.cleaning) return null
     const count = cleanableSegmentCount(this.cleanerView, nowMs)
     if (count === 0) return null
     this.cleaning = true
+    const segments = this.localLog.segments
     try {
-      const result = cleanSegments(this.localLog.segments, count, this.config, nowMs)
+      const result = await cleanSegments(segments, count, this.config, nowMs, () => !this.localLog.isClosed && this.localLog.segments === segments)
+      if (result === null) return null
       this.firstDirtyOffset = Math.max(this.firstDirtyOffset, result.cleanedUpTo)
       this.logger.info('cleaned log', { ...result })
       return result
