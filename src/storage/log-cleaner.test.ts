@@ -298,3 +298,17 @@ test('a pass over a large log gives the event loop back every slice, and appends
   assert.equal(await stopped, null)
   assert.deepEqual(readdirSync(dir).filter(n => n.endsWith('.cleaned') || n.endsWith('.swap')), [])
 })
+
+test('retention that deletes a segment a pass is reading stops the pass; the log stays whole', async (t) => {
+  const { log, dir } = openTestLog(t, { ...COMPACT, 'cleanup.policy': ['compact', 'delete'], 'retention.ms': 1000 })
+  const segment = (s: number): Buffer[] => Array.from({ length: 200 }, (_, b) => batch(Array.from({ length: 100 }, (_, i): [string, string] => [`key-${(b * 100 + i) % 1000}`, `v-${s}-${b}-${i}`])))
+  for (let s = 0; s < 4; s++) append(log, ...segment(s))
+  append(log, batch([['key-1', 'active']], Compression.none, Date.now()))
+  const pass = log.compact(T0)
+  await new Promise(resolve => setImmediate(resolve))
+  // T0 is long past retention.ms: every segment but the active one goes
+  assert.equal(log.deleteRetentionBreachedSegments(), 4)
+  assert.equal(await pass, null)
+  assert.deepEqual(readdirSync(dir).filter(n => n.endsWith('.cleaned') || n.endsWith('.swap')), [])
+  assert.deepEqual(records(log).map(r => r.split(' ')[1]), ['key-1=active'])
+})
