@@ -117,7 +117,7 @@ test('max.connections.per.ip and its overrides refuse the connection over the li
   await held.readFrame(10_000, 'the held connection\'s answer once a connection closed')
 })
 
-test('at max.connections, the inter-broker listener still admits a follower (KIP-402), and the least recently used client connection gives way', async t => {
+test('at max.connections, the inter-broker listener still admits a restarted follower (KIP-402), and the least recently used client connection gives way', async t => {
   const cluster = await startCluster({
     brokers: 2,
     extraListeners: ['CLIENT'],
@@ -126,21 +126,26 @@ test('at max.connections, the inter-broker listener still admits a follower (KIP
   t.after(cluster.cleanup)
   await createTopic(cluster.bootstrap, 'replicated', { assignments: [[1, 2]] })
   await waitFor(async () => (await partitionState(cluster, 'replicated', 0)).isr.length === 2, 'broker 2 to follow partition 0')
-  const client = cluster.broker(1).bootstrapFor('CLIENT')
-  const older = await WireConnection.open(client)
-  t.after(() => older.close())
-  assert.ok(await answers(older))
   assert.equal(await cluster.broker(2).stop(), 0)
   await waitFor(async () => (await partitionState(cluster, 'replicated', 0)).isr.length === 1, 'broker 2 to leave the ISR')
-  const newer = await WireConnection.open(client)
-  t.after(() => newer.close())
-  assert.ok(await answers(newer), 'two client connections: broker 1 is at max.connections')
+
+  // client connections up to max.connections: the first two are answered, the third is held back
+  const client = cluster.broker(1).bootstrapFor('CLIENT')
+  const clients = await Promise.all([0, 1, 2].map(async () => await WireConnection.open(client)))
+  t.after(() => { for (const c of clients) c.close() })
+  const [oldest, newer, held] = clients as [WireConnection, WireConnection, WireConnection]
+  assert.ok(await answers(oldest))
+  assert.ok(await answers(newer))
+  await assert.rejects(answers(held, 1000), /timed out/, 'broker 1 is at max.connections')
 
   await cluster.broker(2).start()
-  await older.waitClosed(15_000, 'the least recently used client connection to give way to the follower')
-  await waitFor(async () => (await partitionState(cluster, 'replicated', 0)).isr.length === 2, 'broker 2 back in the ISR, over the inter-broker listener')
-  const produced = await newer.request(ProduceRequest, ProduceResponse, 7, produceRequest('replicated', 0, 'both replicas', -1))
-  assert.equal(produced.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE, 'acks=all through the client listener')
+  await waitFor(async () => (await partitionState(cluster, 'replicated', 0)).isr.length === 2, 'broker 2 back in the ISR, over the inter-broker listener of a broker at max.connections', { timeoutMs: 20_000 })
+  await oldest.waitClosed(15_000, 'the least recently used client connection to give way to the follower')
+  assert.ok(cluster.broker(1).lines.some(l => l.includes('max.connections reached: closing the least recently used connection')))
+  const interBroker = await WireConnection.open(cluster.broker(1).bootstrap)
+  t.after(() => interBroker.close())
+  const produced = await interBroker.request(ProduceRequest, ProduceResponse, 7, produceRequest('replicated', 0, 'both replicas', -1))
+  assert.equal(produced.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE, 'acks=all with both replicas')
 })
 
 test('listener.name.<l>.max.connections holds back that listener\'s connections only', async t => {
