@@ -18,6 +18,21 @@ async function answers (conn: WireConnection, timeoutMs = 10_000): Promise<boole
   return r.errorCode === ErrorCode.NONE
 }
 
+/** A cluster whose brokers have a second listener, CLIENT, beside PLAINTEXT (the inter-broker one). */
+async function withClientListener (t: { after: (fn: () => Promise<void>) => void }, brokers: number, config: Record<string, string | number>): Promise<Cluster> {
+  const cluster = await startCluster({ brokers, extraListeners: ['CLIENT'], config: { 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT', ...config } })
+  t.after(cluster.cleanup)
+  return cluster
+}
+
+/** `conn`'s request is held back, unanswered and the connection open, until `release` closes another connection. */
+async function heldUntil (conn: WireConnection, release: () => void, what: string): Promise<void> {
+  await assert.rejects(answers(conn, 1000), /timed out/, what)
+  assert.equal(conn.isClosed, false, what)
+  release()
+  await conn.readFrame(10_000, `the answer once a connection closed (${what})`)
+}
+
 /** Sets broker-wide defaults (kafka-configs --entity-default) over `admin`, and waits until the broker applies them. */
 async function setDefaults (cluster: Cluster, admin: WireConnection, configs: Record<string, string | null>): Promise<void> {
   const applied = cluster.broker(1).lines.filter(l => l.includes('"message":"connection limits changed"')).length
@@ -110,20 +125,11 @@ test('max.connections.per.ip and its overrides refuse the connection over the li
   assert.ok(await answers(d) && await answers(admin), 'the two most recently used stay')
   assert.ok(cluster.broker(1).lines.some(l => l.includes('max.connections reached: closing the least recently used connection')))
 
-  const held = await open()
-  await assert.rejects(answers(held, 1000), /timed out/, 'at max.connections, a new connection is held back, unread')
-  assert.equal(held.isClosed, false)
-  d.close()
-  await held.readFrame(10_000, 'the held connection\'s answer once a connection closed')
+  await heldUntil(await open(), () => d.close(), 'at max.connections, a new connection is held back, unread')
 })
 
 test('at max.connections, the inter-broker listener still admits a restarted follower (KIP-402), and the least recently used client connection gives way', async t => {
-  const cluster = await startCluster({
-    brokers: 2,
-    extraListeners: ['CLIENT'],
-    config: { 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT', 'max.connections': 2 },
-  })
-  t.after(cluster.cleanup)
+  const cluster = await withClientListener(t, 2, { 'max.connections': 2 })
   await createTopic(cluster.bootstrap, 'replicated', { assignments: [[1, 2]] })
   await waitFor(async () => (await partitionState(cluster, 'replicated', 0)).isr.length === 2, 'broker 2 to follow partition 0')
   assert.equal(await cluster.broker(2).stop(), 0)
@@ -149,32 +155,20 @@ test('at max.connections, the inter-broker listener still admits a restarted fol
 })
 
 test('listener.name.<l>.max.connections holds back that listener\'s connections only', async t => {
-  const cluster = await startCluster({
-    brokers: 1,
-    extraListeners: ['CLIENT'],
-    config: { 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT', 'listener.name.client.max.connections': 1 },
-  })
-  t.after(cluster.cleanup)
+  const cluster = await withClientListener(t, 1, { 'listener.name.client.max.connections': 1 })
   const client = cluster.broker(1).bootstrapFor('CLIENT')
   const first = await WireConnection.open(client)
   const second = await WireConnection.open(client)
   const other = await WireConnection.open(cluster.bootstrap)
   t.after(() => { for (const c of [first, second, other]) c.close() })
   assert.ok(await answers(first))
-  await assert.rejects(answers(second, 1000), /timed out/, 'the second CLIENT connection waits')
   assert.ok(await answers(other), 'PLAINTEXT has no limit of its own')
-  first.close()
-  await second.readFrame(10_000, 'the waiting CLIENT connection\'s answer once the first closed')
+  await heldUntil(second, () => first.close(), 'the second CLIENT connection waits')
 })
 
 test('max.connection.creation.rate (KIP-612) spaces a listener\'s new connections out; the inter-broker listener is not held back by it', async t => {
-  const cluster = await startCluster({
-    brokers: 1,
-    extraListeners: ['CLIENT'],
-    // 2 windows of 1 s: 2 connections per second, the third waits half a second, the fourth a second
-    config: { 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT', 'quota.window.num': 2, 'quota.window.size.seconds': 1, 'max.connection.creation.rate': 2 },
-  })
-  t.after(cluster.cleanup)
+  // 2 windows of 1 s: 2 connections per second, the third waits half a second, the fourth a second
+  const cluster = await withClientListener(t, 1, { 'quota.window.num': 2, 'quota.window.size.seconds': 1, 'max.connection.creation.rate': 2 })
   const opened: WireConnection[] = []
   t.after(() => { for (const c of opened) c.close() })
   const start = Date.now()
