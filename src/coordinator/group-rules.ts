@@ -240,6 +240,8 @@ function acceptJoiningMember (g: Group, memberId: string, maxSize: number): bool
       // so the last to rejoin are the ones left out.
       const member = g.members.get(memberId)
       if (member !== undefined && member.awaitingJoin !== null) return true
+      // no more await than there are members: the count, a walk over them, only near the limit
+      if (g.members.size < maxSize) return true
       let awaitingJoin = 0
       for (const m of g.members.values()) if (m.awaitingJoin !== null) awaitingJoin++
       return awaitingJoin < maxSize
