@@ -249,24 +249,9 @@ export class KafkaServer {
       saslMaxReceiveBytes: v['sasl.server.max.receive.size'],
       log: networkLog,
     }))
-    const socketServer = new SocketServer({ maxRequestBytes: v['socket.request.max.bytes'], idleMs: v['connections.max.idle.ms'], backlog: v['socket.listen.backlog.size'], quotas: connectionQuotas, log: networkLog })
+    const socketServer = new SocketServer({ config: v, quotas: connectionQuotas, log: networkLog })
     this.socketServer = socketServer
-    // Kafka's SocketServer.reconfigure: max.connections, max.connections.per.ip and its overrides,
-    // max.connection.creation.rate apply to the next connection, and a lowered max.connections
-    // closes what is over it.
-    const limitKeys = ['max.connections', 'max.connections.per.ip', 'max.connections.per.ip.overrides', 'max.connection.creation.rate'] as const
-    let limitsNow = limitKeys.map(k => v[k])
-    let limitsUpdate = Promise.resolve()
-    dynamicConfig.on('change', (config: KafkaConfig) => {
-      const next = limitKeys.map(k => config.values[k])
-      if (next.every((x, i) => x === limitsNow[i])) return
-      limitsNow = next
-      limitsUpdate = limitsUpdate.then(async () => {
-        connectionQuotas.set(await connectionLimits(config.values, networkLog))
-        networkLog.info('connection limits changed', Object.fromEntries(limitKeys.map(k => [k, config.values[k]])))
-        socketServer.limitsChanged()
-      })
-    })
+    dynamicConfig.on('change', (config: KafkaConfig) => socketServer.reconfigure(config.values))
     for (const [i, endpoint] of this.config.listeners.entries()) {
       const dispatcher = new Dispatcher(handlers, broker, endpoint.listenerName)
       broker.supportedVersions = () => dispatcher.supportedVersions()

@@ -4,19 +4,23 @@ import type { Endpoint } from '../config/listeners.js'
 import type { Logger } from '../logger.js'
 import type { ChannelBuilder } from './channel-builder.js'
 import { Connection } from './connection.js'
-import { normalizeAddress, type ConnectionQuotas } from './connection-quotas.js'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { connectionLimits, normalizeAddress, type ConnectionQuotas } from './connection-quotas.js'
 import type { Dispatcher } from './dispatcher.js'
 
 export interface SocketServerOptions {
-  /** socket.request.max.bytes */
-  maxRequestBytes: number
-  /** connections.max.idle.ms */
-  idleMs: number
-  /** socket.listen.backlog.size: the kernel's accept queue, and how many accepted sockets wait for a slot. */
-  backlog: number
+  /**
+   * The broker's config at start: socket.request.max.bytes, connections.max.idle.ms,
+   * socket.listen.backlog.size (the kernel's accept queue, and how many accepted sockets wait for
+   * a slot), and the dynamic limits `quotas` was built from.
+   */
+  config: BrokerConfig
   quotas: ConnectionQuotas
   log: Logger
 }
+
+/** The dynamic keys ConnectionQuotas' limits come from (Kafka's SocketServer.ReconfigurableConfigs). */
+const LIMIT_KEYS = ['max.connections', 'max.connections.per.ip', 'max.connections.per.ip.overrides', 'max.connection.creation.rate'] as const
 
 interface Listener {
   name: string
@@ -43,17 +47,22 @@ interface Listener {
 export class SocketServer {
   private readonly listeners: Listener[] = []
   private readonly connections = new Map<Connection, string>()
+  /** The dynamic limits' values in force, and the change being applied (host names resolve asynchronously). */
+  private limitValues: unknown[]
+  private limitsUpdate = Promise.resolve()
 
-  constructor (private readonly options: SocketServerOptions) {}
+  constructor (private readonly options: SocketServerOptions) {
+    this.limitValues = LIMIT_KEYS.map(k => options.config[k])
+  }
 
   async listen (endpoint: Endpoint, dispatcher: Dispatcher, channel: ChannelBuilder): Promise<void> {
     const { log } = this.options
     const name = endpoint.listenerName
     const onSocket = (socket: Socket): void => {
       const connection = new Connection(socket, {
-        maxRequestBytes: this.options.maxRequestBytes,
+        maxRequestBytes: this.options.config['socket.request.max.bytes'],
         maxInFlight: 100,
-        idleMs: this.options.idleMs,
+        idleMs: this.options.config['connections.max.idle.ms'],
         handle: async (frame, conn) => authenticator === undefined || authenticator.complete
           ? await dispatcher.dispatch(frame, conn)
           : await authenticator.handle(frame, conn, async f => await dispatcher.dispatch(f, conn)),
@@ -83,7 +92,7 @@ export class SocketServer {
     const listener: Listener = { name, server, waiting: [], headRecorded: false, admit }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen({ host: endpoint.host === '' ? undefined : endpoint.host, port: endpoint.port, backlog: this.options.backlog }, () => {
+      server.listen({ host: endpoint.host === '' ? undefined : endpoint.host, port: endpoint.port, backlog: this.options.config['socket.listen.backlog.size'] }, () => {
         server.off('error', reject)
         resolve()
       })
@@ -93,10 +102,22 @@ export class SocketServer {
     log.info('listening', { listener: name, securityProtocol: endpoint.securityProtocol, host: endpoint.host, port: endpoint.port })
   }
 
-  /** After the limits changed (ConnectionQuotas.set): waiting sockets may now be admitted, or connections over max.connections closed. */
-  limitsChanged (): void {
-    for (const l of this.listeners) this.admitWaiting(l)
-    this.closeExcessConnections()
+  /**
+   * Kafka's SocketServer.reconfigure, for a dynamic config change: max.connections,
+   * max.connections.per.ip and its overrides and max.connection.creation.rate apply to the next
+   * connection; waiting sockets may now be admitted, and a lowered max.connections closes what is over it.
+   */
+  reconfigure (values: BrokerConfig): void {
+    const next = LIMIT_KEYS.map(k => values[k])
+    if (next.every((x, i) => x === this.limitValues[i])) return
+    this.limitValues = next
+    const { quotas, log } = this.options
+    this.limitsUpdate = this.limitsUpdate.then(async () => {
+      quotas.set(await connectionLimits(values, log))
+      log.info('connection limits changed', Object.fromEntries(LIMIT_KEYS.map(k => [k, values[k]])))
+      for (const l of this.listeners) this.admitWaiting(l)
+      this.closeExcessConnections()
+    })
   }
 
   async close (): Promise<void> {
@@ -111,7 +132,7 @@ export class SocketServer {
   private accept (listener: Listener, socket: Socket): void {
     // Kafka's Acceptor stops accepting at a limit and the kernel's queue holds the rest; here
     // they are accepted, and as many as socket.listen.backlog.size wait unread.
-    if (listener.waiting.length >= this.options.backlog) {
+    if (listener.waiting.length >= this.options.config['socket.listen.backlog.size']) {
       // debug, as a flood would otherwise fill the log; Kafka's kernel queue drops them silently
       this.options.log.debug('connection dropped: socket.listen.backlog.size connections already wait for max.connections or the connection creation rate', { listener: listener.name, remote: normalizeAddress(socket.remoteAddress) })
       socket.destroy()
